@@ -1,0 +1,229 @@
+"""The backward engine: an explicit-stack topological sort and one loop over the nodes.
+
+`run_backward` is the core; `grad()` (returns gradients) and `backward()` (accumulates them into
+leaf `.grad`) are thin wrappers. Hooks, retain_grad, retain_graph, create_graph and anomaly checks
+all live here and nowhere else.
+"""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+from . import anomaly
+from .grad_mode import state
+
+FREED_GRAPH_MESSAGE = (
+    "Trying to backward through the graph a second time (or to use gradients of a graph whose "
+    "saved tensors were already freed by an earlier backward). Pass retain_graph=True to the "
+    "first backward() or autograd.grad() call if you need to go through the graph again."
+)
+
+
+def toposort(roots) -> list:
+    """Tensors reachable from `roots` through requires_grad edges, inputs before their users."""
+    order: list = []
+    visited: set = set()
+    stack = [(r, False) for r in roots]
+    while stack:
+        t, expanded = stack.pop()
+        if expanded:
+            order.append(t)
+            continue
+        if id(t) in visited:
+            continue
+        visited.add(id(t))
+        stack.append((t, True))
+        fn = t.grad_fn
+        if fn is not None:
+            if fn.released:
+                raise RuntimeError(f"{FREED_GRAPH_MESSAGE} (node {fn.name})")
+            for p in fn.parents:
+                if p.requires_grad and id(p) not in visited:
+                    stack.append((p, False))
+    return order
+
+
+def _check_versions(fn) -> None:
+    for i, (p, v) in enumerate(zip(fn.parents, fn.versions)):
+        if p._version != v:
+            raise RuntimeError(
+                f"one of the tensors needed for gradient computation has been modified by an "
+                f"in-place operation: input {i} of {fn.name} (shape {tuple(p.shape)}) is at "
+                f"version {p._version}; expected version {v}. Use an out-of-place op (x = x + y) "
+                "instead, or call .clone() before modifying it."
+            )
+
+
+def run_backward(roots, root_grads, retain_graph: bool, create_graph: bool, capture=None):
+    """Propagate `root_grads` from `roots` to every tensor that requires grad.
+
+    With `capture` (a dict id(tensor) -> None), the gradients of those tensors are stored in it and
+    no `.grad` is written (autograd.grad); otherwise leaves and retain_grad tensors accumulate.
+    """
+    from ..tensor import Tensor
+
+    order = toposort(roots)
+    grads: dict = {}
+    # arrays handed to users (root gradients, retained grads) must not become a leaf's .grad
+    # without a copy: an optimiser or clip_grad_norm_ later changes .grad in place.
+    shared: set = set()
+    for r, g in zip(roots, root_grads):
+        shared.add(id(g.data))
+        k = id(r)
+        grads[k] = g if k not in grads else grads[k] + g
+    accumulate = capture is None
+    prev = state.grad_enabled
+    state.grad_enabled = create_graph
+    try:
+        for t in reversed(order):
+            g = grads.pop(id(t), None)
+            if g is None:
+                continue
+            if t._hooks:
+                for hook in t._hooks:
+                    out = hook(g)
+                    if out is not None:
+                        g = out
+            fn = t.grad_fn
+            if capture is not None and id(t) in capture:
+                capture[id(t)] = g if capture[id(t)] is None else capture[id(t)] + g
+            if fn is None:
+                if accumulate:
+                    _accumulate_leaf(t, g, shared, create_graph, Tensor)
+                continue
+            if accumulate and t._retains_grad:
+                t.grad = g if t.grad is None else t.grad + g
+                shared.add(id(g.data))
+            if fn.uses_inputs:
+                _check_versions(fn)
+            res = fn.backward(g)
+            if type(res) is not tuple:
+                res = (res,)
+            if state.anomaly:
+                anomaly.check_backward(fn, res)
+            for p, gp, need in zip(fn.parents, res, fn.needs_input_grad):
+                if gp is None or not need:
+                    continue
+                if gp.shape != p.shape:
+                    raise RuntimeError(
+                        f"internal error: {fn.name}.backward returned a gradient of shape "
+                        f"{tuple(gp.shape)} for an input of shape {tuple(p.shape)}"
+                    )
+                k = id(p)
+                old = grads.get(k)
+                grads[k] = gp if old is None else old + gp
+    finally:
+        state.grad_enabled = prev
+    if not retain_graph:
+        for t in order:
+            if t.grad_fn is not None:
+                t.grad_fn.release()
+
+
+def _accumulate_leaf(t, g, shared: set, create_graph: bool, Tensor) -> None:
+    if not create_graph:
+        data = g.data
+        if id(data) in shared or data.base is not None or g.requires_grad:
+            data = data.copy()
+        shared.add(id(data))
+        g = Tensor._make(data, False, None) if data is not g.data or g.requires_grad else g
+    if t.grad is None:
+        t.grad = g
+    else:
+        t.grad = t.grad + g
+
+
+def _as_list(x) -> list:
+    if x is None:
+        return []
+    if isinstance(x, (list, tuple)):
+        return list(x)
+    return [x]
+
+
+def _root_grads(outputs, grad_outputs, Tensor) -> list:
+    grad_outputs = _as_list(grad_outputs) or [None] * len(outputs)
+    if len(grad_outputs) != len(outputs):
+        raise RuntimeError(
+            f"grad: got {len(grad_outputs)} grad_outputs for {len(outputs)} outputs"
+        )
+    result = []
+    for i, (o, g) in enumerate(zip(outputs, grad_outputs)):
+        if not o.requires_grad:
+            raise RuntimeError(
+                f"element {i} of tensors does not require grad and does not have a grad_fn "
+                f"(shape {tuple(o.shape)}); did you build it under no_grad() or from tensors "
+                "without requires_grad=True?"
+            )
+        if g is None:
+            if o.numel() != 1:
+                raise RuntimeError(
+                    f"grad can be implicitly created only for scalar outputs, but the output has "
+                    f"shape {tuple(o.shape)}; pass gradient= (backward) or grad_outputs= (grad) "
+                    "with that shape"
+                )
+            g = Tensor.ones_like(o)
+        else:
+            g = g if isinstance(g, Tensor) else Tensor(g, dtype=o.dtype, device=o.device)
+            if g.shape != o.shape:
+                raise RuntimeError(
+                    f"gradient has shape {tuple(g.shape)} but the output has shape "
+                    f"{tuple(o.shape)}; they must match"
+                )
+        result.append(g)
+    return result
+
+
+def backward(tensor, gradient=None, retain_graph=None, create_graph=False, inputs=None) -> None:
+    """Accumulate d(tensor)/d(leaf) into `.grad` of every leaf that requires grad."""
+    from ..tensor import Tensor
+
+    roots = [tensor]
+    root_grads = _root_grads(roots, gradient, Tensor)
+    if retain_graph is None:
+        retain_graph = create_graph
+    if inputs is None:
+        run_backward(roots, root_grads, retain_graph, create_graph)
+        return
+    inputs = _as_list(inputs)
+    capture = {id(t): None for t in inputs}
+    run_backward(roots, root_grads, retain_graph, create_graph, capture)
+    for t in inputs:
+        g = capture[id(t)]
+        if g is not None:
+            _accumulate_leaf(t, g, set(), create_graph, Tensor)
+
+
+def grad(
+    outputs,
+    inputs,
+    grad_outputs=None,
+    retain_graph: bool | None = None,
+    create_graph: bool = False,
+    allow_unused: bool = False,
+) -> tuple:
+    """d(outputs)/d(inputs) as a tuple, without touching any `.grad` (as torch.autograd.grad)."""
+    from ..tensor import Tensor
+
+    outputs = _as_list(outputs)
+    inputs_list: Sequence = _as_list(inputs)
+    for i, t in enumerate(inputs_list):
+        if not t.requires_grad:
+            raise RuntimeError(
+                f"grad: input {i} (shape {tuple(t.shape)}) does not require grad"
+            )
+    root_grads = _root_grads(outputs, grad_outputs, Tensor)
+    if retain_graph is None:
+        retain_graph = create_graph
+    capture = {id(t): None for t in inputs_list}
+    run_backward(outputs, root_grads, retain_graph, create_graph, capture)
+    result = []
+    for i, t in enumerate(inputs_list):
+        g = capture[id(t)]
+        if g is None and not allow_unused:
+            raise RuntimeError(
+                f"grad: input {i} (shape {tuple(t.shape)}) was not used to compute the outputs; "
+                "pass allow_unused=True to get None for it"
+            )
+        result.append(g)
+    return tuple(result)

@@ -1,0 +1,108 @@
+"""The Function base class: one op = one subclass, its instance is the graph node (`t.grad_fn`).
+
+A subclass writes
+  * `forward(self, *arrays, **options) -> array` on raw backend arrays (NumPy or CuPy), keeping what
+    backward needs as attributes of `self`, and
+  * `backward(self, grad: Tensor) -> Tensor | tuple[Tensor | None, ...]`, one gradient per input,
+    written with Tensor ops so that the engine can record it when `create_graph=True`.
+
+Inside backward, `self.parents` are the input Tensors and `self.output` the result Tensor (for ops
+that set `save_output = True`), so gradients of gradients come for free.
+"""
+
+from __future__ import annotations
+
+import traceback
+import weakref
+
+from .grad_mode import state
+
+_make_tensor = None  # set by tensor.py: (array, requires_grad, grad_fn) -> Tensor
+
+
+class Function:
+    __slots__ = ("parents", "needs_input_grad", "versions", "_out", "released", "trace",
+                 "released_parents", "__dict__", "__weakref__")  # fmt: skip
+
+    save_output = False  # True when backward reads the output (exp, sigmoid, tanh, ...)
+    uses_inputs = True  # False when backward never reads its inputs (add, reshape, ...)
+
+    def forward(self, *arrays, **options):
+        raise NotImplementedError(f"{type(self).__name__}.forward")
+
+    def backward(self, grad):
+        raise NotImplementedError(f"{type(self).__name__}.backward")
+
+    @classmethod
+    def apply(cls, *inputs, **options):
+        """Run forward on the inputs' arrays; record a graph node if any input requires grad."""
+        ctx = cls.__new__(cls)
+        ctx.released = False
+        out = ctx.forward(*[t.data for t in inputs], **options)
+        if state.grad_enabled:
+            needs = tuple([t.requires_grad for t in inputs])
+            if True in needs:
+                ctx.parents = inputs
+                ctx.needs_input_grad = needs
+                ctx.versions = tuple([t._version for t in inputs])
+                result = _make_tensor(out, True, ctx)
+                if cls.save_output:
+                    ctx._out = weakref.ref(result)
+                if state.anomaly:
+                    ctx.trace = "".join(traceback.format_stack()[:-2])
+                    _check_forward(ctx, inputs, out)
+                return result
+        if state.anomaly:
+            ctx.trace = "".join(traceback.format_stack()[:-2])
+            _check_forward(ctx, inputs, out)
+        return _make_tensor(out, False, None)
+
+    @property
+    def output(self):
+        """The Tensor this node produced (alive while backward runs)."""
+        return self._out()
+
+    @property
+    def name(self) -> str:
+        return type(self).__name__
+
+    def label(self) -> str:
+        """A short description for pictures and reprs, e.g. 'Sum(dim=(1,))'."""
+        try:
+            extra = self.extra_repr()
+        except (AttributeError, KeyError):  # details freed by release()
+            extra = ""
+        return f"{self.name}({extra})" if extra else self.name
+
+    def extra_repr(self) -> str:
+        return ""
+
+    def next_inputs(self):
+        """(tensor or None, shape, dtype, grad_fn) per input; works after the graph is released."""
+        if not self.released:
+            return [(p, p.shape, p.dtype, p.grad_fn) for p in self.parents]
+        return [(ref(), shape, dtype, fn) for ref, shape, dtype, fn in self.released_parents]
+
+    def release(self) -> None:
+        """Free what backward needed; keep the structure (weakly) so the graph can still be drawn."""
+        if self.released:
+            return
+        self.released = True
+        self.released_parents = tuple(
+            [(weakref.ref(p), p.shape, p.dtype, p.grad_fn) for p in self.parents]
+        )
+        self.parents = None
+        d = self.__dict__
+        if d:
+            keep = {k: v for k, v in d.items() if isinstance(v, (int, float, str, tuple, type(None)))}
+            d.clear()
+            d.update(keep)
+
+    def __repr__(self) -> str:
+        return f"<{self.name}Backward>"
+
+
+def _check_forward(ctx, inputs, out) -> None:
+    from . import anomaly
+
+    anomaly.check_forward(ctx, inputs, out)

@@ -1,0 +1,185 @@
+"""Reductions as Tensor methods. Every one takes dim=None|int|tuple and keepdim (with NumPy's
+axis/keepdims as aliases); sum, amax, logsumexp and the softmaxes are primitives, the rest compose.
+"""
+
+from __future__ import annotations
+
+from collections import namedtuple
+
+from ..ops import nograd, reduce
+from .shape import cat
+
+MaxMin = namedtuple("MaxMin", ["values", "indices"])  # as torch.return_types.max
+
+
+def _alias(dim, keepdim, axis, keepdims):
+    if axis is not None:
+        if dim is not None:
+            raise TypeError("pass either dim or axis, not both")
+        dim = axis
+    if keepdims is not None:
+        keepdim = keepdims
+    return dim, bool(keepdim)
+
+
+class ReductionMixin:
+
+    __slots__ = ()
+    def sum(self, dim=None, keepdim=False, *, axis=None, keepdims=None, dtype=None):
+        """Sum over dim (all dims when None); ints and bools sum to int64 as in PyTorch."""
+        dim, keepdim = _alias(dim, keepdim, axis, keepdims)
+        x = self if dtype is None else self.to(dtype)
+        if x.dtype.kind in "bi" and x.dtype.itemsize < 8 or x.dtype.kind == "u":
+            x = x.to("int64")
+        return reduce.Sum.apply(x, dims=x._dims(dim, "sum"), keepdim=keepdim)
+
+    def mean(self, dim=None, keepdim=False, *, axis=None, keepdims=None, dtype=None):
+        """Sum divided by the number of reduced elements."""
+        dim, keepdim = _alias(dim, keepdim, axis, keepdims)
+        x = self._floating() if dtype is None else self.to(dtype)
+        dims = x._dims(dim, "mean")
+        return x.sum(dims, keepdim) * (1.0 / max(_count(x.shape, dims), 1) if x.numel() else 1.0)
+
+    def var(self, dim=None, keepdim=False, *, correction=1, unbiased=None, axis=None,
+            keepdims=None):  # fmt: skip
+        """sum((x - mean)^2) / (N - correction); correction=1 is the unbiased estimate."""
+        dim, keepdim = _alias(dim, keepdim, axis, keepdims)
+        if unbiased is not None:
+            correction = 1 if unbiased else 0
+        x = self._floating()
+        dims = x._dims(dim, "var")
+        centred = x - x.mean(dims, keepdim=True)
+        n = _count(x.shape, dims) - correction
+        return (centred * centred).sum(dims, keepdim) / (n if n > 0 else float("nan"))
+
+    def std(self, dim=None, keepdim=False, *, correction=1, unbiased=None, axis=None,
+            keepdims=None):  # fmt: skip
+        dim, keepdim = _alias(dim, keepdim, axis, keepdims)
+        return self.var(dim, keepdim, correction=correction, unbiased=unbiased).sqrt()
+
+    def amax(self, dim=None, keepdim=False, *, axis=None, keepdims=None):
+        """Max over dims; the gradient is split evenly among tied maxima."""
+        dim, keepdim = _alias(dim, keepdim, axis, keepdims)
+        return reduce.Amax.apply(self, dims=self._dims(dim, "amax"), keepdim=keepdim)
+
+    def amin(self, dim=None, keepdim=False, *, axis=None, keepdims=None):
+        dim, keepdim = _alias(dim, keepdim, axis, keepdims)
+        return -((-self).amax(dim, keepdim))
+
+    def max(self, dim=None, keepdim=False, *, axis=None, keepdims=None):
+        """max() -> the largest value; max(dim) -> (values, indices) with the gradient going to
+        the returned index; max(other_tensor) -> elementwise maximum."""
+        if hasattr(dim, "shape"):
+            return self.maximum(dim)
+        dim, keepdim = _alias(dim, keepdim, axis, keepdims)
+        return self._max_min(dim, keepdim, "max")
+
+    def min(self, dim=None, keepdim=False, *, axis=None, keepdims=None):
+        if hasattr(dim, "shape"):
+            return self.minimum(dim)
+        dim, keepdim = _alias(dim, keepdim, axis, keepdims)
+        return self._max_min(dim, keepdim, "min")
+
+    def _max_min(self, dim, keepdim, op):
+        if dim is None:
+            if keepdim:
+                raise TypeError(f"{op}(dim=None, keepdim=True) is not a PyTorch form; use "
+                                f"a{op}(keepdim=True)")  # fmt: skip
+            return self.amax() if op == "max" else self.amin()
+        if isinstance(dim, (tuple, list)):
+            raise TypeError(f"{op}: dim must be a single int; use a{op} for several dims")
+        d = self._dim(dim, op)
+        idx = self.argmax(d, keepdim=True) if op == "max" else self.argmin(d, keepdim=True)
+        values = self.gather(d, idx) if self.ndim else self
+        if not keepdim and self.ndim:
+            values, idx = values.squeeze(d), idx.squeeze(d)
+        return MaxMin(values, idx)
+
+    def argmax(self, dim=None, keepdim=False, *, axis=None, keepdims=None):
+        """Index of the (first) largest value, flat when dim is None. No gradient."""
+        dim, keepdim = _alias(dim, keepdim, axis, keepdims)
+        d = None if dim is None else self._dim(dim, "argmax")
+        if self.numel() == 0:
+            raise RuntimeError(f"argmax: cannot take the argmax of an empty tensor {self.shape}")
+        out = nograd.argmax(self.data, d if self.ndim else None, keepdim)
+        return self._make(out, False, None).long()
+
+    def argmin(self, dim=None, keepdim=False, *, axis=None, keepdims=None):
+        dim, keepdim = _alias(dim, keepdim, axis, keepdims)
+        d = None if dim is None else self._dim(dim, "argmin")
+        if self.numel() == 0:
+            raise RuntimeError(f"argmin: cannot take the argmin of an empty tensor {self.shape}")
+        out = nograd.argmin(self.data, d if self.ndim else None, keepdim)
+        return self._make(out, False, None).long()
+
+    def prod(self, dim=None, keepdim=False, *, axis=None, keepdims=None):
+        """Product over dims, by pairwise multiplication (exact gradients, zeros included)."""
+        dim, keepdim = _alias(dim, keepdim, axis, keepdims)
+        dims = self._dims(dim, "prod")
+        rest = [d for d in range(self.ndim) if d not in dims]
+        n = _count(self.shape, dims)
+        x = self.permute(*rest, *dims).reshape(*[self.shape[d] for d in rest], n)
+        if n == 0:
+            x = (x.sum(-1, keepdim=True) * 0.0 + 1.0).to(self.dtype)
+        while x.shape[-1] > 1:
+            m = x.shape[-1]
+            pairs = x[..., 0 : m - 1 : 2] * x[..., 1:m:2]
+            x = pairs if m % 2 == 0 else cat([pairs, x[..., m - 1 :]], -1)
+        out = x.squeeze(-1)
+        if keepdim:
+            out = out.reshape(tuple(1 if d in dims else s for d, s in enumerate(self.shape)))
+        return out
+
+    def logsumexp(self, dim=None, keepdim=False, *, axis=None, keepdims=None):
+        """log(sum(exp(x))) computed stably."""
+        dim, keepdim = _alias(dim, keepdim, axis, keepdims)
+        x = self._floating()
+        return reduce.LogSumExp.apply(x, dims=x._dims(dim, "logsumexp"), keepdim=keepdim)
+
+    def norm(self, p=2, dim=None, keepdim=False, *, axis=None, keepdims=None):
+        """The vector p-norm over dims (p = 1, 2, inf, -inf, 'fro' or any positive number)."""
+        dim, keepdim = _alias(dim, keepdim, axis, keepdims)
+        x = self._floating()
+        if p in ("fro", 2, 2.0):
+            return (x * x).sum(dim, keepdim).sqrt()
+        if p in (1, 1.0):
+            return x.abs().sum(dim, keepdim)
+        if p == float("inf"):
+            return x.abs().amax(dim, keepdim)
+        if p == float("-inf"):
+            return x.abs().amin(dim, keepdim)
+        if isinstance(p, (int, float)) and p > 0:
+            return (x.abs() ** float(p)).sum(dim, keepdim) ** (1.0 / p)
+        raise ValueError(f"norm: unsupported p={p!r}")
+
+    def softmax(self, dim=-1, dtype=None):
+        """exp(x) / sum(exp(x)) along dim, shifted by the max for stability."""
+        x = self._floating() if dtype is None else self.to(dtype)
+        if x.ndim == 0:
+            return x * 0.0 + 1.0
+        return reduce.Softmax.apply(x, dim=x._dim(dim, "softmax"))
+
+    def log_softmax(self, dim=-1, dtype=None):
+        """x - logsumexp(x) along dim."""
+        x = self._floating() if dtype is None else self.to(dtype)
+        if x.ndim == 0:
+            return x * 0.0
+        return reduce.LogSoftmax.apply(x, dim=x._dim(dim, "log_softmax"))
+
+    def any(self, dim=None, keepdim=False):
+        d = None if dim is None else self._dims(dim, "any")
+        return self._make(nograd.any_(self.data, d, keepdim), False, None)
+
+    def all(self, dim=None, keepdim=False):
+        d = None if dim is None else self._dims(dim, "all")
+        return self._make(nograd.all_(self.data, d, keepdim), False, None)
+
+    def count_nonzero(self, dim=None):
+        return (self != 0).sum(dim)
+
+
+def _count(shape, dims) -> int:
+    n = 1
+    for d in dims:
+        n *= shape[d]
+    return n

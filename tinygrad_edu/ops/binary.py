@@ -1,0 +1,139 @@
+"""Elementwise primitives of two (or three) inputs of the same shape.
+
+The Tensor front end has already promoted dtypes and inserted BroadcastTo for every input that
+requires grad, so each backward returns gradients shaped like its inputs without reducing anything.
+Inputs that need no grad may still be smaller (NumPy broadcasts them in forward); their gradient is
+never computed.
+"""
+
+from __future__ import annotations
+
+from .. import backend
+from ..autograd.function import Function
+
+
+def _xp(a):
+    return backend.xp_of_array(a)
+
+
+class Add(Function):
+    """y = a + b;  da = g, db = g"""
+
+    uses_inputs = False
+
+    def forward(self, a, b):
+        return a + b
+
+    def backward(self, g):
+        return g, g
+
+
+class Sub(Function):
+    """y = a - b;  da = g, db = -g"""
+
+    uses_inputs = False
+
+    def forward(self, a, b):
+        return a - b
+
+    def backward(self, g):
+        return g, (-g if self.needs_input_grad[1] else None)
+
+
+class Mul(Function):
+    """y = a * b;  da = g * b, db = g * a"""
+
+    def forward(self, a, b):
+        return a * b
+
+    def backward(self, g):
+        a, b = self.parents
+        need_a, need_b = self.needs_input_grad
+        return (g * b if need_a else None), (g * a if need_b else None)
+
+
+class Div(Function):
+    """y = a / b;  da = g / b, db = -g * a / b^2"""
+
+    def forward(self, a, b):
+        return a / b
+
+    def backward(self, g):
+        a, b = self.parents
+        need_a, need_b = self.needs_input_grad
+        ga = g / b if need_a else None
+        gb = -(g * a) / (b * b) if need_b else None
+        return ga, gb
+
+
+class Pow(Function):
+    """y = a ** b;  da = g * b * a^(b-1) (0 where b == 0), db = g * y * log(a) (0 where a == 0)"""
+
+    save_output = True
+
+    def forward(self, a, b):
+        # a constant 0-d exponent (x ** 2) gets a cheaper backward with a Python number
+        self.exponent = float(b) if b.ndim == 0 and b.dtype.kind == "f" else None
+        return a**b
+
+    def backward(self, g):
+        a, b = self.parents
+        need_a, need_b = self.needs_input_grad
+        ga = gb = None
+        e = self.exponent
+        if need_a and e is not None and not need_b:
+            if e == 0.0:
+                return g * 0.0, None
+            if e == 2.0:
+                return g * a * 2.0, None
+            return g * (a ** (e - 1.0) * e), None
+        if need_a:
+            ga = (g * b * a ** (b - 1.0)).masked_fill(b == 0, 0.0)
+        if need_b:
+            # d/db a^b = a^b log a; PyTorch defines it as 0 at a == 0 (the limit for b > 0)
+            safe = a.masked_fill(a == 0, 1.0)
+            gb = (g * self.output * safe.log()).masked_fill(a == 0, 0.0)
+        return ga, gb
+
+    def extra_repr(self) -> str:
+        return "" if self.exponent is None else f"exponent={self.exponent:g}"
+
+
+class Maximum(Function):
+    """y = max(a, b);  the gradient goes to the larger input, split 50/50 at ties"""
+
+    def forward(self, a, b):
+        return _xp(a).maximum(a, b)
+
+    def backward(self, g):
+        a, b = self.parents
+        w = (a > b) + (a == b) * 0.5  # weight of a: 1, 0.5 or 0
+        need_a, need_b = self.needs_input_grad
+        return (g * w if need_a else None), (g * (1.0 - w) if need_b else None)
+
+
+class Minimum(Function):
+    """y = min(a, b);  the gradient goes to the smaller input, split 50/50 at ties"""
+
+    def forward(self, a, b):
+        return _xp(a).minimum(a, b)
+
+    def backward(self, g):
+        a, b = self.parents
+        w = (a < b) + (a == b) * 0.5
+        need_a, need_b = self.needs_input_grad
+        return (g * w if need_a else None), (g * (1.0 - w) if need_b else None)
+
+
+class Where(Function):
+    """y = cond ? a : b (cond is a bool tensor without grad);  da = g * cond, db = g * !cond"""
+
+    def forward(self, cond, a, b):
+        return _xp(a).where(cond, a, b)
+
+    def backward(self, g):
+        cond = self.parents[0]
+        _, need_a, need_b = self.needs_input_grad
+        ga = g.where(cond, 0.0) if need_a else None
+        gb = g.where(cond.logical_not(), 0.0) if need_b else None
+        return None, ga, gb

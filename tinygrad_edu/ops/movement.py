@@ -1,0 +1,124 @@
+"""Movement primitives: they move or copy elements without arithmetic.
+
+BroadcastTo.backward is the one place where a gradient is summed down to a smaller shape.
+"""
+
+from __future__ import annotations
+
+from .. import backend
+from ..autograd.function import Function
+
+
+def _xp(a):
+    return backend.xp_of_array(a)
+
+
+class Reshape(Function):
+    """y = x viewed with a new shape;  dx = g reshaped back"""
+
+    uses_inputs = False
+
+    def forward(self, x, shape):
+        self.in_shape = x.shape
+        return x.reshape(shape)
+
+    def backward(self, g):
+        return g.reshape(self.in_shape)
+
+    def extra_repr(self) -> str:
+        return f"{self.in_shape}"
+
+
+class Permute(Function):
+    """y = x with its axes reordered;  dx = g with the inverse order"""
+
+    uses_inputs = False
+
+    def forward(self, x, dims):
+        self.dims = dims
+        return x.transpose(dims)
+
+    def backward(self, g):
+        inverse = [0] * len(self.dims)
+        for i, d in enumerate(self.dims):
+            inverse[d] = i
+        return g.permute(*inverse)
+
+    def extra_repr(self) -> str:
+        return f"dims={self.dims}"
+
+
+class BroadcastTo(Function):
+    """y = x repeated (without copying) to `shape`;  dx = g summed over the repeated axes"""
+
+    uses_inputs = False
+
+    def forward(self, x, shape):
+        self.in_shape = x.shape
+        return _xp(x).broadcast_to(x, shape)
+
+    def backward(self, g):
+        lead = g.ndim - len(self.in_shape)
+        dims = tuple(range(lead)) + tuple(
+            lead + i for i, s in enumerate(self.in_shape) if s == 1 and g.shape[lead + i] != 1
+        )
+        out = g.sum(dims, keepdim=True) if dims else g
+        return out.reshape(self.in_shape)
+
+    def extra_repr(self) -> str:
+        return f"{self.in_shape}"
+
+
+class Pad(Function):
+    """y = x with constant padding, pads = ((before, after), ...) per axis;  dx = g cropped"""
+
+    uses_inputs = False
+
+    def forward(self, x, pads, value):
+        self.pads, self.in_shape = pads, x.shape
+        return _xp(x).pad(x, pads, mode="constant", constant_values=value)
+
+    def backward(self, g):
+        index = tuple(slice(b, b + s) for (b, _), s in zip(self.pads, self.in_shape))
+        return g[index]
+
+    def extra_repr(self) -> str:
+        return f"pads={self.pads}"
+
+
+class Cat(Function):
+    """y = the inputs joined along dim;  dx_i = the slice of g that came from input i"""
+
+    uses_inputs = False
+
+    def forward(self, *xs, dim):
+        self.dim = dim
+        self.sizes = tuple(x.shape[dim] for x in xs)
+        return _xp(xs[0]).concatenate(xs, axis=dim)
+
+    def backward(self, g):
+        grads, start = [], 0
+        lead = (slice(None),) * self.dim
+        for size, need in zip(self.sizes, self.needs_input_grad):
+            grads.append(g[lead + (slice(start, start + size),)] if need else None)
+            start += size
+        return tuple(grads)
+
+    def extra_repr(self) -> str:
+        return f"dim={self.dim}"
+
+
+class ToDevice(Function):
+    """y = x copied to another device;  dx = g copied back"""
+
+    uses_inputs = False
+
+    def forward(self, x, device):
+        self.in_device = backend.device_of(x)
+        return backend.to_device(x, device)
+
+    def backward(self, g):
+        return g.to(self.in_device)
+
+    def extra_repr(self) -> str:
+        return f"{self.in_device}->"

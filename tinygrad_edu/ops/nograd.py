@@ -1,0 +1,188 @@
+"""Array functions without gradients: factories, comparisons, arg-reductions, masks.
+
+The Tensor front end wraps their results in tensors that never require grad.
+"""
+
+from __future__ import annotations
+
+from .. import backend
+
+
+def _xp(a):
+    return backend.xp_of_array(a)
+
+
+# ----------------------------------------------------------------------------- factories
+def full(shape, value, dtype, device):
+    return backend.xp_of(device).full(shape, value, dtype=dtype)
+
+
+def empty(shape, dtype, device):
+    return backend.xp_of(device).empty(shape, dtype=dtype)
+
+
+def arange(start, end, step, dtype, device):
+    return backend.xp_of(device).arange(start, end, step, dtype=dtype)
+
+
+def linspace(start, end, steps, dtype, device):
+    return backend.xp_of(device).linspace(start, end, steps, dtype=dtype)
+
+
+def eye(n, m, dtype, device):
+    return backend.xp_of(device).eye(n, m, dtype=dtype)
+
+
+def tri_mask(n, m, diagonal, upper, device):
+    """Boolean mask of the lower (or upper) triangle of an n x m matrix."""
+    xp = backend.xp_of(device)
+    return xp.triu(xp.ones((n, m), dtype=bool), diagonal) if upper else xp.tril(
+        xp.ones((n, m), dtype=bool), diagonal
+    )
+
+
+def rand(shape, dtype, device):
+    return backend.rng(device).random(shape, dtype=dtype)
+
+
+def randn(shape, dtype, device):
+    return backend.rng(device).standard_normal(shape, dtype=dtype)
+
+
+def randint(low, high, shape, dtype, device):
+    return backend.rng(device).integers(low, high, shape).astype(dtype, copy=False)
+
+
+def bernoulli_mask(shape, keep_prob, dtype, device):
+    """1/keep_prob where a uniform draw < keep_prob, else 0 (inverted dropout)."""
+    r = backend.rng(device).random(shape, dtype=dtype)
+    return (r < keep_prob).astype(dtype) * dtype.type(1.0 / keep_prob)
+
+
+def permutation(n, device="cpu"):
+    return backend.rng(device).permutation(n)
+
+
+# ----------------------------------------------------------------------------- elementwise
+def compare(op, a, b):
+    if op == "eq":
+        return a == b
+    if op == "ne":
+        return a != b
+    if op == "lt":
+        return a < b
+    if op == "le":
+        return a <= b
+    if op == "gt":
+        return a > b
+    return a >= b
+
+
+def logical(op, a, b=None):
+    xp = _xp(a)
+    if op == "not":
+        return xp.logical_not(a)
+    if op == "and":
+        return xp.logical_and(a, b)
+    if op == "or":
+        return xp.logical_or(a, b)
+    return xp.logical_xor(a, b)
+
+
+def sign(x):
+    return _xp(x).sign(x)
+
+
+def isnan(x):
+    return _xp(x).isnan(x)
+
+
+def isinf(x):
+    return _xp(x).isinf(x)
+
+
+def isfinite(x):
+    return _xp(x).isfinite(x)
+
+
+def floor(x):
+    return _xp(x).floor(x)
+
+
+def ceil(x):
+    return _xp(x).ceil(x)
+
+
+def round_(x, decimals=0):
+    return _xp(x).round(x, decimals)
+
+
+def argmax(x, dim, keepdim):
+    """Index of the first maximum (NumPy and PyTorch agree on the first at ties)."""
+    if dim is None:
+        out = x.reshape(-1).argmax()
+        return out.reshape((1,) * x.ndim) if keepdim else out
+    return x.argmax(axis=dim, keepdims=keepdim)
+
+
+def argmin(x, dim, keepdim):
+    if dim is None:
+        out = x.reshape(-1).argmin()
+        return out.reshape((1,) * x.ndim) if keepdim else out
+    return x.argmin(axis=dim, keepdims=keepdim)
+
+
+def one_hot(index, num_classes):
+    xp = _xp(index)
+    out = xp.zeros(index.shape + (num_classes,), dtype=backend.int64)
+    xp.put_along_axis(out, index[..., None].astype(backend.int64), 1, axis=-1)
+    return out
+
+
+def nonzero(x):
+    return _xp(x).nonzero(x)
+
+
+def copy_(dst, src):
+    """dst[...] = src, in place (the in-place operators and optimisers use it under no_grad)."""
+    dst[...] = src
+
+
+def any_(x, dim=None, keepdim=False):
+    return x.any(axis=dim, keepdims=keepdim)
+
+
+def all_(x, dim=None, keepdim=False):
+    return x.all(axis=dim, keepdims=keepdim)
+
+
+def array_equal(a, b) -> bool:
+    return bool(_xp(a).array_equal(a, b))
+
+
+def allclose(a, b, rtol, atol, equal_nan) -> bool:
+    return bool(_xp(a).allclose(a, b, rtol=rtol, atol=atol, equal_nan=equal_nan))
+
+
+def cumsum(x, dim):
+    return _xp(x).cumsum(x, axis=dim)
+
+
+def sort(x, dim, descending):
+    xp = _xp(x)
+    idx = xp.argsort(-x if descending else x, axis=dim, kind="stable")
+    return xp.take_along_axis(x, idx, axis=dim), idx
+
+
+def topk_indices(x, k, dim, largest):
+    xp = _xp(x)
+    idx = xp.argsort(-x if largest else x, axis=dim, kind="stable")
+    return xp.take(idx, xp.arange(k), axis=dim)
+
+
+def bincount(x, minlength):
+    return _xp(x).bincount(x, minlength=minlength)
+
+
+def unique(x):
+    return _xp(x).unique(x)

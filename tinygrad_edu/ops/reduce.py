@@ -1,0 +1,119 @@
+"""Reductions. The front end passes `dims` as a sorted tuple of non-negative axes.
+
+`keep` is the input shape with the reduced axes set to 1: the shape a gradient is reshaped to before
+it is broadcast back over the input.
+"""
+
+from __future__ import annotations
+
+from .. import backend
+from ..autograd.function import Function
+
+
+def _xp(a):
+    return backend.xp_of_array(a)
+
+
+def _keep_shape(shape, dims):
+    return tuple(1 if i in dims else s for i, s in enumerate(shape))
+
+
+class Sum(Function):
+    """y = sum of x over dims;  dx = g broadcast back over the reduced dims"""
+
+    uses_inputs = False
+
+    def forward(self, x, dims, keepdim):
+        self.in_shape, self.dims = x.shape, dims
+        return x.sum(axis=dims, keepdims=keepdim)
+
+    def backward(self, g):
+        return g.reshape(_keep_shape(self.in_shape, self.dims)).broadcast_to(self.in_shape)
+
+    def extra_repr(self) -> str:
+        return f"dim={self.dims}"
+
+
+class Amax(Function):
+    """y = max of x over dims;  dx = g shared evenly among the elements equal to the max"""
+
+    save_output = True
+
+    def forward(self, x, dims, keepdim):
+        if x.size == 0:
+            raise RuntimeError(f"amax: cannot reduce an empty tensor of shape {x.shape}")
+        self.dims = dims
+        return x.max(axis=dims, keepdims=keepdim)
+
+    def backward(self, g):
+        x = self.parents[0]
+        keep = _keep_shape(x.shape, self.dims)
+        mask = (x == self.output.reshape(keep)).to(g.dtype)
+        share = mask / mask.sum(self.dims, keepdim=True)
+        return g.reshape(keep) * share
+
+    def extra_repr(self) -> str:
+        return f"dim={self.dims}"
+
+
+class LogSumExp(Function):
+    """y = log(sum(exp(x))) over dims, shifted by the max for stability;  dx = g * exp(x - y)"""
+
+    save_output = True
+
+    def forward(self, x, dims, keepdim):
+        xp = _xp(x)
+        self.dims = dims
+        m = x.max(axis=dims, keepdims=True) if x.size else xp.zeros(_keep_shape(x.shape, dims))
+        m = xp.where(xp.isfinite(m), m, 0).astype(x.dtype, copy=False)  # all -inf rows
+        y = xp.log(xp.exp(x - m).sum(axis=dims, keepdims=True)) + m
+        return y if keepdim else y.reshape([s for i, s in enumerate(y.shape) if i not in dims])
+
+    def backward(self, g):
+        x = self.parents[0]
+        keep = _keep_shape(x.shape, self.dims)
+        return g.reshape(keep) * (x - self.output.reshape(keep)).exp()
+
+    def extra_repr(self) -> str:
+        return f"dim={self.dims}"
+
+
+class Softmax(Function):
+    """y = exp(x - max) / sum(exp(x - max)) along dim;  dx = y * (g - sum(g * y))"""
+
+    save_output = True
+    uses_inputs = False
+
+    def forward(self, x, dim):
+        xp = _xp(x)
+        self.dim = dim
+        e = xp.exp(x - x.max(axis=dim, keepdims=True))
+        e /= e.sum(axis=dim, keepdims=True)
+        return e
+
+    def backward(self, g):
+        y = self.output
+        return y * (g - (g * y).sum(self.dim, keepdim=True))
+
+    def extra_repr(self) -> str:
+        return f"dim={self.dim}"
+
+
+class LogSoftmax(Function):
+    """y = x - logsumexp(x) along dim;  dx = g - exp(y) * sum(g)"""
+
+    save_output = True
+    uses_inputs = False
+
+    def forward(self, x, dim):
+        xp = _xp(x)
+        self.dim = dim
+        s = x - x.max(axis=dim, keepdims=True)
+        s -= xp.log(xp.exp(s).sum(axis=dim, keepdims=True))
+        return s
+
+    def backward(self, g):
+        return g - self.output.exp() * g.sum(self.dim, keepdim=True)
+
+    def extra_repr(self) -> str:
+        return f"dim={self.dim}"
