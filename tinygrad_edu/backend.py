@@ -126,6 +126,15 @@ _cupy = None
 _cupy_error: str | None = None
 
 
+ARRAY_TYPES = {np.ndarray}  # cupy.ndarray joins when CuPy loads
+
+
+def as_array(value):
+    """A 0-d array for a NumPy/CuPy scalar result (ops must return arrays, not scalars)."""
+    return np.asarray(value) if isinstance(value, (np.generic, _builtins.float, _builtins.int,
+                                                   _builtins.bool)) else value  # fmt: skip
+
+
 def _load_cupy():
     """Import CuPy once; remember why it failed so error messages can say so."""
     global _cupy, _cupy_error
@@ -137,6 +146,7 @@ def _load_cupy():
                 _cupy_error = "CuPy is installed but no CUDA GPU was found"
             else:
                 _cupy = cupy
+                ARRAY_TYPES.add(cupy.ndarray)
         except ImportError:
             _cupy_error = "CuPy is not installed (pip install 'tinygrad_edu[cuda]', i.e. cupy-cuda12x)"
         except Exception as e:  # driver missing, runtime error, ...
@@ -253,7 +263,9 @@ def asarray(data: Any, dtype: Any = None, device: str | None = None, copy: bool 
     """Turn scalars, nested lists and NumPy/CuPy arrays into a backend array on `device`."""
     device = normalize_device(device)
     xp = xp_of(device)
-    if is_array(data) or isinstance(data, np.generic):
+    if isinstance(data, np.generic):
+        data = np.asarray(data)
+    if is_array(data):
         arr = data if device_of(data) == device else to_device(data, device)
         if dtype is not None:
             d = as_dtype(dtype)

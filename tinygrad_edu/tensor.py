@@ -19,6 +19,7 @@ from .composite.shape import ShapeMixin
 from .ops import binary, linalg, movement, nograd, unary
 
 _SCALARS = (int, float, bool)
+_ARRAY_TYPES = backend.ARRAY_TYPES
 _const_cache: dict = {}
 
 
@@ -56,6 +57,8 @@ class Tensor(ElementwiseMixin, ReductionMixin, ShapeMixin):
     @classmethod
     def _make(cls, data, requires_grad: bool, grad_fn) -> "Tensor":
         """Wrap a backend array without any checks (the hot path of every op)."""
+        if type(data) not in _ARRAY_TYPES:  # NumPy turns 0-d results into scalars
+            data = backend.as_array(data)
         t = object.__new__(Tensor)
         t.data = data
         t.requires_grad = requires_grad
@@ -500,6 +503,7 @@ class Tensor(ElementwiseMixin, ReductionMixin, ShapeMixin):
             shape = other.shape if isinstance(other, Tensor) else getattr(other, "shape", ())
             _broadcast_shape(self.shape, tuple(shape), op)
             raise
+        out = backend.as_array(out)  # 0-d comparisons give NumPy scalars
         if not backend.is_array(out):  # comparing with an unsupported object
             return NotImplemented
         return Tensor._make(out, False, None)

@@ -55,7 +55,7 @@ class ReductionMixin:
     def std(self, dim=None, keepdim=False, *, correction=1, unbiased=None, axis=None,
             keepdims=None):  # fmt: skip
         dim, keepdim = _alias(dim, keepdim, axis, keepdims)
-        return self.var(dim, keepdim, correction=correction, unbiased=unbiased).sqrt()
+        return _sqrt0(self.var(dim, keepdim, correction=correction, unbiased=unbiased))
 
     def amax(self, dim=None, keepdim=False, *, axis=None, keepdims=None):
         """Max over dims; the gradient is split evenly among tied maxima."""
@@ -141,7 +141,7 @@ class ReductionMixin:
         dim, keepdim = _alias(dim, keepdim, axis, keepdims)
         x = self._floating()
         if p in ("fro", 2, 2.0):
-            return (x * x).sum(dim, keepdim).sqrt()
+            return _sqrt0((x * x).sum(dim, keepdim))
         if p in (1, 1.0):
             return x.abs().sum(dim, keepdim)
         if p == float("inf"):
@@ -176,6 +176,14 @@ class ReductionMixin:
 
     def count_nonzero(self, dim=None):
         return (self != 0).sum(dim)
+
+
+def _sqrt0(v):
+    """sqrt(v) whose gradient is 0 (not inf * 0 = nan) where v == 0, as PyTorch's std and norm."""
+    zero = v == 0
+    if not zero.any():
+        return v.sqrt()
+    return v.masked_fill(zero, 1.0).sqrt().masked_fill(zero, 0.0)
 
 
 def _count(shape, dims) -> int:

@@ -185,7 +185,7 @@ class ShapeMixin:
                 i = i.data
             elif isinstance(i, list):
                 i = backend.asarray(i, device=self.device)
-            elif backend.is_array(i) and backend.device_of(i) != self.device:
+            if backend.is_array(i) and backend.device_of(i) != self.device:
                 i = backend.to_device(i, self.device)
             if backend.is_array(i):
                 if i.dtype.kind == "b":

@@ -1,0 +1,479 @@
+"""One table of every differentiable op of the Tensor API. It drives three tests
+(tests/ops/test_op_table.py): forward + backward against PyTorch with a random upstream gradient
+(float32 and float64), float64 gradcheck, and second-order gradcheck for smooth ops.
+
+A spec's `sample(data)` draws (arrays, kwargs) with hypothesis; `tg(*tensors, **kwargs)` and
+`torch(*tensors, **kwargs)` compute the same thing in each library. A bug fix adds a row here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable
+
+import numpy as np
+import torch
+import torch.nn.functional as TF
+from hypothesis import strategies as st
+
+import tinygrad_edu as tg
+from tests.strategies import broadcast_pairs, dims_for, matrix_shapes, nonscalar_shapes, seeds
+from tests.strategies import shapes, values
+
+
+@dataclass
+class OpSpec:
+    name: str
+    tg: Callable
+    torch: Callable
+    sample: Callable
+    smooth: bool = True  # run the second-order test
+    atol: float = 1e-5  # float32 tolerances vs PyTorch
+    rtol: float = 1e-5
+    tags: tuple = field(default_factory=tuple)
+
+
+def unary(domain="real", shape_strategy=shapes):
+    def sample(data):
+        return [values(data.draw(seeds), data.draw(shape_strategy), domain)], {}
+
+    return sample
+
+
+def binary(domain_a="real", domain_b="real"):
+    def sample(data):
+        (sa, sb), _ = data.draw(broadcast_pairs)
+        return [values(data.draw(seeds), sa, domain_a), values(data.draw(seeds), sb, domain_b)], {}
+
+    return sample
+
+
+def with_scalar(domain="real", scalar=st.floats(-2, 2).filter(lambda v: abs(v) > 0.1)):
+    def sample(data):
+        return [values(data.draw(seeds), data.draw(shapes), domain)], {"s": data.draw(scalar)}
+
+    return sample
+
+
+def reduction(domain="real", allow_tuple=True, allow_none=True, keepdim=True, nonscalar=False):
+    def sample(data):
+        shape = data.draw(nonscalar_shapes if nonscalar else shapes)
+        dim = data.draw(dims_for(len(shape), allow_none=allow_none, allow_tuple=allow_tuple))
+        kw = {"dim": dim}
+        if keepdim:
+            kw["keepdim"] = data.draw(st.booleans())
+        return [values(data.draw(seeds), shape, domain)], kw
+
+    return sample
+
+
+def _all_dims(x, dim):
+    return tuple(range(x.ndim)) if dim is None else dim
+
+
+def _softmax_sample(data):
+    shape = data.draw(nonscalar_shapes)
+    return [values(data.draw(seeds), shape)], {"dim": data.draw(st.integers(-len(shape),
+                                                                           len(shape) - 1))}
+
+
+def _var_sample(data):
+    shape = data.draw(nonscalar_shapes.filter(lambda s: np.prod(s) > 1))
+    dim = data.draw(dims_for(len(shape)))
+    dims = _all_dims(np.empty(shape), dim)
+    dims = (dims,) if isinstance(dims, int) else dims
+    n = int(np.prod([shape[d] for d in dims]))
+    return [values(data.draw(seeds), shape)], {
+        "dim": dim, "keepdim": data.draw(st.booleans()),
+        "correction": data.draw(st.sampled_from([0, 1] if n > 1 else [0])),
+    }  # fmt: skip
+
+
+def _reshape_sample(data):
+    shape = data.draw(shapes)
+    n = int(np.prod(shape))
+    divisors = [d for d in range(1, n + 1) if n % d == 0]
+    a = data.draw(st.sampled_from(divisors))
+    target = data.draw(st.sampled_from([(a, n // a), (-1, a), (n,), (a, 1, -1)]))
+    return [values(data.draw(seeds), shape)], {"shape": target}
+
+
+def _permute_sample(data):
+    shape = data.draw(shapes)
+    perm = data.draw(st.permutations(range(len(shape))))
+    perm = [p - len(shape) if i % 2 else p for i, p in enumerate(perm)]
+    return [values(data.draw(seeds), shape)], {"dims": tuple(perm)}
+
+
+def _transpose_sample(data):
+    shape = data.draw(nonscalar_shapes)
+    n = len(shape)
+    return [values(data.draw(seeds), shape)], {"d0": data.draw(st.integers(-n, n - 1)),
+                                               "d1": data.draw(st.integers(-n, n - 1))}
+
+
+def _expand_sample(data):
+    shape = data.draw(shapes)
+    new = tuple(data.draw(st.integers(1, 3)) if s == 1 else s for s in shape)
+    lead = tuple(data.draw(st.lists(st.integers(1, 3), max_size=2)))
+    return [values(data.draw(seeds), shape)], {"shape": lead + new}
+
+
+def _repeat_sample(data):
+    shape = data.draw(shapes)
+    reps = tuple(data.draw(st.lists(st.integers(1, 3), min_size=len(shape),
+                                    max_size=len(shape) + 1)))  # fmt: skip
+    return [values(data.draw(seeds), shape)], {"reps": reps}
+
+
+def _squeeze_sample(data):
+    shape = data.draw(shapes)
+    dim = data.draw(st.one_of(st.none(), st.integers(-len(shape), len(shape) - 1))) if shape \
+        else None  # fmt: skip
+    return [values(data.draw(seeds), shape)], {"dim": dim}
+
+
+def _unsqueeze_sample(data):
+    shape = data.draw(shapes)
+    return [values(data.draw(seeds), shape)], {"dim": data.draw(st.integers(-len(shape) - 1,
+                                                                           len(shape)))}
+
+
+def _flatten_sample(data):
+    shape = data.draw(nonscalar_shapes)
+    n = len(shape)
+    a, b = sorted([data.draw(st.integers(0, n - 1)), data.draw(st.integers(0, n - 1))])
+    return [values(data.draw(seeds), shape)], {"start": a - n if a % 2 else a, "end": b}
+
+
+_slice = st.builds(slice, st.one_of(st.none(), st.integers(-4, 4)),
+                   st.one_of(st.none(), st.integers(-4, 4)),
+                   st.sampled_from([None, 1, 2, -1, -2]))  # fmt: skip
+
+
+def _getitem_sample(data):
+    shape = data.draw(nonscalar_shapes)
+    x = values(data.draw(seeds), shape)
+    kind = data.draw(st.sampled_from(["basic", "int_array", "mask", "mixed"]))
+    if kind == "basic":
+        idx = []
+        for s in shape[: data.draw(st.integers(1, len(shape)))]:
+            idx.append(data.draw(st.one_of(_slice, st.integers(-s, s - 1))))
+        if data.draw(st.booleans()):
+            idx.insert(data.draw(st.integers(0, len(idx))), None)
+        idx = tuple(idx)
+    elif kind == "int_array":  # repeated indices must add up in the gradient
+        idx = (np.array(data.draw(st.lists(st.integers(-shape[0], shape[0] - 1), min_size=1,
+                                           max_size=6))),)  # fmt: skip
+    elif kind == "mask":
+        rng = np.random.default_rng(data.draw(seeds))
+        idx = (rng.random(shape[: data.draw(st.integers(1, len(shape)))]) > 0.4,)
+    else:
+        idx = (Ellipsis, np.array([0, -1, 0]) % shape[-1])
+    return [x], {"idx": idx}
+
+
+def _idx_tg(idx):
+    return tuple(tg.tensor(i) if isinstance(i, np.ndarray) else i for i in idx)
+
+
+def _idx_torch(idx):
+    return tuple(torch.from_numpy(i) if isinstance(i, np.ndarray) else i for i in idx)
+
+
+def _torch_getitem(x, idx):
+    # PyTorch refuses negative slice steps: flip those dims, then index with positive steps
+    out = []
+    for k, i in enumerate(idx):
+        if isinstance(i, slice) and i.step is not None and i.step < 0:
+            arr = np.arange(x.shape[k - sum(1 for j in idx[:k] if j is None)])[i]
+            out.append(torch.from_numpy(arr.copy()))
+        else:
+            out.append(i)
+    n_adv = sum(1 for i in out if isinstance(i, torch.Tensor))
+    if n_adv <= 1:
+        return x[_idx_torch(tuple(out))]
+    # several tensor indices (from negative-step slices) would be broadcast together; apply
+    # them one dim at a time instead
+    y, dim = x, 0
+    for i in out:
+        if i is None:
+            y = y.unsqueeze(dim)
+            dim += 1
+        elif isinstance(i, int):
+            y = y.select(dim, i)
+        elif isinstance(i, torch.Tensor) and i.dtype != torch.bool:
+            y = y.index_select(dim, i % y.shape[dim])
+            dim += 1
+        else:
+            y = y[(slice(None),) * dim + (i,)]
+            dim += 1
+    return y
+
+
+def _cat_sample(data):
+    shape = data.draw(nonscalar_shapes)
+    dim = data.draw(st.integers(-len(shape), len(shape) - 1))
+    arrays = []
+    for _ in range(data.draw(st.integers(1, 3))):
+        s = list(shape)
+        s[dim] = data.draw(st.integers(1, 3))
+        arrays.append(values(data.draw(seeds), tuple(s)))
+    return arrays, {"dim": dim}
+
+
+def _stack_sample(data):
+    shape = data.draw(shapes)
+    arrays = [values(data.draw(seeds), shape) for _ in range(data.draw(st.integers(1, 3)))]
+    return arrays, {"dim": data.draw(st.integers(-len(shape) - 1, len(shape)))}
+
+
+def _split_sample(data):
+    shape = data.draw(nonscalar_shapes)
+    dim = data.draw(st.integers(-len(shape), len(shape) - 1))
+    return [values(data.draw(seeds), shape)], {"size": data.draw(st.integers(1, 3)), "dim": dim}
+
+
+def _pad_sample(data):
+    shape = data.draw(nonscalar_shapes)
+    pads = data.draw(st.lists(st.integers(0, 2), min_size=2, max_size=2 * min(len(shape), 2)
+                              ).filter(lambda p: len(p) % 2 == 0))  # fmt: skip
+    return [values(data.draw(seeds), shape)], {"pad": tuple(pads),
+                                               "value": data.draw(st.sampled_from([0.0, 1.5]))}
+
+
+def _gather_sample(data):
+    shape = data.draw(nonscalar_shapes)
+    dim = data.draw(st.integers(-len(shape), len(shape) - 1))
+    rng = np.random.default_rng(data.draw(seeds))
+    ishape = tuple(data.draw(st.integers(1, 4)) if i == dim % len(shape) else
+                   data.draw(st.integers(1, s)) for i, s in enumerate(shape))  # fmt: skip
+    index = rng.integers(0, shape[dim], ishape)
+    return [values(data.draw(seeds), shape), index], {"dim": dim}
+
+
+def _masked_fill_sample(data):
+    (sx, sm), _ = data.draw(broadcast_pairs)
+    shape = np.broadcast_shapes(sx, sm)
+    rng = np.random.default_rng(data.draw(seeds))
+    return [values(data.draw(seeds), shape), rng.random(sm) > 0.5], {"value": -1.25}
+
+
+def _where_sample(data):
+    (sa, sb), _ = data.draw(broadcast_pairs)
+    rng = np.random.default_rng(data.draw(seeds))
+    sc = np.broadcast_shapes(sa, sb)[data.draw(st.integers(0, 1)):] if np.broadcast_shapes(
+        sa, sb) else ()  # fmt: skip
+    return [rng.random(sc) > 0.5, values(data.draw(seeds), sa), values(data.draw(seeds), sb)], {}
+
+
+def _tri_sample(data):
+    shape = data.draw(matrix_shapes)
+    return [values(data.draw(seeds), shape)], {"diagonal": data.draw(st.integers(-2, 2))}
+
+
+def _matmul_sample(data):
+    kind = data.draw(st.sampled_from(["1d1d", "1d2d", "2d1d", "2d2d", "batched", "nd1d"]))
+    n, k, m = (data.draw(st.integers(1, 4)) for _ in range(3))
+    batch_a = tuple(data.draw(st.lists(st.integers(1, 3), max_size=2)))
+    batch_b = tuple(1 if data.draw(st.booleans()) else b for b in batch_a)[
+        data.draw(st.integers(0, len(batch_a))):]  # fmt: skip
+    sa, sb = {"1d1d": ((k,), (k,)), "1d2d": ((k,), (k, m)), "2d1d": ((n, k), (k,)),
+              "2d2d": ((n, k), (k, m)), "batched": (batch_a + (n, k), batch_b + (k, m)),
+              "nd1d": (batch_a + (n, k), (k,))}[kind]  # fmt: skip
+    return [values(data.draw(seeds), sa), values(data.draw(seeds), sb)], {}
+
+
+def _norm_sample(data):
+    shape = data.draw(shapes)
+    return [values(data.draw(seeds), shape, "away")], {
+        "p": data.draw(st.sampled_from([1, 2, 3, float("inf")])),
+        "dim": data.draw(dims_for(len(shape))), "keepdim": data.draw(st.booleans())}  # fmt: skip
+
+
+def _clamp_sample(data):
+    shape = data.draw(shapes)
+    lo = data.draw(st.sampled_from([None, -0.5]))
+    hi = data.draw(st.sampled_from([None, 0.7] if lo is not None else [0.7]))
+    x = values(data.draw(seeds), shape)
+    x = np.where(np.abs(x + 0.5) < 0.02, x + 0.05, x)  # keep finite differences off the bounds
+    x = np.where(np.abs(x - 0.7) < 0.02, x + 0.05, x)
+    return [x], {"min": lo, "max": hi}
+
+
+def _max_dim_sample(data):
+    shape = data.draw(nonscalar_shapes)
+    return [values(data.draw(seeds), shape, "distinct")], {
+        "dim": data.draw(st.integers(-len(shape), len(shape) - 1)),
+        "keepdim": data.draw(st.booleans())}  # fmt: skip
+
+
+def _pow_sample(data):
+    (sa, sb), _ = data.draw(broadcast_pairs)
+    return [values(data.draw(seeds), sa, "positive"), values(data.draw(seeds), sb, "unit") * 2], {}
+
+
+def _prod_sample(data):
+    shape = data.draw(shapes)
+    dim = data.draw(st.one_of(st.none(), st.integers(-len(shape), len(shape) - 1))) if shape \
+        else None  # fmt: skip
+    x = values(data.draw(seeds), shape, "away")
+    if data.draw(st.booleans()) and x.size > 1:  # exact zeros: the gradient must stay exact
+        x.reshape(-1)[0] = 0.0
+    return [x], {"dim": dim, "keepdim": data.draw(st.booleans())}
+
+
+def _torch_prod(x, dim, keepdim):
+    if dim is None:
+        out = x.prod()
+        return out.reshape((1,) * x.ndim) if keepdim else out
+    return x.prod(dim, keepdim=keepdim)
+
+
+_T = torch
+SPECS = [
+    # ------------------------------------------------------------------ unary primitives
+    OpSpec("exp", lambda x: x.exp(), _T.exp, unary()),
+    OpSpec("log", lambda x: x.log(), _T.log, unary("positive")),
+    OpSpec("log1p", lambda x: x.log1p(), _T.log1p, unary("positive")),
+    OpSpec("expm1", lambda x: x.expm1(), _T.expm1, unary()),
+    OpSpec("sqrt", lambda x: x.sqrt(), _T.sqrt, unary("positive")),
+    OpSpec("rsqrt", lambda x: x.rsqrt(), _T.rsqrt, unary("positive")),
+    OpSpec("sin", lambda x: x.sin(), _T.sin, unary()),
+    OpSpec("cos", lambda x: x.cos(), _T.cos, unary()),
+    OpSpec("tanh", lambda x: x.tanh(), _T.tanh, unary()),
+    OpSpec("sigmoid", lambda x: x.sigmoid(), _T.sigmoid, unary()),
+    OpSpec("relu", lambda x: x.relu(), _T.relu, unary("away"), smooth=False),
+    OpSpec("abs", lambda x: x.abs(), _T.abs, unary("away"), smooth=False),
+    OpSpec("neg", lambda x: -x, _T.neg, unary()),
+    OpSpec("erf", lambda x: x.erf(), _T.erf, unary()),
+    OpSpec("square", lambda x: x.square(), _T.square, unary()),
+    OpSpec("reciprocal", lambda x: x.reciprocal(), _T.reciprocal, unary("away")),
+    # ------------------------------------------------------------------ activations
+    OpSpec("leaky_relu", lambda x: x.leaky_relu(0.1), lambda x: TF.leaky_relu(x, 0.1),
+           unary("away"), smooth=False),
+    OpSpec("elu", lambda x: x.elu(1.3), lambda x: TF.elu(x, 1.3), unary("away"), smooth=False),
+    OpSpec("gelu", lambda x: x.gelu(), TF.gelu, unary()),
+    OpSpec("gelu_tanh", lambda x: x.gelu("tanh"), lambda x: TF.gelu(x, approximate="tanh"),
+           unary()),
+    OpSpec("silu", lambda x: x.silu(), TF.silu, unary()),
+    OpSpec("swish", lambda x: x.swish(), TF.silu, unary()),
+    OpSpec("softplus", lambda x: x.softplus(), TF.softplus, unary("away")),
+    OpSpec("softplus_beta", lambda x: (x * 8).softplus(beta=2.0, threshold=5.0),
+           lambda x: TF.softplus(x * 8, beta=2.0, threshold=5.0), unary("away"), smooth=False),
+    OpSpec("mish", lambda x: x.mish(), TF.mish, unary()),
+    OpSpec("hardtanh", lambda x: x.hardtanh(), TF.hardtanh, unary("away"), smooth=False),
+    OpSpec("clamp", lambda x, min, max: x.clamp(min, max),
+           lambda x, min, max: x.clamp(min, max), _clamp_sample, smooth=False),
+    OpSpec("clip", lambda x, min, max: x.clip(min, max), lambda x, min, max: x.clip(min, max),
+           _clamp_sample, smooth=False),
+    # ------------------------------------------------------------------ binary
+    OpSpec("add", lambda a, b: a + b, lambda a, b: a + b, binary()),
+    OpSpec("sub", lambda a, b: a - b, lambda a, b: a - b, binary()),
+    OpSpec("mul", lambda a, b: a * b, lambda a, b: a * b, binary()),
+    OpSpec("div", lambda a, b: a / b, lambda a, b: a / b, binary("real", "away")),
+    OpSpec("pow", lambda a, b: a**b, lambda a, b: a**b, _pow_sample),
+    OpSpec("maximum", lambda a, b: a.maximum(b), _T.maximum, binary(), smooth=False),
+    OpSpec("minimum", lambda a, b: a.minimum(b), _T.minimum, binary(), smooth=False),
+    OpSpec("add_scalar", lambda x, s: x + s, lambda x, s: x + s, with_scalar()),
+    OpSpec("rsub_scalar", lambda x, s: s - x, lambda x, s: s - x, with_scalar()),
+    OpSpec("mul_scalar", lambda x, s: s * x, lambda x, s: s * x, with_scalar()),
+    OpSpec("rdiv_scalar", lambda x, s: s / x, lambda x, s: s / x, with_scalar("away")),
+    OpSpec("pow_scalar", lambda x, s: x**s, lambda x, s: x**s, with_scalar("positive")),
+    OpSpec("pow_square", lambda x: x**2, lambda x: x**2, unary()),
+    OpSpec("rpow_scalar", lambda x, s: abs(s) ** x, lambda x, s: abs(s) ** x, with_scalar()),
+    OpSpec("where", lambda c, a, b: tg.where(c, a, b), _T.where, _where_sample),
+    OpSpec("masked_fill", lambda x, m, value: x.masked_fill(m, value),
+           lambda x, m, value: x.masked_fill(m, value), _masked_fill_sample),
+    # ------------------------------------------------------------------ reductions
+    OpSpec("sum", lambda x, dim, keepdim: x.sum(dim, keepdim),
+           lambda x, dim, keepdim: x.sum(_all_dims(x, dim), keepdim=keepdim), reduction()),
+    OpSpec("mean", lambda x, dim, keepdim: x.mean(dim, keepdim),
+           lambda x, dim, keepdim: x.mean(_all_dims(x, dim), keepdim=keepdim), reduction()),
+    OpSpec("var", lambda x, dim, keepdim, correction: x.var(dim, keepdim, correction=correction),
+           lambda x, dim, keepdim, correction: x.var(dim, keepdim=keepdim, correction=correction),
+           _var_sample),
+    OpSpec("std", lambda x, dim, keepdim, correction: x.std(dim, keepdim, correction=correction),
+           lambda x, dim, keepdim, correction: x.std(dim, keepdim=keepdim, correction=correction),
+           _var_sample),
+    OpSpec("amax", lambda x, dim, keepdim: x.amax(dim, keepdim),
+           lambda x, dim, keepdim: x.amax(_all_dims(x, dim), keepdim=keepdim),
+           reduction("distinct"), smooth=False),
+    OpSpec("amin", lambda x, dim, keepdim: x.amin(dim, keepdim),
+           lambda x, dim, keepdim: x.amin(_all_dims(x, dim), keepdim=keepdim),
+           reduction("distinct"), smooth=False),
+    OpSpec("max_all", lambda x: x.max(), lambda x: x.max(), unary("distinct"), smooth=False),
+    OpSpec("min_all", lambda x: x.min(), lambda x: x.min(), unary("distinct"), smooth=False),
+    OpSpec("max_dim", lambda x, dim, keepdim: tuple(x.max(dim, keepdim)),
+           lambda x, dim, keepdim: tuple(x.max(dim, keepdim)), _max_dim_sample, smooth=False),
+    OpSpec("min_dim", lambda x, dim, keepdim: tuple(x.min(dim, keepdim)),
+           lambda x, dim, keepdim: tuple(x.min(dim, keepdim)), _max_dim_sample, smooth=False),
+    OpSpec("prod", lambda x, dim, keepdim: x.prod(dim, keepdim), _torch_prod, _prod_sample),
+    OpSpec("logsumexp", lambda x, dim, keepdim: x.logsumexp(dim, keepdim),
+           lambda x, dim, keepdim: x.logsumexp(_all_dims(x, dim), keepdim=keepdim), reduction()),
+    OpSpec("norm", lambda x, p, dim, keepdim: x.norm(p, dim, keepdim),
+           lambda x, p, dim, keepdim: torch.linalg.vector_norm(x, p, dim, keepdim),
+           _norm_sample, smooth=False),
+    OpSpec("softmax", lambda x, dim: x.softmax(dim), lambda x, dim: x.softmax(dim),
+           _softmax_sample),
+    OpSpec("log_softmax", lambda x, dim: x.log_softmax(dim), lambda x, dim: x.log_softmax(dim),
+           _softmax_sample),
+    # ------------------------------------------------------------------ shape
+    OpSpec("reshape", lambda x, shape: x.reshape(shape), lambda x, shape: x.reshape(shape),
+           _reshape_sample),
+    OpSpec("view", lambda x, shape: x.view(*shape), lambda x, shape: x.reshape(*shape),
+           _reshape_sample),
+    OpSpec("flatten", lambda x, start, end: x.flatten(start, end),
+           lambda x, start, end: x.flatten(start, end), _flatten_sample),
+    OpSpec("squeeze", lambda x, dim: x.squeeze(dim),
+           lambda x, dim: x.squeeze() if dim is None else x.squeeze(dim), _squeeze_sample),
+    OpSpec("unsqueeze", lambda x, dim: x.unsqueeze(dim), lambda x, dim: x.unsqueeze(dim),
+           _unsqueeze_sample),
+    OpSpec("permute", lambda x, dims: x.permute(*dims), lambda x, dims: x.permute(*dims) if dims else x,
+           _permute_sample),
+    OpSpec("transpose", lambda x, d0, d1: x.transpose(d0, d1),
+           lambda x, d0, d1: x.transpose(d0, d1), _transpose_sample),
+    OpSpec("T", lambda x: x.T, lambda x: x.permute(*reversed(range(x.ndim))) if x.ndim else x,
+           unary()),
+    OpSpec("expand", lambda x, shape: x.expand(*shape), lambda x, shape: x.expand(*shape) if shape else x,
+           _expand_sample),
+    OpSpec("broadcast_to", lambda x, shape: x.broadcast_to(shape),
+           lambda x, shape: x.broadcast_to(shape), _expand_sample),
+    OpSpec("repeat", lambda x, reps: x.repeat(*reps), lambda x, reps: x.repeat(*reps) if reps else x,
+           _repeat_sample),
+    OpSpec("getitem", lambda x, idx: x[_idx_tg(idx)], _torch_getitem, _getitem_sample),
+    OpSpec("cat", lambda *xs, dim: tg.cat(xs, dim), lambda *xs, dim: torch.cat(xs, dim),
+           _cat_sample),
+    OpSpec("stack", lambda *xs, dim: tg.stack(xs, dim), lambda *xs, dim: torch.stack(xs, dim),
+           _stack_sample),
+    OpSpec("split", lambda x, size, dim: x.split(size, dim),
+           lambda x, size, dim: x.split(size, dim), _split_sample),
+    OpSpec("chunk", lambda x, size, dim: x.chunk(size, dim),
+           lambda x, size, dim: x.chunk(size, dim), _split_sample),
+    OpSpec("pad", lambda x, pad, value: x.pad(pad, value),
+           lambda x, pad, value: TF.pad(x, pad, value=value), _pad_sample),
+    OpSpec("gather", lambda x, i, dim: x.gather(dim, i), lambda x, i, dim: x.gather(dim, i),
+           _gather_sample),
+    OpSpec("tril", lambda x, diagonal: x.tril(diagonal), lambda x, diagonal: x.tril(diagonal),
+           _tri_sample),
+    OpSpec("triu", lambda x, diagonal: x.triu(diagonal), lambda x, diagonal: x.triu(diagonal),
+           _tri_sample),
+    # ------------------------------------------------------------------ linear algebra
+    OpSpec("matmul", lambda a, b: a @ b, lambda a, b: a @ b, _matmul_sample),
+    OpSpec("dot", lambda a, b: a.dot(b), lambda a, b: a.dot(b),
+           lambda data: _matmul_fixed(data, "1d1d")),
+    OpSpec("outer", lambda a, b: a.outer(b), lambda a, b: a.outer(b),
+           lambda data: _matmul_fixed(data, "outer")),
+    # ------------------------------------------------------------------ conversions
+    OpSpec("to_float64", lambda x: x.double() * 1.5, lambda x: x.double() * 1.5, unary()),
+    OpSpec("clone", lambda x: x.clone() * 2, lambda x: x.clone() * 2, unary()),
+]
+
+
+def _matmul_fixed(data, kind):
+    k = data.draw(st.integers(1, 5))
+    m = data.draw(st.integers(1, 5)) if kind == "outer" else k
+    return [values(data.draw(seeds), (k,)), values(data.draw(seeds), (m,))], {}
+
+
+SPEC_BY_NAME = {s.name: s for s in SPECS}

@@ -1,0 +1,398 @@
+"""Loss functions (the math behind nn.MSELoss, nn.CrossEntropyLoss, ...) and weight penalties.
+
+Every loss is composed from public Tensor ops (log_softmax, gather, where, softplus, ...), so its
+gradient comes from the backward rules of those ops. A loss first builds the per-element loss
+l_i, then applies `reduction`: 'none' -> l, 'sum' -> sum(l), 'mean' -> the mean of l (or, for the
+class-weighted losses, sum(l) / sum(w[target_i]) as PyTorch does).
+"""
+
+from __future__ import annotations
+
+import warnings
+from typing import Any, Iterable, Optional, Union
+
+from ..composite.elementwise import where
+from ..factories import arange
+from ..tensor import Tensor
+
+_REDUCTIONS = ("mean", "sum", "none")
+
+
+# ----------------------------------------------------------------------------- helpers
+def _check_reduction(name: str, reduction: str, allowed: tuple = _REDUCTIONS) -> None:
+    if reduction not in allowed:
+        raise ValueError(f"{name}: reduction must be one of {allowed}, got {reduction!r}")
+
+
+def _as_tensor(x: Any, like: Optional[Tensor] = None) -> Tensor:
+    if isinstance(x, Tensor):
+        return x
+    return Tensor(x, device=like.device if like is not None else None)
+
+
+def _mean(loss: Tensor) -> Tensor:
+    """The mean of all elements; NaN for an empty tensor (as PyTorch)."""
+    return loss.mean() if loss.numel() else loss.sum() * float("nan")
+
+
+def _reduce(loss: Tensor, reduction: str) -> Tensor:
+    if reduction == "mean":
+        return _mean(loss)
+    return loss.sum() if reduction == "sum" else loss
+
+
+def _broadcastable(a: tuple, b: tuple) -> bool:
+    return all(x == y or x == 1 or y == 1 for x, y in zip(reversed(a), reversed(b)))
+
+
+def _pair(name: str, input: Any, target: Any) -> tuple:
+    """Tensors for a pointwise loss; a shape mismatch warns (as PyTorch) or raises."""
+    input = _as_tensor(input)
+    target = _as_tensor(target, input)
+    if input.shape != target.shape:
+        if not _broadcastable(input.shape, target.shape):
+            raise ValueError(f"{name}: target of shape {target.shape} does not broadcast with "
+                             f"input of shape {input.shape}")  # fmt: skip
+        warnings.warn(
+            f"{name}: using a target of shape {target.shape} that is different to the input "
+            f"shape {input.shape}; broadcasting will likely give wrong results. Please ensure "
+            "they have the same shape.",
+            stacklevel=3,
+        )
+    return input, target
+
+
+def _same_shape(name: str, input: Any, target: Any) -> tuple:
+    input = _as_tensor(input)
+    target = _as_tensor(target, input)
+    if target.shape != input.shape:
+        raise ValueError(f"{name}: expected target of the input's shape {input.shape}, got "
+                         f"{target.shape}")  # fmt: skip
+    return input, target
+
+
+def _elementwise_weight(name: str, what: str, weight: Any, input: Tensor) -> Optional[Tensor]:
+    if weight is None:
+        return None
+    weight = _as_tensor(weight, input)
+    if not _broadcastable(input.shape, weight.shape) or weight.ndim > input.ndim:
+        raise ValueError(f"{name}: {what} of shape {weight.shape} does not broadcast to the "
+                         f"input shape {input.shape}")  # fmt: skip
+    return weight
+
+
+def _class_weight(name: str, weight: Any, n_classes: int, input: Tensor) -> Optional[Tensor]:
+    if weight is None:
+        return None
+    weight = _as_tensor(weight, input)
+    if weight.shape != (n_classes,):
+        raise ValueError(f"{name}: expected weight of shape ({n_classes},), one per class, got "
+                         f"{weight.shape}")  # fmt: skip
+    if weight.dtype.kind != "f":
+        raise TypeError(f"{name}: weight must be a floating point tensor, got {weight.dtype}")
+    return weight if weight.dtype == input.dtype else weight.to(input.dtype)
+
+
+def _class_dim(name: str, input: Tensor) -> int:
+    """1 for (N, C, d1, ...) input, 0 for unbatched (C,) input."""
+    if input.ndim == 0:
+        raise ValueError(f"{name}: expected input of shape (C,), (N, C) or (N, C, d1, ...), got "
+                         "a 0-d tensor")  # fmt: skip
+    if input.dtype.kind != "f":
+        raise TypeError(f"{name}: expected a floating point input, got dtype {input.dtype}")
+    return 0 if input.ndim == 1 else 1
+
+
+def _check_class_target(name: str, input: Tensor, target: Tensor, class_dim: int,
+                        ignore_index: Optional[int]) -> None:  # fmt: skip
+    """target holds class indices: integer, the input's shape without the class dim, in range."""
+    n = input.shape[class_dim]
+    expected = input.shape[:class_dim] + input.shape[class_dim + 1 :]
+    if target.dtype.kind not in "iu":
+        raise TypeError(f"{name}: expected a target of integer class indices (int64) for input "
+                        f"of shape {input.shape}, got dtype {target.dtype}")  # fmt: skip
+    if target.shape != expected:
+        raise ValueError(f"{name}: expected target of shape {expected}, got {target.shape} "
+                         f"(input of shape {input.shape} with {n} classes)")  # fmt: skip
+    flat = target.reshape(-1)
+    ok = (flat >= 0).logical_and(flat < n)
+    if ignore_index is not None:
+        ok = ok.logical_or(flat == ignore_index)
+    if flat.numel() and not ok.all():
+        bad = flat[ok.logical_not()][0].item()
+        allowed = f"0 <= target < {n}" + ("" if ignore_index is None else
+                                          f" or target == ignore_index ({ignore_index})")  # fmt: skip
+        raise IndexError(f"{name}: target index {bad} is out of range for {n} classes "
+                         f"(expected {allowed})")  # fmt: skip
+
+
+def _pick(logp: Tensor, target: Tensor, class_dim: int, weight: Optional[Tensor],
+          ignore_index: int) -> tuple:  # fmt: skip
+    """l_i = -w[t_i] * logp[i, t_i] and w_i = w[t_i], both 0 where t_i == ignore_index."""
+    keep = target != ignore_index
+    safe = where(keep, target, 0)  # any valid class; the ignored entries are masked below
+    picked = logp.gather(class_dim, safe.unsqueeze(class_dim)).squeeze(class_dim)
+    if weight is None:
+        return where(keep, -picked, 0.0), keep.to(logp.dtype), keep
+    w = where(keep, weight.gather(0, safe.reshape(-1)).reshape(safe.shape), 0.0)
+    return where(keep, -picked * w, 0.0), w, keep
+
+
+def _class_shape(input: Tensor, class_dim: int) -> tuple:
+    """Shape that broadcasts a (C,) vector along the class dim: (1, C, 1, ...)."""
+    return tuple(s if d == class_dim else 1 for d, s in enumerate(input.shape))
+
+
+# ----------------------------------------------------------------------------- regression
+def mse_loss(input: Tensor, target: Tensor, reduction: str = "mean") -> Tensor:
+    """l = (x - y)^2"""
+    _check_reduction("mse_loss", reduction)
+    input, target = _pair("mse_loss", input, target)
+    d = input - target
+    return _reduce(d * d, reduction)
+
+
+def l1_loss(input: Tensor, target: Tensor, reduction: str = "mean") -> Tensor:
+    """l = |x - y| (gradient 0 where x == y)"""
+    _check_reduction("l1_loss", reduction)
+    input, target = _pair("l1_loss", input, target)
+    return _reduce((input - target).abs(), reduction)
+
+
+def huber_loss(input: Tensor, target: Tensor, reduction: str = "mean",
+               delta: float = 1.0) -> Tensor:  # fmt: skip
+    """l = 0.5 d^2 if |d| < delta else delta (|d| - 0.5 delta), with d = x - y"""
+    _check_reduction("huber_loss", reduction)
+    if not delta > 0:
+        raise ValueError(f"huber_loss: delta must be positive, got {delta}")
+    input, target = _pair("huber_loss", input, target)
+    d = input - target
+    a = d.abs()
+    return _reduce(where(a < delta, d * d * 0.5, (a - 0.5 * delta) * delta), reduction)
+
+
+def smooth_l1_loss(input: Tensor, target: Tensor, reduction: str = "mean",
+                   beta: float = 1.0) -> Tensor:  # fmt: skip
+    """l = 0.5 d^2 / beta if |d| < beta else |d| - 0.5 beta (plain L1 for beta = 0)"""
+    _check_reduction("smooth_l1_loss", reduction)
+    if beta < 0:
+        raise ValueError(f"smooth_l1_loss: beta must be non-negative, got {beta}")
+    input, target = _pair("smooth_l1_loss", input, target)
+    d = input - target
+    a = d.abs()
+    if beta == 0:
+        return _reduce(a, reduction)
+    return _reduce(where(a < beta, d * d * (0.5 / beta), a - 0.5 * beta), reduction)
+
+
+# ----------------------------------------------------------------------------- classification
+def nll_loss(input: Tensor, target: Tensor, weight: Optional[Tensor] = None,
+             ignore_index: int = -100, reduction: str = "mean") -> Tensor:  # fmt: skip
+    """l_i = -w[t_i] * input[i, t_i] for log-probabilities input (N, C, ...) or (C,);
+    'mean' divides by sum_i w[t_i] over the targets that are not ignore_index."""
+    name = "nll_loss"
+    _check_reduction(name, reduction)
+    input = _as_tensor(input)
+    target = _as_tensor(target, input)
+    class_dim = _class_dim(name, input)
+    _check_class_target(name, input, target, class_dim, ignore_index)
+    weight = _class_weight(name, weight, input.shape[class_dim], input)
+    loss, w, _ = _pick(input, target, class_dim, weight, ignore_index)
+    return loss.sum() / w.sum() if reduction == "mean" else _reduce(loss, reduction)
+
+
+def cross_entropy(input: Tensor, target: Tensor, weight: Optional[Tensor] = None,
+                  ignore_index: int = -100, reduction: str = "mean",
+                  label_smoothing: float = 0.0) -> Tensor:  # fmt: skip
+    """Softmax cross entropy of logits (N, C, d1, ...) or (C,).
+
+    Class indices t:  l_i = -w[t_i] log_softmax(x_i)[t_i]; with smoothing e the loss is
+    (1 - e) * nll + e/C * s where s_i = -sum_c w[c] log_softmax(x_i)[c] (both reduced alike, the
+    mean dividing by sum_i w[t_i] over non-ignored targets).
+    Probabilities p (float, the input's shape): l_i = -sum_c w[c] q_ic log_softmax(x_i)[c] with
+    q = (1 - e) p + e / C; 'mean' divides by the number of samples N * d1 * ...
+    """
+    name = "cross_entropy"
+    _check_reduction(name, reduction)
+    if not 0.0 <= label_smoothing <= 1.0:
+        raise ValueError(f"{name}: label_smoothing must be in [0, 1], got {label_smoothing}")
+    input = _as_tensor(input)
+    target = _as_tensor(target, input)
+    class_dim = _class_dim(name, input)
+    n = input.shape[class_dim]
+    weight = _class_weight(name, weight, n, input)
+    if target.dtype.kind == "f":
+        return _cross_entropy_probs(input, target, weight, ignore_index, reduction,
+                                    label_smoothing, class_dim)  # fmt: skip
+    _check_class_target(name, input, target, class_dim, ignore_index)
+    logp = input.log_softmax(class_dim)
+    loss, w, keep = _pick(logp, target, class_dim, weight, ignore_index)
+    nll = loss.sum() / w.sum() if reduction == "mean" else _reduce(loss, reduction)
+    if label_smoothing == 0.0:
+        return nll
+    scaled = logp if weight is None else logp * weight.reshape(_class_shape(input, class_dim))
+    smooth = where(keep, -scaled.sum(class_dim), 0.0)
+    smooth = smooth.sum() / w.sum() if reduction == "mean" else _reduce(smooth, reduction)
+    return nll * (1.0 - label_smoothing) + smooth * (label_smoothing / n)
+
+
+def _cross_entropy_probs(input, target, weight, ignore_index, reduction, label_smoothing,
+                         class_dim) -> Tensor:  # fmt: skip
+    name = "cross_entropy"
+    if target.shape != input.shape:
+        raise ValueError(f"{name}: a float target holds class probabilities and must have the "
+                         f"input's shape {input.shape}, got {target.shape} (use an int64 "
+                         "target for class indices)")  # fmt: skip
+    if ignore_index >= 0:
+        raise ValueError(f"{name}: ignore_index ({ignore_index}) is not supported for class "
+                         "probability targets")  # fmt: skip
+    n = input.shape[class_dim]
+    if label_smoothing > 0.0:
+        target = target * (1.0 - label_smoothing) + label_smoothing / n
+    prod = input.log_softmax(class_dim) * target
+    if weight is not None:
+        prod = prod * weight.reshape(_class_shape(input, class_dim))
+    return _reduce(-prod.sum(class_dim), reduction)
+
+
+def _clamped_log(x: Tensor, positive: Tensor) -> Tensor:
+    """log(x) clamped below at -100 (as PyTorch's BCE), with a finite gradient where x == 0."""
+    return where(positive, where(positive, x, 1.0).log().clamp(min=-100.0), -100.0)
+
+
+def binary_cross_entropy(input: Tensor, target: Tensor, weight: Optional[Tensor] = None,
+                         reduction: str = "mean") -> Tensor:  # fmt: skip
+    """l = -w (y log x + (1 - y) log(1 - x)) for probabilities x in [0, 1], each log >= -100"""
+    name = "binary_cross_entropy"
+    _check_reduction(name, reduction)
+    input, target = _same_shape(name, input, target)
+    weight = _elementwise_weight(name, "weight", weight, input)
+    if input.numel():
+        lo, hi = input.detach().amin().item(), input.detach().amax().item()
+        if not (0.0 <= lo and hi <= 1.0):
+            raise ValueError(f"{name}: input values must be probabilities in [0, 1], got values "
+                             f"in [{lo:g}, {hi:g}]; apply sigmoid first or use "
+                             "binary_cross_entropy_with_logits")  # fmt: skip
+    log_x = _clamped_log(input, input > 0)
+    log_1mx = _clamped_log(1.0 - input, input < 1)
+    loss = (target - 1.0) * log_1mx - target * log_x
+    if weight is not None:
+        loss = loss * weight
+    return _reduce(loss, reduction)
+
+
+def binary_cross_entropy_with_logits(input: Tensor, target: Tensor,
+                                     weight: Optional[Tensor] = None, reduction: str = "mean",
+                                     pos_weight: Optional[Tensor] = None) -> Tensor:  # fmt: skip
+    """l = -w (p y log sigmoid(x) + (1 - y) log(1 - sigmoid(x))) with p = pos_weight, computed
+    as (1 - y) x + (1 + (p - 1) y) softplus(-x), which is finite for any logit x."""
+    name = "binary_cross_entropy_with_logits"
+    _check_reduction(name, reduction)
+    input, target = _same_shape(name, input, target)
+    weight = _elementwise_weight(name, "weight", weight, input)
+    pos_weight = _elementwise_weight(name, "pos_weight", pos_weight, input)
+    softplus_neg = (-input).softplus()  # -log sigmoid(x) = log(1 + e^-x)
+    if pos_weight is not None:
+        softplus_neg = softplus_neg * ((pos_weight - 1.0) * target + 1.0)
+    loss = (1.0 - target) * input + softplus_neg
+    if weight is not None:
+        loss = loss * weight
+    return _reduce(loss, reduction)
+
+
+def multi_margin_loss(input: Tensor, target: Tensor, p: int = 1, margin: float = 1.0,
+                      weight: Optional[Tensor] = None, reduction: str = "mean") -> Tensor:  # fmt: skip
+    """Multiclass SVM hinge: l_i = sum_{j != t_i} w[t_i] max(0, margin - x_i[t_i] + x_i[j])^p / C
+    for input (N, C) or (C,) and p in {1, 2}."""
+    name = "multi_margin_loss"
+    _check_reduction(name, reduction)
+    if p not in (1, 2):
+        raise ValueError(f"{name}: only p == 1 and p == 2 are supported, got p={p}")
+    input = _as_tensor(input)
+    target = _as_tensor(target, input)
+    if input.ndim > 2:
+        raise ValueError(f"{name}: expected input of shape (N, C) or (C,), got {input.shape}")
+    class_dim = _class_dim(name, input)
+    if input.ndim == 1 and target.shape == (1,):  # PyTorch also accepts a 1-element target
+        return multi_margin_loss(input.unsqueeze(0), target, p, margin, weight, reduction)
+    _check_class_target(name, input, target, class_dim, None)
+    n = input.shape[class_dim]
+    weight = _class_weight(name, weight, n, input)
+    index = target.unsqueeze(class_dim)
+    h = (input - input.gather(class_dim, index) + margin).relu()  # relu'(0) = 0: strict hinge
+    if p == 2:
+        h = h * h
+    if weight is not None:
+        h = h * weight.gather(0, target.reshape(-1)).reshape(index.shape)
+    is_target = arange(n, device=input.device) == index  # j == t_i is left out of the sum
+    loss = where(is_target, 0.0, h).sum(class_dim) * (1.0 / n)
+    return _reduce(loss, reduction)
+
+
+def kl_div(input: Tensor, target: Tensor, reduction: str = "mean",
+           log_target: bool = False) -> Tensor:  # fmt: skip
+    """KL(target || model) pointwise, with input = log q:  l = y (log y - log q)  (0 where y = 0),
+    or exp(y) (y - log q) when log_target. 'batchmean' = sum(l) / N, the true KL per sample;
+    'mean' averages over all elements (PyTorch's default, which is not the KL divergence)."""
+    name = "kl_div"
+    _check_reduction(name, reduction, _REDUCTIONS + ("batchmean",))
+    input = _as_tensor(input)
+    target = _as_tensor(target, input)
+    if not _broadcastable(input.shape, target.shape):
+        raise ValueError(f"{name}: target of shape {target.shape} does not broadcast with input "
+                         f"of shape {input.shape}")  # fmt: skip
+    if log_target:
+        loss = target.exp() * (target - input)
+    else:
+        zero = target == 0
+        y_log_y = where(zero, 0.0, target * where(zero, 1.0, target).log())  # xlogy(y, y)
+        loss = y_log_y - target * input
+    if reduction == "batchmean":
+        return loss.sum() / input.shape[0] if input.ndim else loss.sum()
+    return _reduce(loss, reduction)
+
+
+# ----------------------------------------------------------------------------- regularisation
+def _penalty_params(module_or_params: Any, weights_only: bool) -> list:
+    """The tensors a penalty sums over: a Module's parameters named '*weight' (all of them when
+    weights_only=False), a Tensor, or an iterable of Tensors or (name, Tensor) pairs."""
+    if isinstance(module_or_params, Tensor):
+        return [module_or_params]
+    if hasattr(module_or_params, "named_parameters"):
+        module_or_params = module_or_params.named_parameters()
+    out = []
+    for item in module_or_params:
+        if isinstance(item, Tensor):
+            out.append(item)
+        elif isinstance(item, tuple) and len(item) == 2 and isinstance(item[1], Tensor):
+            if not weights_only or item[0].endswith("weight"):
+                out.append(item[1])
+        else:
+            raise TypeError(f"penalty: expected a Module, Tensors or (name, Tensor) pairs, got "
+                            f"{type(item).__name__}")  # fmt: skip
+    return out
+
+
+def _penalty(module_or_params: Any, weights_only: bool, square: bool) -> Tensor:
+    total = None
+    for w in _penalty_params(module_or_params, weights_only):
+        term = (w * w).sum() if square else w.abs().sum()
+        total = term if total is None else total + term
+    return total if total is not None else Tensor(0.0)
+
+
+def l1_penalty(module_or_params: Union[Any, Iterable], weights_only: bool = True) -> Tensor:
+    """sum_w sum |w| over the weights (Lasso): add lambda * l1_penalty(model) to the loss."""
+    return _penalty(module_or_params, weights_only, square=False)
+
+
+def l2_penalty(module_or_params: Union[Any, Iterable], weights_only: bool = True) -> Tensor:
+    """sum_w sum w^2 over the weights (ridge / weight decay: its gradient is 2 w)."""
+    return _penalty(module_or_params, weights_only, square=True)
+
+
+__all__ = [
+    "mse_loss", "l1_loss", "huber_loss", "smooth_l1_loss", "cross_entropy", "nll_loss",
+    "binary_cross_entropy", "binary_cross_entropy_with_logits", "multi_margin_loss", "kl_div",
+    "l1_penalty", "l2_penalty",
+]  # fmt: skip

@@ -1,0 +1,353 @@
+"""nn.functional (F): the functional form of every layer, activation and loss.
+
+Layers hold parameters and call these; these hold no state (except batch_norm, which updates the
+running statistics it is given, in place). Convolution and pooling live in _conv_functional.py,
+the losses in _loss_functional.py; both are re-exported here.
+"""
+
+from __future__ import annotations
+
+import warnings
+
+from ..autograd.grad_mode import no_grad
+from ..composite.elementwise import where
+from ..factories import arange, rand
+from ..tensor import Tensor
+from ._conv_functional import (
+    adaptive_avg_pool2d,
+    avg_pool2d,
+    conv2d,
+    fold,
+    max_pool2d,
+    unfold,
+)
+from ._loss_functional import (
+    binary_cross_entropy,
+    binary_cross_entropy_with_logits,
+    cross_entropy,
+    huber_loss,
+    kl_div,
+    l1_loss,
+    mse_loss,
+    multi_margin_loss,
+    nll_loss,
+    smooth_l1_loss,
+)
+
+# machine epsilon per dtype (RMSNorm's default eps), as torch.finfo(dtype).eps
+_MACHINE_EPS = {"float16": 0.0009765625, "float32": 1.1920928955078125e-07,
+                "float64": 2.220446049250313e-16}  # fmt: skip
+
+
+# ----------------------------------------------------------------------------- linear
+def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
+    """y = x @ W^T + b: x (..., in), W (out, in), b (out,) -> (..., out)."""
+    if weight.ndim != 2 or input.ndim == 0 or input.shape[-1] != weight.shape[1]:
+        raise RuntimeError(f"linear: input of shape {tuple(input.shape)} cannot be multiplied "
+                           f"by a weight of shape {tuple(weight.shape)} (out, in): expected "
+                           f"last dim {weight.shape[-1]}")  # fmt: skip
+    if input.ndim > 2:  # one big matrix product over all leading dims
+        lead = input.shape[:-1]
+        out = input.reshape(-1, input.shape[-1]).matmul(weight.T)
+        out = out.reshape(*lead, weight.shape[0])
+    else:
+        out = input.matmul(weight.T)
+    return out if bias is None else out + bias
+
+
+# ----------------------------------------------------------------------------- activations
+# `inplace` is accepted for PyTorch compatibility; the result is always a new tensor.
+def relu(input: Tensor, inplace: bool = False) -> Tensor:
+    """max(x, 0)"""
+    return input.relu()
+
+
+def relu6(input: Tensor, inplace: bool = False) -> Tensor:
+    """min(max(x, 0), 6)"""
+    return input.relu6()
+
+
+def leaky_relu(input: Tensor, negative_slope: float = 0.01, inplace: bool = False) -> Tensor:
+    """x if x > 0 else negative_slope * x"""
+    return input.leaky_relu(negative_slope)
+
+
+def elu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
+    """x if x > 0 else alpha * (e^x - 1)"""
+    return input.elu(alpha)
+
+
+def selu(input: Tensor, inplace: bool = False) -> Tensor:
+    return input.selu()
+
+
+def gelu(input: Tensor, approximate: str = "none") -> Tensor:
+    """x * Phi(x) (Phi the standard normal CDF, or its tanh approximation)"""
+    return input.gelu(approximate)
+
+
+def silu(input: Tensor, inplace: bool = False) -> Tensor:
+    """x * sigmoid(x)"""
+    return input.silu()
+
+
+def swish(input: Tensor) -> Tensor:
+    """x * sigmoid(x) (another name of silu)"""
+    return input.silu()
+
+
+def sigmoid(input: Tensor) -> Tensor:
+    return input.sigmoid()
+
+
+def tanh(input: Tensor) -> Tensor:
+    return input.tanh()
+
+
+def softplus(input: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tensor:
+    """log(1 + e^(beta x)) / beta, and x where beta x > threshold"""
+    return input.softplus(beta, threshold)
+
+
+def mish(input: Tensor, inplace: bool = False) -> Tensor:
+    """x * tanh(softplus(x))"""
+    return input.mish()
+
+
+def hardtanh(input: Tensor, min_val: float = -1.0, max_val: float = 1.0,
+             inplace: bool = False) -> Tensor:  # fmt: skip
+    """clamp(x, min_val, max_val)"""
+    if min_val > max_val:
+        raise ValueError(f"hardtanh: min_val {min_val} must not exceed max_val {max_val}")
+    return input.hardtanh(min_val, max_val)
+
+
+def logsigmoid(input: Tensor) -> Tensor:
+    return input.logsigmoid()
+
+
+def softsign(input: Tensor) -> Tensor:
+    return input.softsign()
+
+
+def hardsigmoid(input: Tensor, inplace: bool = False) -> Tensor:
+    return input.hardsigmoid()
+
+
+def hardswish(input: Tensor, inplace: bool = False) -> Tensor:
+    return input.hardswish()
+
+
+def _softmax_dim(input: Tensor, dim, name: str) -> int:
+    if dim is not None:
+        return dim
+    warnings.warn(f"Implicit dimension choice for {name} has been deprecated. Change the call to "
+                  "include dim=X as an argument.", stacklevel=3)  # fmt: skip
+    return 0 if input.ndim in (0, 1, 3) else 1
+
+
+def softmax(input: Tensor, dim: int | None = None, dtype=None) -> Tensor:
+    """exp(x_i) / sum_j exp(x_j) along dim"""
+    return input.softmax(_softmax_dim(input, dim, "softmax"), dtype)
+
+
+def log_softmax(input: Tensor, dim: int | None = None, dtype=None) -> Tensor:
+    """x_i - logsumexp(x) along dim"""
+    return input.log_softmax(_softmax_dim(input, dim, "log_softmax"), dtype)
+
+
+# ----------------------------------------------------------------------------- dropout
+def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False) -> Tensor:
+    """Inverted dropout: each element is zeroed with probability p and the survivors are scaled
+    by 1/(1-p), so the expected value is unchanged; the identity when not training."""
+    if not 0.0 <= p <= 1.0:
+        raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
+    if not training or p == 0.0:
+        return input
+    if p == 1.0:
+        return input * 0.0
+    keep = 1.0 - p
+    mask = rand(*input.shape, device=input.device) < keep
+    return input * (mask.to(input.dtype) * (1.0 / keep))
+
+
+# ----------------------------------------------------------------------------- normalisation
+def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor | None,
+               weight: Tensor | None = None, bias: Tensor | None = None, training: bool = False,
+               momentum: float = 0.1, eps: float = 1e-5) -> Tensor:  # fmt: skip
+    """y = (x - mean) / sqrt(var + eps) * weight + bias, per channel (dim 1) of x (N, C, ...).
+
+    training: mean and (biased) var of the batch, and the running statistics, if given, are
+    updated in place: r = (1 - momentum) * r + momentum * batch_stat (the unbiased variance for
+    running_var). Otherwise the running statistics are used."""
+    if input.ndim < 2:
+        raise ValueError(f"batch_norm: expected an input of shape (N, C, ...), got "
+                         f"{tuple(input.shape)}")  # fmt: skip
+    c = input.shape[1]
+    for name, t in (("running_mean", running_mean), ("running_var", running_var),
+                    ("weight", weight), ("bias", bias)):  # fmt: skip
+        if t is not None and tuple(t.shape) != (c,):
+            raise RuntimeError(f"batch_norm: {name} must have shape ({c},) for an input of shape "
+                               f"{tuple(input.shape)}, got {tuple(t.shape)}")  # fmt: skip
+    dims = (0,) + tuple(range(2, input.ndim))
+    shape = (1, c) + (1,) * (input.ndim - 2)
+    if training:
+        n = input.numel() // max(c, 1)
+        if n <= 1:
+            raise ValueError(f"Expected more than 1 value per channel when training, got input "
+                             f"size {tuple(input.shape)}")  # fmt: skip
+        mean = input.mean(dims, keepdim=True)
+        centred = input - mean
+        var = (centred * centred).mean(dims, keepdim=True)
+        if running_mean is not None or running_var is not None:
+            with no_grad():
+                if running_mean is not None:
+                    running_mean.copy_(running_mean * (1.0 - momentum)
+                                       + mean.reshape(c) * momentum)  # fmt: skip
+                if running_var is not None:
+                    unbiased = var.reshape(c) * (n / (n - 1))
+                    running_var.copy_(running_var * (1.0 - momentum) + unbiased * momentum)
+        out = centred * (var + eps).rsqrt()
+    else:
+        if running_mean is None or running_var is None:
+            raise RuntimeError("batch_norm: running_mean and running_var are needed when not "
+                               "training (or pass training=True)")  # fmt: skip
+        scale = (running_var + eps).rsqrt()
+        out = (input - running_mean.reshape(shape)) * scale.reshape(shape)
+    if weight is not None:
+        out = out * weight.reshape(shape)
+    if bias is not None:
+        out = out + bias.reshape(shape)
+    return out
+
+
+def _norm_dims(op: str, input: Tensor, normalized_shape) -> tuple:
+    shape = (normalized_shape,) if isinstance(normalized_shape, int) else tuple(normalized_shape)
+    k = len(shape)
+    if k == 0 or input.ndim < k or tuple(input.shape[-k:]) != shape:
+        raise RuntimeError(f"{op}: expected an input whose last dims are {shape}, got shape "
+                           f"{tuple(input.shape)}")  # fmt: skip
+    return tuple(range(input.ndim - k, input.ndim))
+
+
+def layer_norm(input: Tensor, normalized_shape, weight: Tensor | None = None,
+               bias: Tensor | None = None, eps: float = 1e-5) -> Tensor:  # fmt: skip
+    """y = (x - mean) / sqrt(var + eps) * weight + bias, mean and (biased) var over the last
+    len(normalized_shape) dims of each sample."""
+    dims = _norm_dims("layer_norm", input, normalized_shape)
+    centred = input - input.mean(dims, keepdim=True)
+    var = (centred * centred).mean(dims, keepdim=True)
+    out = centred * (var + eps).rsqrt()
+    if weight is not None:
+        out = out * weight
+    if bias is not None:
+        out = out + bias
+    return out
+
+
+def rms_norm(input: Tensor, normalized_shape, weight: Tensor | None = None,
+             eps: float | None = None) -> Tensor:  # fmt: skip
+    """y = x / sqrt(mean(x^2) + eps) * weight over the last len(normalized_shape) dims;
+    eps=None uses the machine epsilon of the input's dtype."""
+    dims = _norm_dims("rms_norm", input, normalized_shape)
+    if eps is None:
+        eps = _MACHINE_EPS.get(str(input.dtype), _MACHINE_EPS["float32"])
+    out = input * ((input * input).mean(dims, keepdim=True) + eps).rsqrt()
+    return out if weight is None else out * weight
+
+
+def normalize(input: Tensor, p: float = 2.0, dim: int = 1, eps: float = 1e-12) -> Tensor:
+    """x / max(||x||_p, eps) along dim (unit vectors; an all-zero vector stays zero)."""
+    x = input
+    if p == float("inf"):
+        norm = x.abs().amax(dim, keepdim=True).clamp(min=eps)
+    elif p == 1:
+        norm = x.abs().sum(dim, keepdim=True).clamp(min=eps)
+    elif p == 2:  # clamp before the sqrt, so an all-zero vector gets gradient 0, not NaN
+        norm = (x * x).sum(dim, keepdim=True).clamp(min=eps * eps).sqrt()
+    else:
+        norm = (x.abs() ** float(p)).sum(dim, keepdim=True).clamp(min=eps**p) ** (1.0 / p)
+    return x / norm
+
+
+# ----------------------------------------------------------------------------- embeddings
+def _index_tensor(op: str, index, device) -> Tensor:
+    t = index if isinstance(index, Tensor) else Tensor(index, device=device)
+    if t.dtype.kind not in "iu":
+        raise TypeError(f"{op}: expected an integer index tensor, got dtype {t.dtype}")
+    return t
+
+
+def embedding(input: Tensor, weight: Tensor, padding_idx: int | None = None) -> Tensor:
+    """y[...] = weight[input[...]]: indices (...) and weight (num, dim) -> (..., dim).
+    Rows at padding_idx get no gradient."""
+    idx = _index_tensor("embedding", input, weight.device)
+    num = weight.shape[0]
+    if idx.numel() and (int(idx.max().item()) >= num or int(idx.min().item()) < 0):
+        raise IndexError(f"embedding: index out of range: indices must be in [0, {num}) for a "
+                         f"weight of shape {tuple(weight.shape)}, got values in "
+                         f"[{idx.min().item()}, {idx.max().item()}]")  # fmt: skip
+    out = weight[idx]
+    if padding_idx is not None and out.requires_grad:
+        pad = padding_idx % num
+        keep = (idx != pad).unsqueeze(-1)
+        out = where(keep, out, weight.detach()[pad])  # same values, no gradient to the pad row
+    return out
+
+
+def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:
+    """(...) integer class indices -> (..., num_classes) int64 with a 1 at each index."""
+    idx = _index_tensor("one_hot", tensor, None)
+    if idx.numel() and int(idx.min().item()) < 0:
+        raise RuntimeError("one_hot: class values must be non-negative")
+    top = int(idx.max().item()) + 1 if idx.numel() else 0
+    if num_classes == -1:
+        num_classes = top
+    elif top > num_classes:
+        raise RuntimeError(f"one_hot: class value {top - 1} is too large for num_classes="
+                           f"{num_classes}")  # fmt: skip
+    classes = arange(num_classes, device=idx.device)
+    return (idx.unsqueeze(-1) == classes).long()
+
+
+# ----------------------------------------------------------------------------- padding
+def pad(input: Tensor, pad, mode: str = "constant", value: float | None = None) -> Tensor:
+    """Pad the last len(pad)//2 dims: pad = (left, right) of the last dim, then the one before...
+    mode 'constant' (with value), 'reflect', 'replicate' or 'circular'."""
+    if mode == "constant":
+        return input.pad(tuple(pad), 0.0 if value is None else value)
+    if mode not in ("reflect", "replicate", "circular"):
+        raise ValueError(f"pad: mode must be 'constant', 'reflect', 'replicate' or 'circular', "
+                         f"got {mode!r}")  # fmt: skip
+    if len(pad) % 2 or len(pad) // 2 > input.ndim:
+        raise ValueError(f"pad: {tuple(pad)} must have an even length of at most 2 * "
+                         f"{input.ndim} for an input of shape {tuple(input.shape)}")  # fmt: skip
+    x = input
+    for i in range(len(pad) // 2):
+        d = x.ndim - 1 - i
+        left, right, n = int(pad[2 * i]), int(pad[2 * i + 1]), x.shape[d]
+        if left < 0 or right < 0 or (mode == "reflect" and max(left, right) >= n) or (
+            mode == "circular" and max(left, right) > n
+        ):
+            raise ValueError(f"pad: padding ({left}, {right}) is invalid for mode {mode!r} on a "
+                             f"dim of size {n} (input shape {tuple(input.shape)})")  # fmt: skip
+        positions = range(-left, n + right)
+        if mode == "reflect":
+            src = [-j if j < 0 else (2 * (n - 1) - j if j >= n else j) for j in positions]
+        elif mode == "replicate":
+            src = [min(max(j, 0), n - 1) for j in positions]
+        else:
+            src = [j % n for j in positions]
+        x = x[(slice(None),) * d + (Tensor(src, device=x.device),)]
+    return x
+
+
+__all__ = [
+    "linear", "conv2d", "unfold", "fold", "max_pool2d", "avg_pool2d", "adaptive_avg_pool2d",
+    "relu", "relu6", "leaky_relu", "elu", "selu", "gelu", "silu", "swish", "sigmoid", "tanh",
+    "softplus", "mish", "hardtanh", "logsigmoid", "softsign", "hardsigmoid", "hardswish",
+    "softmax", "log_softmax", "dropout", "batch_norm", "layer_norm", "rms_norm", "normalize",
+    "embedding", "one_hot", "pad", "mse_loss", "l1_loss", "huber_loss", "smooth_l1_loss",
+    "cross_entropy", "nll_loss", "binary_cross_entropy", "binary_cross_entropy_with_logits",
+    "multi_margin_loss", "kl_div",
+]  # fmt: skip

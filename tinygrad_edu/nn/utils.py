@@ -1,0 +1,88 @@
+"""nn.utils: gradient clipping and flattening parameters into one vector."""
+
+from __future__ import annotations
+
+from typing import Iterable
+
+from ..autograd.grad_mode import no_grad
+from ..composite.shape import cat, stack
+from ..factories import tensor as _tensor
+from ..tensor import Tensor
+
+
+def _as_list(parameters) -> list:
+    if isinstance(parameters, Tensor):
+        return [parameters]
+    return list(parameters)
+
+
+def clip_grad_norm_(parameters: Iterable[Tensor] | Tensor, max_norm: float,
+                    norm_type: float = 2.0, error_if_nonfinite: bool = False) -> Tensor:  # fmt: skip
+    """Rescale the gradients so that their joint norm is at most max_norm.
+
+    total = ||(||g_1||, ..., ||g_k||)||_p (the norm of all gradients as one vector); when
+    max_norm / (total + 1e-6) < 1 every gradient is multiplied by it in place. Returns total as a
+    0-d Tensor."""
+    grads = [p.grad for p in _as_list(parameters) if p.grad is not None]
+    norm_type = float(norm_type)
+    if not grads:
+        return _tensor(0.0)
+    with no_grad():
+        norms = [g.detach().norm(norm_type) for g in grads]
+        devices = {n.device for n in norms}
+        if len(devices) > 1:
+            norms = [n.to("cpu") for n in norms]
+        if norm_type == float("inf"):
+            total = stack(norms).amax()
+        else:
+            total = stack(norms).norm(norm_type)
+    value = float(total.item())
+    if error_if_nonfinite and (value != value or value in (float("inf"), float("-inf"))):
+        raise RuntimeError(f"The total norm of order {norm_type} for gradients from "
+                           "`parameters` is non-finite, so it cannot be clipped. To disable this "
+                           "error, set `error_if_nonfinite=False`")  # fmt: skip
+    coef = float(max_norm) / (value + 1e-6)
+    if coef < 1.0:
+        with no_grad():
+            for g in grads:
+                g *= coef
+    return total
+
+
+def clip_grad_value_(parameters: Iterable[Tensor] | Tensor, clip_value: float) -> None:
+    """Clamp every gradient element to [-clip_value, clip_value], in place."""
+    clip_value = float(clip_value)
+    with no_grad():
+        for p in _as_list(parameters):
+            if p.grad is not None:
+                p.grad.copy_(p.grad.clamp(-clip_value, clip_value))
+
+
+def parameters_to_vector(parameters: Iterable[Tensor]) -> Tensor:
+    """All parameters flattened and joined into one 1-D tensor (differentiable)."""
+    params = _as_list(parameters)
+    if not params:
+        raise RuntimeError("parameters_to_vector: no parameters given")
+    return cat([p.reshape(-1) for p in params])
+
+
+def vector_to_parameters(vec: Tensor, parameters: Iterable[Tensor]) -> None:
+    """Copy consecutive slices of a 1-D vector into the parameters (their values change)."""
+    if not isinstance(vec, Tensor) or vec.ndim != 1:
+        raise TypeError(f"vector_to_parameters: expected a 1-D Tensor, got "
+                        f"{getattr(vec, 'shape', type(vec).__name__)}")  # fmt: skip
+    params = _as_list(parameters)
+    total = sum(p.numel() for p in params)
+    if total != vec.numel():
+        raise RuntimeError(f"vector_to_parameters: the vector has {vec.numel()} elements but the "
+                           f"parameters have {total}")  # fmt: skip
+    start = 0
+    with no_grad():
+        for p in params:
+            n = p.numel()
+            p.copy_(vec[start : start + n].reshape(p.shape))
+            start += n
+
+
+__all__ = ["clip_grad_norm_", "clip_grad_value_", "parameters_to_vector",
+           "vector_to_parameters"]  # fmt: skip

@@ -1,0 +1,376 @@
+"""draw_graph: a Graphviz picture of the autograd graph behind one or more tensors.
+
+    loss = F.cross_entropy(model(x), y)
+    loss.backward()
+    draw_graph(loss, params=model).save("graph.svg")
+
+One node per op (a rounded ellipse with its name, e.g. `MatMul`, `Sum(dim=1)`) and one per tensor
+(a box with its name, shape and dtype, its values when it is small, and summary statistics of its
+data and gradient); edges follow the data from inputs to the output. Tensor boxes are coloured by
+gradient norm on a log scale, NaN/Inf are red, vanishing gradients get a dashed blue border and
+exploding ones a thick orange border (see the legend).
+
+Module grouping. With `params=model` (anything with named_parameters()/named_modules()) or an
+iterable of (name, Tensor) whose names are dotted paths, an op joins the cluster of module M when
+  1. it reads a parameter of M, or a tensor computed from M's parameters and scalar constants
+     alone (W.T, the broadcast bias): the MatMul and the bias Add of a Linear;
+  2. or it lies between ops of M: one of its inputs comes from an op of M and every op that reads
+     its output belongs to M (a reshape between a convolution's MatMul and its bias Add).
+Ops of modules without parameters (ReLU, Dropout, pooling) and the loss stay outside clusters; a
+tensor sits in the cluster of the op that made it. `collapse=True` draws each module as one box.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from . import _graph_style as style
+from ._render import graph_class
+
+RANKDIRS = ("TB", "LR", "BT", "RL")
+
+
+@dataclass
+class _TensorNode:
+    tensor: object  # the Tensor, or None when the graph no longer holds it
+    shape: tuple
+    dtype: object
+    requires_grad: bool
+    producer: object = None  # id of the op that made it, None for leaves
+    name: str | None = None
+    kind: str = "intermediate"  # 'output', 'intermediate', 'leaf', 'input' or 'const'
+    module: str | None = None
+    data: style.Stats | None = None
+    grad: style.Stats | None = None
+    state: str = "none"
+
+
+@dataclass
+class _OpNode:
+    fn: object
+    inputs: list = field(default_factory=list)  # tensor keys in argument order
+    module: str | None = None
+
+
+def _collect_names(params) -> tuple:
+    """({id(tensor): name}, {module path: type name}, [tensors kept alive]) from `params`."""
+    if params is None:
+        return {}, {}, []
+    types: dict = {}
+    if hasattr(params, "named_parameters"):
+        if hasattr(params, "named_modules"):
+            types = {p: type(m).__name__ for p, m in params.named_modules() if p}
+        params = params.named_parameters()
+    names, keep = {}, []
+    for item in params:
+        if not (isinstance(item, tuple) and len(item) == 2 and isinstance(item[0], str)):
+            raise TypeError(
+                "draw_graph: params must be a Module or an iterable of (name, Tensor) pairs such "
+                f"as model.named_parameters(); got an item {item!r:.60}"
+            )
+        names.setdefault(id(item[1]), item[0])
+        keep.append(item[1])
+    return names, types, keep
+
+
+def _walk(roots: list, names: dict) -> tuple:
+    """Tensor and op nodes reachable from `roots`, with an explicit stack (no recursion)."""
+    tensors: dict = {}
+    ops: dict = {}
+    for i, r in enumerate(roots):
+        key = ("out", id(r.grad_fn)) if r.grad_fn is not None else ("leaf", id(r))
+        title = "output" if len(roots) == 1 else f"output {i}"
+        tensors[key] = _TensorNode(r, r.shape, r.dtype, r.requires_grad, kind="output",
+                                   name=names.get(id(r), title))  # fmt: skip
+        if r.grad_fn is not None:
+            tensors[key].producer = id(r.grad_fn)
+    stack = [r.grad_fn for r in roots if r.grad_fn is not None]
+    while stack:
+        fn = stack.pop()
+        if id(fn) in ops:
+            continue
+        op = ops[id(fn)] = _OpNode(fn)
+        for i, (t, shape, dtype, pfn) in enumerate(fn.next_inputs()):
+            if pfn is not None:
+                key = ("out", id(pfn))
+                node = tensors.get(key)
+                if node is None:
+                    tensors[key] = _TensorNode(t, shape, dtype, True, producer=id(pfn),
+                                               name=names.get(id(t)) if t is not None else None)  # fmt: skip
+                elif node.tensor is None and t is not None:
+                    node.tensor = t
+                if id(pfn) not in ops:
+                    stack.append(pfn)
+            elif t is not None and (t.ndim > 0 or t.requires_grad or id(t) in names):
+                key = ("leaf", id(t))
+                if key not in tensors:
+                    kind = "leaf" if t.requires_grad else "input"
+                    tensors[key] = _TensorNode(t, shape, dtype, t.requires_grad, kind=kind,
+                                               name=names.get(id(t)))  # fmt: skip
+            else:  # a scalar constant (shared between graphs by the front end) or an input
+                key = ("use", id(fn), i)  # that the graph no longer holds: one node per use
+                kind = "const" if len(shape) == 0 else "input"
+                tensors[key] = _TensorNode(t, shape, dtype, False, kind=kind)
+            op.inputs.append(key)
+    return tensors, ops
+
+
+def _topological(ops: dict, tensors: dict) -> list:
+    """Op ids, each after the ops that made its inputs (Kahn's algorithm)."""
+    deps = {k: {tensors[t].producer for t in op.inputs if tensors[t].producer in ops}
+            for k, op in ops.items()}  # fmt: skip
+    users = defaultdict(list)
+    for k, ds in deps.items():
+        for d in ds:
+            users[d].append(k)
+    ready = [k for k, ds in deps.items() if not ds]
+    count = {k: len(ds) for k, ds in deps.items()}
+    order = []
+    while ready:
+        k = ready.pop()
+        order.append(k)
+        for u in users[k]:
+            count[u] -= 1
+            if count[u] == 0:
+                ready.append(u)
+    return order
+
+
+def _group(tensors: dict, ops: dict, names: dict) -> None:
+    """Assign ops and tensors to modules (see the module docstring for the two rules)."""
+    for node in tensors.values():
+        if node.kind == "leaf" and node.name and "." in node.name and node.tensor is not None:
+            if id(node.tensor) in names:
+                node.module = node.name.rsplit(".", 1)[0]
+    if not any(n.module for n in tensors.values()):
+        return
+    derived: dict = {k: n.module for k, n in tensors.items() if n.module}
+    order = _topological(ops, tensors)
+    for k in order:  # rule 1, inputs first
+        op = ops[k]
+        sources = [derived.get(t) for t in op.inputs if tensors[t].kind != "const"]
+        mods = [m for m in sources if m]
+        if mods:
+            op.module = mods[0]
+            if all(m == mods[0] for m in sources):
+                derived[("out", k)] = mods[0]
+    readers = defaultdict(list)
+    for k, op in ops.items():
+        for t in op.inputs:
+            readers[t].append(k)
+    for k in reversed(order):  # rule 2, outputs first, so that chains of such ops join
+        op = ops[k]
+        if op.module is not None:
+            continue
+        users = readers.get(("out", k), [])
+        mods = {ops[u].module for u in users}
+        if len(mods) == 1 and None not in mods:
+            m = mods.pop()
+            if any(ops.get(tensors[t].producer) is not None and
+                   ops[tensors[t].producer].module == m for t in op.inputs):  # fmt: skip
+                op.module = m
+    for key, node in tensors.items():
+        if node.producer is not None and node.producer in ops:
+            node.module = ops[node.producer].module
+        elif key[0] == "use":
+            node.module = ops[key[1]].module
+
+
+def _measure(tensors: dict, show: str) -> None:
+    """Statistics of data and grad of every tensor still alive, and its gradient health."""
+    if show == "shapes":
+        return
+    small = style.SMALL_NUMEL[show]
+    for node in tensors.values():
+        t = node.tensor
+        if t is None:
+            continue
+        node.data = style.summarize(t.data, small if node.kind != "const" else 1)
+        g = getattr(t, "grad", None)
+        if g is not None and node.requires_grad:
+            node.grad = style.summarize(g.data, small)
+    norms = [n.grad.norm for n in tensors.values() if n.grad is not None and n.grad.finite]
+    largest = max(norms, default=0.0)
+    for node in tensors.values():
+        node.state = style.health(node.grad, node.data, largest)
+
+
+def _title(node: _TensorNode) -> str:
+    if node.name:
+        return node.name
+    return {"input": "input", "leaf": "leaf", "const": "const"}.get(node.kind, "")
+
+
+def _tensor_attrs(node: _TensorNode) -> dict:
+    attrs = style.node_style(node.state, node.grad, node.requires_grad)
+    attrs.setdefault("style", "filled")
+    if node.kind == "const":
+        attrs.update(style="filled,dotted", fontsize="9")
+    if node.kind == "output":
+        attrs["peripheries"] = "2"
+    label = style.tensor_label(_title(node), node.shape, node.dtype, node.data, node.grad,
+                               node.state)  # fmt: skip
+    return {"label": label, "shape": "box", **attrs}
+
+
+def _cut(path: str, depth) -> str:
+    return path if depth is True else ".".join(path.split(".")[: int(depth)])
+
+
+def _parents(path: str) -> list:
+    """'a.b.c' -> ['a', 'a.b', 'a.b.c']: the clusters that hold a node of module a.b.c."""
+    parts = path.split(".")
+    return [".".join(parts[: i + 1]) for i in range(len(parts))]
+
+
+def draw_graph(*roots, params=None, show: str = "auto", collapse=False, max_nodes: int = 2000,
+               rankdir: str = "TB", legend: bool | None = None):  # fmt: skip
+    """Draw the autograd graph that produced `roots` (Tensors) as a graphviz.Digraph.
+
+    params: a Module, or an iterable of (name, Tensor) such as model.named_parameters(); names
+        label the tensors and dotted names group ops into one cluster per module.
+    show: 'auto' (values of tensors with <= 8 elements, statistics otherwise), 'values' (values
+        up to 64 elements), 'stats' (statistics only) or 'shapes' (names, shapes, dtypes only).
+    collapse: True draws each module (with params) as one box; an int d merges modules to the
+        first d parts of their dotted path before collapsing ('layer1.0.conv' -> 'layer1' for 1).
+    max_nodes: raise ValueError when the picture would have more nodes than this.
+    rankdir: 'TB' (inputs on top), 'LR', 'BT' or 'RL'.
+    legend: add the colour legend; by default when some gradient is drawn.
+    Returns a graphviz.Digraph (subclass) with `.save('g.svg'|'g.png'|'g.pdf')` and `.render()`.
+    """
+    if len(roots) == 1 and isinstance(roots[0], (list, tuple)):
+        roots = tuple(roots[0])
+    if not roots:
+        raise TypeError("draw_graph: give at least one output Tensor, e.g. draw_graph(loss)")
+    for r in roots:
+        if not (hasattr(r, "grad_fn") and hasattr(r, "data") and hasattr(r, "shape")):
+            raise TypeError(f"draw_graph: expected Tensors, got {type(r).__name__}")
+    if show not in style.SHOWS:
+        raise ValueError(f"draw_graph: show must be one of {style.SHOWS}, got {show!r}")
+    if rankdir not in RANKDIRS:
+        raise ValueError(f"draw_graph: rankdir must be one of {RANKDIRS}, got {rankdir!r}")
+    if collapse is not True and collapse is not False and not (
+        isinstance(collapse, int) and collapse >= 1
+    ):
+        raise ValueError(f"draw_graph: collapse must be True, False or a depth >= 1, got {collapse!r}")
+    names, types, _keep = _collect_names(params)
+    tensors, ops = _walk(list(roots), names)
+    _group(tensors, ops, names)
+    if collapse is not False:
+        for n in list(tensors.values()) + list(ops.values()):
+            if n.module is not None:
+                n.module = _cut(n.module, collapse)
+    boxes = sorted({n.module for n in tensors.values() if n.module}) if collapse else []
+    count = len(tensors) + len(ops)
+    if collapse:
+        count = sum(1 for n in tensors.values() if not n.module) + len(boxes)
+        count += sum(1 for n in ops.values() if not n.module)
+    if count > max_nodes:
+        raise ValueError(
+            f"draw_graph: the picture would have {count} nodes, more than max_nodes={max_nodes}. "
+            "Pass a larger max_nodes= to draw it anyway, collapse=True with params=model to draw "
+            "one box per module, or draw a smaller part of the graph (e.g. one layer's output)."
+        )
+    _measure(tensors, show)
+    return _build(tensors, ops, names, types, boxes, show, rankdir, legend)
+
+
+def _build(tensors, ops, names, types, boxes, show, rankdir, legend):
+    """Emit the DOT nodes (inside nested module clusters) and edges."""
+    g = graph_class()(
+        "autograd",
+        graph_attr={"rankdir": rankdir, "fontname": "Helvetica", "fontsize": "11",
+                    "nodesep": "0.25", "ranksep": "0.35"},
+        node_attr={"fontname": "Helvetica", "fontsize": "10", "margin": "0.05,0.03"},
+        edge_attr={"color": "#555555", "arrowsize": "0.6"},
+    )  # fmt: skip
+    ids: dict = {}
+    members = defaultdict(list)  # module path -> [(dot id, attrs)]
+    for n, (key, node) in enumerate(tensors.items()):
+        ids[key] = f"t{n}"
+    for n, k in enumerate(ops):
+        ids[("op", k)] = f"op{n}"
+    box_ids = {m: f"m{i}" for i, m in enumerate(boxes)}
+    for key, node in tensors.items():
+        if node.module in box_ids:
+            ids[key] = box_ids[node.module]
+        else:
+            members[node.module].append((ids[key], _tensor_attrs(node)))
+    for k, op in ops.items():
+        if op.module in box_ids:
+            ids[("op", k)] = box_ids[op.module]
+        else:
+            attrs = {"label": style.op_label(op.fn.label()), "shape": "ellipse",
+                     "style": "filled", "fillcolor": style.OP_FILL, "color": style.OP_BORDER}  # fmt: skip
+            members[op.module].append((ids[("op", k)], attrs))
+    rank = {n: i for i, n in enumerate(names.values())}  # parameters in named_parameters order
+    read_by = defaultdict(set)  # tensor key -> modules of the ops that read it
+    for op in ops.values():
+        for t in op.inputs:
+            read_by[t].add(op.module)
+    for m in boxes:
+        outs = [n for k, n in tensors.items() if n.module == m and n.producer is not None
+                and (n.kind == "output" or read_by[k] - {m})]  # fmt: skip
+        parent = m.rsplit(".", 1)[0] if "." in m else None  # the box replaces m's cluster
+        members[parent].append((box_ids[m], _box_attrs(m, types, tensors, outs, rank)))
+    edges: list = []
+    for k, op in ops.items():
+        for t in op.inputs:
+            edges.append((ids[t], ids[("op", k)]))
+        edges.append((ids[("op", k)], ids[("out", k)]))
+    if boxes:  # edges inside a box vanish, parallel ones between a box and a node merge
+        edges = list(dict.fromkeys(e for e in edges if e[0] != e[1]))
+    g.body.extend(style.dot_line(dot_id, attrs) for dot_id, attrs in members.pop(None, []))
+    _clusters(g, members, types)
+    g.body.extend(f"\t{a} -> {b}\n" for a, b in edges)
+    g.num_nodes = len(set(ids.values()))
+    g.num_edges = len(edges)
+    if legend is None:
+        legend = show != "shapes" and any(n.grad is not None for n in tensors.values())
+    if legend:
+        g.node("legend", label=style.legend_label(), shape="plaintext")
+    return g
+
+
+def _clusters(g, members: dict, types: dict) -> None:
+    """Nested `subgraph cluster_*` blocks, one per module path that holds nodes."""
+    paths = sorted({p for m in members for p in _parents(m)})
+    children = defaultdict(list)
+    for p in paths:
+        children[p.rsplit(".", 1)[0] if "." in p else None].append(p)
+    counter = [0]
+
+    def emit(parent, path):  # recursion depth = module nesting depth (a handful)
+        counter[0] += 1
+        with parent.subgraph(name=f"cluster_{counter[0]}") as c:
+            kind = types.get(path)
+            c.attr(label=f"{path}: {kind}" if kind else path, style="rounded,dashed",
+                   color="#7a7a7a", fontcolor="#333333", labeljust="l")  # fmt: skip
+            c.body.extend(style.dot_line(i, attrs) for i, attrs in members.get(path, []))
+            for child in children.get(path, []):
+                emit(c, child)
+
+    for top in children.get(None, []):
+        emit(g, top)
+
+
+def _box_attrs(path: str, types: dict, tensors: dict, outputs: list, rank: dict) -> dict:
+    """One box for a collapsed module: its parameters' gradients and its output shapes."""
+    inside = [n for n in tensors.values() if n.module == path]
+    leaves = sorted((n for n in inside if n.kind == "leaf" and n.name), key=lambda n: rank[n.name])
+    params = [(n.name.rsplit(".", 1)[-1], n.shape, n.dtype, n.grad) for n in leaves]
+    outs = [(n.shape, n.dtype) for n in outputs]
+    grads = [n.grad for n in inside if n.kind == "leaf" and n.grad is not None]
+    states = [n.state for n in inside if n.kind == "leaf"]
+    state = next((s for s in ("nan", "exploding", "vanishing") if s in states), "ok")
+    total = None
+    if grads:
+        total = style.Stats(numel=1, norm=sum(s.norm**2 for s in grads) ** 0.5)
+        if state == "nan":
+            total.nan = 1
+    attrs = style.node_style(state if grads or state == "nan" else "none", total, True)
+    attrs.setdefault("style", "filled")
+    attrs["style"] = attrs["style"].replace("filled", "filled,rounded")
+    label = style.module_label(path, types.get(path), params, outs)
+    return {"label": label, "shape": "box", **attrs}
