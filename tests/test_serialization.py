@@ -68,8 +68,12 @@ def test_requires_grad_and_sharing_survive(tmp_path):
 
 
 def test_numpy_arrays_and_scalars_stay_numpy(tmp_path):
-    obj = {"a": np.arange(6, dtype=np.uint8).reshape(2, 3), "s": np.float32(0.25),
-           "c": np.array([1 + 2j]), "i": np.int64(-5)}  # fmt: skip
+    obj = {
+        "a": np.arange(6, dtype=np.uint8).reshape(2, 3),
+        "s": np.float32(0.25),
+        "c": np.array([1 + 2j]),
+        "i": np.int64(-5),
+    }
     out = _round_trip(obj, tmp_path)
     assert isinstance(out["a"], np.ndarray) and out["a"].dtype == np.uint8
     np.testing.assert_array_equal(out["a"], obj["a"])
@@ -222,8 +226,11 @@ def test_pickle_bomb_is_rejected_and_not_executed(tmp_path):
     with pytest.raises(CheckpointError, match="torch.save archive"):
         tg.load(tmp_path / "torch.pt")
     # an object array (pickled inside the .npy) referenced by otherwise valid metadata
-    meta = {"format": "tinygrad_edu.checkpoint", "version": 1,
-            "root": {"t": "ndarray", "key": "a0", "dtype": "float32", "shape": [1]}}  # fmt: skip
+    meta = {
+        "format": "tinygrad_edu.checkpoint",
+        "version": 1,
+        "root": {"t": "ndarray", "key": "a0", "dtype": "float32", "shape": [1]},
+    }
     evil = np.empty(1, dtype=object)
     evil[0] = _Bomb()
     arrays = {"a0": evil, META_KEY: np.frombuffer(json.dumps(meta).encode(), np.uint8)}
@@ -309,26 +316,55 @@ def test_random_byte_flips_never_crash_differently(tmp_path):
     [
         (b"\xff\xfe not json", "unreadable metadata"),
         ({"format": "something.else", "version": 1, "root": {"t": "none"}}, "format 'something"),
-        ({"format": "tinygrad_edu.checkpoint", "version": 2, "root": {"t": "none"}},
-         "newer tinygrad_edu .*version 2; this version reads up to 1"),
-        ({"format": "tinygrad_edu.checkpoint", "version": "1", "root": {"t": "none"}},
-         "invalid format version"),
-        ({"format": "tinygrad_edu.checkpoint", "version": 1, "root": {"t": "code", "v": "rm"}},
-         "unknown node type 'code'"),
-        ({"format": "tinygrad_edu.checkpoint", "version": 1, "root": {"t": "int", "v": "1"}},
-         "malformed int node"),
-        ({"format": "tinygrad_edu.checkpoint", "version": 1,
-          "root": {"t": "tensor", "key": "a9", "dtype": "float32", "shape": [2]}},
-         "array 'a9' that the archive does not hold"),
-        ({"format": "tinygrad_edu.checkpoint", "version": 1,
-          "root": {"t": "tensor", "key": "a0", "dtype": "float64", "shape": [2]}},
-         "metadata says float64"),
-        ({"format": "tinygrad_edu.checkpoint", "version": 1, "root": {"t": "list", "items": 5}},
-         "malformed list node"),
+        (
+            {"format": "tinygrad_edu.checkpoint", "version": 2, "root": {"t": "none"}},
+            "newer tinygrad_edu .*version 2; this version reads up to 1",
+        ),
+        (
+            {"format": "tinygrad_edu.checkpoint", "version": "1", "root": {"t": "none"}},
+            "invalid format version",
+        ),
+        (
+            {"format": "tinygrad_edu.checkpoint", "version": 1, "root": {"t": "code", "v": "rm"}},
+            "unknown node type 'code'",
+        ),
+        (
+            {"format": "tinygrad_edu.checkpoint", "version": 1, "root": {"t": "int", "v": "1"}},
+            "malformed int node",
+        ),
+        (
+            {
+                "format": "tinygrad_edu.checkpoint",
+                "version": 1,
+                "root": {"t": "tensor", "key": "a9", "dtype": "float32", "shape": [2]},
+            },
+            "array 'a9' that the archive does not hold",
+        ),
+        (
+            {
+                "format": "tinygrad_edu.checkpoint",
+                "version": 1,
+                "root": {"t": "tensor", "key": "a0", "dtype": "float64", "shape": [2]},
+            },
+            "metadata says float64",
+        ),
+        (
+            {"format": "tinygrad_edu.checkpoint", "version": 1, "root": {"t": "list", "items": 5}},
+            "malformed list node",
+        ),
     ],
-    ids=["bad-json", "format", "newer", "version-type", "node-type", "int", "missing-array",
-         "dtype", "list"],
-)  # fmt: skip
+    ids=[
+        "bad-json",
+        "format",
+        "newer",
+        "version-type",
+        "node-type",
+        "int",
+        "missing-array",
+        "dtype",
+        "list",
+    ],
+)
 def test_bad_metadata_is_rejected(meta, message, tmp_path):
     path = _npz(tmp_path / "c", meta, a0=np.zeros(2, np.float32))
     with pytest.raises(CheckpointError, match=message):
@@ -347,9 +383,16 @@ def _run(steps_before_save, total, tmp_path):
     losses = []
     for step in range(total):
         if step == steps_before_save:
-            tg.save({"model": {"W": W, "b": b}, "optimizer": opt.state_dict(),
-                     "scheduler": sched.state_dict(), "rng": backend.get_rng_state(),
-                     "true_W": true_W}, tmp_path / "resume.ckpt")  # fmt: skip
+            tg.save(
+                {
+                    "model": {"W": W, "b": b},
+                    "optimizer": opt.state_dict(),
+                    "scheduler": sched.state_dict(),
+                    "rng": backend.get_rng_state(),
+                    "true_W": true_W,
+                },
+                tmp_path / "resume.ckpt",
+            )
             tg.manual_seed(999)  # a different process: other weights, other RNG state
             W = tg.randn(4, 3, requires_grad=True)
             b = tg.randn(3, requires_grad=True)

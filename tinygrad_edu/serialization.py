@@ -7,7 +7,8 @@ structure:
 where a node is {"t": "none"|"bool"|"int"|"float"|"str", "v": value} (floats as repr strings, so
 inf/nan and every bit survive), {"t": "list"|"tuple", "items": [nodes]}, {"t": "dict", "items":
 [[key node, value node], ...]} (keys may be str, int, float, bool, None or tuples of them), or
-{"t": "tensor"|"ndarray"|"scalar", "key": "a3", "dtype": "float32", "shape": [...]} for arrays.
+{"t": "tensor"|"ndarray"|"scalar", "key": "a3", "dtype": "float32", "shape": [...]} for arrays
+(tensors also record requires_grad and the device they were saved from).
 Loading uses numpy.load(allow_pickle=False) and json, so a file cannot run code; anything that
 is not such a file raises CheckpointError (a ValueError) naming the path and the problem.
 
@@ -28,8 +29,10 @@ from .tensor import Tensor
 FORMAT = "tinygrad_edu.checkpoint"
 VERSION = 1
 META_KEY = "__tinygrad_edu__"
-_DTYPES = {"bool", "uint8", "int8", "int16", "int32", "int64", "uint16", "uint32", "uint64",
-           "float16", "float32", "float64", "complex64", "complex128"}  # fmt: skip
+_DTYPES = set(
+    "bool uint8 int8 int16 int32 int64 uint16 uint32 uint64 float16 float32 float64 complex64 "
+    "complex128".split()
+)
 _SCALAR_KEYS = (str, int, float, bool, type(None))
 
 PathOrFile = Union[str, "os.PathLike[str]", BinaryIO]
@@ -131,8 +134,10 @@ class _Encoder:
             self.active.add(id(obj))
             try:
                 if isinstance(obj, dict):
-                    items = [[self._key(k, where), self.encode(v, f"{where}[{k!r}]")]
-                             for k, v in obj.items()]  # fmt: skip
+                    items = [
+                        [self._key(k, where), self.encode(v, f"{where}[{k!r}]")]
+                        for k, v in obj.items()
+                    ]
                     return {"t": "dict", "items": items}
                 items = [self.encode(v, f"{where}[{i}]") for i, v in enumerate(obj)]
                 return {"t": "tuple" if isinstance(obj, tuple) else "list", "items": items}
@@ -148,8 +153,10 @@ class _Encoder:
             isinstance(key, tuple) and all(isinstance(k, _SCALAR_KEYS) for k in key)
         ):
             return self.encode(key, where)
-        raise TypeError(f"tg.save: {where} has a key of type {type(key).__name__}; dict keys "
-                        "must be str, int, float, bool, None or tuples of them")  # fmt: skip
+        raise TypeError(
+            f"tg.save: {where} has a key of type {type(key).__name__}; dict keys "
+            "must be str, int, float, bool, None or tuples of them"
+        )
 
     def _array(self, obj: Any, kind: str, host: Any, where: str) -> dict:
         node = self.memo.get(id(obj))
@@ -157,8 +164,10 @@ class _Encoder:
             return node
         arr = host()
         if arr.dtype.name not in _DTYPES:
-            raise TypeError(f"tg.save: {where} has dtype {arr.dtype}; only bool, integer, float "
-                            "and complex arrays can be saved")  # fmt: skip
+            raise TypeError(
+                f"tg.save: {where} has dtype {arr.dtype}; only bool, integer, float "
+                "and complex arrays can be saved"
+            )
         key = f"a{len(self.arrays)}"
         self.arrays[key] = arr
         node = {"t": kind, "key": key, "dtype": arr.dtype.name, "shape": list(arr.shape)}
@@ -199,15 +208,17 @@ def load(f: PathOrFile, map_location: Any = None) -> Any:
     except Exception as e:  # zipfile, zlib, numpy's .npy reader, json: all mean a damaged file
         raise CheckpointError(
             f"tg.load: {name} is truncated or corrupted ({type(e).__name__}: {e})"
-        ) from None  # fmt: skip
+        ) from None
 
 
 def _sniff(head: bytes) -> str:
     if not head:
         return "the file is empty"
     if head[:1] == b"\x80":
-        return ("it looks like a pickle (e.g. from torch.save or pickle.dump), which tg.load "
-                "never opens because unpickling can run arbitrary code")  # fmt: skip
+        return (
+            "it looks like a pickle (e.g. from torch.save or pickle.dump), which tg.load "
+            "never opens because unpickling can run arbitrary code"
+        )
     if head.startswith(b"\x93NUMPY"):
         return "it is a single .npy array (numpy.save), not a tg.save archive"
     return f"it does not start with the zip signature of an .npz archive (first bytes {head!r})"
@@ -237,8 +248,10 @@ class _Decoder:
         except (UnicodeDecodeError, ValueError) as e:
             raise self.fail(f"has unreadable metadata ({e})") from None
         if not isinstance(meta, dict) or meta.get("format") != FORMAT:
-            raise self.fail(f"is not a tinygrad_edu checkpoint (format {_get(meta, 'format')!r},"
-                            f" expected {FORMAT!r})")  # fmt: skip
+            raise self.fail(
+                f"is not a tinygrad_edu checkpoint (format {_get(meta, 'format')!r},"
+                f" expected {FORMAT!r})"
+            )
         version = meta.get("version")
         if not isinstance(version, int) or isinstance(version, bool) or version < 1:
             raise self.fail(f"has an invalid format version {version!r}")
@@ -297,8 +310,10 @@ class _Decoder:
             arr = arr.copy()
         dtype, shape = node.get("dtype"), node.get("shape")
         if dtype not in _DTYPES or arr.dtype.name != dtype or list(arr.shape) != shape:
-            raise self.fail(f"has array {key} of dtype {arr.dtype} and shape {list(arr.shape)} "
-                            f"but its metadata says {dtype} {shape}")  # fmt: skip
+            raise self.fail(
+                f"has array {key} of dtype {arr.dtype} and shape {list(arr.shape)} "
+                f"but its metadata says {dtype} {shape}"
+            )
         if node["t"] == "scalar":
             out: Any = arr[()]
         elif node["t"] == "ndarray":

@@ -257,7 +257,7 @@ class Tensor(ElementwiseMixin, ReductionMixin, ShapeMixin):
     def fill_(self, value) -> "Tensor":
         self._check_inplace("fill_")
         nograd.copy_(self.data, value)
-        self._version += 1
+        self._bump_version()
         return self
 
     def copy_(self, src) -> "Tensor":
@@ -272,7 +272,7 @@ class Tensor(ElementwiseMixin, ReductionMixin, ShapeMixin):
                 f"copy_: cannot copy a tensor of shape {tuple(src.shape)} into one of shape "
                 f"{self.shape}"
             ) from None
-        self._version += 1
+        self._bump_version()
         return self
 
     def uniform_(self, a: float = 0.0, b: float = 1.0) -> "Tensor":
@@ -293,6 +293,11 @@ class Tensor(ElementwiseMixin, ReductionMixin, ShapeMixin):
                 "an out-of-place op (x = x + y)"
             )
 
+    def _bump_version(self) -> None:
+        """Record an in-place change (nodes recorded earlier check this at backward)."""
+        state.inplace_ops += 1
+        self._version = state.inplace_ops
+
     def _inplace(self, op: str, other) -> "Tensor":
         self._check_inplace(f"in-place {op}")
         with _NoGrad():
@@ -308,7 +313,7 @@ class Tensor(ElementwiseMixin, ReductionMixin, ShapeMixin):
                 f"{self.dtype}"
             )
         nograd.copy_(self.data, result.data)
-        self._version += 1
+        self._bump_version()
         return self
 
     def __add__(self, other):
@@ -434,7 +439,7 @@ class Tensor(ElementwiseMixin, ReductionMixin, ShapeMixin):
             self.data[idx] = val
         except (ValueError, IndexError) as e:
             raise IndexError(f"__setitem__ on a tensor of shape {self.shape}: {e}") from None
-        self._version += 1
+        self._bump_version()
 
     def __repr__(self) -> str:
         body = backend.format_array(self.data, prefix="tensor(")
@@ -452,11 +457,12 @@ class Tensor(ElementwiseMixin, ReductionMixin, ShapeMixin):
     def _as_tensor(value, like: "Tensor") -> "Tensor":
         """Python scalars become 0-d constants of the dtype the op will run in (PyTorch rule)."""
         if isinstance(value, _SCALARS) or backend.is_scalar(value):
-            dtype = backend.scalar_result_dtype(like.dtype, value)
-            key = (value, type(value), dtype, type(like.data))
+            data = like.data
+            key = (value, type(value), data.dtype, type(data))
             t = _const_cache.get(key)
             if t is None:
-                t = Tensor._make(backend.scalar_array(value, dtype, like.data), False, None)
+                dtype = backend.scalar_result_dtype(data.dtype, value)
+                t = Tensor._make(backend.scalar_array(value, dtype, data), False, None)
                 if len(_const_cache) < 4096:
                     _const_cache[key] = t
             return t
@@ -465,25 +471,20 @@ class Tensor(ElementwiseMixin, ReductionMixin, ShapeMixin):
     @staticmethod
     def _binary(fn, a, b, floating: bool = False) -> "Tensor":
         """Promote dtypes, check devices, broadcast explicitly, then apply the primitive."""
-        if not isinstance(a, Tensor):
-            a = Tensor._as_tensor(a, b)
-        elif not isinstance(b, Tensor):
+        if not isinstance(b, Tensor):
             b = Tensor._as_tensor(b, a)
-        da, db = a.data.dtype, b.data.dtype
-        if da != db or (floating and da.kind != "f"):
-            dt = backend.promote_types(da, db)
-            if floating and dt.kind != "f":
-                dt = backend.get_default_dtype()
-            if da != dt:
-                a = a.to(dt)
-            if db != dt:
-                b = b.to(dt)
-        if type(a.data) is not type(b.data):
+        elif not isinstance(a, Tensor):
+            a = Tensor._as_tensor(a, b)
+        ad, bd = a.data, b.data
+        if ad.dtype != bd.dtype or (floating and ad.dtype.kind != "f"):
+            a, b = _promote(fn, a, b, floating)
+            ad, bd = a.data, b.data
+        if type(ad) is not type(bd):
             raise RuntimeError(
                 f"{fn.__name__}: expected all tensors on the same device, got {a.device} "
                 f"(shape {a.shape}) and {b.device} (shape {b.shape})"
             )
-        sa, sb = a.data.shape, b.data.shape
+        sa, sb = ad.shape, bd.shape
         if sa != sb:
             shape = _broadcast_shape(sa, sb, fn.__name__)
             if sa != shape and a.requires_grad:
@@ -525,6 +526,14 @@ class _HookHandle:
     def remove(self) -> None:
         if self.hook in self.hooks:
             self.hooks.remove(self.hook)
+
+
+def _promote(fn, a: Tensor, b: Tensor, floating: bool):
+    """Cast a and b to their PyTorch result dtype (true division always gives a float)."""
+    dt = backend.promote_types(a.dtype, b.dtype)
+    if floating and dt.kind != "f":
+        dt = backend.get_default_dtype()
+    return (a if a.dtype == dt else a.to(dt)), (b if b.dtype == dt else b.to(dt))
 
 
 def _broadcast_shape(s1: tuple, s2: tuple, op: str) -> tuple:

@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 import tinygrad_edu as tg
 from tinygrad_edu import Tensor
 from tinygrad_edu.nn import _loss_functional as F
+from tinygrad_edu.testing import gradcheck
 
 REDUCTIONS = ["mean", "sum", "none"]
 FAST = settings(max_examples=15, deadline=None,
@@ -74,15 +75,20 @@ def test_pointwise_losses_match_torch(shape, seed, reduction, kind, param):
 def test_smooth_l1_with_beta_zero_is_l1():
     rng = np.random.default_rng(0)
     x, y = f32(rng, 3, 4), f32(rng, 3, 4)
-    check_against_torch(lambda a, b: F.smooth_l1_loss(a, b, beta=0.0),
-                        lambda a, b: TF.smooth_l1_loss(a, b, beta=0.0), [x, y], [True, True])
+    check_against_torch(
+        lambda a, b: F.smooth_l1_loss(a, b, beta=0.0),
+        lambda a, b: TF.smooth_l1_loss(a, b, beta=0.0),
+        [x, y],
+        [True, True],
+    )
 
 
 def test_mse_broadcast_warns_like_torch():
     x, y = tg.randn(4, 1), tg.randn(4)
     with pytest.warns(UserWarning, match=r"mse_loss: using a target of shape \(4,\)"):
         out = F.mse_loss(x, y)
-    ref = TF.mse_loss(torch.tensor(x.numpy()), torch.tensor(y.numpy()))
+    with pytest.warns(UserWarning):
+        ref = TF.mse_loss(torch.tensor(x.numpy()), torch.tensor(y.numpy()))
     assert abs(out.item() - ref.item()) < 1e-5
 
 
@@ -151,6 +157,7 @@ def test_nll_loss_matches_torch(n, c, kdims, seed, reduction, weighted, ignore):
                         [x, t, w], [True, False, False], seed)  # fmt: skip
 
 
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")  # 0 / 0
 def test_all_ignored_mean_is_nan():
     x = tg.randn(2, 3, requires_grad=True)
     out = F.cross_entropy(x, Tensor([-100, -100]))
@@ -215,8 +222,9 @@ def test_bce_with_logits_is_finite_at_1000(pos_weight):
     y = np.array([1.0, 0.0, 0.0, 1.0], dtype=np.float32)
     pw = None if pos_weight is None else np.array(pos_weight, dtype=np.float32)
     ours = Tensor(x, requires_grad=True)
-    out = F.binary_cross_entropy_with_logits(ours, Tensor(y), reduction="none",
-                                             pos_weight=None if pw is None else Tensor(pw))
+    out = F.binary_cross_entropy_with_logits(
+        ours, Tensor(y), reduction="none", pos_weight=None if pw is None else Tensor(pw)
+    )
     out.sum().backward()
     assert np.all(np.isfinite(out.detach().numpy())) and np.all(np.isfinite(ours.grad.numpy()))
     check_against_torch(
@@ -242,6 +250,7 @@ def test_multi_margin_loss_matches_torch(n, c, unbatched, seed, reduction, p, ma
                         [x, t, w], [True, False, False], seed)  # fmt: skip
 
 
+@pytest.mark.filterwarnings("ignore:reduction. 'mean' divides:UserWarning")
 @FAST
 @given(shape=st.lists(st.integers(1, 4), min_size=1, max_size=3).map(tuple), seed=seeds,
        reduction=st.sampled_from(REDUCTIONS + ["batchmean"]), log_target=st.booleans(),
@@ -259,27 +268,6 @@ def test_kl_div_matches_torch(shape, seed, reduction, log_target, zeros):
 
 
 # ----------------------------------------------------------------------------- gradcheck
-def gradcheck(fn, inputs, eps=1e-6, atol=1e-5, rtol=1e-3, seed=0):
-    """float64 central differences of <v, fn(x)> (v random) against the analytic gradients."""
-    out = fn(*inputs)
-    v = np.random.default_rng(seed).standard_normal(out.shape)
-    grads = tg.autograd.grad(out, inputs, grad_outputs=Tensor(v), allow_unused=True)
-    for i, (x, g) in enumerate(zip(inputs, grads)):
-        analytic = np.zeros(x.shape) if g is None else g.numpy()
-        numeric = np.zeros(x.shape)
-        for idx in np.ndindex(*x.shape):
-            old = x.data[idx]
-            x.data[idx] = old + eps
-            plus = float(np.sum(fn(*inputs).detach().numpy() * v))
-            x.data[idx] = old - eps
-            minus = float(np.sum(fn(*inputs).detach().numpy() * v))
-            x.data[idx] = old
-            numeric[idx] = (plus - minus) / (2 * eps)
-        np.testing.assert_allclose(analytic, numeric, rtol=rtol, atol=atol,
-                                   err_msg=f"gradient of input {i}")  # fmt: skip
-    return True
-
-
 def _cases():
     rng = np.random.default_rng(1)
     x = rng.standard_normal((3, 4))
@@ -295,16 +283,24 @@ def _cases():
         "l1": (lambda a, b, r: F.l1_loss(a, b, r), [x, y]),
         "huber": (lambda a, b, r: F.huber_loss(a, b, r, delta=0.7), [x, y]),
         "smooth_l1": (lambda a, b, r: F.smooth_l1_loss(a, b, r, beta=0.7), [x, y]),
-        "cross_entropy": (lambda a, r: F.cross_entropy(a, t, w, reduction=r,
-                                                       label_smoothing=0.2), [x]),
-        "cross_entropy_kdim": (lambda a, r: F.cross_entropy(a, kt, reduction=r,
-                                                            label_smoothing=0.1), [k]),
-        "cross_entropy_probs": (lambda a, b, r: F.cross_entropy(a, b, w, reduction=r,
-                                                                label_smoothing=0.3), [x, p]),
+        "cross_entropy": (
+            lambda a, r: F.cross_entropy(a, t, w, reduction=r, label_smoothing=0.2),
+            [x],
+        ),
+        "cross_entropy_kdim": (
+            lambda a, r: F.cross_entropy(a, kt, reduction=r, label_smoothing=0.1),
+            [k],
+        ),
+        "cross_entropy_probs": (
+            lambda a, b, r: F.cross_entropy(a, b, w, reduction=r, label_smoothing=0.3),
+            [x, p],
+        ),
         "nll": (lambda a, r: F.nll_loss(a, t, w, reduction=r), [x]),
         "bce": (lambda a, b, r: F.binary_cross_entropy(a, b, reduction=r), [prob, p]),
-        "bce_logits": (lambda a, b, r: F.binary_cross_entropy_with_logits(
-            a, b, reduction=r, pos_weight=w), [x * 3, p]),
+        "bce_logits": (
+            lambda a, b, r: F.binary_cross_entropy_with_logits(a, b, reduction=r, pos_weight=w),
+            [x * 3, p],
+        ),
         "multi_margin_p1": (lambda a, r: F.multi_margin_loss(a, t, 1, 0.8, w, r), [x]),
         "multi_margin_p2": (lambda a, r: F.multi_margin_loss(a, t, 2, 0.8, w, r), [x]),
         "kl_div": (lambda a, b, r: F.kl_div(a, b, r), [np.log(p), prob]),
@@ -318,6 +314,76 @@ def test_gradcheck_float64(name, reduction):
     fn, arrays = _cases()[name]
     inputs = [Tensor(np.asarray(a, dtype=np.float64), requires_grad=True) for a in arrays]
     assert gradcheck(lambda *xs: fn(*xs, reduction), inputs, eps=1e-6, atol=1e-5, rtol=1e-3)
+
+
+@pytest.mark.parametrize("name", ["cross_entropy", "bce_logits", "bce", "huber"])
+def test_second_derivatives_match_torch(name):
+    """Hessian-vector products through the loss (create_graph=True) equal PyTorch's."""
+    rng = np.random.default_rng(2)
+    x = rng.standard_normal((3, 4))
+    t, w = np.array([0, 3, 1]), rng.uniform(0.5, 2.0, 4)
+    y = rng.uniform(0.0, 1.0, (3, 4))
+    fns = {
+        "cross_entropy": (lambda a, m, T: m.cross_entropy(a, T(t), T(w), label_smoothing=0.2)),
+        "bce_logits": (lambda a, m, T: m.binary_cross_entropy_with_logits(a, T(y),
+                                                                          pos_weight=T(w))),
+        "bce": (lambda a, m, T: m.binary_cross_entropy(a.sigmoid(), T(y), T(w))),
+        "huber": (lambda a, m, T: m.huber_loss(a, T(y), delta=0.5)),
+    }  # fmt: skip
+    v = rng.standard_normal((3, 4))
+    ours = Tensor(x, requires_grad=True)
+    (g,) = tg.autograd.grad(fns[name](ours, F, Tensor), [ours], create_graph=True)
+    (hv,) = tg.autograd.grad((g * Tensor(v)).sum(), [ours])
+    ref = torch.tensor(x, requires_grad=True)
+    (tg_,) = torch.autograd.grad(fns[name](ref, TF, torch.tensor), [ref], create_graph=True)
+    (thv,) = torch.autograd.grad((tg_ * torch.tensor(v)).sum(), [ref])
+    np.testing.assert_allclose(g.detach().numpy(), tg_.detach().numpy(), rtol=1e-7, atol=1e-10)
+    np.testing.assert_allclose(hv.numpy(), thv.numpy(), rtol=1e-7, atol=1e-10)
+
+
+@pytest.mark.filterwarnings("ignore::UserWarning", "ignore::RuntimeWarning")
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+@pytest.mark.parametrize("name", ["mse_loss", "cross_entropy", "nll_loss", "kl_div",
+                                  "binary_cross_entropy_with_logits"])  # fmt: skip
+def test_empty_batch_like_torch(name, reduction):
+    """An empty batch gives NaN for 'mean' (0 / 0), 0 for 'sum' and an empty 'none' result."""
+    target = (
+        tg.zeros(0, dtype=tg.int64) if name in ("cross_entropy", "nll_loss") else tg.zeros(0, 3)
+    )
+    out = getattr(F, name)(tg.zeros(0, 3), target, reduction=reduction)
+    ref = getattr(TF, name)(torch.zeros(0, 3), torch.tensor(target.numpy()), reduction=reduction)
+    assert out.shape == tuple(ref.shape)
+    np.testing.assert_array_equal(out.numpy(), ref.numpy())
+
+
+@pytest.mark.filterwarnings("ignore::UserWarning")
+def test_every_loss_on_device_matches_cpu(device):
+    """The same losses, values and gradients on every available device (cuda via CuPy)."""
+    rng = np.random.default_rng(5)
+    x, y = rng.standard_normal((4, 3)).astype(np.float32), rng.random((4, 3)).astype(np.float32)
+    t, w = np.array([0, 2, -100, 1]), rng.uniform(0.5, 2.0, 3).astype(np.float32)
+    calls = [
+        lambda a, T: F.cross_entropy(a, T(t), T(w), label_smoothing=0.1),
+        lambda a, T: F.cross_entropy(a, T(y), T(w)),
+        lambda a, T: F.nll_loss(a, T(t), T(w)),
+        lambda a, T: F.multi_margin_loss(a, T(np.abs(t) % 3), p=2, weight=T(w)),
+        lambda a, T: F.binary_cross_entropy(a.sigmoid(), T(y), T(w)),
+        lambda a, T: F.binary_cross_entropy_with_logits(a * 500, T(y), pos_weight=T(w)),
+        lambda a, T: F.kl_div(a.log_softmax(1), T(y), reduction="batchmean"),
+        lambda a, T: F.mse_loss(a, T(y)) + F.l1_loss(a, T(y)) + F.huber_loss(a, T(y), delta=0.3),
+        lambda a, T: F.smooth_l1_loss(a, T(y), beta=0.3) + F.l2_penalty([a]),
+    ]
+    for i, call in enumerate(calls):
+        results = []
+        for dev in ("cpu", device):
+            a = Tensor(x, requires_grad=True, device=dev)
+            out = call(a, lambda arr, dev=dev: Tensor(arr, device=dev))
+            out.backward()
+            assert out.device == dev
+            results.append((out.item(), a.grad.numpy()))
+        (v0, g0), (v1, g1) = results
+        np.testing.assert_allclose(v1, v0, rtol=1e-5, err_msg=f"value of loss {i}")
+        np.testing.assert_allclose(g1, g0, rtol=1e-5, atol=1e-7, err_msg=f"gradient of loss {i}")
 
 
 # ----------------------------------------------------------------------------- errors
@@ -388,6 +454,19 @@ def test_binary_and_pointwise_errors():
         F.multi_margin_loss(tg.randn(2, 3), Tensor([0, 1]), p=3)
     with pytest.raises(ValueError, match=r"kl_div: reduction must be one of .*'batchmean'"):
         F.kl_div(tg.randn(2), tg.rand(2), reduction="batch")
+
+
+def test_exported_through_nn_and_functional():
+    import tinygrad_edu.nn as nn
+    import tinygrad_edu.nn.functional as NF
+    from tinygrad_edu.nn.modules import loss as L
+
+    for name in ["mse_loss", "l1_loss", "huber_loss", "smooth_l1_loss", "cross_entropy",
+                 "nll_loss", "binary_cross_entropy", "binary_cross_entropy_with_logits",
+                 "multi_margin_loss", "kl_div"]:  # fmt: skip
+        assert getattr(NF, name) is getattr(F, name)
+    for name in L.__all__:
+        assert getattr(nn, name) is getattr(L, name)
 
 
 # ----------------------------------------------------------------------------- penalties

@@ -35,8 +35,15 @@ def assert_params_close(ours, theirs, step: int, what: str = "") -> None:
         )
 
 
-def run_side_by_side(tg_cls, torch_cls, kwargs: dict, steps: int = 50, seed: int = 0,
-                     skip_every: int = 7, torch_kwargs: dict | None = None) -> None:  # fmt: skip
+def run_side_by_side(
+    tg_cls,
+    torch_cls,
+    kwargs: dict,
+    steps: int = 50,
+    seed: int = 0,
+    skip_every: int = 7,
+    torch_kwargs: dict | None = None,
+) -> None:
     """`steps` updates of both optimizers; every `skip_every`-th step the vector has no grad."""
     ours, theirs = make_params(seed)
     opt = tg_cls(ours, **kwargs)

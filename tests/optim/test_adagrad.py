@@ -17,9 +17,15 @@ CONFIGS = [
     dict(initial_accumulator_value=0.5),
     dict(eps=1e-3),
     dict(maximize=True),
-    dict(lr=0.05, lr_decay=0.01, weight_decay=0.02, initial_accumulator_value=0.1, eps=1e-6,
-         maximize=True),
-]  # fmt: skip
+    dict(
+        lr=0.05,
+        lr_decay=0.01,
+        weight_decay=0.02,
+        initial_accumulator_value=0.1,
+        eps=1e-6,
+        maximize=True,
+    ),
+]
 
 
 @pytest.mark.parametrize("kwargs", CONFIGS, ids=str)

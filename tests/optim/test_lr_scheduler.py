@@ -20,8 +20,10 @@ def _pair(opt_name="SGD", **kwargs):
     ours = [tg.zeros(2, requires_grad=True), tg.zeros(3, requires_grad=True)]
     theirs = [torch.zeros(2, requires_grad=True), torch.zeros(3, requires_grad=True)]
     mk = lambda ps: [{"params": [p], "lr": lr} for p, lr in zip(ps, LRS)]  # noqa: E731
-    return (getattr(optim, opt_name)(mk(ours), **kwargs),
-            getattr(torch.optim, opt_name)(mk(theirs), **kwargs))  # fmt: skip
+    return (
+        getattr(optim, opt_name)(mk(ours), **kwargs),
+        getattr(torch.optim, opt_name)(mk(theirs), **kwargs),
+    )
 
 
 def _make(name, opt, lib):
@@ -56,9 +58,19 @@ def _make(name, opt, lib):
     raise KeyError(name)
 
 
-NAMES = ["StepLR", "MultiStepLR", "ExponentialLR", "CosineAnnealingLR",
-         "CosineAnnealingLR-eta_min", "LinearLR", "LinearLR-decay", "LambdaLR",
-         "LambdaLR-per-group", "SequentialLR", "SequentialLR-three"]  # fmt: skip
+NAMES = [
+    "StepLR",
+    "MultiStepLR",
+    "ExponentialLR",
+    "CosineAnnealingLR",
+    "CosineAnnealingLR-eta_min",
+    "LinearLR",
+    "LinearLR-decay",
+    "LambdaLR",
+    "LambdaLR-per-group",
+    "SequentialLR",
+    "SequentialLR-three",
+]
 
 
 def _lrs(opt):
@@ -99,18 +111,38 @@ def test_cosine_annealing_past_t_max_is_bit_exact():
     "opt_name, opt_kwargs, kwargs",
     [
         ("SGD", dict(momentum=0.9), dict(max_lr=1.0, total_steps=STEPS)),
-        ("SGD", dict(momentum=0.9), dict(max_lr=[0.5, 0.2], epochs=6, steps_per_epoch=10,
-                                         anneal_strategy="linear", pct_start=0.25)),
-        ("SGD", dict(momentum=0.9), dict(max_lr=0.8, total_steps=STEPS, three_phase=True,
-                                         div_factor=10.0, final_div_factor=100.0)),
+        (
+            "SGD",
+            dict(momentum=0.9),
+            dict(
+                max_lr=[0.5, 0.2],
+                epochs=6,
+                steps_per_epoch=10,
+                anneal_strategy="linear",
+                pct_start=0.25,
+            ),
+        ),
+        (
+            "SGD",
+            dict(momentum=0.9),
+            dict(
+                max_lr=0.8,
+                total_steps=STEPS,
+                three_phase=True,
+                div_factor=10.0,
+                final_div_factor=100.0,
+            ),
+        ),
         ("SGD", dict(), dict(max_lr=0.8, total_steps=STEPS, cycle_momentum=False)),
-        ("Adam", dict(), dict(max_lr=0.01, total_steps=STEPS, base_momentum=0.8,
-                              max_momentum=0.9)),
-        ("Adam", dict(), dict(max_lr=0.01, total_steps=STEPS, three_phase=True,
-                              anneal_strategy="linear")),
+        ("Adam", dict(), dict(max_lr=0.01, total_steps=STEPS, base_momentum=0.8, max_momentum=0.9)),
+        (
+            "Adam",
+            dict(),
+            dict(max_lr=0.01, total_steps=STEPS, three_phase=True, anneal_strategy="linear"),
+        ),
         ("RMSprop", dict(momentum=0.9), dict(max_lr=0.05, total_steps=STEPS)),
     ],
-)  # fmt: skip
+)
 def test_one_cycle_matches_torch_including_momentum(opt_name, opt_kwargs, kwargs):
     opt, topt = _pair(opt_name, **opt_kwargs)
     sched = lr_scheduler.OneCycleLR(opt, **kwargs)
@@ -151,7 +183,9 @@ def test_reduce_lr_on_plateau_matches_torch(kwargs):
         tsched.step(float(value))  # float32 rounding of the Tensor metric on both sides
         assert sched.get_last_lr() == tsched.get_last_lr(), f"epoch {i}"
         assert (sched.num_bad_epochs, sched.cooldown_counter) == (
-            tsched.num_bad_epochs, tsched.cooldown_counter)  # fmt: skip
+            tsched.num_bad_epochs,
+            tsched.cooldown_counter,
+        )
     assert sched.best == tsched.best
 
 
@@ -192,7 +226,8 @@ def test_scheduler_state_dict_round_trip(name, tmp_path):
         assert sched2.get_last_lr() == sched.get_last_lr(), f"step {i}"
         assert _lrs(opt2) == _lrs(opt)
         assert [g["momentum"] for g in opt2.param_groups] == [
-            g["momentum"] for g in opt.param_groups]  # fmt: skip
+            g["momentum"] for g in opt.param_groups
+        ]
 
 
 def test_lambda_lr_saves_callable_objects_but_not_functions():

@@ -106,8 +106,10 @@ def test_load_state_dict_copies_and_casts():
     p = tg.zeros(3, requires_grad=True)
     opt = optim.SGD([p], lr=0.1, momentum=0.9)
     buf = tg.Tensor([1.0, 2.0, 3.0], dtype=tg.float64)
-    sd = {"state": {0: {"momentum_buffer": buf}},
-          "param_groups": [{"lr": 0.2, "momentum": 0.5, "params": [0]}]}  # fmt: skip
+    sd = {
+        "state": {0: {"momentum_buffer": buf}},
+        "param_groups": [{"lr": 0.2, "momentum": 0.5, "params": [0]}],
+    }
     opt.load_state_dict(sd)
     loaded = opt.state[p]["momentum_buffer"]
     assert loaded.dtype == tg.float32 and loaded.tolist() == [1.0, 2.0, 3.0]
@@ -123,8 +125,10 @@ def test_load_state_dict_accepts_numpy_buffers():
     p = tg.zeros(2, requires_grad=True)
     opt = optim.Adam([p])
     array = np.array([0.5, 0.25], dtype=np.float32)
-    sd = {"state": {0: {"step": 4, "exp_avg": array, "exp_avg_sq": array}},
-          "param_groups": opt.state_dict()["param_groups"]}  # fmt: skip
+    sd = {
+        "state": {0: {"step": 4, "exp_avg": array, "exp_avg_sq": array}},
+        "param_groups": opt.state_dict()["param_groups"],
+    }
     opt.load_state_dict(sd)
     opt.state[p]["exp_avg"] += 1.0
     assert array.tolist() == [0.5, 0.25] and opt.state[p]["step"] == 4
@@ -271,3 +275,26 @@ def test_repr_lists_the_groups():
     opt = optim.SGD([tg.zeros(1, requires_grad=True)], lr=0.1, momentum=0.9)
     text = repr(opt)
     assert text.startswith("SGD (") and "Parameter Group 0" in text and "momentum: 0.9" in text
+
+
+@pytest.mark.parametrize("cls, kwargs, torch_cls", ALL, ids=IDS)
+def test_optimizers_run_on_every_device(cls, kwargs, torch_cls, device, tmp_path):
+    """Same updates on cpu and on `device`; state lives on the parameter's device."""
+    init = np.linspace(-1, 1, 6, dtype=np.float32).reshape(2, 3)
+    ref = tg.Tensor(init, requires_grad=True)
+    p = tg.Tensor(init, device=device, requires_grad=True)
+    ref_opt, opt = cls([ref], **kwargs), cls([p], **kwargs)
+    rng = np.random.default_rng(3)
+    for _ in range(4):
+        g = rng.standard_normal((2, 3)).astype(np.float32)
+        ref.grad, p.grad = tg.Tensor(g), tg.Tensor(g, device=device)
+        ref_opt.step()
+        opt.step()
+    np.testing.assert_allclose(p.detach().cpu().numpy(), ref.detach().numpy(), rtol=1e-5)
+    buffers = [v for v in opt.state[p].values() if isinstance(v, tg.Tensor)]
+    assert buffers and all(b.device == device for b in buffers)
+    tg.save(opt.state_dict(), tmp_path / "o")
+    q = p.detach().clone().requires_grad_()
+    fresh = cls([q], **kwargs)
+    fresh.load_state_dict(tg.load(tmp_path / "o"))  # cpu tensors from the file move to q's device
+    assert all(v.device == device for v in fresh.state[q].values() if isinstance(v, tg.Tensor))

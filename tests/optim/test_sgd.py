@@ -38,8 +38,9 @@ def test_sgd_matches_torch(kwargs):
     maximize=st.booleans(),
 )
 def test_sgd_random_hyperparameters(lr, momentum, dampening, weight_decay, maximize):
-    kwargs = dict(lr=lr, momentum=momentum, dampening=dampening, weight_decay=weight_decay,
-                  maximize=maximize)  # fmt: skip
+    kwargs = dict(
+        lr=lr, momentum=momentum, dampening=dampening, weight_decay=weight_decay, maximize=maximize
+    )
     run_side_by_side(optim.SGD, torch.optim.SGD, kwargs, steps=15)
 
 

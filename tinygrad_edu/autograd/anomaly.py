@@ -2,8 +2,19 @@
 
 from __future__ import annotations
 
+import os
+import traceback
+
 from .. import backend
 from .grad_mode import state
+
+_PACKAGE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def user_stack(limit: int = 6) -> str:
+    """The innermost frames outside tinygrad_edu: where the user called the op."""
+    frames = [f for f in traceback.extract_stack() if not f.filename.startswith(_PACKAGE)]
+    return "".join(traceback.format_list(frames[-limit:]))
 
 
 def _bad(array) -> str | None:
@@ -21,6 +32,8 @@ def _where(ctx) -> str:
 
 def check_forward(ctx, inputs, out) -> None:
     """Raise if `out` holds NaN/Inf although every input was free of them."""
+    if state.in_backward:
+        return  # ops run by a backward are checked as that node's gradients
     kind = _bad(out)
     if kind is None:
         return

@@ -24,6 +24,7 @@ def toposort(roots) -> list:
     order: list = []
     visited: set = set()
     stack = [(r, False) for r in roots]
+    push = stack.append
     while stack:
         t, expanded = stack.pop()
         if expanded:
@@ -32,26 +33,15 @@ def toposort(roots) -> list:
         if id(t) in visited:
             continue
         visited.add(id(t))
-        stack.append((t, True))
+        push((t, True))
         fn = t.grad_fn
         if fn is not None:
             if fn.released:
                 raise RuntimeError(f"{FREED_GRAPH_MESSAGE} (node {fn.name})")
             for p in fn.parents:
                 if p.requires_grad and id(p) not in visited:
-                    stack.append((p, False))
+                    push((p, False))
     return order
-
-
-def _check_versions(fn) -> None:
-    for i, (p, v) in enumerate(zip(fn.parents, fn.versions)):
-        if p._version != v:
-            raise RuntimeError(
-                f"one of the tensors needed for gradient computation has been modified by an "
-                f"in-place operation: input {i} of {fn.name} (shape {tuple(p.shape)}) is at "
-                f"version {p._version}; expected version {v}. Use an out-of-place op (x = x + y) "
-                "instead, or call .clone() before modifying it."
-            )
 
 
 def run_backward(roots, root_grads, retain_graph: bool, create_graph: bool, capture=None):
@@ -94,13 +84,20 @@ def run_backward(roots, root_grads, retain_graph: bool, create_graph: bool, capt
             if accumulate and t._retains_grad:
                 t.grad = g if t.grad is None else t.grad + g
                 shared.add(id(g.data))
-            if fn.uses_inputs:
-                _check_versions(fn)
-            res = fn.backward(g)
-            if type(res) is not tuple:
-                res = (res,)
+            if fn.uses_inputs and fn.stamp != state.inplace_ops:
+                fn.check_inputs_unmodified()
             if state.anomaly:
+                state.in_backward = True
+                try:
+                    res = fn.backward(g)
+                finally:
+                    state.in_backward = False
+                res = res if type(res) is tuple else (res,)
                 anomaly.check_backward(fn, res)
+            else:
+                res = fn.backward(g)
+                if type(res) is not tuple:
+                    res = (res,)
             for p, gp, need in zip(fn.parents, res, fn.needs_input_grad):
                 if gp is None or not need:
                     continue

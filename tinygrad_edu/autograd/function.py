@@ -12,18 +12,21 @@ that set `save_output = True`), so gradients of gradients come for free.
 
 from __future__ import annotations
 
-import traceback
 import weakref
+
+_weakref = weakref.ref
 
 from .grad_mode import state
 
+_new = object.__new__
 _make_tensor = None  # set by tensor.py: (array, requires_grad, grad_fn) -> Tensor
 
 
 class Function:
-    __slots__ = ("parents", "needs_input_grad", "versions", "_out", "released", "trace",
-                 "released_parents", "__dict__", "__weakref__")  # fmt: skip
+    __slots__ = ("parents", "needs_input_grad", "stamp", "_out", "trace", "released_parents",
+                 "__dict__", "__weakref__")  # fmt: skip
 
+    released = False  # set on the instance by release()
     save_output = False  # True when backward reads the output (exp, sigmoid, tanh, ...)
     uses_inputs = True  # False when backward never reads its inputs (add, reshape, ...)
 
@@ -36,26 +39,34 @@ class Function:
     @classmethod
     def apply(cls, *inputs, **options):
         """Run forward on the inputs' arrays; record a graph node if any input requires grad."""
-        ctx = cls.__new__(cls)
-        ctx.released = False
+        ctx = _new(cls)
         out = ctx.forward(*[t.data for t in inputs], **options)
         if state.grad_enabled:
             needs = tuple([t.requires_grad for t in inputs])
             if True in needs:
                 ctx.parents = inputs
                 ctx.needs_input_grad = needs
-                ctx.versions = tuple([t._version for t in inputs])
+                ctx.stamp = state.inplace_ops  # in-place ops after this one are caught later
                 result = _make_tensor(out, True, ctx)
                 if cls.save_output:
                     ctx._out = weakref.ref(result)
                 if state.anomaly:
-                    ctx.trace = "".join(traceback.format_stack()[:-2])
                     _check_forward(ctx, inputs, out)
                 return result
         if state.anomaly:
-            ctx.trace = "".join(traceback.format_stack()[:-2])
             _check_forward(ctx, inputs, out)
         return _make_tensor(out, False, None)
+
+    def check_inputs_unmodified(self) -> None:
+        """Raise if an input was modified in place after this node was recorded."""
+        for i, p in enumerate(self.parents):
+            if p._version > self.stamp:
+                raise RuntimeError(
+                    f"one of the tensors needed for gradient computation has been modified by "
+                    f"an in-place operation: input {i} of {self.name} (shape {tuple(p.shape)}) "
+                    "changed after it was used. Use an out-of-place op (x = x + y) instead, or "
+                    "call .clone() before modifying it."
+                )
 
     @property
     def output(self):
@@ -84,19 +95,13 @@ class Function:
         return [(ref(), shape, dtype, fn) for ref, shape, dtype, fn in self.released_parents]
 
     def release(self) -> None:
-        """Free what backward needed; keep the structure (weakly) so the graph can still be drawn."""
-        if self.released:
-            return
+        """Drop the inputs (and so the arrays backward needed); keep the graph's structure, with
+        weak references to the input tensors, so that it can still be drawn."""
         self.released = True
         self.released_parents = tuple(
-            [(weakref.ref(p), p.shape, p.dtype, p.grad_fn) for p in self.parents]
+            [(_weakref(p), p.shape, p.dtype, p.grad_fn) for p in self.parents]
         )
         self.parents = None
-        d = self.__dict__
-        if d:
-            keep = {k: v for k, v in d.items() if isinstance(v, (int, float, str, tuple, type(None)))}
-            d.clear()
-            d.update(keep)
 
     def __repr__(self) -> str:
         return f"<{self.name}Backward>"
@@ -105,4 +110,5 @@ class Function:
 def _check_forward(ctx, inputs, out) -> None:
     from . import anomaly
 
+    ctx.trace = anomaly.user_stack()
     anomaly.check_forward(ctx, inputs, out)

@@ -9,10 +9,12 @@ import functools
 
 
 class _State:
-    __slots__ = ("grad_enabled", "anomaly", "check_inf")
+    __slots__ = ("grad_enabled", "anomaly", "check_inf", "in_backward", "inplace_ops")
 
     def __init__(self) -> None:
         self.grad_enabled = True
+        self.inplace_ops = 0  # counts in-place modifications; a tensor's _version is the count
+        self.in_backward = False
         self.anomaly = False
         self.check_inf = False
 

@@ -45,6 +45,11 @@ def _broadcastable(a: tuple, b: tuple) -> bool:
     return all(x == y or x == 1 or y == 1 for x, y in zip(reversed(a), reversed(b)))
 
 
+def _broadcasts_to(src: tuple, dst: tuple) -> bool:
+    """True when a tensor of shape src can be expanded to dst (without growing dst)."""
+    return len(src) <= len(dst) and all(s in (1, d) for s, d in zip(reversed(src), reversed(dst)))
+
+
 def _pair(name: str, input: Any, target: Any) -> tuple:
     """Tensors for a pointwise loss; a shape mismatch warns (as PyTorch) or raises."""
     input = _as_tensor(input)
@@ -75,7 +80,7 @@ def _elementwise_weight(name: str, what: str, weight: Any, input: Tensor) -> Opt
     if weight is None:
         return None
     weight = _as_tensor(weight, input)
-    if not _broadcastable(input.shape, weight.shape) or weight.ndim > input.ndim:
+    if not _broadcasts_to(weight.shape, input.shape):
         raise ValueError(f"{name}: {what} of shape {weight.shape} does not broadcast to the "
                          f"input shape {input.shape}")  # fmt: skip
     return weight

@@ -33,8 +33,9 @@ class LRScheduler:
 
     def __init__(self, optimizer: Optimizer, last_epoch: int = -1) -> None:
         if not isinstance(optimizer, Optimizer):
-            raise TypeError(f"{type(self).__name__}: {type(optimizer).__name__} is not an "
-                            "Optimizer")  # fmt: skip
+            raise TypeError(
+                f"{type(self).__name__}: {type(optimizer).__name__} is not an Optimizer"
+            )
         self.optimizer = optimizer
         if last_epoch == -1:
             for group in optimizer.param_groups:
@@ -79,8 +80,11 @@ class LRScheduler:
         """
         self._step_count += 1
         if epoch is not None:
-            warnings.warn("The epoch parameter in scheduler.step() is deprecated; call step() "
-                          "without it", UserWarning, stacklevel=2)  # fmt: skip
+            warnings.warn(
+                "The epoch parameter in scheduler.step() is deprecated; call step() without it",
+                UserWarning,
+                stacklevel=2,
+            )
         self._update_lr(epoch)
 
     def _update_lr(self, epoch: int | None = None) -> None:
@@ -111,13 +115,16 @@ class LambdaLR(LRScheduler):
     __dict__ (as PyTorch).
     """
 
-    def __init__(self, optimizer: Optimizer, lr_lambda: Callable[[int], float] | list,
-                 last_epoch: int = -1) -> None:  # fmt: skip
+    def __init__(
+        self, optimizer: Optimizer, lr_lambda: Callable[[int], float] | list, last_epoch: int = -1
+    ) -> None:
         n = len(optimizer.param_groups)
         if isinstance(lr_lambda, (list, tuple)):
             if len(lr_lambda) != n:
-                raise ValueError(f"LambdaLR: expected {n} lr_lambdas (one per parameter group), "
-                                 f"got {len(lr_lambda)}")  # fmt: skip
+                raise ValueError(
+                    f"LambdaLR: expected {n} lr_lambdas (one per parameter group), "
+                    f"got {len(lr_lambda)}"
+                )
             self.lr_lambdas = list(lr_lambda)
         else:
             self.lr_lambdas = [lr_lambda] * n
@@ -150,8 +157,9 @@ def _callable_state(fn: Any) -> dict | None:
 class StepLR(LRScheduler):
     """lr *= gamma every step_size epochs: lr_t = base_lr * gamma^(t // step_size)."""
 
-    def __init__(self, optimizer: Optimizer, step_size: int, gamma: float = 0.1,
-                 last_epoch: int = -1) -> None:  # fmt: skip
+    def __init__(
+        self, optimizer: Optimizer, step_size: int, gamma: float = 0.1, last_epoch: int = -1
+    ) -> None:
         if step_size <= 0:
             raise ValueError(f"StepLR: step_size must be a positive int, got {step_size}")
         self.step_size = step_size
@@ -170,8 +178,13 @@ class StepLR(LRScheduler):
 class MultiStepLR(LRScheduler):
     """lr *= gamma at each milestone epoch (a milestone listed twice multiplies by gamma^2)."""
 
-    def __init__(self, optimizer: Optimizer, milestones: Iterable[int], gamma: float = 0.1,
-                 last_epoch: int = -1) -> None:  # fmt: skip
+    def __init__(
+        self,
+        optimizer: Optimizer,
+        milestones: Iterable[int],
+        gamma: float = 0.1,
+        last_epoch: int = -1,
+    ) -> None:
         self.milestones = Counter(milestones)
         self.gamma = gamma
         super().__init__(optimizer, last_epoch)
@@ -219,8 +232,9 @@ class CosineAnnealingLR(LRScheduler):
     from lr_{t-1} as PyTorch does, so values past T_max match PyTorch's exactly.
     """
 
-    def __init__(self, optimizer: Optimizer, T_max: int, eta_min: float = 0.0,
-                 last_epoch: int = -1) -> None:  # fmt: skip
+    def __init__(
+        self, optimizer: Optimizer, T_max: int, eta_min: float = 0.0, last_epoch: int = -1
+    ) -> None:
         if T_max <= 0:
             raise ValueError(f"CosineAnnealingLR: T_max must be positive, got {T_max}")
         self.T_max = T_max
@@ -233,25 +247,42 @@ class CosineAnnealingLR(LRScheduler):
         if self._is_initial:
             return self._current_lrs()
         if self._step_count == 1 and t > 0:
-            return [eta_min + (base - eta_min) * (1 + math.cos(t * math.pi / T)) / 2
-                    for base in self.base_lrs]  # fmt: skip
+            return [
+                eta_min + (base - eta_min) * (1 + math.cos(t * math.pi / T)) / 2
+                for base in self.base_lrs
+            ]
         if (t - 1 - T) % (2 * T) == 0:  # the bottom of a cycle: add, not scale, to climb out
-            return [g["lr"] + (base - eta_min) * (1 - math.cos(math.pi / T)) / 2
-                    for base, g in zip(self.base_lrs, groups)]  # fmt: skip
-        return [(1 + math.cos(math.pi * t / T)) / (1 + math.cos(math.pi * (t - 1) / T))
-                * (g["lr"] - eta_min) + eta_min for g in groups]  # fmt: skip
+            return [
+                g["lr"] + (base - eta_min) * (1 - math.cos(math.pi / T)) / 2
+                for base, g in zip(self.base_lrs, groups)
+            ]
+        return [
+            (1 + math.cos(math.pi * t / T))
+            / (1 + math.cos(math.pi * (t - 1) / T))
+            * (g["lr"] - eta_min)
+            + eta_min
+            for g in groups
+        ]
 
     def _get_closed_form_lr(self) -> list[float]:
         t, T, eta_min = self.last_epoch, self.T_max, self.eta_min
-        return [eta_min + (base - eta_min) * (1 + math.cos(math.pi * t / T)) / 2
-                for base in self.base_lrs]  # fmt: skip
+        return [
+            eta_min + (base - eta_min) * (1 + math.cos(math.pi * t / T)) / 2
+            for base in self.base_lrs
+        ]
 
 
 class LinearLR(LRScheduler):
     """Scale the lr linearly from start_factor to end_factor over total_iters epochs."""
 
-    def __init__(self, optimizer: Optimizer, start_factor: float = 1.0 / 3, end_factor: float = 1.0,
-                 total_iters: int = 5, last_epoch: int = -1) -> None:  # fmt: skip
+    def __init__(
+        self,
+        optimizer: Optimizer,
+        start_factor: float = 1.0 / 3,
+        end_factor: float = 1.0,
+        total_iters: int = 5,
+        last_epoch: int = -1,
+    ) -> None:
         if start_factor > 1.0 or start_factor <= 0:
             raise ValueError(f"LinearLR: start_factor must be in (0, 1], got {start_factor}")
         if end_factor > 1.0 or end_factor < 0:
@@ -282,20 +313,31 @@ class SequentialLR(LRScheduler):
     SequentialLR(opt, [LinearLR(opt, 0.1, total_iters=5), CosineAnnealingLR(opt, 45)], [5])
     """
 
-    def __init__(self, optimizer: Optimizer, schedulers: list[LRScheduler], milestones: list[int],
-                 last_epoch: int = -1) -> None:  # fmt: skip
+    def __init__(
+        self,
+        optimizer: Optimizer,
+        schedulers: list[LRScheduler],
+        milestones: list[int],
+        last_epoch: int = -1,
+    ) -> None:
         if len(schedulers) < 1:
             raise ValueError("SequentialLR: expects at least one scheduler")
         for i, s in enumerate(schedulers):
             if isinstance(s, ReduceLROnPlateau):
-                raise ValueError(f"SequentialLR: scheduler {i} is a ReduceLROnPlateau, whose "
-                                 "step() needs a metric; it cannot be sequenced")  # fmt: skip
+                raise ValueError(
+                    f"SequentialLR: scheduler {i} is a ReduceLROnPlateau, whose "
+                    "step() needs a metric; it cannot be sequenced"
+                )
             if getattr(s, "optimizer", None) is not optimizer:
-                raise ValueError(f"SequentialLR: scheduler {i} ({type(s).__name__}) belongs to a "
-                                 "different optimizer")  # fmt: skip
+                raise ValueError(
+                    f"SequentialLR: scheduler {i} ({type(s).__name__}) belongs to a "
+                    "different optimizer"
+                )
         if len(milestones) != len(schedulers) - 1:
-            raise ValueError(f"SequentialLR: expected {len(schedulers) - 1} milestone(s) for "
-                             f"{len(schedulers)} schedulers, got {len(milestones)}")  # fmt: skip
+            raise ValueError(
+                f"SequentialLR: expected {len(schedulers) - 1} milestone(s) for "
+                f"{len(schedulers)} schedulers, got {len(milestones)}"
+            )
         self._schedulers = list(schedulers)
         self._milestones = list(milestones)
         self.last_epoch = last_epoch + 1
@@ -343,8 +385,9 @@ def _per_group(name: str, optimizer: Optimizer, value: Any) -> list:
     n = len(optimizer.param_groups)
     if isinstance(value, (list, tuple)):
         if len(value) != n:
-            raise ValueError(f"{name} must have one value per parameter group ({n}), got "
-                             f"{len(value)}")  # fmt: skip
+            raise ValueError(
+                f"{name} must have one value per parameter group ({n}), got {len(value)}"
+            )
         return list(value)
     return [value] * n
 
@@ -355,6 +398,14 @@ from .one_cycle import OneCycleLR  # noqa: E402
 from .plateau import ReduceLROnPlateau  # noqa: E402
 
 __all__ = [
-    "LRScheduler", "LambdaLR", "StepLR", "MultiStepLR", "ExponentialLR", "CosineAnnealingLR",
-    "LinearLR", "SequentialLR", "OneCycleLR", "ReduceLROnPlateau",
-]  # fmt: skip
+    "LRScheduler",
+    "LambdaLR",
+    "StepLR",
+    "MultiStepLR",
+    "ExponentialLR",
+    "CosineAnnealingLR",
+    "LinearLR",
+    "SequentialLR",
+    "OneCycleLR",
+    "ReduceLROnPlateau",
+]

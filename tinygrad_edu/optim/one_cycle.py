@@ -1,4 +1,4 @@
-"""OneCycleLR: the 1cycle learning-rate (and momentum) policy, as torch.optim.lr_scheduler.OneCycleLR.
+"""OneCycleLR: the 1cycle learning-rate (and momentum) policy, as PyTorch's OneCycleLR.
 
 Phase by phase, lr and momentum are annealed (cosine or linear) between values stored in each
 param group: 'initial_lr' = max_lr / div_factor, 'max_lr', 'min_lr' = initial_lr /
@@ -22,21 +22,31 @@ class OneCycleLR(LRScheduler):
     three_phase=True anneals back to the initial lr first, then down to the minimum.
     """
 
-    def __init__(self, optimizer: Optimizer, max_lr: float | list[float],
-                 total_steps: int | None = None, epochs: int | None = None,
-                 steps_per_epoch: int | None = None, pct_start: float = 0.3,
-                 anneal_strategy: str = "cos", cycle_momentum: bool = True,
-                 base_momentum: float | list[float] = 0.85,
-                 max_momentum: float | list[float] = 0.95, div_factor: float = 25.0,
-                 final_div_factor: float = 1e4, three_phase: bool = False,
-                 last_epoch: int = -1) -> None:  # fmt: skip
+    def __init__(
+        self,
+        optimizer: Optimizer,
+        max_lr: float | list[float],
+        total_steps: int | None = None,
+        epochs: int | None = None,
+        steps_per_epoch: int | None = None,
+        pct_start: float = 0.3,
+        anneal_strategy: str = "cos",
+        cycle_momentum: bool = True,
+        base_momentum: float | list[float] = 0.85,
+        max_momentum: float | list[float] = 0.95,
+        div_factor: float = 25.0,
+        final_div_factor: float = 1e4,
+        three_phase: bool = False,
+        last_epoch: int = -1,
+    ) -> None:
         if not isinstance(optimizer, Optimizer):
             raise TypeError(f"OneCycleLR: {type(optimizer).__name__} is not an Optimizer")
         self.optimizer = optimizer
         if total_steps is not None:
             if not isinstance(total_steps, int) or total_steps <= 0:
-                raise ValueError(f"OneCycleLR: expected a positive int total_steps, got "
-                                 f"{total_steps}")  # fmt: skip
+                raise ValueError(
+                    f"OneCycleLR: expected a positive int total_steps, got {total_steps}"
+                )
             self.total_steps = total_steps
         elif epochs is not None and steps_per_epoch is not None:
             for name, v in (("epochs", epochs), ("steps_per_epoch", steps_per_epoch)):
@@ -44,27 +54,29 @@ class OneCycleLR(LRScheduler):
                     raise ValueError(f"OneCycleLR: expected a positive int {name}, got {v}")
             self.total_steps = epochs * steps_per_epoch
         else:
-            raise ValueError("OneCycleLR: give either total_steps or both epochs and "
-                             "steps_per_epoch")  # fmt: skip
+            raise ValueError(
+                "OneCycleLR: give either total_steps or both epochs and steps_per_epoch"
+            )
         if not isinstance(pct_start, float) or not 0 <= pct_start <= 1:
             raise ValueError(f"OneCycleLR: expected a float pct_start in [0, 1], got {pct_start}")
         if anneal_strategy not in ("cos", "linear"):
-            raise ValueError(f"OneCycleLR: anneal_strategy must be 'cos' or 'linear', got "
-                             f"{anneal_strategy!r}")  # fmt: skip
+            raise ValueError(
+                f"OneCycleLR: anneal_strategy must be 'cos' or 'linear', got "
+                f"{anneal_strategy!r}"
+            )
         self._anneal_func_type = anneal_strategy
-        up = float(pct_start * self.total_steps) - 1
+        n = self.total_steps
+        up, down = float(pct_start * n) - 1, float(2 * pct_start * n) - 2  # phase end steps
         if three_phase:
             self._schedule_phases = [
                 _phase(up, "initial_lr", "max_lr", "max_momentum", "base_momentum"),
-                _phase(float(2 * pct_start * self.total_steps) - 2, "max_lr", "initial_lr",
-                      "base_momentum", "max_momentum"),
-                _phase(self.total_steps - 1, "initial_lr", "min_lr", "max_momentum",
-                      "max_momentum"),
-            ]  # fmt: skip
+                _phase(down, "max_lr", "initial_lr", "base_momentum", "max_momentum"),
+                _phase(n - 1, "initial_lr", "min_lr", "max_momentum", "max_momentum"),
+            ]
         else:
             self._schedule_phases = [
                 _phase(up, "initial_lr", "max_lr", "max_momentum", "base_momentum"),
-                _phase(self.total_steps - 1, "max_lr", "min_lr", "base_momentum", "max_momentum"),
+                _phase(n - 1, "max_lr", "min_lr", "base_momentum", "max_momentum"),
             ]
         max_lrs = _per_group("max_lr", optimizer, max_lr)
         if last_epoch == -1:
@@ -75,8 +87,10 @@ class OneCycleLR(LRScheduler):
         self.cycle_momentum = cycle_momentum
         if cycle_momentum:
             if "momentum" not in optimizer.defaults and "betas" not in optimizer.defaults:
-                raise ValueError(f"OneCycleLR: cycle_momentum needs an optimizer with momentum "
-                                 f"or betas, and {type(optimizer).__name__} has neither")  # fmt: skip
+                raise ValueError(
+                    f"OneCycleLR: cycle_momentum needs an optimizer with momentum "
+                    f"or betas, and {type(optimizer).__name__} has neither"
+                )
             self.use_beta1 = "betas" in optimizer.defaults
             max_ms = _per_group("max_momentum", optimizer, max_momentum)
             base_ms = _per_group("base_momentum", optimizer, base_momentum)
@@ -101,8 +115,10 @@ class OneCycleLR(LRScheduler):
     def get_lr(self) -> list[float]:
         step = self.last_epoch
         if step > self.total_steps:
-            raise ValueError(f"OneCycleLR: tried to step {step} times; the schedule has only "
-                             f"total_steps={self.total_steps}")  # fmt: skip
+            raise ValueError(
+                f"OneCycleLR: tried to step {step} times; the schedule has only "
+                f"total_steps={self.total_steps}"
+            )
         lrs = []
         for group in self.optimizer.param_groups:
             start = 0.0
@@ -112,8 +128,9 @@ class OneCycleLR(LRScheduler):
                     pct = (step - start) / (end - start)
                     lrs.append(self._anneal(group[phase["start_lr"]], group[phase["end_lr"]], pct))
                     if self.cycle_momentum:
-                        m = self._anneal(group[phase["start_momentum"]],
-                                         group[phase["end_momentum"]], pct)  # fmt: skip
+                        m = self._anneal(
+                            group[phase["start_momentum"]], group[phase["end_momentum"]], pct
+                        )
                         self._set_momentum(group, m)
                     break
                 start = end

@@ -61,8 +61,10 @@ class Optimizer:
     def add_param_group(self, param_group: dict[str, Any]) -> None:
         """Add a group of parameters (a dict with 'params' and optional hyper-parameters)."""
         if not isinstance(param_group, dict):
-            raise TypeError(f"{self._name}: a parameter group must be a dict, got "
-                            f"{type(param_group).__name__}")  # fmt: skip
+            raise TypeError(
+                f"{self._name}: a parameter group must be a dict, got "
+                f"{type(param_group).__name__}"
+            )
         if "params" not in param_group:
             raise ValueError(f"{self._name}: a parameter group needs a 'params' entry")
         params = param_group["params"]
@@ -77,8 +79,10 @@ class Optimizer:
             params = [p for _, p in params]
         for i, p in enumerate(params):
             if not isinstance(p, Tensor):
-                raise TypeError(f"{self._name}: can only optimize Tensors, but parameter {i} of "
-                                f"the group is a {type(p).__name__}")  # fmt: skip
+                raise TypeError(
+                    f"{self._name}: can only optimize Tensors, but parameter {i} of "
+                    f"the group is a {type(p).__name__}"
+                )
             if not p.is_leaf:
                 raise ValueError(
                     f"{self._name}: can't optimize a non-leaf Tensor (parameter {i}, shape "
@@ -86,14 +90,20 @@ class Optimizer:
                     ".detach().requires_grad_()"
                 )
             if p.dtype.kind != "f":
-                raise TypeError(f"{self._name}: parameter {i} has dtype {p.dtype}; only floating "
-                                "point tensors can be optimized")  # fmt: skip
+                raise TypeError(
+                    f"{self._name}: parameter {i} has dtype {p.dtype}; only floating "
+                    "point tensors can be optimized"
+                )
         if len({id(p) for p in params}) != len(params):
-            raise ValueError(f"{self._name}: a parameter group contains the same Tensor twice")
+            raise ValueError(
+                f"{self._name}: a parameter group contains the same Tensor twice (tied weights?"
+                " pass each Tensor once)"
+            )
         seen = {id(p) for g in self.param_groups for p in g["params"]}
         if any(id(p) in seen for p in params):
-            raise ValueError(f"{self._name}: some parameters appear in more than one parameter "
-                             "group")  # fmt: skip
+            raise ValueError(
+                f"{self._name}: some parameters appear in more than one parameter group"
+            )
         group = {k: v for k, v in param_group.items() if k != "params"}
         for key, value in self.defaults.items():
             group.setdefault(key, value)
@@ -159,14 +169,16 @@ class Optimizer:
         return {"state": state, "param_groups": groups}
 
     def load_state_dict(self, state_dict: dict[str, Any]) -> None:
-        """Restore hyper-parameters and buffers from `state_dict()` output (copying, never aliasing).
+        """Restore hyper-parameters and buffers from `state_dict()` output (copies, never aliases).
 
         Buffers are copied onto each parameter's device (floating buffers take its dtype).
         Raises ValueError when the groups or their sizes do not match this optimizer.
         """
         if not isinstance(state_dict, dict) or not {"state", "param_groups"} <= set(state_dict):
-            raise ValueError(f"{self._name}.load_state_dict: expected a dict with 'state' and "
-                             "'param_groups' (the output of optimizer.state_dict())")  # fmt: skip
+            raise ValueError(
+                f"{self._name}.load_state_dict: expected a dict with 'state' and "
+                "'param_groups' (the output of optimizer.state_dict())"
+            )
         saved_groups = list(state_dict["param_groups"])
         if len(saved_groups) != len(self.param_groups):
             raise ValueError(
@@ -175,6 +187,11 @@ class Optimizer:
             )
         by_id: dict[int, Tensor] = {}
         for i, (group, saved) in enumerate(zip(self.param_groups, saved_groups)):
+            if not isinstance(saved, dict) or "params" not in saved:
+                raise ValueError(
+                    f"{self._name}.load_state_dict: parameter group {i} of the loaded state "
+                    "dict is not a dict with a 'params' list"
+                )
             if len(saved["params"]) != len(group["params"]):
                 raise ValueError(
                     f"{self._name}.load_state_dict: parameter group {i} has "
@@ -185,8 +202,10 @@ class Optimizer:
         state: defaultdict[Tensor, dict[str, Any]] = defaultdict(dict)
         for key, buffers in state_dict["state"].items():
             if int(key) not in by_id:
-                raise ValueError(f"{self._name}.load_state_dict: state for parameter id {key} "
-                                 "but no parameter group lists that id")  # fmt: skip
+                raise ValueError(
+                    f"{self._name}.load_state_dict: state for parameter id {key} "
+                    "but no parameter group lists that id"
+                )
             p = by_id[int(key)]
             state[p] = {
                 name: self._copy_buffer(p, int(key), name, v) for name, v in buffers.items()

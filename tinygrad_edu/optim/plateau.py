@@ -18,10 +18,18 @@ class ReduceLROnPlateau(LRScheduler):
     metric < best - threshold ('abs'); mode='max' mirrors it.
     """
 
-    def __init__(self, optimizer: Optimizer, mode: str = "min", factor: float = 0.1,
-                 patience: int = 10, threshold: float = 1e-4, threshold_mode: str = "rel",
-                 cooldown: int = 0, min_lr: float | list[float] = 0,
-                 eps: float = 1e-8) -> None:  # fmt: skip
+    def __init__(
+        self,
+        optimizer: Optimizer,
+        mode: str = "min",
+        factor: float = 0.1,
+        patience: int = 10,
+        threshold: float = 1e-4,
+        threshold_mode: str = "rel",
+        cooldown: int = 0,
+        min_lr: float | list[float] = 0,
+        eps: float = 1e-8,
+    ) -> None:
         if factor >= 1.0:
             raise ValueError(f"ReduceLROnPlateau: factor must be < 1.0, got {factor}")
         if not isinstance(optimizer, Optimizer):
@@ -51,17 +59,19 @@ class ReduceLROnPlateau(LRScheduler):
         if mode not in ("min", "max"):
             raise ValueError(f"ReduceLROnPlateau: mode must be 'min' or 'max', got {mode!r}")
         if threshold_mode not in ("rel", "abs"):
-            raise ValueError(f"ReduceLROnPlateau: threshold_mode must be 'rel' or 'abs', got "
-                             f"{threshold_mode!r}")  # fmt: skip
+            raise ValueError(
+                f"ReduceLROnPlateau: threshold_mode must be 'rel' or 'abs', got "
+                f"{threshold_mode!r}"
+            )
         self.mode_worse = math.inf if mode == "min" else -math.inf
         self.mode, self.threshold, self.threshold_mode = mode, threshold, threshold_mode
 
     def _is_better(self, a: float, best: float) -> bool:
         if self.mode == "min":
-            return a < best * (1.0 - self.threshold) if self.threshold_mode == "rel" else (
-                a < best - self.threshold)  # fmt: skip
-        return a > best * (self.threshold + 1.0) if self.threshold_mode == "rel" else (
-            a > best + self.threshold)  # fmt: skip
+            rel, bound = best * (1.0 - self.threshold), best - self.threshold
+            return a < (rel if self.threshold_mode == "rel" else bound)
+        rel, bound = best * (self.threshold + 1.0), best + self.threshold
+        return a > (rel if self.threshold_mode == "rel" else bound)
 
     @property
     def in_cooldown(self) -> bool:
@@ -89,8 +99,10 @@ class ReduceLROnPlateau(LRScheduler):
         n = len(self.optimizer.param_groups)
         if len(self.min_lrs) != n:
             if self.default_min_lr is None:
-                raise RuntimeError(f"ReduceLROnPlateau: the optimizer has {n} parameter groups "
-                                   f"but min_lr has {len(self.min_lrs)} values")  # fmt: skip
+                raise RuntimeError(
+                    f"ReduceLROnPlateau: the optimizer has {n} parameter groups "
+                    f"but min_lr has {len(self.min_lrs)} values"
+                )
             self.min_lrs = [self.default_min_lr] * n
         for group, min_lr in zip(self.optimizer.param_groups, self.min_lrs):
             old = float(group["lr"])

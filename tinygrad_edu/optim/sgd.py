@@ -1,4 +1,4 @@
-"""Stochastic gradient descent with momentum, dampening, Nesterov and weight decay (as torch.optim.SGD).
+"""SGD with momentum, dampening, Nesterov and weight decay (as torch.optim.SGD).
 
 For every parameter p with gradient g, one step is
     g <- -g                                  if maximize
@@ -17,7 +17,8 @@ from .optimizer import Optimizer, ParamsT
 
 
 class SGD(Optimizer):
-    """SGD(params, lr=1e-3, momentum=0, dampening=0, weight_decay=0, nesterov=False, maximize=False)."""
+    """SGD(params, lr=1e-3, momentum=0, dampening=0, weight_decay=0, nesterov=False,
+    maximize=False)."""
 
     def __init__(
         self,
@@ -30,8 +31,14 @@ class SGD(Optimizer):
         *,
         maximize: bool = False,
     ) -> None:
-        defaults = dict(lr=lr, momentum=momentum, dampening=dampening, weight_decay=weight_decay,
-                        nesterov=nesterov, maximize=maximize)  # fmt: skip
+        defaults = dict(
+            lr=lr,
+            momentum=momentum,
+            dampening=dampening,
+            weight_decay=weight_decay,
+            nesterov=nesterov,
+            maximize=maximize,
+        )
         self._validate(defaults)
         super().__init__(params, defaults)
 
@@ -40,17 +47,16 @@ class SGD(Optimizer):
         self._check(group["momentum"] >= 0, "momentum value", group["momentum"])
         self._check(group["weight_decay"] >= 0, "weight_decay value", group["weight_decay"])
         if group["nesterov"] and (group["momentum"] <= 0 or group["dampening"] != 0):
-            raise ValueError(f"{self._name}: Nesterov momentum requires a momentum > 0 and zero "
-                             f"dampening (got momentum={group['momentum']}, "
-                             f"dampening={group['dampening']})")  # fmt: skip
+            raise ValueError(
+                f"{self._name}: Nesterov momentum requires a momentum > 0 and zero "
+                f"dampening (got momentum={group['momentum']}, "
+                f"dampening={group['dampening']})"
+            )
 
     def _update(self, group: dict[str, Any]) -> None:
         lr, momentum, dampening = group["lr"], group["momentum"], group["dampening"]
-        weight_decay, nesterov, maximize = (
-            group["weight_decay"],
-            group["nesterov"],
-            group["maximize"],
-        )
+        weight_decay, nesterov = group["weight_decay"], group["nesterov"]
+        maximize = group["maximize"]
         for p in group["params"]:
             g = p.grad
             if g is None:

@@ -59,7 +59,9 @@ def plot_grad_flow(named_parameters, path=None, *, include_bias: bool = False, f
             label = "NaN/Inf" if not math.isfinite(mx) else "vanishing"
             ax.text(i, max(m, floor) * 3, label, rotation=90, ha="center", va="bottom",
                     fontsize=7, color=OKABE_ITO[3])  # fmt: skip
-    ax.axhline(VANISHING, color=OKABE_ITO[3], lw=0.8, ls=":", label=f"vanishing below {VANISHING:g}")
+    ax.axhline(
+        VANISHING, color=OKABE_ITO[3], lw=0.8, ls=":", label=f"vanishing below {VANISHING:g}"
+    )
     ax.set_ylim(floor, max(top, VANISHING) * 10 if np.isfinite(top) and top > 0 else 1.0)
     ax.set_xticks(x)
     ax.set_xticklabels(names, rotation=60, ha="right", fontsize=8)
@@ -103,7 +105,7 @@ def plot_activation_stats(activations, path=None, *, bins: int = 60, ncols: int 
                 bbox={"facecolor": "white", "alpha": 0.7, "lw": 0})  # fmt: skip
         ax.grid(alpha=0.3)
         ax.tick_params(labelsize=7)
-    for ax in axes[len(items):]:
+    for ax in axes[len(items) :]:
         ax.set_visible(False)
     fig.suptitle("activation distributions per layer", fontsize=10)
     return finish(fig, path)
@@ -117,8 +119,17 @@ def _labels(y) -> np.ndarray:
     return a.reshape(-1).astype(np.int64)
 
 
-def plot_confusion_matrix(y_true, y_pred, path=None, *, class_names=None, normalize: bool = False,
-                          num_classes: int | None = None, figsize=None, dpi: int = 100):  # fmt: skip
+def plot_confusion_matrix(
+    y_true,
+    y_pred,
+    path=None,
+    *,
+    class_names=None,
+    normalize: bool = False,
+    num_classes: int | None = None,
+    figsize=None,
+    dpi: int = 100,
+):
     """Counts (or, with normalize=True, the share of each true class) of every (true, predicted)
     pair. y_true: labels; y_pred: labels or logits (N, C). Tensors or arrays."""
     t, p = _labels(y_true), _labels(y_pred)

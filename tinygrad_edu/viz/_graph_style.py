@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import html
 import math
+import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -42,6 +43,7 @@ def _lighten(hex_colour: str, white: float = 0.42) -> str:
 
 
 GRAD_SCALE = [_lighten(c) for c in _VIRIDIS]
+_TABLE_OPEN = '<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="3">'
 
 
 def grad_colour(norm: float) -> str:
@@ -140,6 +142,12 @@ def fmt_values(values: np.ndarray, per_line: int = 6) -> list:
         lines[0] = "[" + lines[0]
         lines[-1] += "]"
         return lines
+    if values.ndim == 2 and values.shape[1] == 1:  # a column: [[1], [2], ...] on few lines
+        items = [f"[{fmt(float(v))}]" for v in values[:, 0]]
+        lines = [", ".join(items[i : i + 4]) for i in range(0, len(items), 4)]
+        lines[0] = "[" + lines[0]
+        lines[-1] += "]"
+        return lines
     if values.ndim == 2:
         rows = [" [" + ", ".join(row(r)) + "]" for r in values]
         rows[0] = "[" + rows[0][1:]
@@ -218,7 +226,7 @@ def tensor_label(title: str, shape: tuple, dtype, data: Stats | None, grad: Stat
         if not cells:
             cells.append("scalar")
         tds = "<VR/>".join(f"<TD>{c}</TD>" for c in cells)
-        return f'<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="3"><TR>{tds}</TR></TABLE>>'
+        return f"<{_TABLE_OPEN}<TR>{tds}</TR></TABLE>>"
     head = f"<B>{esc(title)}</B> " if title else ""
     rows = [head + esc(shape_text(shape, dtype))]
     for kind, s in (("data", data), ("grad", grad)):
@@ -238,10 +246,11 @@ def tensor_label(title: str, shape: tuple, dtype, data: Stats | None, grad: Stat
 
 def _table(rows: list) -> str:
     body = "<HR/>".join(f"<TR><TD>{r}</TD></TR>" for r in rows)
-    return f'<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="3">{body}</TABLE>>'
+    return f"<{_TABLE_OPEN}{body}</TABLE>>"
 
 
-def module_label(path: str, type_name: str | None, params: list, outputs: list) -> str:
+def module_label(path: str, type_name: str | None, params: list, outputs: list,
+                 state: str = "ok") -> str:  # fmt: skip
     """A collapsed module: its name and type, each parameter with its gradient, its outputs."""
     title = f"<B>{esc(path)}</B>" + (f": {esc(type_name)}" if type_name else "")
     rows = [title]
@@ -250,11 +259,13 @@ def module_label(path: str, type_name: str | None, params: list, outputs: list) 
         rows.append(f"{esc(name)} {esc(shape_text(shape, dtype))}{g}")
     for shape, dtype in outputs:
         rows.append(f"out {esc(shape_text(shape, dtype))}")
+    if state in WARNINGS:
+        rows.append(f"<B>{WARNINGS[state]}</B>")
     return _table(rows)
 
 
-def dot_line(dot_id: str, attrs: dict) -> str:
-    """One DOT node statement; HTML labels (<...>) stay as they are, other values are quoted.
+def dot_attrs(attrs: dict) -> str:
+    """'k="v" ...': HTML labels (<...>) stay as they are, other values are quoted.
     Written by hand because graphviz's own quoting dominates the time on 10,000-node graphs."""
     parts = []
     for k, v in attrs.items():
@@ -262,21 +273,22 @@ def dot_line(dot_id: str, attrs: dict) -> str:
         if not (v.startswith("<") and v.endswith(">")):
             v = '"' + v.replace("\\", "\\\\").replace('"', '\\"') + '"'
         parts.append(f"{k}={v}")
-    return f"\t{dot_id} [{' '.join(parts)}]\n"
+    return " ".join(parts)
+
+
+def dot_line(dot_id: str, attrs: dict) -> str:
+    """One DOT node statement."""
+    return f"\t{dot_id} [{dot_attrs(attrs)}]\n"
 
 
 def op_label(text: str) -> str:
-    """'Sum(dim=(1,))' -> 'Sum(dim=1)': one-element tuples read better without the comma."""
-    import re
-
-    return re.sub(r"\((-?\d+),\)", r"\1", text)
+    """'Sum(dim=(1,))' -> 'Sum(dim=1)': a one-element tuple of dims reads better as a number."""
+    return re.sub(r"=\((-?\d+),\)", r"=\1", text)
 
 
 def legend_label() -> str:
     """An HTML table: the colour of each decade of gradient norm, and the warning marks."""
-    cells = "".join(
-        f'<TD BGCOLOR="{c}">1e{LOG_MIN + i}</TD>' for i, c in enumerate(GRAD_SCALE)
-    )
+    cells = "".join(f'<TD BGCOLOR="{c}">1e{LOG_MIN + i}</TD>' for i, c in enumerate(GRAD_SCALE))
     n = len(GRAD_SCALE)
     warn = (
         f'<TD COLSPAN="3" BGCOLOR="{NAN_FILL}" COLOR="{NAN_BORDER}" BORDER="3">NaN / Inf</TD>'

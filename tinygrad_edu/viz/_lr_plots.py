@@ -18,7 +18,9 @@ def _schedule_lrs(schedule, steps: int | None, metrics) -> list:
     """[[lr of group 0 per step], [group 1], ...] from a list of lrs or (optimizer, scheduler)."""
     if hasattr(schedule, "optimizer") and hasattr(schedule, "step"):
         schedule = (schedule.optimizer, schedule)
-    if not (isinstance(schedule, tuple) and len(schedule) == 2 and hasattr(schedule[0], "param_groups")):
+    if not (
+        isinstance(schedule, tuple) and len(schedule) == 2 and hasattr(schedule[0], "param_groups")
+    ):
         return [to_float_list(schedule)]
     # a deep copy, so that the caller's optimizer and scheduler are left where they were
     optimizer, scheduler = copy.deepcopy(schedule)
@@ -84,8 +86,18 @@ def _batches(loader):
             raise ValueError("lr_find: the loader yielded no batches")
 
 
-def lr_find(model, loss_fn, optimizer, loader, start_lr: float = 1e-7, end_lr: float = 10.0,
-            num_iter: int = 100, *, smooth: float = 0.05, diverge: float = 4.0) -> tuple:
+def lr_find(
+    model,
+    loss_fn,
+    optimizer,
+    loader,
+    start_lr: float = 1e-7,
+    end_lr: float = 10.0,
+    num_iter: int = 100,
+    *,
+    smooth: float = 0.05,
+    diverge: float = 4.0,
+) -> tuple:
     """The learning-rate range test: train for up to `num_iter` batches while the learning rate
     grows exponentially from start_lr to end_lr, recording the (smoothed) loss; stop early once
     the loss is `diverge` times its best or not finite. The model's and optimizer's states are

@@ -78,13 +78,13 @@ def graph_class():
         def save(self, filename=None, directory=None, **kwargs) -> str:
             """Write the picture to `filename`: svg/png/pdf/jpg by its suffix, or DOT for .gv."""
             if filename is None:
-                return super().save(filename, directory, **kwargs)
+                return super().save(filename, directory=directory, **kwargs)
             path = os.fspath(filename)
             if directory is not None:
                 path = os.path.join(os.fspath(directory), path)
             ext = os.path.splitext(path)[1].lower().lstrip(".")
             if ext in SOURCE_FORMATS or kwargs:  # graphviz's own render() saves the source
-                return super().save(filename, directory, **kwargs)
+                return super().save(filename, directory=directory, **kwargs)
             if ext not in RENDER_FORMATS:
                 raise ValueError(
                     f"save: unknown file type '.{ext}' in {path!r}; use one of "

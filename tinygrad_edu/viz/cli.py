@@ -25,8 +25,14 @@ METHODS = frozenset({
 })  # fmt: skip
 FUNCTIONS = frozenset({"tanh", "sigmoid", "relu", "exp", "log", "sqrt", "abs", "sin", "cos",
                        "maximum", "minimum"})  # fmt: skip
-_BINARY = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul,
-           ast.Div: operator.truediv, ast.Pow: operator.pow, ast.MatMult: operator.matmul}  # fmt: skip
+_BINARY = {
+    ast.Add: operator.add,
+    ast.Sub: operator.sub,
+    ast.Mult: operator.mul,
+    ast.Div: operator.truediv,
+    ast.Pow: operator.pow,
+    ast.MatMult: operator.matmul,
+}
 _UNARY = {ast.USub: operator.neg, ast.UAdd: operator.pos}
 DEFAULT_VALUES = (2.0, -3.0, 10.0, 0.5, -1.5, 1.0, -0.5, 3.0)  # micrograd's a, b, c first
 
@@ -177,10 +183,17 @@ def add_graph_subcommand(subparsers) -> argparse.ArgumentParser:
     what = p.add_mutually_exclusive_group(required=True)
     what.add_argument("--model", choices=MODELS, help="a built-in model (after one backward)")
     what.add_argument("--expr", help='an expression of scalar variables, e.g. "(a*b + c).tanh()"')
-    p.add_argument("--var", action="append", metavar="NAME=VALUE",
-                   help="a variable's value for --expr (repeatable); others get 2, -3, 10, ...")  # fmt: skip
-    p.add_argument("--out", default="graph.svg",
-                   help="output file: .svg, .png, .pdf, or .gv for the DOT text (default graph.svg)")  # fmt: skip
+    p.add_argument(
+        "--var",
+        action="append",
+        metavar="NAME=VALUE",
+        help="a variable's value for --expr (repeatable); others get 2, -3, 10, ...",
+    )
+    p.add_argument(
+        "--out",
+        default="graph.svg",
+        help="output file: .svg, .png, .pdf, or .gv for the DOT text (default graph.svg)",
+    )
     p.add_argument("--show", default="auto", choices=["auto", "values", "stats", "shapes"])
     p.add_argument("--collapse", action="store_true", help="draw each module as one box")
     p.add_argument("--rankdir", choices=["TB", "LR", "BT", "RL"],

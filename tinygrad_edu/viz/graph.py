@@ -13,9 +13,10 @@ exploding ones a thick orange border (see the legend).
 Module grouping. With `params=model` (anything with named_parameters()/named_modules()) or an
 iterable of (name, Tensor) whose names are dotted paths, an op joins the cluster of module M when
   1. it reads a parameter of M, or a tensor computed from M's parameters and scalar constants
-     alone (W.T, the broadcast bias): the MatMul and the bias Add of a Linear;
-  2. or it lies between ops of M: one of its inputs comes from an op of M and every op that reads
-     its output belongs to M (a reshape between a convolution's MatMul and its bias Add).
+     alone (W.T, the broadcast bias): the MatMul and the bias Add of a Linear (a 0-d tensor made
+     of parameters, such as an L2 penalty, pulls in nothing);
+  2. or it lies between ops of M: data reaches it only from ops of M, and everything it computes
+     flows only into ops of M (the reshapes between a convolution's MatMul and its bias Add).
 Ops of modules without parameters (ReLU, Dropout, pooling) and the loss stay outside clusters; a
 tensor sits in the cluster of the op that made it. `collapse=True` draws each module as one box.
 """
@@ -96,8 +97,14 @@ def _walk(roots: list, names: dict) -> tuple:
                 key = ("out", id(pfn))
                 node = tensors.get(key)
                 if node is None:
-                    tensors[key] = _TensorNode(t, shape, dtype, True, producer=id(pfn),
-                                               name=names.get(id(t)) if t is not None else None)  # fmt: skip
+                    tensors[key] = _TensorNode(
+                        t,
+                        shape,
+                        dtype,
+                        True,
+                        producer=id(pfn),
+                        name=names.get(id(t)) if t is not None else None,
+                    )
                 elif node.tensor is None and t is not None:
                     node.tensor = t
                 if id(pfn) not in ops:
@@ -150,31 +157,47 @@ def _group(tensors: dict, ops: dict, names: dict) -> None:
     for k in order:  # rule 1, inputs first
         op = ops[k]
         sources = [derived.get(t) for t in op.inputs if tensors[t].kind != "const"]
-        mods = [m for m in sources if m]
-        if mods:
-            op.module = mods[0]
-            if all(m == mods[0] for m in sources):
-                derived[("out", k)] = mods[0]
-    readers = defaultdict(list)
-    for k, op in ops.items():
-        for t in op.inputs:
-            readers[t].append(k)
-    for k in reversed(order):  # rule 2, outputs first, so that chains of such ops join
-        op = ops[k]
-        if op.module is not None:
+        if sources and sources[0] and all(m == sources[0] for m in sources):
+            op.module = derived[("out", k)] = sources[0]  # computed from M's parameters alone
             continue
-        users = readers.get(("out", k), [])
-        mods = {ops[u].module for u in users}
-        if len(mods) == 1 and None not in mods:
-            m = mods.pop()
-            if any(ops.get(tensors[t].producer) is not None and
-                   ops[tensors[t].producer].module == m for t in op.inputs):  # fmt: skip
-                op.module = m
+        # a scalar made of parameters (an L2 penalty) does not pull the op that reads it into M
+        mods = {derived.get(t) for t in op.inputs if tensors[t].shape} - {None}
+        if len(mods) == 1:
+            op.module = mods.pop()
+    _between(tensors, ops, order)
     for key, node in tensors.items():
         if node.producer is not None and node.producer in ops:
             node.module = ops[node.producer].module
-        elif key[0] == "use":
+        elif node.kind == "const":  # a scalar constant sits next to the op that reads it
             node.module = ops[key[1]].module
+
+
+def _between(tensors: dict, ops: dict, order: list) -> None:
+    """Rule 2: an op without a module joins M when data reaches it only from ops of M (through
+    other such ops) and everything it feeds ends in ops of M."""
+    users = defaultdict(list)
+    for k, op in ops.items():
+        for t in op.inputs:
+            if tensors[t].producer in ops:
+                users[tensors[t].producer].append(k)
+    up: dict = {}
+    for k in order:
+        if ops[k].module is None:
+            found = set()
+            for t in ops[k].inputs:
+                p = tensors[t].producer
+                if p in ops:
+                    found.add(ops[p].module or up.get(p))
+            up[k] = found.pop() if len(found) == 1 else None
+    down: dict = {}
+    for k in reversed(order):
+        if ops[k].module is None:
+            found = {ops[u].module or down.get(u) for u in users[k]}
+            is_root = tensors[("out", k)].kind == "output"
+            down[k] = found.pop() if len(found) == 1 and not is_root else None
+    for k, m in up.items():
+        if m is not None and down.get(k) == m:
+            ops[k].module = m
 
 
 def _measure(tensors: dict, show: str) -> None:
@@ -250,10 +273,14 @@ def draw_graph(*roots, params=None, show: str = "auto", collapse=False, max_node
         raise ValueError(f"draw_graph: show must be one of {style.SHOWS}, got {show!r}")
     if rankdir not in RANKDIRS:
         raise ValueError(f"draw_graph: rankdir must be one of {RANKDIRS}, got {rankdir!r}")
-    if collapse is not True and collapse is not False and not (
-        isinstance(collapse, int) and collapse >= 1
+    if (
+        collapse is not True
+        and collapse is not False
+        and not (isinstance(collapse, int) and collapse >= 1)
     ):
-        raise ValueError(f"draw_graph: collapse must be True, False or a depth >= 1, got {collapse!r}")
+        raise ValueError(
+            f"draw_graph: collapse must be True, False or a depth >= 1, got {collapse!r}"
+        )
     names, types, _keep = _collect_names(params)
     tensors, ops = _walk(list(roots), names)
     _group(tensors, ops, names)
@@ -292,18 +319,25 @@ def _build(tensors, ops, names, types, boxes, show, rankdir, legend):
     for n, k in enumerate(ops):
         ids[("op", k)] = f"op{n}"
     box_ids = {m: f"m{i}" for i, m in enumerate(boxes)}
-    for key, node in tensors.items():
-        if node.module in box_ids:
-            ids[key] = box_ids[node.module]
-        else:
-            members[node.module].append((ids[key], _tensor_attrs(node)))
     for k, op in ops.items():
         if op.module in box_ids:
             ids[("op", k)] = box_ids[op.module]
         else:
-            attrs = {"label": style.op_label(op.fn.label()), "shape": "ellipse",
-                     "style": "filled", "fillcolor": style.OP_FILL, "color": style.OP_BORDER}  # fmt: skip
+            attrs = {
+                "label": style.op_label(op.fn.label()),
+                "shape": "ellipse",
+                "style": "filled",
+                "fillcolor": style.OP_FILL,
+                "color": style.OP_BORDER,
+            }
             members[op.module].append((ids[("op", k)], attrs))
+    for key, node in tensors.items():
+        if node.module in box_ids:
+            ids[key] = box_ids[node.module]
+        elif boxes and node.kind == "intermediate" and node.producer in ops:
+            ids[key] = ids[("op", node.producer)]  # collapsed: op -> op, no tensor box between
+        else:
+            members[node.module].append((ids[key], _tensor_attrs(node)))
     rank = {n: i for i, n in enumerate(names.values())}  # parameters in named_parameters order
     read_by = defaultdict(set)  # tensor key -> modules of the ops that read it
     for op in ops.values():
@@ -345,8 +379,9 @@ def _clusters(g, members: dict, types: dict) -> None:
         counter[0] += 1
         with parent.subgraph(name=f"cluster_{counter[0]}") as c:
             kind = types.get(path)
-            c.attr(label=f"{path}: {kind}" if kind else path, style="rounded,dashed",
-                   color="#7a7a7a", fontcolor="#333333", labeljust="l")  # fmt: skip
+            attrs = {"label": f"{path}: {kind}" if kind else path, "style": "rounded,dashed",
+                     "color": "#7a7a7a", "fontcolor": "#333333", "labeljust": "l"}  # fmt: skip
+            c.body.append(f"\t{style.dot_attrs(attrs)}\n")
             c.body.extend(style.dot_line(i, attrs) for i, attrs in members.get(path, []))
             for child in children.get(path, []):
                 emit(c, child)
@@ -359,7 +394,7 @@ def _box_attrs(path: str, types: dict, tensors: dict, outputs: list, rank: dict)
     """One box for a collapsed module: its parameters' gradients and its output shapes."""
     inside = [n for n in tensors.values() if n.module == path]
     leaves = sorted((n for n in inside if n.kind == "leaf" and n.name), key=lambda n: rank[n.name])
-    params = [(n.name.rsplit(".", 1)[-1], n.shape, n.dtype, n.grad) for n in leaves]
+    params = [(n.name[len(path) + 1 :], n.shape, n.dtype, n.grad) for n in leaves]
     outs = [(n.shape, n.dtype) for n in outputs]
     grads = [n.grad for n in inside if n.kind == "leaf" and n.grad is not None]
     states = [n.state for n in inside if n.kind == "leaf"]
@@ -372,5 +407,5 @@ def _box_attrs(path: str, types: dict, tensors: dict, outputs: list, rank: dict)
     attrs = style.node_style(state if grads or state == "nan" else "none", total, True)
     attrs.setdefault("style", "filled")
     attrs["style"] = attrs["style"].replace("filled", "filled,rounded")
-    label = style.module_label(path, types.get(path), params, outs)
+    label = style.module_label(path, types.get(path), params, outs, state)
     return {"label": label, "shape": "box", **attrs}

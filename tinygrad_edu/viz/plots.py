@@ -131,7 +131,7 @@ def plot_activations(activations: Sequence = ("relu", "leaky_relu", "elu", "gelu
         ax.plot(xs, dys, "--", color=OKABE_ITO[1], lw=2, label="f'(x) (autograd)")
         ax.set_title(name)
         ax.grid(alpha=0.3)
-    for ax in axes[len(specs):]:
+    for ax in axes[len(specs) :]:
         ax.set_visible(False)
     axes[0].legend(fontsize=8, loc="upper left")
     return finish(fig, path)
@@ -200,8 +200,18 @@ def plot_weights(weights, path=None, *, image_shape=None, max_tiles: int = 64, f
     return finish(fig, path)
 
 
-def plot_decision_boundary(model: Callable, X, y, path=None, *, resolution: int = 200,
-                           padding: float = 0.5, figsize=(5.5, 4.8), dpi: int = 100, title=None):  # fmt: skip
+def plot_decision_boundary(
+    model: Callable,
+    X,
+    y,
+    path=None,
+    *,
+    resolution: int = 200,
+    padding: float = 0.5,
+    figsize=(5.5, 4.8),
+    dpi: int = 100,
+    title=None,
+):
     """The class a 2-D classifier predicts over the plane, with the data points on top.
 
     model maps an (N, 2) float32 Tensor to logits (N, C) (argmax) or to one score per point

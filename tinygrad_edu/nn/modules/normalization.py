@@ -43,7 +43,7 @@ class LayerNorm(Module):
 
     def extra_repr(self) -> str:
         return (f"{self.normalized_shape}, eps={self.eps}, "
-                f"elementwise_affine={self.elementwise_affine}")  # fmt: skip
+                f"elementwise_affine={self.elementwise_affine}, bias={self.bias is not None}")  # fmt: skip
 
 
 class RMSNorm(Module):
