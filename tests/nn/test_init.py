@@ -97,8 +97,9 @@ def test_conv_weight_fans_use_the_receptive_field():
 def test_trunc_normal_statistics_match_torch(a, b):
     tg.manual_seed(0)
     torch.manual_seed(0)
-    ours = init.trunc_normal_(_big(N, N // 2), mean=0.5, std=1.0, a=a, b=b).detach().numpy()
-    ref = torch.nn.init.trunc_normal_(torch.empty(N, N // 2), mean=0.5, std=1.0, a=a, b=b).numpy()
+    shape = (N, N // 2) if a < 0 else (N // 2, N // 4)  # the far-tail path is slower
+    ours = init.trunc_normal_(_big(*shape), mean=0.5, std=1.0, a=a, b=b).detach().numpy()
+    ref = torch.nn.init.trunc_normal_(torch.empty(*shape), mean=0.5, std=1.0, a=a, b=b).numpy()
     assert ours.min() >= a and ours.max() <= b
     assert abs(ours.mean() - ref.mean()) < 0.01 and abs(ours.std() - ref.std()) < 0.01
 

@@ -27,6 +27,7 @@ def _randomise(ours, seed):
 @given(shape=shapes, k=st.integers(1, 3), affine=st.booleans(), bias=st.booleans(),
        seed=st.integers(0, 2**31 - 1))  # fmt: skip
 def test_layer_norm_matches_torch(shape, k, affine, bias, seed, device):
+    shape = shape[:-1] + (max(shape[-1], 2),)  # one element: x - mean = 0, dx is pure rounding
     normalized = shape[-min(k, len(shape)):]
     ours = nn.LayerNorm(normalized, elementwise_affine=affine, bias=bias).to(device)
     theirs = torch.nn.LayerNorm(normalized, elementwise_affine=affine, bias=bias)

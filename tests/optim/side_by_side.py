@@ -42,12 +42,11 @@ def run_side_by_side(
     steps: int = 50,
     seed: int = 0,
     skip_every: int = 7,
-    torch_kwargs: dict | None = None,
 ) -> None:
     """`steps` updates of both optimizers; every `skip_every`-th step the vector has no grad."""
     ours, theirs = make_params(seed)
     opt = tg_cls(ours, **kwargs)
-    topt = torch_cls(theirs, **(kwargs if torch_kwargs is None else torch_kwargs), foreach=False)
+    topt = torch_cls(theirs, **kwargs, foreach=False)  # foreach=False: the for-loop variant
     rng = np.random.default_rng(seed + 1)
     for step in range(1, steps + 1):
         grads = [rng.standard_normal(s).astype(np.float32) for s in SHAPES]

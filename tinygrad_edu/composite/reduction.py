@@ -38,7 +38,8 @@ class ReductionMixin:
         dim, keepdim = _alias(dim, keepdim, axis, keepdims)
         x = self._floating() if dtype is None else self.to(dtype)
         dims = x._dims(dim, "mean")
-        return x.sum(dims, keepdim) * (1.0 / max(_count(x.shape, dims), 1) if x.numel() else 1.0)
+        n = _count(x.shape, dims)
+        return x.sum(dims, keepdim) * (1.0 / n if n else float("nan"))  # empty mean is nan
 
     def var(self, dim=None, keepdim=False, *, correction=1, unbiased=None, axis=None,
             keepdims=None):  # fmt: skip

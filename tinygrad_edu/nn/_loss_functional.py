@@ -260,9 +260,11 @@ def _cross_entropy_probs(input, target, weight, ignore_index, reduction, label_s
     return _reduce(-prod.sum(class_dim), reduction)
 
 
-def _clamped_log(x: Tensor, positive: Tensor) -> Tensor:
-    """log(x) clamped below at -100 (as PyTorch's BCE), with a finite gradient where x == 0."""
-    return where(positive, where(positive, x, 1.0).log().clamp(min=-100.0), -100.0)
+def _clamp_log(log: Tensor, defined: Tensor) -> Tensor:
+    """A log clamped below at -100 (as PyTorch's BCE), -100 where its argument is 0. The
+    gradient there is the clamped function's, 0 (PyTorch's fused backward gives
+    (x - y) / max(x (1 - x), 1e-12) instead)."""
+    return where(defined, log.clamp(min=-100.0), -100.0)
 
 
 def binary_cross_entropy(input: Tensor, target: Tensor, weight: Optional[Tensor] = None,
@@ -278,8 +280,9 @@ def binary_cross_entropy(input: Tensor, target: Tensor, weight: Optional[Tensor]
             raise ValueError(f"{name}: input values must be probabilities in [0, 1], got values "
                              f"in [{lo:g}, {hi:g}]; apply sigmoid first or use "
                              "binary_cross_entropy_with_logits")  # fmt: skip
-    log_x = _clamped_log(input, input > 0)
-    log_1mx = _clamped_log(1.0 - input, input < 1)
+    above, below = input > 0, input < 1  # the logs get a safe argument elsewhere
+    log_x = _clamp_log(where(above, input, 1.0).log(), above)
+    log_1mx = _clamp_log((-where(below, input, 0.0)).log1p(), below)  # log(1 - x), exact near 0
     loss = (target - 1.0) * log_1mx - target * log_x
     if weight is not None:
         loss = loss * weight

@@ -126,6 +126,11 @@ def _normal_cdf(x: float) -> float:
     return 0.5 * (1.0 + math.erf(x / math.sqrt(2.0)))
 
 
+def _phi(z: Tensor) -> Tensor:
+    """The standard normal CDF, elementwise."""
+    return ((z * (1.0 / math.sqrt(2.0))).erf() + 1.0) * 0.5
+
+
 def trunc_normal_(tensor: Tensor, mean: float = 0.0, std: float = 1.0, a: float = -2.0,
                   b: float = 2.0) -> Tensor:  # fmt: skip
     """N(mean, std^2) restricted to [a, b] (a and b are absolute values, as in PyTorch)."""
@@ -133,23 +138,28 @@ def trunc_normal_(tensor: Tensor, mean: float = 0.0, std: float = 1.0, a: float 
         raise ValueError(f"trunc_normal_: expected a < b, got a={a}, b={b}")
     lo, hi = (a - mean) / std, (b - mean) / std  # the bounds of a standard normal
     accept = _normal_cdf(hi) - _normal_cdf(lo)
+    shape, device = tensor.shape, tensor.device
     with no_grad():
-        shape, device = tensor.shape, tensor.device
-        if accept > 0.2:  # rejection: redraw the samples outside [lo, hi] until none are left
+        if accept > 0.3:  # rejection: redraw only the samples that fell outside [lo, hi]
             z = randn(*shape, dtype="float64", device=device)
             outside = (z < lo) | (z > hi)
-            while bool(outside.any()):
-                z = where(outside, randn(*shape, dtype="float64", device=device), z)
+            count = int(outside.sum().item())
+            while count:
+                z[outside] = randn(count, dtype="float64", device=device)
                 outside = (z < lo) | (z > hi)
-        else:  # a far tail: invert the CDF of a uniform draw by bisection
+                count = int(outside.sum().item())
+        else:  # a narrow or far-out interval: invert the CDF of a uniform draw
             target = rand(*shape, dtype="float64", device=device) * accept + _normal_cdf(lo)
             left = full(shape, lo, dtype="float64", device=device)
             right = full(shape, hi, dtype="float64", device=device)
-            for _ in range(60):
+            for _ in range(8):  # bisection: brackets every root to 1/256 of [lo, hi]
                 mid = (left + right) * 0.5
-                below = ((mid * (1.0 / math.sqrt(2.0))).erf() + 1.0) * 0.5 < target
+                below = _phi(mid) < target
                 left, right = where(below, mid, left), where(below, right, mid)
             z = (left + right) * 0.5
+            for _ in range(4):  # Newton on Phi(z) = target, kept inside the bracket
+                density = (z * z * -0.5).exp() * (1.0 / math.sqrt(2.0 * math.pi))
+                z = (z - (_phi(z) - target) / density.clamp(min=1e-300)).clamp(lo, hi)
         tensor.copy_((z * std + mean).clamp(a, b))
     return tensor
 
