@@ -121,7 +121,7 @@ from .functions import (  # tg.exp, tg.maximum, ... (torch.X forms of Tensor met
     var,
 )
 from .tensor import Tensor
-from .serialization import load, save
+from .data.serialization import load, save
 
 __version__ = "0.1.0"
 

@@ -299,20 +299,24 @@ class Tensor(ElementwiseMixin, ReductionMixin, ShapeMixin):
         self._version = state.inplace_ops
 
     def _inplace(self, op: str, other) -> "Tensor":
+        """self op= other, written straight into self's array (no temporary)."""
         self._check_inplace(f"in-place {op}")
-        with _NoGrad():
-            result = _BINARY_OPS[op](self, other)
-        if result.shape != self.shape:
-            raise RuntimeError(
-                f"in-place {op}: the result has shape {result.shape} but the tensor has shape "
-                f"{self.shape}; in-place ops cannot grow a tensor by broadcasting"
-            )
-        if result.dtype != self.dtype:
-            raise RuntimeError(
-                f"in-place {op}: result type {result.dtype} can't be cast to the tensor's dtype "
-                f"{self.dtype}"
-            )
-        nograd.copy_(self.data, result.data)
+        o = other.data if isinstance(other, Tensor) else other
+        if isinstance(other, Tensor):
+            if type(o) is not type(self.data):
+                raise RuntimeError(f"in-place {op}: tensors on different devices "
+                                   f"({self.device}, {other.device})")  # fmt: skip
+            if _broadcast_shape(self.shape, o.shape, f"in-place {op}") != self.shape:
+                raise RuntimeError(
+                    f"in-place {op}: the result has shape "
+                    f"{_broadcast_shape(self.shape, o.shape, op)} but the tensor has shape "
+                    f"{self.shape}; in-place ops cannot grow a tensor by broadcasting"
+                )
+        other_float = (o.dtype.kind == "f") if hasattr(o, "dtype") else isinstance(o, float)
+        if self.dtype.kind != "f" and (other_float or op == "div"):
+            raise RuntimeError(f"in-place {op}: result type float can't be cast to the "
+                               f"tensor's dtype {self.dtype}")  # fmt: skip
+        nograd.inplace(op, self.data, o)
         self._bump_version()
         return self
 
@@ -510,15 +514,6 @@ class Tensor(ElementwiseMixin, ReductionMixin, ShapeMixin):
         return Tensor._make(out, False, None)
 
 
-class _NoGrad:
-    def __enter__(self):
-        self.prev = state.grad_enabled
-        state.grad_enabled = False
-
-    def __exit__(self, *exc):
-        state.grad_enabled = self.prev
-
-
 class _HookHandle:
     def __init__(self, hooks: list, hook) -> None:
         self.hooks, self.hook = hooks, hook
@@ -556,12 +551,5 @@ def _broadcast_shape(s1: tuple, s2: tuple, op: str) -> tuple:
             )
     return tuple(out)
 
-
-_BINARY_OPS = {
-    "add": Tensor.__add__,
-    "sub": Tensor.__sub__,
-    "mul": Tensor.__mul__,
-    "div": Tensor.__truediv__,
-}
 
 _function._make_tensor = Tensor._make

@@ -72,18 +72,31 @@ def test_conv2d_weight_shapes_and_default_init_statistics():
 
 def test_conv2d_functional_matches_torch_with_groups_and_stride():
     rng = np.random.default_rng(0)
-    x, w, b = rng.standard_normal((2, 4, 7, 6)), rng.standard_normal((6, 2, 3, 2)), rng.standard_normal(6)
+    x, w, b = (
+        rng.standard_normal((2, 4, 7, 6)),
+        rng.standard_normal((6, 2, 3, 2)),
+        rng.standard_normal(6),
+    )
     ours = F.conv2d(Tensor(x), Tensor(w), Tensor(b), stride=(2, 1), padding=(1, 2), dilation=(1, 2),
                     groups=2)  # fmt: skip
-    ref = torch.nn.functional.conv2d(torch.tensor(x), torch.tensor(w), torch.tensor(b),
-                                     stride=(2, 1), padding=(1, 2), dilation=(1, 2), groups=2)
+    ref = torch.nn.functional.conv2d(
+        torch.tensor(x),
+        torch.tensor(w),
+        torch.tensor(b),
+        stride=(2, 1),
+        padding=(1, 2),
+        dilation=(1, 2),
+        groups=2,
+    )
     np.testing.assert_allclose(ours.numpy(), ref.numpy(), rtol=1e-10, atol=1e-10)
     assert ours.dtype == tg.float64
 
 
 def test_conv2d_errors_name_layer_and_shapes():
     conv = nn.Conv2d(3, 4, 3)
-    with pytest.raises(RuntimeError, match=r"Conv2d: expected input \(N, 3, H, W\).*\(2, 5, 8, 8\)"):
+    with pytest.raises(
+        RuntimeError, match=r"Conv2d: expected input \(N, 3, H, W\).*\(2, 5, 8, 8\)"
+    ):
         conv(tg.randn(2, 5, 8, 8))
     with pytest.raises(RuntimeError, match="Conv2d.*got shape \\(8, 8\\)"):
         conv(tg.randn(8, 8))

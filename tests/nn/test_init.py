@@ -56,7 +56,9 @@ def test_uniform_normal_constant():
     assert abs(mean - 0.5) < 0.01 and abs(std - 2.0) / 2.0 < 0.01
     p = _big(3, 4)
     assert init.constant_(p, 0.3) is p and np.all(p.detach().numpy() == np.float32(0.3))
-    assert np.all(init.zeros_(p).detach().numpy() == 0) and np.all(init.ones_(p).detach().numpy() == 1)
+    assert np.all(init.zeros_(p).detach().numpy() == 0) and np.all(
+        init.ones_(p).detach().numpy() == 1
+    )
     assert p.requires_grad and p.is_leaf  # filled under no_grad
 
 

@@ -50,7 +50,9 @@ def test_linear_init_is_seeded():
 
 
 def test_linear_error_names_layer_and_shape():
-    with pytest.raises(RuntimeError, match=r"Linear: expected input with last dim 10, got shape \(4, 7\)"):
+    with pytest.raises(
+        RuntimeError, match=r"Linear: expected input with last dim 10, got shape \(4, 7\)"
+    ):
         nn.Linear(10, 5)(tg.randn(4, 7))
     with pytest.raises(RuntimeError, match="linear: input of shape"):
         F.linear(tg.randn(4, 7), tg.randn(5, 10))

@@ -28,7 +28,7 @@ def _randomise(ours, seed):
        seed=st.integers(0, 2**31 - 1))  # fmt: skip
 def test_layer_norm_matches_torch(shape, k, affine, bias, seed, device):
     shape = shape[:-1] + (max(shape[-1], 2),)  # one element: x - mean = 0, dx is pure rounding
-    normalized = shape[-min(k, len(shape)):]
+    normalized = shape[-min(k, len(shape)) :]
     ours = nn.LayerNorm(normalized, elementwise_affine=affine, bias=bias).to(device)
     theirs = torch.nn.LayerNorm(normalized, elementwise_affine=affine, bias=bias)
     _randomise(ours, seed)
@@ -39,7 +39,7 @@ def test_layer_norm_matches_torch(shape, k, affine, bias, seed, device):
 @given(shape=shapes, k=st.integers(1, 3), affine=st.booleans(),
        eps=st.sampled_from([None, 1e-6, 0.1]), seed=st.integers(0, 2**31 - 1))  # fmt: skip
 def test_rms_norm_matches_torch(shape, k, affine, eps, seed, device):
-    normalized = shape[-min(k, len(shape)):]
+    normalized = shape[-min(k, len(shape)) :]
     ours = nn.RMSNorm(normalized, eps=eps, elementwise_affine=affine).to(device)
     theirs = torch.nn.RMSNorm(normalized, eps=eps, elementwise_affine=affine)
     _randomise(ours, seed)
@@ -77,7 +77,11 @@ def test_normalization_repr_like_torch():
 
 def test_functional_layer_norm_with_weight_matches_torch():
     rng = np.random.default_rng(0)
-    x, w, b = rng.standard_normal((3, 4, 5)), rng.standard_normal((4, 5)), rng.standard_normal((4, 5))
+    x, w, b = (
+        rng.standard_normal((3, 4, 5)),
+        rng.standard_normal((4, 5)),
+        rng.standard_normal((4, 5)),
+    )
     ours = F.layer_norm(Tensor(x), (4, 5), Tensor(w), Tensor(b), eps=1e-3)
     ref = torch.nn.functional.layer_norm(torch.tensor(x), (4, 5), torch.tensor(w),
                                          torch.tensor(b), eps=1e-3)  # fmt: skip

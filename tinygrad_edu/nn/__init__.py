@@ -1,8 +1,7 @@
 """tinygrad_edu.nn: layers, containers, losses and their functional forms (PyTorch's torch.nn).
 
-    import tinygrad_edu.nn as nn
-    import tinygrad_edu.nn.functional as F
-    model = nn.Sequential(nn.Linear(4, 16), nn.ReLU(), nn.Linear(16, 3))
+Usage: ``import tinygrad_edu.nn as nn`` and ``import tinygrad_edu.nn.functional as F``, then
+``model = nn.Sequential(nn.Linear(4, 16), nn.ReLU(), nn.Linear(16, 3))``.
 """
 
 from . import functional, init, utils

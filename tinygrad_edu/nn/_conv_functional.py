@@ -22,8 +22,10 @@ def _pair(value, name: str, op: str) -> tuple:
     """2 -> (2, 2); (2, 3) -> (2, 3); anything else raises naming the op."""
     if isinstance(value, int) and not isinstance(value, bool):
         return (value, value)
-    if isinstance(value, (tuple, list)) and len(value) == 2 and all(
-        isinstance(v, int) for v in value
+    if (
+        isinstance(value, (tuple, list))
+        and len(value) == 2
+        and all(isinstance(v, int) for v in value)
     ):
         return (int(value[0]), int(value[1]))
     raise TypeError(f"{op}: {name} must be an int or a pair of ints, got {value!r}")
@@ -225,7 +227,7 @@ def avg_pool2d(input: Tensor, kernel_size, stride=None, padding=0, ceil_mode: bo
 
 
 def _adaptive_matrix(in_size: int, out_size: int, like: Tensor) -> Tensor:
-    """(out, in) averaging matrix: row i averages input cells floor(i*in/out) .. ceil((i+1)*in/out)."""
+    """(out, in) averaging matrix: row i averages cells floor(i*in/out) to ceil((i+1)*in/out)-1."""
     rows = []
     for i in range(out_size):
         start, end = (i * in_size) // out_size, -(-((i + 1) * in_size) // out_size)

@@ -326,8 +326,11 @@ def pad(input: Tensor, pad, mode: str = "constant", value: float | None = None) 
     for i in range(len(pad) // 2):
         d = x.ndim - 1 - i
         left, right, n = int(pad[2 * i]), int(pad[2 * i + 1]), x.shape[d]
-        if left < 0 or right < 0 or (mode == "reflect" and max(left, right) >= n) or (
-            mode == "circular" and max(left, right) > n
+        if (
+            left < 0
+            or right < 0
+            or (mode == "reflect" and max(left, right) >= n)
+            or (mode == "circular" and max(left, right) > n)
         ):
             raise ValueError(f"pad: padding ({left}, {right}) is invalid for mode {mode!r} on a "
                              f"dim of size {n} (input shape {tuple(input.shape)})")  # fmt: skip

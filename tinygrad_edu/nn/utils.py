@@ -16,8 +16,12 @@ def _as_list(parameters) -> list:
     return list(parameters)
 
 
-def clip_grad_norm_(parameters: Iterable[Tensor] | Tensor, max_norm: float,
-                    norm_type: float = 2.0, error_if_nonfinite: bool = False) -> Tensor:  # fmt: skip
+def clip_grad_norm_(
+    parameters: Iterable[Tensor] | Tensor,
+    max_norm: float,
+    norm_type: float = 2.0,
+    error_if_nonfinite: bool = False,
+) -> Tensor:
     """Rescale the gradients so that their joint norm is at most max_norm.
 
     total = ||(||g_1||, ..., ||g_k||)||_p (the norm of all gradients as one vector); when

@@ -1,4 +1,4 @@
-"""im2col and col2im: the two primitives behind convolution and pooling (each is the other's backward).
+"""im2col and col2im: the primitives behind convolution and pooling (each is the other's backward).
 
 Unfold  (im2col): x (N, C, H, W) -> columns (N, C*kh*kw, L), L = OH*OW, one column per output pixel
                   holding the kh x kw window (of every channel) that the kernel sees there.
@@ -73,7 +73,7 @@ class Unfold(Function):
 
 
 class Fold(Function):
-    """y = zeros (N, C, H, W);  y[n, c, oh*s + i*d - p, ow*s + j*d - p] += cols[n, (c, i, j), (oh, ow)]
+    """y = zeros (N, C, H, W);  y[n, c, oh*s + i*d - p, ow*s + j*d - p] += cols[n, (c,i,j), (oh,ow)]
     (col2im: a Python loop over the kh*kw kernel offsets, each a strided slice add);
     dcols = Unfold(g) with the same geometry."""
 

@@ -143,6 +143,18 @@ def nonzero(x):
     return _xp(x).nonzero(x)
 
 
+def inplace(op, a, b):
+    """a op= b in place; same-kind casts allowed (a float32 tensor += float64 values)."""
+    if op == "add":
+        a += b
+    elif op == "sub":
+        a -= b
+    elif op == "mul":
+        a *= b
+    else:
+        a /= b
+
+
 def copy_(dst, src):
     """dst[...] = src, in place (the in-place operators and optimisers use it under no_grad)."""
     dst[...] = src

@@ -62,8 +62,9 @@ class Conv2d(Module):
 
     def forward(self, x: Tensor) -> Tensor:
         if x.ndim not in (3, 4) or x.shape[-3] != self.in_channels:
-            raise RuntimeError(f"Conv2d: expected input (N, {self.in_channels}, H, W) or "
-                               f"({self.in_channels}, H, W), got shape {tuple(x.shape)}")  # fmt: skip
+            c = self.in_channels
+            raise RuntimeError(f"Conv2d: expected input (N, {c}, H, W) or ({c}, H, W), got "
+                               f"shape {tuple(x.shape)}")  # fmt: skip
         padding = self.padding
         if self.padding_mode != "zeros" and padding not in ("valid", (0, 0)):
             pads = _explicit_padding(padding, self.kernel_size, self.dilation)

@@ -62,37 +62,22 @@ class Module:
 
     def __setattr__(self, name: str, value) -> None:
         d = self.__dict__
-        if isinstance(value, Parameter):
-            self._check_init("parameters")
-            self._forget(name, "_parameters")
-            d["_parameters"][name] = value
-        elif "_parameters" in d and name in d["_parameters"]:
-            if value is not None:
-                raise TypeError(
-                    f"cannot assign {type(value).__name__} as parameter '{name}' of "
-                    f"{type(self).__name__} (nn.Parameter or None expected)"
-                )
-            d["_parameters"][name] = None
-        elif isinstance(value, Module):
-            self._check_init("child modules")
-            self._forget(name, "_modules")
-            d["_modules"][name] = value
-        elif "_modules" in d and name in d["_modules"]:
-            if value is not None:
-                raise TypeError(
-                    f"cannot assign {type(value).__name__} as child module '{name}' of "
-                    f"{type(self).__name__} (nn.Module or None expected)"
-                )
-            d["_modules"][name] = None
-        elif "_buffers" in d and name in d["_buffers"]:
-            if value is not None and not isinstance(value, Tensor):
-                raise TypeError(
-                    f"cannot assign {type(value).__name__} as buffer '{name}' of "
-                    f"{type(self).__name__} (Tensor or None expected)"
-                )
-            d["_buffers"][name] = value
-        else:
-            object.__setattr__(self, name, value)
+        if isinstance(value, (Parameter, Module)):
+            kind = "_parameters" if isinstance(value, Parameter) else "_modules"
+            self._check_init("parameters" if kind == "_parameters" else "child modules")
+            self._forget(name, kind)
+            d[kind][name] = value
+            return
+        for kind, expected in _REGISTRIES:  # re-assigning a registered name: same kind or None
+            if kind in d and name in d[kind]:
+                if value is not None and not isinstance(value, expected):
+                    raise TypeError(
+                        f"cannot assign {type(value).__name__} as {kind[1:-1]} '{name}' of "
+                        f"{type(self).__name__} ({expected.__name__} or None expected)"
+                    )
+                d[kind][name] = value
+                return
+        object.__setattr__(self, name, value)
 
     def _forget(self, name: str, keep: str) -> None:
         """Remove `name` from every registry but `keep` (where it is replaced in place, so a
@@ -125,9 +110,7 @@ class Module:
             raise TypeError(f"{kind} name should be a string, got {type(name).__name__}")
         if "." in name or name == "":
             raise KeyError(f"{kind} name can't contain '.' or be empty, got {name!r}")
-        if name in self.__dict__ and not any(
-            name in self.__dict__[k] for k in ("_parameters", "_buffers", "_modules")
-        ):
+        if name in self.__dict__:  # a plain attribute (registered names live in the dicts)
             raise KeyError(f"attribute '{name}' already exists on {type(self).__name__}")
 
     def register_parameter(self, name: str, param: Parameter | None) -> None:
@@ -410,6 +393,9 @@ class Module:
     def __dir__(self):
         extra = list(self._parameters) + list(self._buffers) + list(self._modules)
         return sorted(set(super().__dir__()) | set(extra))
+
+
+_REGISTRIES = (("_parameters", Parameter), ("_modules", Module), ("_buffers", Tensor))
 
 
 def _as_loadable(value):

@@ -23,8 +23,8 @@ import os
 import tempfile
 from typing import Any, BinaryIO, Union
 
-from . import backend
-from .tensor import Tensor
+from .. import backend
+from ..tensor import Tensor
 
 FORMAT = "tinygrad_edu.checkpoint"
 VERSION = 1
@@ -50,7 +50,7 @@ def save(obj: Any, f: PathOrFile) -> None:
     same folder is filled, flushed, fsync'ed and renamed over the target, so a crash never
     leaves a half-written checkpoint under the real name.
     """
-    import numpy as np  # host file I/O (see the module docstring)
+    import numpy as np
 
     arrays: dict[str, Any] = {}
     root = _Encoder(np, arrays).encode(obj, "obj")
@@ -185,7 +185,7 @@ def load(f: PathOrFile, map_location: Any = None) -> Any:
 
     Raises CheckpointError (a ValueError) for foreign, truncated, corrupted or newer files.
     """
-    import numpy as np  # host file I/O (see the module docstring)
+    import numpy as np
 
     # an unknown or unavailable device fails here, before the file is read
     device = "cpu" if map_location is None else backend.normalize_device(map_location)

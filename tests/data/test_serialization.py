@@ -16,9 +16,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import tinygrad_edu as tg
-from tinygrad_edu import backend, optim, serialization
+from tinygrad_edu import backend, optim
+from tinygrad_edu.data import serialization
 from tinygrad_edu.optim import lr_scheduler
-from tinygrad_edu.serialization import META_KEY, CheckpointError
+from tinygrad_edu.data.serialization import META_KEY, CheckpointError
 
 
 def _round_trip(obj, tmp_path, **load_kwargs):
