@@ -489,7 +489,7 @@ class Tensor(ElementwiseMixin, ReductionMixin, ShapeMixin):
                 f"(shape {a.shape}) and {b.device} (shape {b.shape})"
             )
         sa, sb = ad.shape, bd.shape
-        if sa != sb:
+        if sa != sb and (sb or b.requires_grad) and (sa or a.requires_grad):
             shape = _broadcast_shape(sa, sb, fn.__name__)
             if sa != shape and a.requires_grad:
                 a = movement.BroadcastTo.apply(a, shape=shape)
@@ -531,10 +531,22 @@ def _promote(fn, a: Tensor, b: Tensor, floating: bool):
     return (a if a.dtype == dt else a.to(dt)), (b if b.dtype == dt else b.to(dt))
 
 
+_broadcast_cache: dict = {}
+
+
 def _broadcast_shape(s1: tuple, s2: tuple, op: str) -> tuple:
     """NumPy's broadcast shape of two shapes, or a RuntimeError naming the op and both shapes."""
     if s1 == s2:
         return s1
+    out = _broadcast_cache.get((s1, s2))
+    if out is None:
+        out = _compute_broadcast_shape(s1, s2, op)
+        if len(_broadcast_cache) < 4096:
+            _broadcast_cache[(s1, s2)] = out
+    return out
+
+
+def _compute_broadcast_shape(s1: tuple, s2: tuple, op: str) -> tuple:
     n = max(len(s1), len(s2))
     p1 = (1,) * (n - len(s1)) + tuple(s1)
     p2 = (1,) * (n - len(s2)) + tuple(s2)

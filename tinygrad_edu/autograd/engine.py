@@ -101,7 +101,7 @@ def run_backward(roots, root_grads, retain_graph: bool, create_graph: bool, capt
             for p, gp, need in zip(fn.parents, res, fn.needs_input_grad):
                 if gp is None or not need:
                     continue
-                if gp.shape != p.shape:
+                if gp.data.shape != p.data.shape:
                     raise RuntimeError(
                         f"internal error: {fn.name}.backward returned a gradient of shape "
                         f"{tuple(gp.shape)} for an input of shape {tuple(p.shape)}"

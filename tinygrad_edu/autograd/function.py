@@ -42,17 +42,17 @@ class Function:
         ctx = _new(cls)
         out = ctx.forward(*[t.data for t in inputs], **options)
         if state.grad_enabled:
-            needs = tuple([t.requires_grad for t in inputs])
-            if True in needs:
-                ctx.parents = inputs
-                ctx.needs_input_grad = needs
-                ctx.stamp = state.inplace_ops  # in-place ops after this one are caught later
-                result = _make_tensor(out, True, ctx)
-                if cls.save_output:
-                    ctx._out = weakref.ref(result)
-                if state.anomaly:
-                    _check_forward(ctx, inputs, out)
-                return result
+            for t in inputs:
+                if t.requires_grad:
+                    ctx.parents = inputs
+                    ctx.needs_input_grad = tuple([t.requires_grad for t in inputs])
+                    ctx.stamp = state.inplace_ops  # in-place ops after this are caught later
+                    result = _make_tensor(out, True, ctx)
+                    if cls.save_output:
+                        ctx._out = _weakref(result)
+                    if state.anomaly:
+                        _check_forward(ctx, inputs, out)
+                    return result
         if state.anomaly:
             _check_forward(ctx, inputs, out)
         return _make_tensor(out, False, None)

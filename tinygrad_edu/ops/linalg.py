@@ -1,20 +1,64 @@
-"""Matrix multiplication: the one primitive that hands the heavy lifting to BLAS."""
+"""Matrix products: the primitives that hand the heavy lifting to BLAS.
+
+Transposes are flags, not ops: MatMul(a, b, ta, tb) computes op(a) @ op(b) with op = transpose of
+the last two dims when its flag is set. NumPy passes a transposed view to BLAS without copying,
+and each gradient is one MatMul again, so a backward costs two ops instead of four.
+"""
 
 from __future__ import annotations
 
 from ..autograd.function import Function
 
 
-class MatMul(Function):
-    """y = a @ b for a (..., n, k) and b (..., k, m) with equal batch dims;
-    da = g @ b^T,  db = a^T @ g  (the front end handles 1-D operands and batch broadcasting)"""
+def _t(x, flag: bool):
+    return x.swapaxes(-1, -2) if flag else x
 
-    def forward(self, a, b):
-        return a @ b
+
+class MatMul(Function):
+    """y = op(a) @ op(b) for (..., n, k) @ (..., k, m) with equal batch dims;
+    da = g @ op(b)^T (transposed back if ta),  db = op(a)^T @ g (transposed back if tb)"""
+
+    def forward(self, a, b, ta: bool = False, tb: bool = False):
+        self.ta, self.tb = ta, tb
+        return _t(a, ta) @ _t(b, tb)
 
     def backward(self, g):
         a, b = self.parents
         need_a, need_b = self.needs_input_grad
-        ga = g @ b.mT if need_a else None
-        gb = a.mT @ g if need_b else None
+        ta, tb = self.ta, self.tb
+        ga = gb = None
+        if need_a:  # d op(a) = g @ op(b)^T;  if ta, da = (g @ op(b)^T)^T = op(b) @ g^T
+            ga = MatMul.apply(b, g, ta=tb, tb=True) if ta else MatMul.apply(g, b, ta=False,
+                                                                             tb=not tb)
+        if need_b:  # d op(b) = op(a)^T @ g;  if tb, db = g^T @ op(a)
+            gb = MatMul.apply(g, a, ta=True, tb=ta) if tb else MatMul.apply(a, g, ta=not ta,
+                                                                             tb=False)
         return ga, gb
+
+    def extra_repr(self) -> str:
+        return ", ".join(n for n, f in (("a^T", self.ta), ("b^T", self.tb)) if f)
+
+
+class Linear(Function):
+    """y = x @ w^T + b for x (..., in), w (out, in), b (out,) — PyTorch's addmm, fused;
+    dx = g @ w,  dw = g^T x (summed over the batch dims),  db = g summed over the batch dims"""
+
+    def forward(self, x, w, b=None):
+        y = x @ w.T
+        if b is not None:
+            y += b
+        return y
+
+    def backward(self, g):
+        x, w = self.parents[0], self.parents[1]
+        need = self.needs_input_grad
+        gx = MatMul.apply(g, w) if need[0] else None
+        g2 = g if g.ndim == 2 else g.reshape(-1, g.shape[-1])
+        gw = gb = None
+        if need[1]:
+            x2 = x if x.ndim == 2 else x.reshape(-1, x.shape[-1])
+            gw = MatMul.apply(g2, x2, ta=True)
+        if len(self.parents) > 2 and need[2]:
+            gb = g2.sum(0)
+        return (gx, gw, gb) if len(self.parents) > 2 else (gx, gw)
+

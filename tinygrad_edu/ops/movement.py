@@ -19,14 +19,14 @@ class Reshape(Function):
     uses_inputs = False
 
     def forward(self, x, shape):
-        self.in_shape = x.shape
+        self.in_shape, self.out_shape = x.shape, shape
         return x.reshape(shape)
 
     def backward(self, g):
-        return g.reshape(self.in_shape)
+        return Reshape.apply(g, shape=self.in_shape)
 
     def extra_repr(self) -> str:
-        return f"{self.in_shape}"
+        return f"{self.in_shape} -> {self.out_shape}"
 
 
 class Permute(Function):
@@ -42,7 +42,7 @@ class Permute(Function):
         inverse = [0] * len(self.dims)
         for i, d in enumerate(self.dims):
             inverse[d] = i
-        return g.permute(*inverse)
+        return Permute.apply(g, dims=tuple(inverse))
 
     def extra_repr(self) -> str:
         return f"dims={self.dims}"
@@ -54,19 +54,22 @@ class BroadcastTo(Function):
     uses_inputs = False
 
     def forward(self, x, shape):
-        self.in_shape = x.shape
+        self.in_shape, self.out_shape = x.shape, shape
         return _xp(x).broadcast_to(x, shape)
 
     def backward(self, g):
-        lead = g.ndim - len(self.in_shape)
-        dims = tuple(range(lead)) + tuple(
-            lead + i for i, s in enumerate(self.in_shape) if s == 1 and g.shape[lead + i] != 1
-        )
-        out = g.sum(dims, keepdim=True) if dims else g
-        return out.reshape(self.in_shape)
+        from .reduce import Sum
+
+        in_shape = self.in_shape
+        lead = g.ndim - len(in_shape)
+        ones = tuple(lead + i for i, s in enumerate(in_shape) if s == 1 and g.shape[lead + i] != 1)
+        if not ones:  # only new leading dims: one sum gives the input's shape
+            return Sum.apply(g, dims=tuple(range(lead)), keepdim=False)
+        out = Sum.apply(g, dims=tuple(range(lead)) + ones, keepdim=True)
+        return Reshape.apply(out, shape=in_shape) if out.shape != in_shape else out
 
     def extra_repr(self) -> str:
-        return f"{self.in_shape}"
+        return f"{self.in_shape} -> {self.out_shape}"
 
 
 class Pad(Function):

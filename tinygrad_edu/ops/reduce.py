@@ -28,7 +28,12 @@ class Sum(Function):
         return x.sum(axis=dims, keepdims=keepdim)
 
     def backward(self, g):
-        return g.reshape(_keep_shape(self.in_shape, self.dims)).broadcast_to(self.in_shape)
+        from .movement import BroadcastTo, Reshape
+
+        keep = _keep_shape(self.in_shape, self.dims)
+        if g.shape != keep:
+            g = Reshape.apply(g, shape=keep)
+        return BroadcastTo.apply(g, shape=self.in_shape) if keep != self.in_shape else g
 
     def extra_repr(self) -> str:
         return f"dim={self.dims}"
