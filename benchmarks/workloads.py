@@ -245,20 +245,23 @@ class TinyMLPStep(Workload):
 
 
 # ----------------------------------------------------------------------------- chain
-def _chain(y, n: int, tanh):
+def _chain(y, n: int):
+    """n ops cycling (* 2, exp, log, * 0.5) then a sum (as numpy_ref.chain_forward)."""
     for i in range(n):
-        k = i % 3
+        k = i % 4
         if k == 0:
-            y = y * 1.5
+            y = y * 2.0
         elif k == 1:
-            y = y + 0.1
+            y = y.exp()
+        elif k == 2:
+            y = y.log()
         else:
-            y = tanh(y)
+            y = y * 0.5
     return y.sum()
 
 
 class Chain(Workload):
-    """n elementwise ops in a chain (cycling * 1.5, + 0.1, tanh) on a 64-vector, then sum and
+    """n elementwise ops in a chain (cycling * 2, exp, log, * 0.5) on a 64-vector, then sum and
     backward. backward_only: the graph is built untimed, only backward() is timed."""
 
     numpy_label = "hand-written NumPy loop"
@@ -281,7 +284,7 @@ class Chain(Workload):
 
         def forward():
             xt = tg.Tensor(x, requires_grad=True)
-            return xt, _chain(xt, n, tg.Tensor.tanh)
+            return xt, _chain(xt, n)
 
         def backward(state):
             xt, out = state
@@ -297,7 +300,7 @@ class Chain(Workload):
 
         def forward():
             xt = x.clone().requires_grad_(True)
-            return xt, _chain(xt, n, torch.tanh)
+            return xt, _chain(xt, n)
 
         def backward(state):
             xt, out = state

@@ -17,6 +17,7 @@ import torch.nn.functional as TF
 from hypothesis import strategies as st
 
 import tinygrad_edu as tg
+from tinygrad_edu.composite.shape import linear
 from tests.strategies import broadcast_pairs, dims_for, matrix_shapes, nonscalar_shapes, seeds
 from tests.strategies import shapes, values
 
@@ -330,6 +331,13 @@ def _torch_prod(x, dim, keepdim):
     return x.prod(dim, keepdim=keepdim)
 
 
+def _linear_sample(data):
+    lead = tuple(data.draw(st.lists(st.integers(1, 3), min_size=1, max_size=3)))
+    i, o = data.draw(st.integers(1, 4)), data.draw(st.integers(1, 4))
+    return [values(data.draw(seeds), lead + (i,)), values(data.draw(seeds), (o, i)),
+            values(data.draw(seeds), (o,))], {}  # fmt: skip
+
+
 _T = torch
 SPECS = [
     # ------------------------------------------------------------------ unary primitives
@@ -464,6 +472,9 @@ SPECS = [
            lambda data: _matmul_fixed(data, "1d1d")),
     OpSpec("outer", lambda a, b: a.outer(b), lambda a, b: a.outer(b),
            lambda data: _matmul_fixed(data, "outer")),
+    OpSpec("linear", lambda x, w, b: linear(x, w, b), TF.linear, _linear_sample),
+    OpSpec("linear_nobias", lambda x, w: linear(x, w), TF.linear,
+           lambda data: (_linear_sample(data)[0][:2], {})),
     # ------------------------------------------------------------------ conversions
     OpSpec("to_float64", lambda x: x.double() * 1.5, lambda x: x.double() * 1.5, unary()),
     OpSpec("clone", lambda x: x.clone() * 2, lambda x: x.clone() * 2, unary()),

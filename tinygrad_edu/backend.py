@@ -125,8 +125,13 @@ def python_scalar_dtype(value: Any) -> np.dtype:
 _cupy = None
 _cupy_error: str | None = None
 
+ARRAY_TYPES = {np.ndarray}  # cupy.ndarray joins when CuPy loads (tensor.py shares this set)
 
-ARRAY_TYPES = {np.ndarray}  # cupy.ndarray joins when CuPy loads
+CUDA_INSTALL_HINT = (
+    "install the `cuda` extra on a machine with an NVIDIA GPU and driver: "
+    "pip install 'tinygrad_edu[cuda]' (it brings cupy-cuda12x; use cupy-cuda13x with a CUDA 13 "
+    "toolkit), or use device='cpu'"
+)
 
 
 def as_array(value):
@@ -136,22 +141,50 @@ def as_array(value):
 
 
 def _load_cupy():
-    """Import CuPy once; remember why it failed so error messages can say so."""
-    global _cupy, _cupy_error
-    if _cupy is None and _cupy_error is None:
-        try:
-            import cupy  # noqa: F401
+    """Import CuPy once and check that it reaches a GPU; remember why not, for error messages.
 
-            if cupy.cuda.runtime.getDeviceCount() < 1:
-                _cupy_error = "CuPy is installed but no CUDA GPU was found"
-            else:
-                _cupy = cupy
-                ARRAY_TYPES.add(cupy.ndarray)
-        except ImportError:
-            _cupy_error = "CuPy is not installed (pip install 'tinygrad_edu[cuda]', i.e. cupy-cuda12x)"
-        except Exception as e:  # driver missing, runtime error, ...
-            _cupy_error = f"CuPy could not reach a CUDA GPU ({type(e).__name__}: {e})"
+    Never raises: a missing package, a broken install (missing CUDA libraries), a missing driver
+    or a machine without a GPU all leave `_cupy` None and say why in `_cupy_error`.
+    """
+    global _cupy, _cupy_error
+    if _cupy is not None or _cupy_error is not None:
+        return _cupy
+    try:
+        import cupy
+    except ModuleNotFoundError as e:
+        if e.name == "cupy":
+            _cupy_error = "CuPy is not installed"
+        else:
+            _cupy_error = f"CuPy is installed but failed to import (ModuleNotFoundError: {e})"
+        return None
+    except Exception as e:  # ImportError of a CUDA library, OSError, RuntimeError, ...
+        _cupy_error = f"CuPy is installed but failed to import ({type(e).__name__}: {e})"
+        return None
+    try:
+        count = cupy.cuda.runtime.getDeviceCount()
+        if count >= 1:
+            cupy.zeros(1)  # creates the CUDA context: fails here, not in the first op
+    except Exception as e:  # CUDARuntimeError: no driver, driver too old, no device, ...
+        _cupy_error = f"CuPy is installed but no CUDA GPU is usable ({type(e).__name__}: {e})"
+        return None
+    if count < 1:
+        _cupy_error = "CuPy is installed but no CUDA GPU was found"
+        return None
+    _cupy = cupy
+    ARRAY_TYPES.add(cupy.ndarray)
     return _cupy
+
+
+def _reset_cuda_state() -> None:
+    """Forget what _load_cupy found (tests use it to simulate machines without CuPy or a GPU)."""
+    global _cupy, _cupy_error, _default_device
+    _cupy, _cupy_error = None, None
+    _rng.pop("cuda", None)
+    for t in list(ARRAY_TYPES):
+        if t is not np.ndarray:
+            ARRAY_TYPES.discard(t)
+    if _default_device != "cpu":
+        _default_device = "cpu"
 
 
 def cuda_available() -> bool:
@@ -160,6 +193,11 @@ def cuda_available() -> bool:
         return _load_cupy() is not None
     except Exception:
         return False
+
+
+def cuda_unavailable_reason() -> str | None:
+    """Why 'cuda' cannot be used here (None when it can)."""
+    return None if cuda_available() else _cupy_error
 
 
 def cuda_device_count() -> int:
@@ -173,6 +211,14 @@ def cuda_synchronize() -> None:
         cp.cuda.Device().synchronize()
 
 
+def cuda_unavailable_error() -> RuntimeError:
+    """The error raised wherever 'cuda' is requested but cannot be used."""
+    return RuntimeError(
+        f"device 'cuda' was requested but is unavailable: {cuda_unavailable_reason()}. "
+        f"To use the GPU, {CUDA_INSTALL_HINT}."
+    )
+
+
 def normalize_device(device: Any) -> str:
     """'cpu' | 'cuda' from 'cpu', 'cuda', 'cuda:0', 'gpu' or a torch.device."""
     if device is None:
@@ -182,11 +228,7 @@ def normalize_device(device: Any) -> str:
         return "cpu"
     if name in ("cuda", "gpu") or name.startswith("cuda:"):
         if not cuda_available():
-            raise RuntimeError(
-                f"device 'cuda' was requested but is unavailable: {_cupy_error}. Install the GPU "
-                "extra with pip install 'tinygrad_edu[cuda]' on a machine with an NVIDIA GPU, "
-                "or use device='cpu'."
-            )
+            raise cuda_unavailable_error()
         return "cuda"
     raise ValueError(f"unknown device {device!r}; expected 'cpu' or 'cuda'")
 
@@ -209,12 +251,18 @@ def xp_of(device: str):
     return np if device == "cpu" else _load_cupy()
 
 
+def _on_gpu(array) -> bool:
+    return _cupy is not None and isinstance(array, _cupy.ndarray)
+
+
 def device_of(array) -> str:
-    return "cpu" if isinstance(array, (np.ndarray, np.generic)) else "cuda"
+    """'cuda' for a CuPy array, 'cpu' for anything else (NumPy arrays and scalars)."""
+    return "cuda" if _on_gpu(array) else "cpu"
 
 
 def xp_of_array(array):
-    return np if isinstance(array, (np.ndarray, np.generic)) else _load_cupy()
+    """The array module (numpy or cupy) that owns `array`."""
+    return _cupy if _on_gpu(array) else np
 
 
 def is_array(obj) -> bool:
@@ -224,11 +272,12 @@ def is_array(obj) -> bool:
 
 
 def to_host(array) -> np.ndarray:
+    """A NumPy array with the values of `array` (the array itself when it is already one)."""
+    if _on_gpu(array):
+        return array.get()
     if isinstance(array, np.ndarray):
         return array
-    if isinstance(array, np.generic):
-        return np.asarray(array)
-    return array.get()
+    return np.asarray(array)
 
 
 def to_device(array, device: str):
@@ -237,7 +286,7 @@ def to_device(array, device: str):
         return to_host(array)
     cp = _load_cupy()
     if cp is None:
-        normalize_device("cuda")  # raises the clear error
+        raise cuda_unavailable_error()
     return cp.asarray(array)
 
 
@@ -260,7 +309,12 @@ def infer_dtype(data: Any) -> np.dtype:
 
 
 def asarray(data: Any, dtype: Any = None, device: str | None = None, copy: bool = False):
-    """Turn scalars, nested lists and NumPy/CuPy arrays into a backend array on `device`."""
+    """Turn scalars, nested lists and NumPy/CuPy arrays into a backend array on `device`.
+
+    device=None means the default device, except for a CuPy array, which stays on the GPU.
+    """
+    if device is None and _on_gpu(data):
+        device = "cuda"
     device = normalize_device(device)
     xp = xp_of(device)
     if isinstance(data, np.generic):
@@ -294,16 +348,61 @@ def manual_seed(seed: int) -> None:
 
 
 def rng(device: str = "cpu"):
-    """The generator of a device: numpy.random.Generator on cpu, cupy.random.Generator on cuda."""
+    """The generator of a device: numpy.random.Generator on cpu, a CudaGenerator on cuda.
+
+    Both are seeded by tg.manual_seed; they are different algorithms (PCG64 and cuRAND's
+    XORWOW), so the same seed gives reproducible but different numbers on the two devices.
+    """
     g = _rng.get(device)
     if g is None:
         if device == "cpu":
             g = np.random.Generator(np.random.PCG64(_seed))
         else:
             cp = _load_cupy()
-            g = cp.random.Generator(cp.random.XORWOW(_seed))
+            if cp is None:
+                raise cuda_unavailable_error()
+            g = CudaGenerator(cp, _seed)
         _rng[device] = g
     return g
+
+
+class CudaGenerator:
+    """cupy.random.Generator with the numpy.random.Generator methods the library draws from.
+
+    CuPy's Generator has random, standard_normal and integers but no permutation, and its
+    standard_normal refuses float16; both gaps are filled here, everything else is CuPy's.
+    """
+
+    def __init__(self, cp, seed: int | None) -> None:
+        self._cp = cp
+        self._gen = cp.random.Generator(cp.random.XORWOW(seed))
+        self.bit_generator = self._gen.bit_generator
+
+    def random(self, size=None, dtype=float64):
+        """Uniform samples in [0, 1)."""
+        return self._gen.random(size, dtype=dtype)
+
+    def standard_normal(self, size=None, dtype=float64):
+        """N(0, 1) samples; float16 ones are drawn in float32 and rounded."""
+        d = as_dtype(dtype)
+        if d == float16:
+            return self._gen.standard_normal(size, dtype=float32).astype(float16)
+        return self._gen.standard_normal(size, dtype=d)
+
+    def integers(self, low, high=None, size=None, dtype=int64, endpoint: bool = False):
+        """Integers in [low, high) (or [0, low) when high is None)."""
+        return self._gen.integers(low, high, size, dtype=dtype, endpoint=endpoint)
+
+    def permutation(self, x):
+        """A random permutation of range(x) (int x), or of the rows of an array: the argsort of
+        uniform keys, which is uniform over permutations (ties among 53-bit keys are negligible)."""
+        if isinstance(x, (_builtins.int, np.integer)):
+            return self._cp.argsort(self._gen.random(_builtins.int(x)))
+        arr = self._cp.asarray(x)
+        return arr[self.permutation(arr.shape[0])]
+
+    def __getattr__(self, name: str):
+        return getattr(self._gen, name)  # the other distributions, as CuPy spells them
 
 
 def get_rng_state() -> dict:
@@ -324,7 +423,7 @@ def env_default_device() -> None:
     if want:
         try:
             set_default_device(want)
-        except RuntimeError as e:
+        except (RuntimeError, ValueError) as e:  # CUDA unavailable, or a misspelt device
             import warnings
 
             warnings.warn(f"TINYGRAD_EDU_DEVICE={want!r} ignored: {e}", stacklevel=2)
@@ -333,19 +432,99 @@ def env_default_device() -> None:
 # ---------------------------------------------------------------------------------------------
 # operations NumPy and CuPy spell differently
 # ---------------------------------------------------------------------------------------------
-def scatter_add(target, index, values) -> None:
-    """target[index] += values with repeated indices adding up (np.add.at / cupyx.scatter_add)."""
-    if isinstance(target, np.ndarray):
-        np.add.at(target, index, values)
-    else:
-        import cupyx
+uint64_ = np.dtype("uint64")
+# dtypes CuPy's scatter add (CUDA atomicAdd) handles directly
+_CUPY_ATOMIC_ADD = frozenset(np.dtype(t) for t in ("float16", "float32", "float64", "int32",
+                                                   "uint32", "uint64"))  # fmt: skip
 
-        cupyx.scatter_add(target, index, values)
+
+def scatter_add(target, index, values) -> None:
+    """target[index] += values, repeated indices adding up (np.add.at / cupyx.scatter_add).
+
+    CuPy's scatter add runs on CUDA atomics, which exist for a few dtypes only: int64 is added
+    through a uint64 view (two's complement addition is the same bit pattern), smaller integers
+    and bool through an int64 copy. Out-of-range indices raise on NumPy but wrap on CuPy.
+    """
+    if not _on_gpu(target):
+        np.add.at(target, index, values)
+        return
+    cp = _cupy
+    values = cp.asarray(values)
+    dt = target.dtype
+    if dt in _CUPY_ATOMIC_ADD:
+        target.scatter_add(index, values.astype(dt, copy=False))
+    elif dt == int64:
+        target.view(uint64_).scatter_add(index, values.astype(int64).view(uint64_))
+    else:
+        wide = target.astype(int64)
+        wide.view(uint64_).scatter_add(index, values.astype(int64).view(uint64_))
+        target[...] = wide.astype(dt)
+
+
+def sparse_indices(shape: tuple, like) -> tuple:
+    """np.indices(shape, sparse=True) on the device of `like` (cupy.indices has no sparse=):
+    one int64 arange per axis, shaped to broadcast along that axis only."""
+    xp = xp_of_array(like)
+    n = len(shape)
+    return tuple(
+        xp.arange(size, dtype=int64).reshape((1,) * i + (size,) + (1,) * (n - i - 1))
+        for i, size in enumerate(shape)
+    )
+
+
+def put_along_axis(array, indices, values, axis: int) -> None:
+    """np.put_along_axis on either device (CuPy has it from v13; older ones get fancy indexing)."""
+    xp = xp_of_array(array)
+    if hasattr(xp, "put_along_axis"):
+        xp.put_along_axis(array, indices, values, axis=axis)
+        return
+    grids = list(sparse_indices(indices.shape, indices))
+    grids[axis] = indices
+    array[tuple(grids)] = values
+
+
+def as_strided(array, shape: tuple, strides: tuple):
+    """A view of `array` with the given shape and byte strides (no copy, on either device)."""
+    if _on_gpu(array):
+        from cupy.lib.stride_tricks import as_strided as _as_strided
+    else:
+        from numpy.lib.stride_tricks import as_strided as _as_strided
+    return _as_strided(array, shape, strides)
+
+
+def index_bounds_error(index: tuple, shape: tuple) -> str | None:
+    """A message naming the first integer index array out of range for `shape`, else None.
+
+    `index` is a normalised index tuple (ints, slices, None, Ellipsis, integer or bool arrays).
+    NumPy raises IndexError for an out-of-range integer array, CuPy silently wraps it around;
+    calling this first gives both devices NumPy's behaviour, for one device synchronisation
+    per integer index array on the GPU.
+    """
+
+    def consumed(i) -> int:
+        return i.ndim if is_array(i) and i.dtype.kind == "b" else 1
+
+    used = sum(consumed(i) for i in index if i is not None and i is not Ellipsis)
+    axis = 0
+    for i in index:
+        if i is None:
+            continue
+        if i is Ellipsis:
+            axis += len(shape) - used
+            continue
+        if is_array(i) and i.dtype.kind in "iu" and i.size and axis < len(shape):
+            n = shape[axis]
+            lo, hi = _builtins.int(i.min()), _builtins.int(i.max())
+            if lo < -n or hi >= n:
+                bad = hi if hi >= n else lo
+                return f"index {bad} is out of bounds for axis {axis} with size {n}"
+        axis += consumed(i)
+    return None
 
 
 def erf(x):
     """The error function on either device (NumPy has none; SciPy is not a dependency)."""
-    if not isinstance(x, np.ndarray):
+    if _on_gpu(x):
         import cupyx.scipy.special
 
         return cupyx.scipy.special.erf(x)

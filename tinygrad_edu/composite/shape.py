@@ -336,6 +336,26 @@ class ShapeMixin:
         return self.reshape(-1, 1) * other.reshape(1, -1)
 
 
+def linear(x, weight, bias=None):
+    """y = x @ weight^T + bias for x (..., in), weight (out, in), bias (out,): one fused op."""
+    if weight.ndim != 2 or x.ndim == 0 or x.shape[-1] != weight.shape[1]:
+        raise RuntimeError(f"linear: input of shape {tuple(x.shape)} cannot be multiplied by a "
+                           f"weight of shape {tuple(weight.shape)} (out, in): expected last dim "
+                           f"{weight.shape[-1]}")  # fmt: skip
+    if bias is not None and bias.shape != (weight.shape[0],):
+        raise RuntimeError(f"linear: bias of shape {tuple(bias.shape)} does not match "
+                           f"{weight.shape[0]} output features")  # fmt: skip
+    args = (x, weight) if bias is None else (x, weight, bias)
+    dt = args[0].dtype
+    for t in args[1:]:
+        dt = backend.promote_types(dt, t.dtype)
+    args = tuple(t if t.dtype == dt else t.to(dt) for t in args)
+    if len({type(t.data) for t in args}) > 1:
+        raise RuntimeError("linear: input, weight and bias must be on the same device, got "
+                           + ", ".join(t.device for t in args))  # fmt: skip
+    return linalg.Linear.apply(*args)
+
+
 def _prod(shape) -> int:
     n = 1
     for s in shape:

@@ -11,6 +11,7 @@ import warnings
 
 from ..autograd.grad_mode import no_grad
 from ..composite.elementwise import where
+from ..composite.shape import linear as _linear
 from ..factories import arange, rand
 from ..tensor import Tensor
 from ._conv_functional import (
@@ -41,18 +42,8 @@ _MACHINE_EPS = {"float16": 0.0009765625, "float32": 1.1920928955078125e-07,
 
 # ----------------------------------------------------------------------------- linear
 def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
-    """y = x @ W^T + b: x (..., in), W (out, in), b (out,) -> (..., out)."""
-    if weight.ndim != 2 or input.ndim == 0 or input.shape[-1] != weight.shape[1]:
-        raise RuntimeError(f"linear: input of shape {tuple(input.shape)} cannot be multiplied "
-                           f"by a weight of shape {tuple(weight.shape)} (out, in): expected "
-                           f"last dim {weight.shape[-1]}")  # fmt: skip
-    if input.ndim > 2:  # one big matrix product over all leading dims
-        lead = input.shape[:-1]
-        out = input.reshape(-1, input.shape[-1]).matmul(weight.T)
-        out = out.reshape(*lead, weight.shape[0])
-    else:
-        out = input.matmul(weight.T)
-    return out if bias is None else out + bias
+    """y = x @ W^T + b: x (..., in), W (out, in), b (out,) -> (..., out), as one fused op."""
+    return _linear(input, weight, bias)
 
 
 # ----------------------------------------------------------------------------- activations

@@ -52,9 +52,11 @@ class Linear(Function):
     def backward(self, g):
         x, w = self.parents[0], self.parents[1]
         need = self.needs_input_grad
-        gx = MatMul.apply(g, w) if need[0] else None
         g2 = g if g.ndim == 2 else g.reshape(-1, g.shape[-1])
-        gw = gb = None
+        gx = gw = gb = None
+        if need[0]:  # batch dims are flattened so that each product is one 2-D BLAS call
+            gx = MatMul.apply(g2, w)
+            gx = gx if x.ndim == 2 else gx.reshape(x.shape)
         if need[1]:
             x2 = x if x.ndim == 2 else x.reshape(-1, x.shape[-1])
             gw = MatMul.apply(g2, x2, ta=True)
