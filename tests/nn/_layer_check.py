@@ -3,15 +3,20 @@ input, push the same random upstream gradient back, and compare the output and e
 
 from __future__ import annotations
 
+import os
+
 import numpy as np
 import torch
 from hypothesis import HealthCheck, settings
 
-import tinygrad_edu as tg
 from tinygrad_edu import Tensor
 
-FAST = settings(max_examples=10, deadline=None,
-                suppress_health_check=[HealthCheck.function_scoped_fixture])  # fmt: skip
+# NN_MAX_EXAMPLES=200 runs a deeper search (the default keeps the whole nn suite fast)
+FAST = settings(
+    max_examples=int(os.environ.get("NN_MAX_EXAMPLES", "10")),
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
 
 
 def rand(seed: int, *shape, scale: float = 1.0, dtype=np.float32) -> np.ndarray:
@@ -65,7 +70,3 @@ def check_layer(ours, theirs, x: np.ndarray, device: str = "cpu", seed: int = 0,
         assert_close(p.grad.to("cpu"), tp.grad, rtol, atol, f"gradient of {name}")
     return out, ref
 
-
-def seeded():
-    tg.manual_seed(0)
-    torch.manual_seed(0)

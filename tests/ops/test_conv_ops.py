@@ -5,6 +5,8 @@ tg.autograd.grad(create_graph=True), compared with torch's double backward."""
 
 from __future__ import annotations
 
+import os
+
 import numpy as np
 import pytest
 import torch
@@ -17,8 +19,11 @@ from tinygrad_edu import Tensor
 from tinygrad_edu.ops.conv import Fold, Unfold, WindowMax, output_size
 from tinygrad_edu.testing import gradcheck, gradgradcheck
 
-FAST = settings(max_examples=10, deadline=None,
-                suppress_health_check=[HealthCheck.function_scoped_fixture])  # fmt: skip
+FAST = settings(
+    max_examples=int(os.environ.get("NN_MAX_EXAMPLES", "10")),
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
 
 
 @st.composite

@@ -9,8 +9,18 @@ from __future__ import annotations
 
 from typing import Sequence
 
+from .. import backend
 from . import anomaly
+from . import function as _function
 from .grad_mode import state
+
+
+def _is_tensor(x) -> bool:
+    return hasattr(x, "grad_fn") and hasattr(x, "data")
+
+
+def _wrap(array):
+    return _function._make_tensor(array, False, None)
 
 FREED_GRAPH_MESSAGE = (
     "Trying to backward through the graph a second time (or to use gradients of a graph whose "
@@ -50,8 +60,6 @@ def run_backward(roots, root_grads, retain_graph: bool, create_graph: bool, capt
     With `capture` (a dict id(tensor) -> None), the gradients of those tensors are stored in it and
     no `.grad` is written (autograd.grad); otherwise leaves and retain_grad tensors accumulate.
     """
-    from ..tensor import Tensor
-
     order = toposort(roots)
     grads: dict = {}
     # arrays handed to users (root gradients, retained grads) must not become a leaf's .grad
@@ -79,7 +87,7 @@ def run_backward(roots, root_grads, retain_graph: bool, create_graph: bool, capt
                 capture[id(t)] = g if capture[id(t)] is None else capture[id(t)] + g
             if fn is None:
                 if accumulate:
-                    _accumulate_leaf(t, g, shared, create_graph, Tensor)
+                    _accumulate_leaf(t, g, shared, create_graph)
                 continue
             if accumulate and t._retains_grad:
                 t.grad = g if t.grad is None else t.grad + g
@@ -117,13 +125,13 @@ def run_backward(roots, root_grads, retain_graph: bool, create_graph: bool, capt
                 t.grad_fn.release()
 
 
-def _accumulate_leaf(t, g, shared: set, create_graph: bool, Tensor) -> None:
+def _accumulate_leaf(t, g, shared: set, create_graph: bool) -> None:
     if not create_graph:
         data = g.data
         if id(data) in shared or data.base is not None or g.requires_grad:
             data = data.copy()
         shared.add(id(data))
-        g = Tensor._make(data, False, None) if data is not g.data or g.requires_grad else g
+        g = _wrap(data) if data is not g.data or g.requires_grad else g
     if t.grad is None:
         t.grad = g
     else:
@@ -138,7 +146,7 @@ def _as_list(x) -> list:
     return [x]
 
 
-def _root_grads(outputs, grad_outputs, Tensor) -> list:
+def _root_grads(outputs, grad_outputs) -> list:
     grad_outputs = _as_list(grad_outputs) or [None] * len(outputs)
     if len(grad_outputs) != len(outputs):
         raise RuntimeError(
@@ -159,9 +167,10 @@ def _root_grads(outputs, grad_outputs, Tensor) -> list:
                     f"shape {tuple(o.shape)}; pass gradient= (backward) or grad_outputs= (grad) "
                     "with that shape"
                 )
-            g = Tensor.ones_like(o)
+            g = _wrap(backend.xp_of_array(o.data).ones_like(o.data))
         else:
-            g = g if isinstance(g, Tensor) else Tensor(g, dtype=o.dtype, device=o.device)
+            if not _is_tensor(g):
+                g = _wrap(backend.asarray(g, dtype=o.dtype, device=o.device))
             if g.shape != o.shape:
                 raise RuntimeError(
                     f"gradient has shape {tuple(g.shape)} but the output has shape "
@@ -173,10 +182,8 @@ def _root_grads(outputs, grad_outputs, Tensor) -> list:
 
 def backward(tensor, gradient=None, retain_graph=None, create_graph=False, inputs=None) -> None:
     """Accumulate d(tensor)/d(leaf) into `.grad` of every leaf that requires grad."""
-    from ..tensor import Tensor
-
     roots = [tensor]
-    root_grads = _root_grads(roots, gradient, Tensor)
+    root_grads = _root_grads(roots, gradient)
     if retain_graph is None:
         retain_graph = create_graph
     if inputs is None:
@@ -188,7 +195,7 @@ def backward(tensor, gradient=None, retain_graph=None, create_graph=False, input
     for t in inputs:
         g = capture[id(t)]
         if g is not None:
-            _accumulate_leaf(t, g, set(), create_graph, Tensor)
+            _accumulate_leaf(t, g, set(), create_graph)
 
 
 def grad(
@@ -200,8 +207,6 @@ def grad(
     allow_unused: bool = False,
 ) -> tuple:
     """d(outputs)/d(inputs) as a tuple, without touching any `.grad` (as torch.autograd.grad)."""
-    from ..tensor import Tensor
-
     outputs = _as_list(outputs)
     inputs_list: Sequence = _as_list(inputs)
     for i, t in enumerate(inputs_list):
@@ -209,7 +214,7 @@ def grad(
             raise RuntimeError(
                 f"grad: input {i} (shape {tuple(t.shape)}) does not require grad"
             )
-    root_grads = _root_grads(outputs, grad_outputs, Tensor)
+    root_grads = _root_grads(outputs, grad_outputs)
     if retain_graph is None:
         retain_graph = create_graph
     capture = {id(t): None for t in inputs_list}

@@ -22,7 +22,7 @@ import os
 from typing import Any
 
 from .. import backend
-from ..serialization import load, save
+from ..data.serialization import load, save
 
 FORMAT = "tinygrad_edu.train"
 VERSION = 1

@@ -1,0 +1,110 @@
+"""DESIGN.md's dependency rules, checked by reading every module's imports.
+
+L0 backend, autograd/grad_mode;  L1 autograd;  L2 ops;  L3 tensor, composite, factories, functions,
+cuda;  L4 nn, optim, data;  L5 viz, testing, train, models, cli, __main__. A module imports only its
+own layer or lower; optim never imports nn; nn never imports optim or data. NumPy/CuPy appear only
+in backend.py, ops/, data/, viz/ and testing/. Optional packages are imported inside functions.
+"""
+
+from __future__ import annotations
+
+import ast
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+PKG = Path(__file__).resolve().parents[1] / "tinygrad_edu"
+OPTIONAL = {"torch", "graphviz", "matplotlib", "sklearn", "tqdm", "cupy", "cupyx", "scipy",
+            "threadpoolctl"}  # fmt: skip
+
+
+def _layer(mod: str) -> int:
+    parts = mod.split(".")[1:]  # drop 'tinygrad_edu'
+    head = parts[0] if parts else "__init__"
+    if head == "backend" or parts[:2] == ["autograd", "grad_mode"]:
+        return 0
+    if head == "autograd":
+        return 1
+    if head == "ops":
+        return 2
+    if head in ("tensor", "composite", "factories", "functions", "cuda"):
+        return 3
+    if head in ("nn", "optim", "data"):
+        return 4
+    return 5  # viz, testing, train, models, cli, __main__, the package __init__
+
+
+def _modules():
+    for path in sorted(PKG.rglob("*.py")):
+        rel = path.relative_to(PKG.parent).with_suffix("")
+        name = ".".join(rel.parts)
+        if name.endswith(".__init__"):
+            name = name[: -len(".__init__")]
+        yield name, path
+
+
+def _resolve(name: str, path: Path, node: ast.ImportFrom) -> list[str]:
+    package = name if path.name == "__init__.py" else name.rsplit(".", 1)[0]
+    if node.level:
+        base = package.split(".")
+        base = base[: len(base) - node.level + 1]
+        target = ".".join(base + ([node.module] if node.module else []))
+    else:
+        target = node.module or ""
+    if node.module is None or target == "tinygrad_edu":  # from . import x, y
+        return [f"{target}.{a.name}" for a in node.names]
+    return [target]
+
+
+def _imports(name: str, path: Path):
+    """(imported module, is at module level) for every import in the file."""
+    tree = ast.parse(path.read_text())
+    top = set(id(n) for n in tree.body)
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            for a in node.names:
+                yield a.name, id(node) in top
+        elif isinstance(node, ast.ImportFrom):
+            for target in _resolve(name, path, node):
+                yield target, id(node) in top
+
+
+MODULES = list(_modules())
+
+
+@pytest.mark.parametrize("name,path", MODULES, ids=[m for m, _ in MODULES])
+def test_module_imports_respect_layers(name, path):
+    mine = _layer(name)
+    for target, top_level in _imports(name, path):
+        root = target.split(".")[0]
+        if root == "tinygrad_edu":
+            if target == "tinygrad_edu" or name == "tinygrad_edu":
+                continue
+            assert _layer(target) <= mine or name.startswith(target), (
+                f"{name} (layer {mine}) imports {target} (layer {_layer(target)})"
+            )
+            if name.startswith("tinygrad_edu.optim"):
+                assert not target.startswith("tinygrad_edu.nn"), f"{name} imports {target}"
+            if name.startswith("tinygrad_edu.nn"):
+                assert not target.startswith(("tinygrad_edu.optim", "tinygrad_edu.data")), (
+                    f"{name} imports {target}"
+                )
+        elif root in ("numpy", "cupy", "cupyx"):
+            allowed = ("tinygrad_edu.backend", "tinygrad_edu.ops", "tinygrad_edu.data",
+                       "tinygrad_edu.viz", "tinygrad_edu.testing")  # fmt: skip
+            assert name.startswith(allowed), f"{name} imports {root} (house rule 2)"
+        if root in OPTIONAL:
+            assert not top_level, f"{name} imports optional package {root} at module level"
+
+
+def test_import_needs_numpy_only():
+    code = (
+        "import sys, tinygrad_edu, tinygrad_edu.nn, tinygrad_edu.optim, tinygrad_edu.data, "
+        "tinygrad_edu.viz, tinygrad_edu.testing\n"
+        f"bad = sorted(m for m in {sorted(OPTIONAL)!r} if m in sys.modules)\n"
+        "print(','.join(bad))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "", f"import tinygrad_edu loaded {out.stdout.strip()}"
