@@ -24,6 +24,7 @@ import os
 import platform
 import subprocess
 import sys
+import sysconfig
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -52,6 +53,13 @@ def parse_args(argv=None) -> argparse.Namespace:
 
 
 ARGS = parse_args()
+# With one thread everything runs on the calling thread, so the process's CPU time is the cost
+# of the work, unaffected by other jobs taking turns on the cores (wall time is reported too).
+# With several threads, CPU time would add them up: use wall-clock time.
+CPU_CLOCK = ARGS.threads == 1
+CLOCK_TEXT = ("process CPU time (time.process_time; single-threaded, so it is the work's own "
+              "time, not inflated by other jobs; wall-clock medians are shown beside it)"
+              if CPU_CLOCK else "wall-clock time (time.perf_counter)")  # fmt: skip
 for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ[_var] = str(ARGS.threads)  # before NumPy and torch load their thread pools
 sys.path[:0] = [str(ROOT), str(HERE)]
@@ -115,44 +123,53 @@ def load1() -> float:
 
 
 # ----------------------------------------------------------------------------- timing
-def call_n(runner, n: int) -> float:
-    """Seconds per call, averaged over n calls (Split: the n prepares are not timed)."""
+def call_n(runner, n: int) -> tuple:
+    """(wall seconds, process CPU seconds) per call, averaged over n calls (Split: the n
+    prepares are not timed)."""
     if isinstance(runner, W.Split):
         states = [runner.prepare() for _ in range(n)]
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         for s in states:
             runner.run(s)
-        dt = time.perf_counter() - t0
+        dt, dc = time.perf_counter() - t0, time.process_time() - c0
         del states
-        return dt / n
-    t0 = time.perf_counter()
+        return dt / n, dc / n
+    t0, c0 = time.perf_counter(), time.process_time()
     for _ in range(n):
         runner()
-    return (time.perf_counter() - t0) / n
+    return (time.perf_counter() - t0) / n, (time.process_time() - c0) / n
 
 
-def check_values(runner, calls: int = 2) -> list:
-    out = []
+def check_values(runner, calls: int = 2) -> tuple:
+    """The check values of the first `calls` calls, and the time of the last one."""
+    out, dt = [], 0.0
     for _ in range(calls):
-        v = runner.run(runner.prepare()) if isinstance(runner, W.Split) else runner()
+        if isinstance(runner, W.Split):
+            state = runner.prepare()
+            t0 = time.perf_counter()
+            v = runner.run(state)
+        else:
+            t0 = time.perf_counter()
+            v = runner()
+        dt = time.perf_counter() - t0
         out.append(W.as_float(v))
-    return out
+    return out, dt
 
 
 def measure(workload, repeat: int, target_s: float, warmup: int) -> dict:
-    """Build the three runners, check they agree, warm up, then time them interleaved."""
+    """Build the three runners, check they agree (two calls, also warm-up), warm up further,
+    then time them interleaved; each sample averages `inner` calls lasting ~target_s."""
     load = load1()
     t_start = time.perf_counter()
     sh = workload.shared()
     runners = {impl: workload.build(impl, sh) for impl in W.IMPLS}
-    checks = {impl: check_values(r) for impl, r in runners.items()}  # also the first warm-up
-    for _ in range(warmup):
-        for r in runners.values():
-            call_n(r, 1)
-    inner = {}
+    checks, inner = {}, {}
     for impl, r in runners.items():
-        t1 = min(call_n(r, 1) for _ in range(2))
+        checks[impl], t1 = check_values(r)  # wall time of the 2nd call: an upper bound
         inner[impl] = max(1, min(2000, round(target_s / max(t1, 1e-9))))
+    for _ in range(warmup):
+        for impl, r in runners.items():
+            call_n(r, inner[impl])
     samples: dict = {impl: [] for impl in W.IMPLS}
     for _ in range(repeat):
         gc.collect()
@@ -163,8 +180,10 @@ def measure(workload, repeat: int, target_s: float, warmup: int) -> dict:
            "repeat": repeat, "checks": checks,
            "target_torch": workload.target_torch, "target_numpy": workload.target_numpy}  # fmt: skip
     for impl, s in samples.items():
-        q1, med, q3 = np.percentile(s, [25, 50, 75])
-        res[impl] = {"median": float(med), "q1": float(q1), "q3": float(q3)}
+        wall, cpu = np.array(s).T
+        q1, med, q3 = np.percentile(cpu if CPU_CLOCK else wall, [25, 50, 75])
+        res[impl] = {"median": float(med), "q1": float(q1), "q3": float(q3),
+                     "wall": float(np.median(wall)), "cpu": float(np.median(cpu))}  # fmt: skip
     res["wall_s"] = time.perf_counter() - t_start
     return res
 
@@ -206,7 +225,7 @@ def print_result(res: dict, cores: int) -> None:
     print(f"{'':<12} tg/torch {rt:.2f} {verdict(rt, res['target_torch'])}  tg/numpy {rn:.2f} "
           f"{verdict(rn, res['target_numpy'])}  numpy/torch "
           f"{ratio(res, 'numpy', 'torch'):.2f}  check {check_text(res)}  "
-          f"load {res['load']:.1f}{loaded}", flush=True)  # fmt: skip
+          f"load {res['load']:.1f}{loaded}  ({res['wall_s']:.1f} s)", flush=True)  # fmt: skip
 
 
 # ----------------------------------------------------------------------------- memory
@@ -277,7 +296,7 @@ def profile(workload, seconds: float) -> str:
 
     runner = workload.build("tinygrad_edu", workload.shared())
     call_n(runner, 2)
-    t1 = call_n(runner, 1)
+    t1 = call_n(runner, 1)[1]
     n = max(1, round(seconds / max(t1, 1e-9)))
     if isinstance(runner, W.Split):
         states = [runner.prepare() for _ in range(n)]
@@ -293,18 +312,23 @@ def profile(workload, seconds: float) -> str:
             runner()
         prof.disable()
     buf = io.StringIO()
-    stats = pstats.Stats(prof, stream=buf).strip_dirs().sort_stats("tottime")
+    stats = pstats.Stats(prof, stream=buf).sort_stats("tottime")
     print(f"{workload.title}: {n} calls ({fmt_t(t1)} per call unprofiled); "
           f"top 15 by tottime", file=buf)  # fmt: skip
     stats.print_stats(15)
     text = buf.getvalue()
+    prefixes = {str(ROOT) + os.sep} | {sysconfig.get_paths()[k] + os.sep
+                                       for k in ("stdlib", "purelib", "platlib")}  # fmt: skip
+    for prefix in sorted(prefixes, key=len, reverse=True):  # paths relative to the repo / lib
+        text = text.replace(prefix, "")
     keep = [ln for ln in text.splitlines() if ln.strip()]
     return "\n".join(ln for ln in keep if not ln.startswith("   Ordered by"))
 
 
 # ----------------------------------------------------------------------------- report
 def _cell(r: dict) -> str:
-    return f"{fmt_t(r['median'])} [{fmt_t(r['q1'])}–{fmt_t(r['q3'])}]"
+    wall = f"<br>wall {fmt_t(r['wall'])}" if CPU_CLOCK else ""
+    return f"{fmt_t(r['median'])} [{fmt_t(r['q1'])}–{fmt_t(r['q3'])}]{wall}"
 
 
 def _fit(xs: list, ys: list) -> tuple:
@@ -324,7 +348,8 @@ def render(info: dict, results: list, memory: dict, scaling: dict, profiles: dic
     out = ["# tinygrad_edu benchmark results", "",
            f"Generated by `python benchmarks/run.py {argv}` on {info['date']} "
            f"({'quick' if args.quick else 'full'} run). Medians of interleaved repetitions, "
-           "[inter-quartile range], ratios of medians; lower is better for every ratio.", "",
+           "[inter-quartile range], ratios of medians; lower is better for every ratio. "
+           f"Clock: {CLOCK_TEXT}.", "",
            "## Machine", "",
            f"- CPU: {info['cpu']}; {info['cores']} cores ({info['affinity']} usable)",
            f"- load average (1, 5, 15 min): {' '.join(f'{x:.2f}' for x in ls)} at the start, "
@@ -469,7 +494,12 @@ def write_report(path: Path, info: dict, results: list, memory: dict, scaling: d
 def main() -> int:
     args = ARGS
     if args._memory_child:
-        set_threads(args.threads)
+        if args._memory_child[1] == "torch":
+            set_threads(args.threads)
+        else:  # keep torch out of a NumPy-only child
+            from threadpoolctl import threadpool_limits
+
+            limits = threadpool_limits(limits=args.threads)  # noqa: F841
         memory_child(*args._memory_child, args.quick, args.data_dir)
         return 0
     limits = set_threads(args.threads)  # noqa: F841 (must stay alive)
@@ -482,6 +512,7 @@ def main() -> int:
           f"{'  (LOADED: load > cores)' if info['load_start'][0] > cores else ''}")  # fmt: skip
     print(f"python {info['python']}, numpy {info['numpy']} ({info['numpy_blas']}), torch "
           f"{info['torch']} ({info['torch_blas']}), threads {args.threads}")  # fmt: skip
+    print(f"clock: {CLOCK_TEXT}", flush=True)
     print("thread pools: " + "; ".join(info["pools"]), flush=True)
 
     only = set(args.only or [])
@@ -492,7 +523,7 @@ def main() -> int:
     results, skipped = [], {}
     for w in mains:
         try:
-            res = measure(w, slow_repeat if w.slow else repeat, target_s, 1 if w.slow else 2)
+            res = measure(w, slow_repeat if w.slow else repeat, target_s, 0 if w.slow else 1)
         except (OSError, RuntimeError, ValueError) as e:  # e.g. MNIST files missing
             skipped[w.name] = f"{type(e).__name__}: {e}"
             print(f"{w.name:<12} SKIPPED: {skipped[w.name]}", flush=True)
@@ -507,8 +538,8 @@ def main() -> int:
         rows = []
         print(f"scaling by {label}", flush=True)
         for value, w in items:
-            res = measure(w, args.repeat or (3 if args.quick else (5 if w.slow else 7)),
-                          target_s, 1)  # fmt: skip
+            res = measure(w, args.repeat or (3 if args.quick else (3 if w.slow else 7)),
+                          target_s, 0 if args.quick or w.slow else 1)  # fmt: skip
             rows.append((value, res))
             print(f"  {value:>7}: tg {fmt_t(res['tinygrad_edu']['median'])}  torch "
                   f"{fmt_t(res['torch']['median'])}  numpy {fmt_t(res['numpy']['median'])}  "
@@ -518,8 +549,12 @@ def main() -> int:
 
     memory: dict = {}
     if not args.no_memory and results:
-        print("peak memory (fresh child process per workload and implementation)...", flush=True)
-        memory = measure_memory([r["name"] for r in results], args)
+        names = [r["name"] for r in results]
+        if args.quick:  # each child imports the libraries again: only the one with a target
+            names = [n for n in names if n == "mnist_epoch"] or names[:1]
+        print(f"peak memory (a fresh child process per implementation) of {', '.join(names)}"
+              f"{' (--quick: only this one)' if args.quick else ''}...", flush=True)  # fmt: skip
+        memory = measure_memory(names, args)
         for name, by_impl in memory.items():
             cells = []
             for impl in W.IMPLS:

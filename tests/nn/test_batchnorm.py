@@ -3,7 +3,6 @@ several steps (momentum and cumulative averaging), affine/track_running_stats va
 
 from __future__ import annotations
 
-import numpy as np
 import pytest
 import torch
 from hypothesis import given

@@ -179,7 +179,7 @@ def orthogonal_(tensor: Tensor, gain: float = 1.0) -> Tensor:
         if rows < cols:
             flat = flat.T
         q_arr, r_arr = qr(flat.data)
-        q, r = Tensor(q_arr), Tensor(r_arr)
+        q, r = Tensor(q_arr, device=flat.device), Tensor(r_arr, device=flat.device)
         k = min(rows, cols)
         diag_sign = (r * eye(k, dtype=r.dtype, device=r.device)).sum(0).sign()
         q = q * diag_sign.masked_fill(diag_sign == 0, 1.0)

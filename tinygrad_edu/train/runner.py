@@ -1,0 +1,246 @@
+"""Run a Config end to end and leave a run folder behind; evaluate a finished run.
+
+    metrics = run(Config(dataset="digits"), "runs/digits")
+    evaluate_run("runs/digits")            # test accuracy of its model.npz
+
+A run folder holds:
+    config.json        the Config (what `tinygrad-edu resume/evaluate` rebuild the run from)
+    history.csv/.json  per-epoch loss, accuracy, learning rate, time and gradient norm
+    curves.png         the History as pictures (needs matplotlib)
+    graph.svg          the model's autograd graph on a few samples (needs graphviz)
+    model.npz          the final weights (tg.save of model.state_dict())
+    metrics.json       test accuracy and loss, best epoch, timings, parameter count
+    checkpoints/       last.npz (every epoch, and on Ctrl-C) and best.npz (lowest val loss)
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import time
+from typing import Any, Callable
+
+from .. import nn
+from ..autograd.grad_mode import no_grad
+from ..composite.shape import cat
+from ..data.serialization import load, save
+from .checkpoint import read_checkpoint
+from .experiment import (
+    Config,
+    build_model,
+    build_optimizer,
+    build_scheduler,
+    describe,
+    load_config,
+    load_data,
+    loaders,
+    save_config,
+)
+from .history import History
+from .loop import evaluate, fit
+
+
+def _loss_fn(cfg: Config) -> nn.Module:
+    return nn.CrossEntropyLoss(label_smoothing=cfg.label_smoothing)
+
+
+def _setup(cfg: Config) -> tuple:
+    cfg.check()
+    data = load_data(cfg)  # seeds the library RNG with cfg.seed
+    model = build_model(cfg, data).to(cfg.device)
+    train_loader, val_loader, test_loader = loaders(cfg, data)
+    optimizer = build_optimizer(cfg, model)
+    scheduler, interval = build_scheduler(cfg, optimizer, len(train_loader))
+    return data, model, optimizer, scheduler, interval, train_loader, val_loader, test_loader
+
+
+def run(cfg: Config, out: str, resume: bool = False, print_fn: Callable = print,
+        progress: Any = "auto") -> dict:  # fmt: skip
+    """Train cfg's model, evaluate it on the test set and fill the run folder `out`.
+
+    resume: continue from out/checkpoints/last.npz (exactly where it stopped). Returns the
+    metrics dict (also written to metrics.json). Ctrl-C saves last.npz and raises
+    KeyboardInterrupt.
+    """
+    start = time.perf_counter()
+    data, model, optimizer, scheduler, interval, train_loader, val_loader, test_loader = _setup(cfg)
+    os.makedirs(out, exist_ok=True)
+    ckpt_dir = os.path.join(out, "checkpoints")
+    for line in describe(cfg, data, model):
+        print_fn(line)
+    print_fn(f"run      {os.path.abspath(out)}")
+    save_config(cfg, os.path.join(out, "config.json"))
+    loss_fn = _loss_fn(cfg)
+    t0 = time.perf_counter()
+    history = fit(model, loss_fn, optimizer, train_loader, val_loader, cfg.epochs, scheduler,
+                  cfg.clip, cfg.early_stopping, device=cfg.device, checkpoint_dir=ckpt_dir,
+                  resume=resume, scheduler_interval=interval, progress=progress,
+                  print_fn=print_fn, extra={"config": cfg.to_dict()})  # fmt: skip
+    train_time = time.perf_counter() - t0
+    test = evaluate(model, test_loader, loss_fn)
+    metrics = _metrics(cfg, data, model, history, test, train_time)
+    notes = write_outputs(out, model, history, metrics, test_loader, loss_fn, cfg)
+    metrics["total_time_s"] = round(time.perf_counter() - start, 2)
+    _write_json(os.path.join(out, "metrics.json"), metrics)
+    print_fn(f"test accuracy {test['accuracy']:.2%} (loss {test['loss']:.4f}) on "
+             f"{test['n']:,} {cfg.dataset} test samples; {len(history)} epochs in "
+             f"{metrics['train_time_s']:.1f}s")  # fmt: skip
+    files = [f for f in ("metrics.json", "history.csv", "curves.png", "graph.svg", "model.npz")
+             if os.path.exists(os.path.join(out, f))]  # fmt: skip
+    print_fn(f"run folder: {os.path.abspath(out)} ({', '.join(files)}, checkpoints/)")
+    for note in notes:
+        print_fn(note)
+    return metrics
+
+
+def _metrics(cfg: Config, data: Any, model: Any, history: History, test: dict, seconds: float):
+    from .. import __version__
+    from ..models import count_parameters
+
+    monitor = "val_loss" if "val_loss" in history else "train_loss"
+    best = history.best_epoch(monitor)
+    epochs_run = len(history)
+    return {
+        "dataset": cfg.dataset,
+        "model": cfg.model,
+        "test_accuracy": test["accuracy"],
+        "test_loss": test["loss"],
+        "test_samples": test["n"],
+        "validation": "test set" if data.val_is_test else f"{len(data.val)} held-out train samples",
+        "final_train_loss": history.train_loss[-1] if epochs_run else None,
+        "final_train_accuracy": history.train_acc[-1] if epochs_run else None,
+        "best_epoch": best,
+        "best_val_loss": history[monitor][best - 1] if best else None,
+        "best_val_accuracy": history.val_acc[best - 1] if best and "val_acc" in history else None,
+        "epochs": epochs_run,
+        "stopped_early": epochs_run < cfg.epochs,
+        "train_time_s": round(seconds, 2),
+        "seconds_per_epoch": round(sum(t or 0.0 for t in history.time) / max(1, epochs_run), 3),
+        "parameters": count_parameters(model),
+        "device": cfg.device,
+        "seed": cfg.seed,
+        "version": __version__,
+    }
+
+
+def _write_json(path: str, obj: dict) -> None:
+    clean = {k: (None if isinstance(v, float) and not math.isfinite(v) else v)
+             for k, v in obj.items()}  # fmt: skip
+    tmp = path + ".tmp"
+    with open(tmp, "w", encoding="utf-8") as f:
+        json.dump(clean, f, indent=1)
+        f.write("\n")
+    os.replace(tmp, path)
+
+
+def write_outputs(out: str, model: Any, history: History, metrics: dict, loader: Any,
+                  loss_fn: Any, cfg: Config) -> list:  # fmt: skip
+    """model.npz, history.csv/json, curves.png and graph.svg; returns notes about pictures
+    that could not be made (a missing optional package), one line each."""
+    notes = []
+    save(model.state_dict(), os.path.join(out, "model.npz"))
+    history.save_csv(os.path.join(out, "history.csv"))
+    history.save_json(os.path.join(out, "history.json"))
+    try:
+        fig = history.plot(os.path.join(out, "curves.png"),
+                           title=f"{cfg.model} on {cfg.dataset}: test accuracy "
+                           f"{metrics['test_accuracy']:.2%}")  # fmt: skip
+        _close(fig)
+    except ImportError as e:
+        notes.append(f"note: curves.png skipped ({str(e).splitlines()[0]})")
+    try:
+        draw_model_graph(model, loader, loss_fn, os.path.join(out, "graph.svg"),
+                         collapse=cfg.model != "mlp")  # fmt: skip
+    except Exception as e:  # graphviz missing, `dot` missing: the run itself is fine
+        if not isinstance(e, (ImportError, RuntimeError, OSError)):
+            raise
+        notes.append(f"note: graph.svg skipped ({str(e).splitlines()[0]})")
+    return notes
+
+
+def _close(fig: Any) -> None:
+    try:
+        import matplotlib.pyplot as plt
+
+        plt.close(fig)
+    except ImportError:
+        pass
+
+
+def draw_model_graph(model: Any, loader: Any, loss_fn: Any, path: str, samples: int = 4,
+                     collapse: bool = False) -> str:  # fmt: skip
+    """Draw the autograd graph of loss_fn(model(x), y) for the first `samples` samples of the
+    loader, in eval mode (BatchNorm statistics stay as they are), and save it to `path`."""
+    from ..viz import draw_graph
+
+    x, y = next(iter(loader))
+    x, y = x[:samples], y[:samples]
+    was_training = model.training
+    model.eval()
+    try:
+        loss = loss_fn(model(x), y)
+        loss.backward()
+        graph = draw_graph(loss, params=model, collapse=collapse, max_nodes=5000)
+        graph.save(path)
+    finally:
+        model.zero_grad()
+        model.train(was_training)
+    return path
+
+
+def evaluate_run(run_dir: str, checkpoint: str = "model", print_fn: Callable = print,
+                 confusion: str | None = None, data_dir: str | None = None) -> dict:  # fmt: skip
+    """Test accuracy and loss of a run's weights: checkpoint 'model' (model.npz, the final
+    weights), 'best' or 'last' (checkpoints/). confusion: also save a confusion-matrix picture."""
+    cfg = load_config(run_dir)
+    if data_dir is not None:
+        cfg.data_dir = data_dir
+    path = (os.path.join(run_dir, "model.npz") if checkpoint == "model"
+            else os.path.join(run_dir, "checkpoints", f"{checkpoint}.npz"))  # fmt: skip
+    if not os.path.isfile(path):
+        raise FileNotFoundError(f"{path} does not exist (has the run finished? try "
+                                "--checkpoint last)")  # fmt: skip
+    data = load_data(cfg)
+    model = build_model(cfg, data).to(cfg.device)
+    state = load(path) if checkpoint == "model" else read_checkpoint(path)["model"]
+    model.load_state_dict(state)
+    _, _, test_loader = loaders(cfg, data)
+    result = evaluate(model, test_loader, _loss_fn(cfg))
+    print_fn(f"{path}: test accuracy {result['accuracy']:.2%} (loss {result['loss']:.4f}) on "
+             f"{result['n']:,} {cfg.dataset} test samples")  # fmt: skip
+    if confusion:
+        _confusion(model, test_loader, confusion)
+        print_fn(f"confusion matrix: {os.path.abspath(confusion)}")
+    return result
+
+
+def _confusion(model: Any, loader: Any, path: str) -> None:
+    from ..viz import plot_confusion_matrix
+
+    model.eval()
+    preds, targets = [], []
+    with no_grad():
+        for x, y in loader:
+            preds.append(model(x).argmax(1))
+            targets.append(y)
+    _close(plot_confusion_matrix(cat(targets), cat(preds), path))
+
+
+def resume_run(run_dir: str, epochs: int | None = None, print_fn: Callable = print,
+               progress: Any = "auto", data_dir: str | None = None) -> dict:  # fmt: skip
+    """Continue a run from its checkpoints/last.npz, optionally to a new total of epochs."""
+    cfg = load_config(run_dir)
+    last = os.path.join(run_dir, "checkpoints", "last.npz")
+    if not os.path.isfile(last):
+        raise FileNotFoundError(f"{last} does not exist: the run stopped before its first "
+                                "checkpoint; start it again with `tinygrad-edu train`")  # fmt: skip
+    done = read_checkpoint(last)
+    if data_dir is not None:
+        cfg.data_dir = data_dir
+    if epochs is not None:
+        cfg.epochs = epochs
+    if done["epoch"] >= cfg.epochs and not done.get("partial"):
+        raise ValueError(f"{run_dir} has already trained {done['epoch']} of {cfg.epochs} "
+                         "epochs; pass --epochs N with a larger total to train longer")  # fmt: skip
+    return run(cfg, run_dir, resume=True, print_fn=print_fn, progress=progress)
