@@ -331,6 +331,14 @@ def _torch_prod(x, dim, keepdim):
     return x.prod(dim, keepdim=keepdim)
 
 
+def _unflatten_sample(data):
+    shape = data.draw(nonscalar_shapes)
+    dim = data.draw(st.integers(-len(shape), len(shape) - 1))
+    n = shape[dim]
+    a = data.draw(st.sampled_from([d for d in range(1, n + 1) if n % d == 0]))
+    return [values(data.draw(seeds), shape)], {"dim": dim, "sizes": (a, n // a)}
+
+
 def _linear_sample(data):
     lead = tuple(data.draw(st.lists(st.integers(1, 3), min_size=1, max_size=3)))
     i, o = data.draw(st.integers(1, 4)), data.draw(st.integers(1, 4))
@@ -375,6 +383,11 @@ SPECS = [
            lambda x, min, max: x.clamp(min, max), _clamp_sample, smooth=False),
     OpSpec("clip", lambda x, min, max: x.clip(min, max), lambda x, min, max: x.clip(min, max),
            _clamp_sample, smooth=False),
+    OpSpec("selu", lambda x: x.selu(), TF.selu, unary("away"), smooth=False),
+    OpSpec("relu6", lambda x: x.relu6() * 1.0, TF.relu6, unary("away"), smooth=False),
+    OpSpec("logsigmoid", lambda x: x.logsigmoid(), TF.logsigmoid, unary("away")),
+    OpSpec("softsign", lambda x: x.softsign(), TF.softsign, unary("away"), smooth=False),
+    OpSpec("hardswish", lambda x: x.hardswish(), TF.hardswish, unary("unit"), smooth=False),
     # ------------------------------------------------------------------ binary
     OpSpec("add", lambda a, b: a + b, lambda a, b: a + b, binary()),
     OpSpec("sub", lambda a, b: a - b, lambda a, b: a - b, binary()),
@@ -449,6 +462,13 @@ SPECS = [
            lambda x, shape: x.broadcast_to(shape), _expand_sample),
     OpSpec("repeat", lambda x, reps: x.repeat(*reps), lambda x, reps: x.repeat(*reps) if reps else x,
            _repeat_sample),
+    OpSpec("unflatten", lambda x, dim, sizes: x.unflatten(dim, sizes),
+           lambda x, dim, sizes: x.unflatten(dim, sizes), _unflatten_sample),
+    OpSpec("unbind", lambda x, dim: x.unbind(dim), lambda x, dim: x.unbind(dim),
+           _softmax_sample),
+    OpSpec("flip", lambda x, dim: x.flip(dim), lambda x, dim: x.flip(dim), _softmax_sample),
+    OpSpec("narrow", lambda x, dim: x.narrow(dim, 0, 1), lambda x, dim: x.narrow(dim, 0, 1),
+           _softmax_sample),
     OpSpec("getitem", lambda x, idx: x[_idx_tg(idx)], _torch_getitem, _getitem_sample),
     OpSpec("cat", lambda *xs, dim: tg.cat(xs, dim), lambda *xs, dim: torch.cat(xs, dim),
            _cat_sample),

@@ -227,18 +227,18 @@ def main(argv: list | None = None) -> int:
         return EXIT_USAGE
     if args.command == "graph":
         return args.func(args)
-    from .train import set_num_threads
+    from .train import num_threads
     from .train.checkpoint import CheckpointMismatch
     from .train.experiment import DataError
     from .data.serialization import CheckpointError
 
     if args.threads < 0:
         parser.error("--threads must be >= 0")
-    set_num_threads(args.threads or None)
     where = f"{PROG} {args.command}"
     debug = bool(os.environ.get("TINYGRAD_EDU_DEBUG"))
     try:
-        return _run(args)
+        with num_threads(args.threads or None):
+            return _run(args)
     except KeyboardInterrupt:
         run_dir = getattr(args, "out", None) or getattr(args, "run_dir", None)
         hint = f"; continue with: {PROG} resume {run_dir}" if run_dir else ""

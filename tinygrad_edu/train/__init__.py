@@ -12,10 +12,10 @@ from .callbacks import Callback, EarlyStopping, TrainState
 from .checkpoint import CheckpointMismatch, load_checkpoint, read_checkpoint, save_checkpoint
 from .history import History
 from .loop import accuracy, evaluate, fit
-from .threads import set_num_threads
+from .threads import num_threads, set_num_threads
 
 __all__ = [
     "fit", "evaluate", "accuracy", "History", "Callback", "EarlyStopping", "TrainState",
     "save_checkpoint", "load_checkpoint", "read_checkpoint", "CheckpointMismatch",
-    "set_num_threads",
+    "set_num_threads", "num_threads",
 ]  # fmt: skip

@@ -1,0 +1,129 @@
+"""Plumbing shared by the demos: flags, output folder, datasets, subsets and saving figures.
+
+Every demo accepts
+    --quick        a small, fast version (what CI runs): fewer samples and epochs
+    --out DIR      where figures and metrics go (default runs/demos/<demo name>)
+    --data-dir DIR folder with MNIST / Fashion-MNIST files (else $TINYGRAD_EDU_DATA, the cache)
+    --download     fetch missing dataset files
+    --threads N    BLAS threads (default 1; 0 = NumPy's default)
+    --seed N
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+from pathlib import Path
+
+try:  # running from a source checkout without `pip install -e .`
+    import tinygrad_edu  # noqa: F401
+except ImportError:
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+import tinygrad_edu as tg
+from tinygrad_edu.data import DataLoader, Subset, datasets
+from tinygrad_edu.train import set_num_threads
+
+
+def parse_args(name: str, description: str, extra=None) -> argparse.Namespace:
+    """Parse the common flags (plus those `extra(parser)` adds), apply --threads and --seed,
+    create the output folder (args.out) and print the demo's title."""
+    p = argparse.ArgumentParser(prog=f"demos/{name}.py", description=description)
+    p.add_argument("--quick", action="store_true", help="small and fast (for CI)")
+    p.add_argument("--out", default=os.path.join("runs", "demos", name), help="output folder")
+    p.add_argument("--data-dir", help="folder with the dataset files")
+    p.add_argument("--download", action="store_true", help="download missing dataset files")
+    p.add_argument("--threads", type=int, default=1, help="BLAS threads (0: NumPy's default)")
+    p.add_argument("--seed", type=int, default=0)
+    if extra is not None:
+        extra(p)
+    args = p.parse_args()
+    if args.threads > 0:
+        set_num_threads(args.threads)
+    tg.manual_seed(args.seed)
+    os.makedirs(args.out, exist_ok=True)
+    print(f"== {description}" + ("  [--quick]" if args.quick else ""))
+    return args
+
+
+def load(name: str, args: argparse.Namespace, flatten: bool = False) -> tuple:
+    """(train, test) of 'mnist', 'fashion-mnist', 'digits' or 'iris'; a missing dataset ends the
+    demo with one line saying where to put the files (exit status 2)."""
+    try:
+        if name == "digits":
+            return datasets.load_digits(flatten=flatten)
+        if name == "iris":
+            return datasets.load_iris()
+        loader = {"mnist": datasets.load_mnist, "fashion-mnist": datasets.load_fashion_mnist}[name]
+        return loader(root=args.data_dir, download=args.download, flatten=flatten)
+    except FileNotFoundError:
+        sys.exit(f"{name} not found: pass --data-dir FOLDER with its files (or set "
+                 "TINYGRAD_EDU_DATA), or --download to fetch them")  # fmt: skip
+    except ImportError as e:
+        sys.exit(str(e))
+    except (datasets.DownloadError, datasets.ChecksumError) as e:
+        sys.exit(" ".join(str(e).split()))
+
+
+def subset(dataset, n: int | None):
+    """A random subset of n samples (the whole dataset when n is None or too large)."""
+    if n is None or n >= len(dataset):
+        return dataset
+    return Subset(dataset, tg.randperm(len(dataset))[:n].tolist())
+
+
+def loader(dataset, batch_size: int = 64, shuffle: bool = False, **kwargs) -> DataLoader:
+    return DataLoader(dataset, batch_size, shuffle=shuffle, **kwargs)
+
+
+def save_figure(fig, path: str) -> None:
+    """Close a figure that viz already saved to `path`, and say where it is."""
+    import matplotlib.pyplot as plt
+
+    plt.close(fig)
+    print(f"  wrote {path}")
+
+
+def plot_lines(series: dict, path: str, title: str, xlabel: str = "epoch", ylabel: str = "",
+               logy: bool = False, panels: dict | None = None) -> None:  # fmt: skip
+    """Line plots: {label: [y values]} in one panel, or {panel title: {label: ys}} via panels."""
+    from tinygrad_edu.viz._mpl import OKABE_ITO, finish, new_figure
+
+    groups = panels or {title: series}
+    fig, axes = new_figure(1, len(groups), figsize=(4.6 * len(groups), 3.6))
+    for ax, (name, lines) in zip(axes, groups.items()):
+        for i, (label, ys) in enumerate(lines.items()):
+            xs = list(range(1, len(ys) + 1))
+            ax.plot(xs, ys, "--" if "val" in label or "test" in label else "-", label=label,
+                    color=OKABE_ITO[i % 8], marker="o" if len(ys) <= 30 else None, markersize=3)  # fmt: skip
+        if logy:
+            ax.set_yscale("log")
+        ax.set_title(name)
+        ax.set_xlabel(xlabel)
+        ax.set_ylabel(ylabel)
+        ax.grid(alpha=0.3)
+        ax.legend(fontsize=8)
+    if panels:
+        fig.suptitle(title)
+    save_figure(finish(fig, path), path)
+
+
+def write_json(path: str, obj: dict) -> None:
+    with open(path, "w", encoding="utf-8") as f:
+        json.dump(obj, f, indent=1)
+        f.write("\n")
+    print(f"  wrote {path}")
+
+
+class Timer:
+    """`with Timer() as t: ...; t.seconds`."""
+
+    def __enter__(self) -> "Timer":
+        self.start = time.perf_counter()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.seconds = time.perf_counter() - self.start
