@@ -48,6 +48,8 @@ def parse_args(argv=None) -> argparse.Namespace:
     p.add_argument("--profile", nargs="*", metavar="NAME", help="cProfile the tinygrad_edu side "
                    f"of these workloads (default in a full run: {' '.join(PROFILED)})")  # fmt: skip
     p.add_argument("--no-profile", action="store_true")
+    p.add_argument("--smoke", action="store_true", help="with --quick: the smallest sizes, for "
+                   "the test suite (the numbers mean nothing)")  # fmt: skip
     p.add_argument("--_memory-child", nargs=2, metavar=("NAME", "IMPL"), help=argparse.SUPPRESS)
     return p.parse_args(argv)
 
@@ -248,7 +250,7 @@ def _reset_peak() -> bool:
 
 def memory_child(name: str, impl: str, quick: bool, data_dir) -> None:
     """Run one implementation of one workload; print its peak RSS above the post-setup level."""
-    workload = next(w for w in W.main_workloads(quick, data_dir) if w.name == name)
+    workload = next(w for w in W.main_workloads(quick, data_dir, ARGS.smoke) if w.name == name)
     sh = workload.shared()
     runner = workload.build(impl, sh)
     gc.collect()
@@ -272,6 +274,7 @@ def measure_memory(names: list, args) -> dict:
         name, impl = job
         cmd = [sys.executable, str(Path(__file__).resolve()), "--_memory-child", name, impl,
                "--threads", str(args.threads)] + (["--quick"] if args.quick else [])  # fmt: skip
+        cmd += ["--smoke"] if args.smoke else []
         if args.data_dir:
             cmd += ["--data-dir", args.data_dir]
         p = subprocess.run(cmd, capture_output=True, text=True, cwd=str(ROOT))
@@ -516,10 +519,10 @@ def main() -> int:
     print("thread pools: " + "; ".join(info["pools"]), flush=True)
 
     only = set(args.only or [])
-    mains = [w for w in W.main_workloads(args.quick, args.data_dir) if not only or w.name in only]
+    mains = [w for w in W.main_workloads(args.quick, args.data_dir, args.smoke) if not only or w.name in only]
     repeat = args.repeat or (5 if args.quick else 15)
     slow_repeat = args.repeat or (3 if args.quick else 5)
-    target_s = 0.01 if args.quick else 0.05
+    target_s = 0.001 if args.smoke else 0.01 if args.quick else 0.05
     results, skipped = [], {}
     for w in mains:
         try:
@@ -532,7 +535,7 @@ def main() -> int:
         print_result(res, cores)
 
     scaling: dict = {}
-    for group, (label, items) in W.scaling_workloads(args.quick).items():
+    for group, (label, items) in W.scaling_workloads(args.quick, args.smoke).items():
         if only and not ({"scaling", f"scaling_{group}"} & only):
             continue
         rows = []
@@ -550,7 +553,9 @@ def main() -> int:
     memory: dict = {}
     if not args.no_memory and results:
         names = [r["name"] for r in results]
-        if args.quick:  # each child imports the libraries again: only the one with a target
+        if args.smoke:  # the code path only: a workload that needs no data files
+            names = [n for n in names if n == "tiny_mlp"] or names[:1]
+        elif args.quick:  # each child imports the libraries again: only the one with a target
             names = [n for n in names if n == "mnist_epoch"] or names[:1]
         print(f"peak memory (a fresh child process per implementation) of {', '.join(names)}"
               f"{' (--quick: only this one)' if args.quick else ''}...", flush=True)  # fmt: skip
@@ -568,7 +573,7 @@ def main() -> int:
         names = PROFILED
     profiles = {}
     if names and not args.no_profile:
-        by_name = {w.name: w for w in W.main_workloads(args.quick, args.data_dir)}
+        by_name = {w.name: w for w in W.main_workloads(args.quick, args.data_dir, args.smoke)}
         for name in names:
             if name in by_name:
                 profiles[name] = profile(by_name[name], 0.5 if args.quick else 2.0)

@@ -544,29 +544,33 @@ class ScalarMLP(Workload):
 
 
 # ----------------------------------------------------------------------------- registries
-def main_workloads(quick: bool = False, data_dir=None) -> list:
-    """The workloads of the main table, in the order they are run (--quick: smaller chain,
-    fewer scalar samples, a 2,000-image MNIST subset)."""
-    chain = 2_000 if quick else 10_000
+def main_workloads(quick: bool = False, data_dir=None, smoke: bool = False) -> list:
+    """The workloads of the main table, in the order they are run (--quick: a shorter chain,
+    fewer scalar samples, a 2,000-image MNIST subset; smoke: the smallest sizes, for tests)."""
+    chain = 200 if smoke else 2_000 if quick else 10_000
     return [
         MLPStep("mlp64", 64, targets=(1.0, 1.15)),
         MLPStep("mlp512", 512, targets=(1.0, 1.15)),
-        CNNStep(64),
+        CNNStep(8 if smoke else 64),
         NormMLPStep("batch"),
         NormMLPStep("layer"),
         TinyMLPStep(),
         Chain(chain),
         Chain(chain, backward_only=True),
-        MNISTEpoch(data_dir, subset=2000 if quick else None),
-        ScalarMLP(2 if quick else 8),
+        MNISTEpoch(data_dir, subset=256 if smoke else 2000 if quick else None),
+        ScalarMLP(1 if smoke else 2 if quick else 8),
     ]
 
 
-def scaling_workloads(quick: bool = False) -> dict:
+def scaling_workloads(quick: bool = False, smoke: bool = False) -> dict:
     """group name -> (axis label, [(axis value, workload), ...])."""
-    batches = (1, 64, 1024) if quick else (1, 8, 64, 256, 1024, 4096)
-    depths = (1, 4, 16) if quick else (1, 2, 4, 8, 16, 32)
-    chains = (500, 1_000, 2_000) if quick else (1_000, 10_000, 100_000)
+    if smoke:
+        batches, depths, chains = (1, 64), (1, 4), (100, 300)
+    elif quick:
+        batches, depths, chains = (1, 64, 1024), (1, 4, 16), (500, 1_000, 2_000)
+    else:
+        batches, depths = (1, 8, 64, 256, 1024, 4096), (1, 2, 4, 8, 16, 32)
+        chains = (1_000, 10_000, 100_000)
     return {
         "batch": ("batch size (MLP 784-256-128-10 step)",
                   [(b, MLPStep(f"mlp_b{b}", b)) for b in batches]),
