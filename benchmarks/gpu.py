@@ -267,7 +267,8 @@ def markdown(kind: str, rows: list, env: dict, skipped: dict, args) -> str:
                                          if "torch_threads" in env else ""),
             f"- step: zero_grad + forward + cross-entropy + backward + SGD(momentum {MOMENTUM}), "
             f"float32, data already on the device; one run per cell ({args.warmup} warm-up "
-            f"steps, then >= {args.min_seconds:g} s or {args.min_steps} steps), {env['date']}",
+            f"steps, then at least {args.min_steps} steps and {args.min_seconds:g} s, at most "
+            f"{args.max_seconds:g} s), {env['date']}",
             ""]  # fmt: skip
     head = ["batch"] + [TITLES[b] for b in BACKENDS]
     head += ["GPU/CPU (tinygrad_edu)", "tinygrad_edu GPU / PyTorch CUDA",
@@ -320,6 +321,18 @@ def parse_args(argv=None):
     return args
 
 
+def write_report(args, rows: list, env: dict, skipped: dict, done: bool) -> str:
+    """The markdown report, also written to --out (after every batch size, so that a run cut
+    short by a time limit still leaves the rows it measured)."""
+    report = markdown(args.model, rows, env, skipped, args)
+    if not done:
+        report += "\n(partial: the run was still going when this was written)\n"
+    if args.out:
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        args.out.write_text(report)
+    return report
+
+
 def run(args) -> tuple[list, dict, dict]:
     """Measure every cell; returns (rows, environment, skipped backends)."""
     torch, _ = load_torch() if any(b.startswith("torch") for b in args.backends) else (None, None)
@@ -347,18 +360,17 @@ def run(args) -> tuple[list, dict, dict]:
             if device == "cuda" and lib == "tg":
                 tg.cuda.empty_cache()
         rows.append(row)
+        write_report(args, rows, env, skipped, done=False)
     return rows, env, skipped
 
 
 def main(argv=None) -> int:
     args = parse_args(argv)
     rows, env, skipped = run(args)
-    report = markdown(args.model, rows, env, skipped, args)
+    report = write_report(args, rows, env, skipped, done=True)
     print()
     print(report)
     if args.out:
-        args.out.parent.mkdir(parents=True, exist_ok=True)
-        args.out.write_text(report)
         print(f"wrote {args.out}")
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)

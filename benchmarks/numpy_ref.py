@@ -109,7 +109,9 @@ class NormMLP:
         self.layers = []  # (linear_w, linear_b, norm_gamma | None, norm_beta | None, norm_key)
         linears = [i for i in idx if state[f"{i}.weight"].ndim == 2]
         for i in linears:
-            norm = i + 1 if f"{i + 1}.weight" in state and state[f"{i + 1}.weight"].ndim == 1 else None
+            norm = (
+                i + 1 if f"{i + 1}.weight" in state and state[f"{i + 1}.weight"].ndim == 1 else None
+            )
             g = state[f"{norm}.weight"].copy() if norm is not None else None
             bt = state[f"{norm}.bias"].copy() if norm is not None else None
             rm = state.get(f"{norm}.running_mean")

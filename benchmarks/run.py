@@ -43,7 +43,9 @@ def parse_args(argv=None) -> argparse.Namespace:
                    "scaling_depth, scaling_chain, scaling) to run")  # fmt: skip
     p.add_argument("--repeat", type=int, help="timed repetitions per implementation")
     p.add_argument("--out", default=str(HERE / "RESULTS.md"), help="the Markdown report")
-    p.add_argument("--data-dir", help="folder with mnist/ ($TINYGRAD_EDU_DATA or ../shared/datasets)")
+    p.add_argument(
+        "--data-dir", help="folder with mnist/ ($TINYGRAD_EDU_DATA or ../shared/datasets)"
+    )
     p.add_argument("--no-memory", action="store_true", help="skip the peak-memory child runs")
     p.add_argument("--profile", nargs="*", metavar="NAME", help="cProfile the tinygrad_edu side "
                    f"of these workloads (default in a full run: {' '.join(PROFILED)})")  # fmt: skip
@@ -82,7 +84,18 @@ def set_threads(n: int):
         torch.set_num_interop_threads(n)
     except RuntimeError:  # only allowed before the first parallel op
         pass
-    return threadpool_limits(limits=n)  # kept alive for the whole process
+    limits = threadpool_limits(limits=n)  # kept alive for the whole process
+    # torch.optim imports torch._dynamo on first use (seconds, and a huge heap): do it now
+    torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=0.1)
+    return limits
+
+
+def freeze_heap() -> None:
+    """Move everything allocated so far (the libraries' module objects) out of the cyclic
+    garbage collector's sight, so that a collection during a timed region costs what the
+    workload allocated, not what `import torch` left behind."""
+    gc.collect()
+    gc.freeze()
 
 
 def machine_info(threads: int) -> dict:
@@ -102,7 +115,16 @@ def machine_info(threads: int) -> dict:
                   if s.startswith("BLAS_INFO=")]  # fmt: skip
     pools = [f"{p.get('internal_api')} {p.get('version') or ''} ({Path(p['filepath']).name}, "
              f"{p.get('num_threads')} threads)" for p in threadpool_info()]  # fmt: skip
+    try:  # which engine was measured: the commit, and whether tinygrad_edu/ had local changes
+        rev = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, text=True,
+                             capture_output=True).stdout.strip()  # fmt: skip
+        dirty = subprocess.run(["git", "status", "--porcelain", "tinygrad_edu"], cwd=ROOT,
+                               text=True, capture_output=True).stdout.strip()  # fmt: skip
+        rev = f"{rev}{' + uncommitted changes in tinygrad_edu/' if dirty else ''}" if rev else "?"
+    except OSError:
+        rev = "?"
     return {
+        "git": rev,
         "date": datetime.datetime.now().strftime("%Y-%m-%d %H:%M"),
         "cpu": cpu,
         "cores": os.cpu_count(),
@@ -180,7 +202,8 @@ def measure(workload, repeat: int, target_s: float, warmup: int) -> dict:
     res = {"name": workload.name, "title": workload.title, "unit": workload.unit,
            "numpy_label": workload.numpy_label, "load": max(load, load1()), "inner": inner,
            "repeat": repeat, "checks": checks,
-           "target_torch": workload.target_torch, "target_numpy": workload.target_numpy}  # fmt: skip
+           "target_torch": workload.target_torch,
+           "target_numpy": workload.target_numpy}  # fmt: skip
     for impl, s in samples.items():
         wall, cpu = np.array(s).T
         q1, med, q3 = np.percentile(cpu if CPU_CLOCK else wall, [25, 50, 75])
@@ -360,15 +383,19 @@ def render(info: dict, results: list, memory: dict, scaling: dict, profiles: dic
            ("  \n  **LOADED: the load average exceeded the number of cores during this run "
             "(other jobs share the machine); absolute times are inflated and noisier, ratios "
             "less so because the implementations are interleaved.**" if loaded else ""),
-           f"- {info['platform']}, Python {info['python']}",
+           f"- {info['platform']}, Python {info['python']}; tinygrad_edu at {info['git']}",
            f"- NumPy {info['numpy']} with BLAS {info['numpy_blas']}; PyTorch {info['torch']} "
            f"(BLAS_INFO={info['torch_blas']}), CPU build",
            f"- threads: {info['threads']} for NumPy's BLAS (threadpoolctl) and for PyTorch "
            f"(torch.set_num_threads, now {info['torch_threads']}); thread pools: "
            + "; ".join(info["pools"]), ""]  # fmt: skip
-    out += ["## Workloads", "",
-            "| workload | tinygrad_edu | PyTorch | NumPy | tg / torch | tg / numpy | "
-            "numpy / torch | same math? | load |", "|---|---|---|---|---|---|---|---|---|"]
+    out += [
+        "## Workloads",
+        "",
+        "| workload | tinygrad_edu | PyTorch | NumPy | tg / torch | tg / numpy | "
+        "numpy / torch | same math? | load |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
     for r in results:
         rt, rn = ratio(r, "tinygrad_edu", "torch"), ratio(r, "tinygrad_edu", "numpy")
         flag = " (loaded)" if r["load"] > cores else ""
@@ -413,6 +440,7 @@ def render(info: dict, results: list, memory: dict, scaling: dict, profiles: dic
                 "torch / numpy | later calls: tg / torch / numpy |",
                 "|---|---|---|---|---|---|---|"]  # fmt: skip
         for name, m in memory.items():
+
             def mb(impl, key="peak_kb"):
                 v = m.get(impl, {}).get(key)
                 return "–" if v is None else f"{v / 1024:.1f} MB"
@@ -457,10 +485,14 @@ def render(info: dict, results: list, memory: dict, scaling: dict, profiles: dic
                         f"({'linear' if per[-1] / per[0] < 1.5 else 'NOT linear'}: < 1.5 "
                         "counts as linear).", ""]  # fmt: skip
     if profiles:
-        out += ["## Where tinygrad_edu's time goes (cProfile)", "",
-                "The tinygrad_edu side of a workload under cProfile, top 15 functions by "
-                "tottime (time in the function itself). cProfile inflates the cost of small "
-                "Python functions, so read the ranking, not the absolute times.", ""]
+        out += [
+            "## Where tinygrad_edu's time goes (cProfile)",
+            "",
+            "The tinygrad_edu side of a workload under cProfile, top 15 functions by "
+            "tottime (time in the function itself). cProfile inflates the cost of small "
+            "Python functions, so read the ranking, not the absolute times.",
+            "",
+        ]
         for name, text in profiles.items():
             out += [f"### {name}", "", "```", text, "```", ""]
     out += ["## Method", "",
@@ -475,9 +507,10 @@ def render(info: dict, results: list, memory: dict, scaling: dict, profiles: dic
             "arrays. `same math?` compares the check values (the first two losses, or the sum "
             "of the input gradient for the chain) with PyTorch's (worst relative difference).",
             "- Training steps use `tinygrad_edu.optim.SGD` / `torch.optim.SGD` (lr 0.01, momentum "
-            "0.9 for MNIST) and a hand-written update for NumPy. NumPy is `benchmarks/numpy_ref.py`: "
-            "hand-derived gradients, no graph (the floor for an engine built on NumPy); for the "
-            "scalar graph it is plain Python floats with hand derivatives (float64).",
+            "0.9 for MNIST) and a hand-written update for NumPy. NumPy is "
+            "`benchmarks/numpy_ref.py`: hand-derived gradients, no graph (the floor for an "
+            "engine built on NumPy); for the scalar graph it is plain Python floats with hand "
+            "derivatives (float64).",
             "- mnist_epoch: tinygrad_edu uses its own `DataLoader(shuffle=True)`; PyTorch and "
             "NumPy index the same shuffled order directly (`X[idx]`), the fastest way to batch "
             "in-memory data there (torch's DataLoader would be slower). Loading the files is "
@@ -507,6 +540,7 @@ def main() -> int:
         return 0
     limits = set_threads(args.threads)  # noqa: F841 (must stay alive)
     info = machine_info(args.threads)
+    freeze_heap()
     cores = info["affinity"] or info["cores"]
     mode = "quick" if args.quick else "full"
     print(f"tinygrad_edu benchmarks ({mode}), {info['date']}")
@@ -519,7 +553,11 @@ def main() -> int:
     print("thread pools: " + "; ".join(info["pools"]), flush=True)
 
     only = set(args.only or [])
-    mains = [w for w in W.main_workloads(args.quick, args.data_dir, args.smoke) if not only or w.name in only]
+    mains = [
+        w
+        for w in W.main_workloads(args.quick, args.data_dir, args.smoke)
+        if not only or w.name in only
+    ]
     repeat = args.repeat or (5 if args.quick else 15)
     slow_repeat = args.repeat or (3 if args.quick else 5)
     target_s = 0.001 if args.smoke else 0.01 if args.quick else 0.05
@@ -576,7 +614,9 @@ def main() -> int:
         by_name = {w.name: w for w in W.main_workloads(args.quick, args.data_dir, args.smoke)}
         for name in names:
             if name in by_name:
-                profiles[name] = profile(by_name[name], 0.5 if args.quick else 2.0)
+                profiles[name] = profile(
+                    by_name[name], 0.1 if args.smoke else 0.5 if args.quick else 2.0
+                )
                 print(profiles[name], flush=True)
 
     info["load_end"] = os.getloadavg()

@@ -486,7 +486,9 @@ class ScalarMLP(Workload):
 
     def __init__(self, batch: int = 8, seed: int = 0) -> None:
         self.batch, self.seed = batch, seed
-        self.title = f"micrograd-style scalar graph: 2-16-16-1 tanh MLP of 0-d tensors, {batch} samples"
+        self.title = (
+            f"micrograd-style scalar graph: 2-16-16-1 tanh MLP of 0-d tensors, {batch} samples"
+        )
 
     def shared(self) -> dict:
         tg.manual_seed(self.seed)

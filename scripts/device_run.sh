@@ -22,7 +22,7 @@
 # Each stage has its own time limit (seconds, environment variables below); the defaults add
 # up to about 9 minutes, so that one 10-minute call can run everything. Split the stages
 # over two calls (`tests`, then `demos bench`) to give each more room.
-#   TESTS_TIMEOUT=300 DEMO_TIMEOUT=45 BENCH_MLP_TIMEOUT=110 BENCH_CNN_TIMEOUT=45
+#   TESTS_TIMEOUT=300 DEMO_TIMEOUT=45 BENCH_MLP_TIMEOUT=100 BENCH_CNN_TIMEOUT=60
 #   PYTEST_ARGS="..." (extra pytest arguments)   DEMO_ARGS="..." (extra demo arguments)
 #   MNIST_MLP_DEMO=demos/x.py MNIST_CNN_DEMO=demos/y.py (which demo scripts to run)
 set -u -o pipefail
@@ -37,8 +37,8 @@ export PYTHONPATH=$ROOT${PYTHONPATH:+:$PYTHONPATH}
 
 TESTS_TIMEOUT=${TESTS_TIMEOUT:-300}
 DEMO_TIMEOUT=${DEMO_TIMEOUT:-45}
-BENCH_MLP_TIMEOUT=${BENCH_MLP_TIMEOUT:-110}
-BENCH_CNN_TIMEOUT=${BENCH_CNN_TIMEOUT:-45}
+BENCH_MLP_TIMEOUT=${BENCH_MLP_TIMEOUT:-100}
+BENCH_CNN_TIMEOUT=${BENCH_CNN_TIMEOUT:-60}
 
 STAGES=("$@")
 [ ${#STAGES[@]} -eq 0 ] && STAGES=(all)
@@ -182,9 +182,17 @@ if wants demos; then
       FAILED=1
       continue
     fi
+    args=(--device cuda)
+    help=$("$PY" "$script" --help 2>/dev/null || true)
+    if [ -n "${TINYGRAD_EDU_DATA:-}" ] && grep -q -- "--data-dir" <<<"$help"; then
+      args+=(--data-dir "$TINYGRAD_EDU_DATA")
+    fi
+    if grep -q -- "--out" <<<"$help"; then
+      args+=(--out "/tmp/tinygrad_edu_demo_$kind")  # pictures stay on the machine
+    fi
     # shellcheck disable=SC2086
-    run_stage "MNIST $kind demo ($script --device cuda)" "$DEMO_TIMEOUT" "$log" \
-      "$PY" "$script" --device cuda ${DEMO_ARGS:-}
+    run_stage "MNIST $kind demo ($script ${args[*]} ${DEMO_ARGS:-})" "$DEMO_TIMEOUT" "$log" \
+      "$PY" "$script" "${args[@]}" ${DEMO_ARGS:-}
     note "  last lines: $(tail -n 3 "$log" | tr '\n' ' ' | cut -c1-300)"
   done
 fi
@@ -194,10 +202,10 @@ if wants bench; then
   : >"$OUT/bench.log"
   run_stage "benchmark MLP 784-256-128-10, batch 64..8192" "$BENCH_MLP_TIMEOUT" \
     "$OUT/bench.log" "$PY" benchmarks/gpu.py --model mlp --out "$OUT/bench_mlp.md" \
-    --min-seconds 0.5 --max-seconds 4
+    --warmup 2 --min-seconds 0.5 --max-seconds 4
   run_stage "benchmark CNN, batch 64..1024" "$BENCH_CNN_TIMEOUT" "$OUT/bench.log" \
-    "$PY" benchmarks/gpu.py --model cnn --out "$OUT/bench_cnn.md" --min-seconds 0.5 \
-    --max-seconds 3
+    "$PY" benchmarks/gpu.py --model cnn --out "$OUT/bench_cnn.md" --warmup 2 \
+    --min-seconds 0.5 --max-seconds 3
   for f in "$OUT/bench_mlp.md" "$OUT/bench_cnn.md"; do
     [ -f "$f" ] && { note ""; cat "$f" >>"$SUMMARY"; }
   done

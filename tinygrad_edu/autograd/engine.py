@@ -29,38 +29,69 @@ FREED_GRAPH_MESSAGE = (
 )
 
 
-def toposort(roots) -> list:
-    """Tensors reachable from `roots` through requires_grad edges, inputs before their users."""
-    order: list = []
-    visited: set = set()
-    stack = [(r, False) for r in roots]
-    push = stack.append
+def count_consumers(roots) -> tuple[list, dict]:
+    """Every tensor reachable from `roots` through requires_grad edges, and for each the number
+    of graph edges that will bring it a gradient (Kahn's algorithm runs on these counts)."""
+    nodes: list = []
+    counts: dict = {}
+    seen: set = set()
+    stack: list = []
+    for r in roots:
+        if id(r) not in seen:
+            seen.add(id(r))
+            stack.append(r)
+    push, get = stack.append, counts.get
     while stack:
-        t, expanded = stack.pop()
-        if expanded:
-            order.append(t)
-            continue
-        if id(t) in visited:
-            continue
-        visited.add(id(t))
-        push((t, True))
+        t = stack.pop()
+        nodes.append(t)
         fn = t.grad_fn
-        if fn is not None:
-            if fn.released:
-                raise RuntimeError(f"{FREED_GRAPH_MESSAGE} (node {fn.name})")
-            for p in fn.parents:
-                if p.requires_grad and id(p) not in visited:
-                    push((p, False))
+        if fn is None:
+            continue
+        if fn.released:
+            raise RuntimeError(f"{FREED_GRAPH_MESSAGE} (node {fn.name})")
+        for p in fn.parents:
+            if p.requires_grad:
+                k = id(p)
+                counts[k] = get(k, 0) + 1
+                if k not in seen:
+                    seen.add(k)
+                    push(p)
+    return nodes, counts
+
+
+def toposort(roots) -> list:
+    """Tensors reachable from `roots`, each after all the tensors that consume it (backward order)."""
+    nodes, counts = count_consumers(roots)
+    order, ready = [], [t for t in _unique(roots) if not counts.get(id(t))]
+    while ready:
+        t = ready.pop()
+        order.append(t)
+        if t.grad_fn is not None:
+            for p in t.grad_fn.parents:
+                if p.requires_grad:
+                    counts[id(p)] -= 1
+                    if counts[id(p)] == 0:
+                        ready.append(p)
     return order
+
+
+def _unique(tensors) -> list:
+    seen, out = set(), []
+    for t in tensors:
+        if id(t) not in seen:
+            seen.add(id(t))
+            out.append(t)
+    return out
 
 
 def run_backward(roots, root_grads, retain_graph: bool, create_graph: bool, capture=None):
     """Propagate `root_grads` from `roots` to every tensor that requires grad.
 
-    With `capture` (a dict id(tensor) -> None), the gradients of those tensors are stored in it and
-    no `.grad` is written (autograd.grad); otherwise leaves and retain_grad tensors accumulate.
+    Kahn's algorithm: a tensor is processed once every consumer has sent its gradient. With
+    `capture` (a dict id(tensor) -> None), the gradients of those tensors are stored in it and no
+    `.grad` is written (autograd.grad); otherwise leaves and retain_grad tensors accumulate.
     """
-    order = toposort(roots)
+    nodes, counts = count_consumers(roots)
     grads: dict = {}
     # arrays handed to users (root gradients, retained grads) must not become a leaf's .grad
     # without a copy: an optimiser or clip_grad_norm_ later changes .grad in place.
@@ -69,20 +100,30 @@ def run_backward(roots, root_grads, retain_graph: bool, create_graph: bool, capt
         shared.add(id(g.data))
         k = id(r)
         grads[k] = g if k not in grads else grads[k] + g
+    ready = [t for t in _unique(roots) if not counts.get(id(t))]
     accumulate = capture is None
+    pop, get = grads.pop, grads.get
     prev = state.grad_enabled
     state.grad_enabled = create_graph
     try:
-        for t in reversed(order):
-            g = grads.pop(id(t), None)
-            if g is None:
+        while ready:
+            t = ready.pop()
+            fn = t.grad_fn
+            g = pop(id(t), None)
+            if g is None:  # no gradient reached t: only release its inputs' counters
+                if fn is not None:
+                    for p in fn.parents:
+                        if p.requires_grad:
+                            k = id(p)
+                            counts[k] -= 1
+                            if counts[k] == 0:
+                                ready.append(p)
                 continue
             if t._hooks:
                 for hook in t._hooks:
                     out = hook(g)
                     if out is not None:
                         g = out
-            fn = t.grad_fn
             if capture is not None and id(t) in capture:
                 capture[id(t)] = g if capture[id(t)] is None else capture[id(t)] + g
             if fn is None:
@@ -106,23 +147,28 @@ def run_backward(roots, root_grads, retain_graph: bool, create_graph: bool, capt
                 res = fn.backward(g)
                 if type(res) is not tuple:
                     res = (res,)
-            for p, gp, need in zip(fn.parents, res, fn.needs_input_grad):
-                if gp is None or not need:
+            for p, gp in zip(fn.parents, res):
+                if not p.requires_grad:
                     continue
-                if gp.data.shape != p.data.shape:
-                    raise RuntimeError(
-                        f"internal error: {fn.name}.backward returned a gradient of shape "
-                        f"{tuple(gp.shape)} for an input of shape {tuple(p.shape)}"
-                    )
                 k = id(p)
-                old = grads.get(k)
-                grads[k] = gp if old is None else old + gp
+                if gp is not None:
+                    if gp.data.shape != p.data.shape:
+                        raise RuntimeError(
+                            f"internal error: {fn.name}.backward returned a gradient of shape "
+                            f"{tuple(gp.shape)} for an input of shape {tuple(p.shape)}"
+                        )
+                    old = get(k)
+                    grads[k] = gp if old is None else old + gp
+                counts[k] -= 1
+                if counts[k] == 0:
+                    ready.append(p)
     finally:
         state.grad_enabled = prev
     if not retain_graph:
-        for t in order:
-            if t.grad_fn is not None:
-                t.grad_fn.release()
+        for t in nodes:
+            fn = t.grad_fn
+            if fn is not None and not fn.released:
+                fn.release()
 
 
 def _accumulate_leaf(t, g, shared: set, create_graph: bool) -> None:

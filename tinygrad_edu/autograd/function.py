@@ -13,8 +13,11 @@ that set `save_output = True`), so gradients of gradients come for free.
 from __future__ import annotations
 
 import weakref
+from operator import attrgetter
 
 _weakref = weakref.ref
+_shape, _dtype, _grad_fn = (attrgetter("data.shape"), attrgetter("data.dtype"),
+                            attrgetter("grad_fn"))  # fmt: skip
 
 from .grad_mode import state
 
@@ -97,10 +100,10 @@ class Function:
     def release(self) -> None:
         """Drop the inputs (and so the arrays backward needed); keep the graph's structure, with
         weak references to the input tensors, so that it can still be drawn."""
+        ps = self.parents
         self.released = True
-        self.released_parents = tuple(
-            [(_weakref(p), p.shape, p.dtype, p.grad_fn) for p in self.parents]
-        )
+        self.released_parents = tuple(zip(map(_weakref, ps), map(_shape, ps), map(_dtype, ps),
+                                          map(_grad_fn, ps)))  # fmt: skip
         self.parents = None
 
     def __repr__(self) -> str:
