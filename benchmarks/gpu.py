@@ -55,26 +55,38 @@ LR, MOMENTUM = 0.01, 0.9
 def tg_model(kind: str) -> nn.Module:
     """The tinygrad_edu network: MLP 784-256-128-10, or a two-conv MNIST CNN."""
     if kind == "mlp":
-        return nn.Sequential(nn.Linear(784, 256), nn.ReLU(), nn.Linear(256, 128), nn.ReLU(),
-                             nn.Linear(128, 10))  # fmt: skip
+        return nn.Sequential(
+            nn.Linear(784, 256), nn.ReLU(), nn.Linear(256, 128), nn.ReLU(), nn.Linear(128, 10)
+        )
     return nn.Sequential(
-        nn.Conv2d(1, 16, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
-        nn.Conv2d(16, 32, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
-        nn.Flatten(), nn.Linear(32 * 7 * 7, 10),
-    )  # fmt: skip
+        nn.Conv2d(1, 16, 3, padding=1),
+        nn.ReLU(),
+        nn.MaxPool2d(2),
+        nn.Conv2d(16, 32, 3, padding=1),
+        nn.ReLU(),
+        nn.MaxPool2d(2),
+        nn.Flatten(),
+        nn.Linear(32 * 7 * 7, 10),
+    )
 
 
 def torch_model(torch, kind: str):
     """The same network in PyTorch."""
     tnn = torch.nn
     if kind == "mlp":
-        return tnn.Sequential(tnn.Linear(784, 256), tnn.ReLU(), tnn.Linear(256, 128), tnn.ReLU(),
-                              tnn.Linear(128, 10))  # fmt: skip
+        return tnn.Sequential(
+            tnn.Linear(784, 256), tnn.ReLU(), tnn.Linear(256, 128), tnn.ReLU(), tnn.Linear(128, 10)
+        )
     return tnn.Sequential(
-        tnn.Conv2d(1, 16, 3, padding=1), tnn.ReLU(), tnn.MaxPool2d(2),
-        tnn.Conv2d(16, 32, 3, padding=1), tnn.ReLU(), tnn.MaxPool2d(2),
-        tnn.Flatten(), tnn.Linear(32 * 7 * 7, 10),
-    )  # fmt: skip
+        tnn.Conv2d(1, 16, 3, padding=1),
+        tnn.ReLU(),
+        tnn.MaxPool2d(2),
+        tnn.Conv2d(16, 32, 3, padding=1),
+        tnn.ReLU(),
+        tnn.MaxPool2d(2),
+        tnn.Flatten(),
+        tnn.Linear(32 * 7 * 7, 10),
+    )
 
 
 def input_shape(kind: str, batch: int) -> tuple:
@@ -131,8 +143,14 @@ def torch_step_fn(torch, kind: str, batch: int, device: str) -> tuple[Callable, 
     return step, sync
 
 
-def time_steps(step: Callable, sync: Callable, warmup: int, min_steps: int, min_seconds: float,
-               max_seconds: float) -> dict:  # fmt: skip
+def time_steps(
+    step: Callable,
+    sync: Callable,
+    warmup: int,
+    min_steps: int,
+    min_seconds: float,
+    max_seconds: float,
+) -> dict:
     """Warm up, then time chunks of steps (one synchronize per chunk, so the GPU keeps its
     queue full) until min_seconds have passed and min_steps were run, or max_seconds."""
     for _ in range(warmup):
@@ -232,22 +250,31 @@ def gpu_faster_from(rows: list, gpu: str, cpu: str) -> int | None:
 def summary_lines(rows: list) -> list:
     """The headline findings: crossovers and the 2x-of-PyTorch target."""
     lines = []
-    for gpu, cpu, who in (("tg-cuda", "tg-cpu", "tinygrad_edu"), ("torch-cuda", "torch-cpu",
-                                                                    "PyTorch")):  # fmt: skip
+    for gpu, cpu, who in (
+        ("tg-cuda", "tg-cpu", "tinygrad_edu"),
+        ("torch-cuda", "torch-cpu", "PyTorch"),
+    ):
         if all(r.get(gpu) is None or r.get(cpu) is None for r in rows):
             continue
         b = gpu_faster_from(rows, gpu, cpu)
-        lines.append(f"{who}: the GPU is faster than the CPU from batch size {b} on"
-                     if b is not None else f"{who}: the GPU never beat the CPU at every larger "
-                     "batch size measured")  # fmt: skip
-    big = [(r["batch"], ratio(r.get("tg-cuda"), r.get("torch-cuda"))) for r in rows
-           if r["batch"] >= 1024]  # fmt: skip
+        lines.append(
+            f"{who}: the GPU is faster than the CPU from batch size {b} on"
+            if b is not None
+            else f"{who}: the GPU did not beat the CPU at the largest batch sizes measured"
+        )
+    big = [
+        (r["batch"], ratio(r.get("tg-cuda"), r.get("torch-cuda")))
+        for r in rows
+        if r["batch"] >= 1024
+    ]
     big = [(b, q) for b, q in big if q is not None]
     if big:
         worst_b, worst = min(big, key=lambda t: t[1])
         verdict = "met" if worst >= 0.5 else "NOT met"
-        lines.append(f"target 'CuPy step within 2x of PyTorch CUDA at batch >= 1024': {verdict} "
-                     f"(slowest: {worst:.2f}x of PyTorch's steps/s at batch {worst_b})")  # fmt: skip
+        lines.append(
+            f"target 'CuPy step within 2x of PyTorch CUDA at batch >= 1024': {verdict} "
+            f"(slowest: {worst:.2f}x of PyTorch's steps/s at batch {worst_b})"
+        )
     return lines
 
 
@@ -259,28 +286,38 @@ def markdown(kind: str, rows: list, env: dict, skipped: dict, args) -> str:
     """The report: environment, one table of steps/s and ratios, findings, notes."""
     title = "MLP 784-256-128-10" if kind == "mlp" else "CNN conv16-pool-conv32-pool-linear"
     out = [f"# CPU vs GPU training steps/s: {title}", ""]
-    out += [f"- GPU: {env['gpu']}" + (f" (PyTorch sees {env['torch_gpu']})"
-                                       if "torch_gpu" in env else ""),
-            f"- CPU: {env['cpu']}",
-            f"- versions: Python {env['python']}, NumPy {env['numpy']}, CuPy {env['cupy']}, "
-            f"PyTorch {env['torch']}" + (f" ({env['torch_threads']} threads)"
-                                         if "torch_threads" in env else ""),
+    out += [
+        f"- GPU: {env['gpu']}"
+        + (f" (PyTorch sees {env['torch_gpu']})" if "torch_gpu" in env else ""),
+        f"- CPU: {env['cpu']}",
+        f"- versions: Python {env['python']}, NumPy {env['numpy']}, CuPy {env['cupy']}, "
+        f"PyTorch {env['torch']}"
+        + (f" ({env['torch_threads']} threads)" if "torch_threads" in env else ""),
+        (
             f"- step: zero_grad + forward + cross-entropy + backward + SGD(momentum {MOMENTUM}), "
             f"float32, data already on the device; one run per cell ({args.warmup} warm-up "
             f"steps, then at least {args.min_steps} steps and {args.min_seconds:g} s, at most "
-            f"{args.max_seconds:g} s), {env['date']}",
-            ""]  # fmt: skip
+            f"{args.max_seconds:g} s), {env['date']}"
+        ),
+        "",
+    ]
     head = ["batch"] + [TITLES[b] for b in BACKENDS]
-    head += ["GPU/CPU (tinygrad_edu)", "tinygrad_edu GPU / PyTorch CUDA",
-             "tinygrad_edu CPU / PyTorch CPU", "GPU/CPU (PyTorch)"]  # fmt: skip
+    head += [
+        "GPU/CPU (tinygrad_edu)",
+        "tinygrad_edu GPU / PyTorch CUDA",
+        "tinygrad_edu CPU / PyTorch CPU",
+        "GPU/CPU (PyTorch)",
+    ]
     out.append("| " + " | ".join(head) + " |")
     out.append("|" + "---:|" * len(head))
     for r in rows:
         cells = [str(r["batch"])] + [fmt(r.get(b)) for b in BACKENDS]
-        cells += [fmt(ratio(r.get("tg-cuda"), r.get("tg-cpu")), 2),
-                  fmt(ratio(r.get("tg-cuda"), r.get("torch-cuda")), 2),
-                  fmt(ratio(r.get("tg-cpu"), r.get("torch-cpu")), 2),
-                  fmt(ratio(r.get("torch-cuda"), r.get("torch-cpu")), 2)]  # fmt: skip
+        cells += [
+            fmt(ratio(r.get("tg-cuda"), r.get("tg-cpu")), 2),
+            fmt(ratio(r.get("tg-cuda"), r.get("torch-cuda")), 2),
+            fmt(ratio(r.get("tg-cpu"), r.get("torch-cpu")), 2),
+            fmt(ratio(r.get("torch-cuda"), r.get("torch-cpu")), 2),
+        ]
         out.append("| " + " | ".join(cells) + " |")
     out += ["", "Steps per second (higher is better); a ratio above 1 means the first is faster."]
     findings = summary_lines(rows)
@@ -294,18 +331,30 @@ def markdown(kind: str, rows: list, env: dict, skipped: dict, args) -> str:
 
 # --------------------------------------------------------------------------------------- main
 def parse_args(argv=None):
-    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
-                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    p = argparse.ArgumentParser(
+        description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     p.add_argument("--model", choices=("mlp", "cnn"), default="mlp")
-    p.add_argument("--batch-sizes", type=lambda s: tuple(int(v) for v in s.split(",")),
-                   help="comma-separated (default: 64..8192 for mlp, 64..1024 for cnn)")
-    p.add_argument("--backends", type=lambda s: tuple(s.split(",")), default=BACKENDS,
-                   help=f"comma-separated subset of {','.join(BACKENDS)}")
+    p.add_argument(
+        "--batch-sizes",
+        type=lambda s: tuple(int(v) for v in s.split(",")),
+        help="comma-separated (default: 64..8192 for mlp, 64..1024 for cnn)",
+    )
+    p.add_argument(
+        "--backends",
+        type=lambda s: tuple(s.split(",")),
+        default=BACKENDS,
+        help=f"comma-separated subset of {','.join(BACKENDS)}",
+    )
     p.add_argument("--warmup", type=int, default=3)
     p.add_argument("--min-steps", type=int, default=5)
     p.add_argument("--min-seconds", type=float, default=1.0)
-    p.add_argument("--max-seconds", type=float, default=10.0,
-                   help="stop timing one cell after this long (slow CPU cells)")
+    p.add_argument(
+        "--max-seconds",
+        type=float,
+        default=10.0,
+        help="stop timing one cell after this long (slow CPU cells)",
+    )
     p.add_argument("--quick", action="store_true", help="two batch sizes, a few steps")
     p.add_argument("--out", type=Path, help="write the markdown report to this file")
     p.add_argument("--json", type=Path, help="write the raw figures to this file")
@@ -350,12 +399,15 @@ def run(args) -> tuple[list, dict, dict]:
                 step, sync = tg_step_fn(args.model, batch, device)
             else:
                 step, sync = torch_step_fn(torch, args.model, batch, device)
-            r = time_steps(step, sync, args.warmup, args.min_steps, args.min_seconds,
-                           args.max_seconds)  # fmt: skip
+            r = time_steps(
+                step, sync, args.warmup, args.min_steps, args.min_seconds, args.max_seconds
+            )
             row[b], row[f"{b}-loss"] = r["steps_per_s"], r["loss"]
-            print(f"  batch {batch:5d}  {TITLES[b]:26s} {r['steps_per_s']:10.2f} steps/s "
-                  f"({r['steps']} steps in {r['seconds']:.2f} s, loss {r['loss']:.3f})",
-                  flush=True)  # fmt: skip
+            print(
+                f"  batch {batch:5d}  {TITLES[b]:26s} {r['steps_per_s']:10.2f} steps/s "
+                f"({r['steps']} steps in {r['seconds']:.2f} s, loss {r['loss']:.3f})",
+                flush=True,
+            )
             del step, sync
             if device == "cuda" and lib == "tg":
                 tg.cuda.empty_cache()
@@ -374,8 +426,11 @@ def main(argv=None) -> int:
         print(f"wrote {args.out}")
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
-        args.json.write_text(json.dumps({"model": args.model, "env": env, "rows": rows,
-                                         "skipped": skipped}, indent=2))  # fmt: skip
+        args.json.write_text(
+            json.dumps(
+                {"model": args.model, "env": env, "rows": rows, "skipped": skipped}, indent=2
+            )
+        )
         print(f"wrote {args.json}")
     return 0
 

@@ -201,7 +201,7 @@ def measure(workload, repeat: int, target_s: float, warmup: int) -> dict:
             samples[impl].append(call_n(runners[impl], inner[impl]))
     res = {"name": workload.name, "title": workload.title, "unit": workload.unit,
            "numpy_label": workload.numpy_label, "load": max(load, load1()), "inner": inner,
-           "repeat": repeat, "checks": checks,
+           "repeat": repeat, "checks": checks, "check_rtol": workload.check_rtol,
            "target_torch": workload.target_torch,
            "target_numpy": workload.target_numpy}  # fmt: skip
     for impl, s in samples.items():
@@ -221,7 +221,7 @@ def check_text(res: dict) -> str:
     ref = res["checks"]["torch"]
     worst = max(abs(v - r) / max(abs(r), 1e-6) for impl in W.IMPLS
                 for v, r in zip(res["checks"][impl], ref))  # fmt: skip
-    return f"{'ok' if worst < 1e-3 else 'MISMATCH'} ({worst:.0e})"
+    return f"{'ok' if worst < res.get('check_rtol', 1e-3) else 'MISMATCH'} ({worst:.0e})"
 
 
 def fmt_t(s: float) -> str:

@@ -83,8 +83,8 @@ for p in (0.0, 0.2, 0.5):
 _common.plot_lines(drop, f"{args.out}/dropout_sweep.png", "dropout: train vs validation accuracy",
                    ylabel="accuracy")  # fmt: skip
 
-print("4. early stopping (patience 5) on the overfitting model")
 stopper = EarlyStopping(patience=2 if args.quick else 5, monitor="val_loss")
+print(f"4. early stopping (patience {stopper.patience}) on the overfitting model")
 h, acc, _ = run([1024, 1024], early_stopping=stopper, n_epochs=2 * epochs)
 metrics["early stopping"] = report("early stopping", h, acc)
 if stopper.stopped_epoch:

@@ -28,7 +28,6 @@ clock only after tg.cuda.synchronize(). Without it you would time the queueing, 
 from __future__ import annotations
 
 import argparse
-import math
 import sys
 import time
 from pathlib import Path
@@ -47,13 +46,19 @@ QUICK_BATCHES = (32, 256, 2048)
 def make_model(kind: str) -> nn.Module:
     """The network of the lab: an MNIST-sized MLP, or a small CNN (--model cnn)."""
     if kind == "mlp":
-        return nn.Sequential(nn.Linear(784, 256), nn.ReLU(), nn.Linear(256, 128), nn.ReLU(),
-                             nn.Linear(128, 10))  # fmt: skip
+        return nn.Sequential(
+            nn.Linear(784, 256), nn.ReLU(), nn.Linear(256, 128), nn.ReLU(), nn.Linear(128, 10)
+        )
     return nn.Sequential(
-        nn.Conv2d(1, 16, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
-        nn.Conv2d(16, 32, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
-        nn.Flatten(), nn.Linear(32 * 7 * 7, 10),
-    )  # fmt: skip
+        nn.Conv2d(1, 16, 3, padding=1),
+        nn.ReLU(),
+        nn.MaxPool2d(2),
+        nn.Conv2d(16, 32, 3, padding=1),
+        nn.ReLU(),
+        nn.MaxPool2d(2),
+        nn.Flatten(),
+        nn.Linear(32 * 7 * 7, 10),
+    )
 
 
 def steps_per_second(kind: str, batch: int, device: str, steps: int, warmup: int) -> float:
@@ -92,13 +97,21 @@ def torch_steps_per_second(kind: str, batch: int, device: str, steps: int, warmu
     torch.manual_seed(0)
     t = torch.nn
     if kind == "mlp":
-        model = t.Sequential(t.Linear(784, 256), t.ReLU(), t.Linear(256, 128), t.ReLU(),
-                             t.Linear(128, 10))  # fmt: skip
+        model = t.Sequential(
+            t.Linear(784, 256), t.ReLU(), t.Linear(256, 128), t.ReLU(), t.Linear(128, 10)
+        )
         x = torch.randn(batch, 784, device=device)
     else:
-        model = t.Sequential(t.Conv2d(1, 16, 3, padding=1), t.ReLU(), t.MaxPool2d(2),
-                             t.Conv2d(16, 32, 3, padding=1), t.ReLU(), t.MaxPool2d(2),
-                             t.Flatten(), t.Linear(32 * 7 * 7, 10))  # fmt: skip
+        model = t.Sequential(
+            t.Conv2d(1, 16, 3, padding=1),
+            t.ReLU(),
+            t.MaxPool2d(2),
+            t.Conv2d(16, 32, 3, padding=1),
+            t.ReLU(),
+            t.MaxPool2d(2),
+            t.Flatten(),
+            t.Linear(32 * 7 * 7, 10),
+        )
         x = torch.randn(batch, 1, 28, 28, device=device)
     model = model.to(device)
     y = torch.randint(0, 10, (batch,), device=device)
@@ -149,8 +162,7 @@ def plot(batches, series: dict, path: Path, title: str) -> bool:
         if not xs:  # a device that was not measured (no GPU here)
             continue
         style = "--" if label.startswith("PyTorch") else "-"
-        ax.plot(xs, [values[b] for b in xs], style, marker="o", color=OKABE_ITO[i % 8],
-                label=label)  # fmt: skip
+        ax.plot(xs, [values[b] for b in xs], style, marker="o", color=OKABE_ITO[i % 8], label=label)
     ax.set_xscale("log", base=2)
     ax.set_xticks(list(batches), [str(b) for b in batches])
     ax.set_yscale("log")
@@ -164,16 +176,25 @@ def plot(batches, series: dict, path: Path, title: str) -> bool:
 
 
 def parse_args(argv=None):
-    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
-                                formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--device", choices=("auto", "cpu", "cuda", "both"), default="auto",
-                   help="auto: both where a GPU is present, else the CPU alone")
+    p = argparse.ArgumentParser(
+        description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    p.add_argument(
+        "--device",
+        choices=("auto", "cpu", "cuda", "both"),
+        default="auto",
+        help="auto: both where a GPU is present, else the CPU alone",
+    )
     p.add_argument("--model", choices=("mlp", "cnn"), default="mlp")
     p.add_argument("--batch-sizes", type=lambda s: tuple(int(v) for v in s.split(",")))
     p.add_argument("--steps", type=int, default=20, help="timed steps per batch size")
     p.add_argument("--torch", action="store_true", help="also time PyTorch for reference")
-    p.add_argument("--plot", type=Path, default=Path("cpu_vs_gpu.png"),
-                   help="where to save the plot (default ./cpu_vs_gpu.png)")
+    p.add_argument(
+        "--plot",
+        type=Path,
+        default=Path("cpu_vs_gpu.png"),
+        help="where to save the plot (default ./cpu_vs_gpu.png)",
+    )
     p.add_argument("--no-plot", action="store_true")
     p.add_argument("--quick", action="store_true", help="three batch sizes, three steps each")
     args = p.parse_args(argv)
@@ -188,8 +209,12 @@ def parse_args(argv=None):
 def main(argv=None) -> int:
     args = parse_args(argv)
     gpu_ok = tg.cuda.is_available()
-    devices = {"auto": ["cpu", "cuda"] if gpu_ok else ["cpu"], "cpu": ["cpu"],
-               "cuda": ["cuda"], "both": ["cpu", "cuda"]}[args.device]  # fmt: skip
+    devices = {
+        "auto": ["cpu", "cuda"] if gpu_ok else ["cpu"],
+        "cpu": ["cpu"],
+        "cuda": ["cuda"],
+        "both": ["cpu", "cuda"],
+    }[args.device]
     print(__doc__.split("\n\n")[0])
     print("\nCPU: every op is a NumPy call")
     if gpu_ok:
@@ -198,16 +223,20 @@ def main(argv=None) -> int:
         print(f"GPU: none here ({tg.cuda.unavailable_reason()}); the GPU column stays empty.")
         if "cuda" in devices:
             devices.remove("cuda")
-            print("     Run this lab on a machine with an NVIDIA GPU and "
-                  "pip install 'tinygrad_edu[cuda]' to see the speedup.")  # fmt: skip
+            print(
+                "     Run this lab on a machine with an NVIDIA GPU and "
+                "pip install 'tinygrad_edu[cuda]' to see the speedup."
+            )
     if not devices:
         return 1
     warmup = 1 if args.quick else 3
     results: dict = {f"tinygrad_edu {d.upper()}": {} for d in devices}
     if args.torch:
         results.update({f"PyTorch {d.upper()}": {} for d in ("cpu", "cuda")})
-    print(f"\nModel: {args.model}; one step = forward + cross-entropy + backward + SGD update; "
-          f"{args.steps} timed steps per cell.\n")  # fmt: skip
+    print(
+        f"\nModel: {args.model}; one step = forward + cross-entropy + backward + SGD update; "
+        f"{args.steps} timed steps per cell.\n"
+    )
     head = f"{'batch':>6} | " + " | ".join(f"{k:>17}" for k in results)
     head += " | GPU/CPU speedup" if len(devices) == 2 else ""
     print(head)
@@ -215,15 +244,18 @@ def main(argv=None) -> int:
     for b in args.batch_sizes:
         for d in devices:
             results[f"tinygrad_edu {d.upper()}"][b] = steps_per_second(
-                args.model, b, d, args.steps, warmup)  # fmt: skip
+                args.model, b, d, args.steps, warmup
+            )
             tg.cuda.empty_cache()
         if args.torch:
             for d in ("cpu", "cuda"):
                 results[f"PyTorch {d.upper()}"][b] = torch_steps_per_second(
-                    args.model, b, d, args.steps, warmup)  # fmt: skip
+                    args.model, b, d, args.steps, warmup
+                )
         cells = [results[k].get(b) for k in results]
-        line = f"{b:>6} | " + " | ".join(f"{'-' if v is None else f'{v:10.1f} st/s':>17}"
-                                          for v in cells)  # fmt: skip
+        line = f"{b:>6} | " + " | ".join(
+            f"{'-' if v is None else f'{v:10.1f} st/s':>17}" for v in cells
+        )
         if len(devices) == 2:
             line += f" | {results['tinygrad_edu CUDA'][b] / results['tinygrad_edu CPU'][b]:8.2f}x"
         print(line, flush=True)
@@ -237,19 +269,25 @@ def main(argv=None) -> int:
         cpu, gpu = results["tinygrad_edu CPU"], results["tinygrad_edu CUDA"]
         b = crossover(args.batch_sizes, cpu, gpu)
         if b is None:
-            print("\nThe GPU did not beat the CPU at the largest batch sizes measured: the steps "
-                  "are dominated by Python and kernel launches. Try larger batches.")  # fmt: skip
+            print(
+                "\nThe GPU did not beat the CPU at the largest batch sizes measured: the steps "
+                "are dominated by Python and kernel launches. Try larger batches."
+            )
         else:
-            print(f"\nThe GPU is faster than the CPU from batch size {b} on "
-                  f"({gpu[best] / cpu[best]:.1f}x at batch {best}).")  # fmt: skip
+            print(
+                f"\nThe GPU is faster than the CPU from batch size {b} on "
+                f"({gpu[best] / cpu[best]:.1f}x at batch {best})."
+            )
     if not args.no_plot:
         title = f"tinygrad_edu {args.model.upper()}: CPU (NumPy) vs GPU (CuPy)"
         if plot(args.batch_sizes, results, args.plot, title):
             print(f"plot saved to {args.plot}")
         else:
             print("(no plot: matplotlib is not installed; pip install 'tinygrad_edu[viz]')")
-    print("\nQuestions: why do the GPU's steps/s hardly change from batch 32 to 1024? What "
-          "limits a step at batch 32 on each device? Where would a fused kernel help?")  # fmt: skip
+    print(
+        "\nQuestions: why do the GPU's steps/s hardly change from batch 32 to 1024? What "
+        "limits a step at batch 32 on each device? Where would a fused kernel help?"
+    )
     return 0
 
 

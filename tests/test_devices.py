@@ -37,9 +37,12 @@ ROOT = Path(__file__).resolve().parents[1]
 # ------------------------------------------------------------------------------------ helpers
 def _snapshot() -> dict:
     return {
-        "cupy": backend._cupy, "error": backend._cupy_error, "types": set(backend.ARRAY_TYPES),
-        "default": backend._default_device, "rng": backend._rng.get("cuda"),
-    }  # fmt: skip
+        "cupy": backend._cupy,
+        "error": backend._cupy_error,
+        "types": set(backend.ARRAY_TYPES),
+        "default": backend._default_device,
+        "rng": backend._rng.get("cuda"),
+    }
 
 
 def _restore(saved: dict) -> None:
@@ -67,11 +70,18 @@ def no_cupy(monkeypatch, fresh_cuda_state):
     monkeypatch.setitem(sys.modules, "cupy", None)
 
 
+class _StandInGPUArray(np.ndarray):
+    """A NumPy array that the backend takes for a CuPy one (it only needs the type to differ)."""
+
+    def get(self):
+        return np.array(self)
+
+
 def _fake_cupy(device_count=lambda: 1) -> types.ModuleType:
     """A module that looks like CuPy to backend._load_cupy (only what it calls)."""
     fake = types.ModuleType("cupy")
     fake.cuda = types.SimpleNamespace(runtime=types.SimpleNamespace(getDeviceCount=device_count))
-    fake.zeros = np.zeros
+    fake.zeros = lambda shape, dtype=float: np.zeros(shape, dtype).view(_StandInGPUArray)
     return fake
 
 
@@ -106,6 +116,20 @@ def test_is_available_false_with_zero_gpus(monkeypatch, fresh_cuda_state):
     monkeypatch.setitem(sys.modules, "cupy", _fake_cupy(lambda: 0))
     assert tg.cuda.is_available() is False
     assert "no CUDA GPU was found" in tg.cuda.unavailable_reason()
+
+
+def test_is_available_false_when_kernels_cannot_run(monkeypatch, fresh_cuda_state):
+    """The GPU is there but NVRTC (the runtime compiler CuPy's kernels need) is not."""
+    fake = _fake_cupy()
+
+    def zeros(*args, **kwargs):
+        raise RuntimeError("libnvrtc.so.12: cannot open shared object file")
+
+    fake.zeros = zeros
+    monkeypatch.setitem(sys.modules, "cupy", fake)
+    assert tg.cuda.is_available() is False
+    reason = tg.cuda.unavailable_reason()
+    assert "cannot run a kernel" in reason and "libnvrtc" in reason and "[ctk]" in reason
 
 
 def test_is_available_false_when_cupy_fails_to_import(monkeypatch, tmp_path, fresh_cuda_state):
@@ -144,7 +168,7 @@ REQUESTS = {
     "Module.to": lambda: nn.Linear(2, 2).to("cuda"),
     "Module.cuda": lambda: nn.Linear(2, 2).cuda(),
     "DataLoader(device=)": lambda: DataLoader(TensorDataset(tg.zeros(4, 2)), device="cuda"),
-}  # fmt: skip
+}
 
 
 @pytest.mark.parametrize("request_cuda", list(REQUESTS.values()), ids=list(REQUESTS))
@@ -193,8 +217,9 @@ def _import_with_env(device: str, block_cupy: bool) -> subprocess.CompletedProce
         + "import tinygrad_edu as tg; print(tg.get_default_device(), tg.zeros(1).device)\n"
     )
     env = dict(os.environ, TINYGRAD_EDU_DEVICE=device, PYTHONPATH=str(ROOT))
-    return subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
-                          timeout=60)  # fmt: skip
+    return subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=60
+    )
 
 
 def test_env_device_cuda_without_cupy_warns_and_falls_back_to_cpu():
@@ -219,13 +244,6 @@ def test_env_device_selects_the_available_device(device):
 
 
 # ------------------------------------------------------------------ a stand-in second device
-class _StandInGPUArray(np.ndarray):
-    """A NumPy array that the backend takes for a CuPy one (it only needs the type to differ)."""
-
-    def get(self):
-        return np.array(self)
-
-
 @pytest.fixture
 def stand_in_gpu(monkeypatch, fresh_cuda_state):
     """Register a fake CuPy whose arrays are _StandInGPUArray; enough for transfers and checks."""
@@ -252,7 +270,7 @@ MIXES = {
     "where": lambda a, b: tg.where(a > 0, a, b),
     "maximum": lambda a, b: tg.maximum(a, b),
     "compare": lambda a, b: a < b,
-}  # fmt: skip
+}
 
 
 @pytest.mark.parametrize("mix", list(MIXES.values()), ids=list(MIXES))
@@ -310,8 +328,9 @@ def test_default_device_switch(stand_in_gpu):
 
 
 # ------------------------------------------------------------------- bridges, on each device
-@pytest.mark.parametrize("dtype", ["float16", "float32", "float64", "int32", "int64", "int8",
-                                   "bool"])  # fmt: skip
+@pytest.mark.parametrize(
+    "dtype", ["float16", "float32", "float64", "int32", "int64", "int8", "bool"]
+)
 def test_scatter_add_repeated_indices(device, dtype):
     rng = np.random.default_rng(0)
     target = rng.integers(0, 3, (5, 4)).astype(dtype)
@@ -324,8 +343,11 @@ def test_scatter_add_repeated_indices(device, dtype):
     np.testing.assert_array_equal(backend.to_host(t), expected)
     # a tuple with a slice and two index arrays, as Getitem's backward scatters
     t = backend.to_device(np.zeros((3, 4, 5), dtype), device)
-    idx = (slice(None), backend.to_device(np.array([1, 1, 3]), device),
-           backend.to_device(np.array([0, 0, 4]), device))  # fmt: skip
+    idx = (
+        slice(None),
+        backend.to_device(np.array([1, 1, 3]), device),
+        backend.to_device(np.array([0, 0, 4]), device),
+    )
     vals = np.ones((3, 3), dtype)
     backend.scatter_add(t, idx, backend.to_device(vals, device))
     expected = np.zeros((3, 4, 5), dtype)
@@ -372,10 +394,16 @@ def test_erf_matches_math(device):
 def test_random_streams_are_seeded(device):
     def draw():
         tg.manual_seed(1234)
-        return [t.numpy() for t in (tg.rand(5, device=device), tg.randn(5, device=device),
-                                    tg.randint(0, 7, (5,), device=device),
-                                    tg.randperm(9, device=device),
-                                    F.dropout(tg.ones(20, device=device), 0.5))]  # fmt: skip
+        return [
+            t.numpy()
+            for t in (
+                tg.rand(5, device=device),
+                tg.randn(5, device=device),
+                tg.randint(0, 7, (5,), device=device),
+                tg.randperm(9, device=device),
+                F.dropout(tg.ones(20, device=device), 0.5),
+            )
+        ]
 
     first, second = draw(), draw()
     for a, b in zip(first, second):
@@ -411,6 +439,16 @@ def test_array_keeps_its_device(device):
     arr = backend.to_device(np.ones(3, np.float32), device)
     assert tg.Tensor(arr).device == device  # a CuPy array is not moved to the default device
     assert tg.Tensor(np.ones(3)).device == "cpu"
+
+
+@pytest.mark.cuda
+@pytest.mark.skipif(not tg.cuda.is_available(), reason="needs a CUDA GPU and CuPy")
+def test_cupy_array_made_before_the_backend_looked_for_cupy(fresh_cuda_state):
+    import cupy
+
+    arr = cupy.arange(3, dtype=cupy.float32)
+    t = tg.Tensor(arr)
+    assert t.device == "cuda" and t.tolist() == [0.0, 1.0, 2.0]
 
 
 def test_checkpoint_round_trip(device, tmp_path):
@@ -456,18 +494,34 @@ def _train_steps(device: str, model_fn, x: np.ndarray, y: np.ndarray, opt_fn, st
 
 
 MODELS = {
-    "mlp": (lambda: nn.Sequential(nn.Linear(12, 16), nn.GELU(), nn.Dropout(0.0),
-                                  nn.Linear(16, 5)), (8, 12)),
-    "cnn": (lambda: nn.Sequential(nn.Conv2d(1, 4, 3, padding=1), nn.BatchNorm2d(4), nn.ReLU(),
-                                  nn.MaxPool2d(2), nn.Conv2d(4, 6, 3, stride=2), nn.ReLU(),
-                                  nn.AvgPool2d(1), nn.Flatten(), nn.LayerNorm(6),
-                                  nn.Linear(6, 5)), (8, 1, 8, 8)),
-}  # fmt: skip
+    "mlp": (
+        lambda: nn.Sequential(nn.Linear(12, 16), nn.GELU(), nn.Dropout(0.0), nn.Linear(16, 5)),
+        (8, 12),
+    ),
+    "cnn": (
+        lambda: nn.Sequential(
+            nn.Conv2d(1, 4, 3, padding=1),
+            nn.BatchNorm2d(4),
+            nn.ReLU(),
+            nn.MaxPool2d(2),
+            nn.Conv2d(4, 6, 3, stride=2),
+            nn.ReLU(),
+            nn.AvgPool2d(1),
+            nn.Flatten(),
+            nn.LayerNorm(6),
+            nn.Linear(6, 5),
+        ),
+        (8, 1, 8, 8),
+    ),
+}
 
 
 @pytest.mark.parametrize("kind", list(MODELS))
-@pytest.mark.parametrize("opt_fn", [lambda p: optim.SGD(p, lr=0.1, momentum=0.9),
-                                    lambda p: optim.Adam(p, lr=0.01)], ids=["sgd", "adam"])
+@pytest.mark.parametrize(
+    "opt_fn",
+    [lambda p: optim.SGD(p, lr=0.1, momentum=0.9), lambda p: optim.Adam(p, lr=0.01)],
+    ids=["sgd", "adam"],
+)
 def test_training_on_device_matches_cpu(device, kind, opt_fn):
     """Every op of an MLP and a CNN step (conv, pooling, norms, losses, optimisers) on the
     device gives the CPU's numbers within float32 tolerance."""
@@ -479,8 +533,7 @@ def test_training_on_device_matches_cpu(device, kind, opt_fn):
     losses, state = _train_steps(device, model_fn, x, y, opt_fn)
     np.testing.assert_allclose(losses, ref_losses, rtol=1e-4, atol=1e-5)
     for name in ref_state:
-        np.testing.assert_allclose(state[name], ref_state[name], rtol=1e-4, atol=1e-5,
-                                   err_msg=name)  # fmt: skip
+        np.testing.assert_allclose(state[name], ref_state[name], rtol=1e-4, atol=1e-5, err_msg=name)
 
 
 def test_indexing_ops_on_device(device):
@@ -502,14 +555,25 @@ def test_indexing_ops_on_device(device):
 # ----------------------------------------------------------------------- the GPU scripts
 def _run_script(*args: str) -> subprocess.CompletedProcess:
     env = dict(os.environ, PYTHONPATH=str(ROOT), MPLBACKEND="Agg")
-    return subprocess.run([sys.executable, *args], cwd=ROOT, env=env, capture_output=True,
-                          text=True, timeout=120)  # fmt: skip
+    return subprocess.run(
+        [sys.executable, *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
 
 
 def test_gpu_benchmark_runs_and_reports(tmp_path):
     out = tmp_path / "gpu.md"
-    r = _run_script("benchmarks/gpu.py", "--quick", "--batch-sizes", "16,32", "--backends",
-                    "tg-cpu,tg-cuda", "--out", str(out), "--json", str(tmp_path / "gpu.json"))
+    r = _run_script(
+        "benchmarks/gpu.py",
+        "--quick",
+        "--batch-sizes",
+        "16,32",
+        "--backends",
+        "tg-cpu,tg-cuda",
+        "--out",
+        str(out),
+        "--json",
+        str(tmp_path / "gpu.json"),
+    )
     assert r.returncode == 0, r.stderr
     report = out.read_text()
     assert "| batch |" in report and "| 16 |" in report and "| 32 |" in report
@@ -517,13 +581,12 @@ def test_gpu_benchmark_runs_and_reports(tmp_path):
     if not tg.cuda.is_available():
         assert "## Not measured" in report and tg.cuda.unavailable_reason() in report
     else:
-        assert "GPU faster" in report or "faster than the CPU" in report or "never" in report
+        assert "faster than the CPU" in report or "did not beat the CPU" in report
 
 
 def test_cpu_vs_gpu_lab_runs(tmp_path):
     plot = tmp_path / "lab.png"
-    r = _run_script("demos/cpu_vs_gpu.py", "--quick", "--batch-sizes", "16,32", "--plot",
-                    str(plot))  # fmt: skip
+    r = _run_script("demos/cpu_vs_gpu.py", "--quick", "--batch-sizes", "16,32", "--plot", str(plot))
     assert r.returncode == 0, r.stderr
     assert "batch" in r.stdout and "tinygrad_edu CPU" in r.stdout
     if not tg.cuda.is_available():

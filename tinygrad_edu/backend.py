@@ -162,13 +162,19 @@ def _load_cupy():
         return None
     try:
         count = cupy.cuda.runtime.getDeviceCount()
-        if count >= 1:
-            cupy.zeros(1)  # creates the CUDA context: fails here, not in the first op
     except Exception as e:  # CUDARuntimeError: no driver, driver too old, no device, ...
         _cupy_error = f"CuPy is installed but no CUDA GPU is usable ({type(e).__name__}: {e})"
         return None
     if count < 1:
         _cupy_error = "CuPy is installed but no CUDA GPU was found"
+        return None
+    try:  # one tiny kernel: creates the CUDA context and proves kernels compile (NVRTC) and run
+        (cupy.zeros(2, dtype="float32") + 1).get()
+    except Exception as e:
+        _cupy_error = (
+            f"CuPy sees {count} GPU(s) but cannot run a kernel ({type(e).__name__}: {e}); the "
+            "CUDA runtime libraries may be missing: pip install 'cupy-cuda12x[ctk]'"
+        )
         return None
     _cupy = cupy
     ARRAY_TYPES.add(cupy.ndarray)
@@ -313,6 +319,8 @@ def asarray(data: Any, dtype: Any = None, device: str | None = None, copy: bool 
 
     device=None means the default device, except for a CuPy array, which stays on the GPU.
     """
+    if _cupy is None and type(data).__module__.startswith("cupy"):
+        _load_cupy()  # a CuPy array made before tinygrad_edu first looked for CuPy
     if device is None and _on_gpu(data):
         device = "cuda"
     device = normalize_device(device)

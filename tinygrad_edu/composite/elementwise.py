@@ -261,7 +261,8 @@ def where(condition, input, other):
     """condition ? input : other, elementwise with broadcasting; no gradient to condition."""
     from .. import backend
     from ..ops import movement
-    from ..tensor import Tensor, _broadcast_shape
+    from ..tensor import Tensor
+    from .operators import _broadcast_shape
 
     like = input if isinstance(input, Tensor) else other if isinstance(other, Tensor) else None
     if not isinstance(condition, Tensor):

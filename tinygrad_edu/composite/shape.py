@@ -311,7 +311,7 @@ class ShapeMixin:
             return a.unsqueeze(0).matmul(b).squeeze(-2)
         if b.ndim == 1:
             return a.matmul(b.unsqueeze(-1)).squeeze(-1)
-        from ..tensor import _broadcast_shape
+        from .operators import _broadcast_shape
 
         batch = _broadcast_shape(a.shape[:-2], b.shape[:-2], "matmul")
         if a.shape[:-2] != batch and a.requires_grad:

@@ -4,6 +4,8 @@ Unfold  (im2col): x (N, C, H, W) -> columns (N, C*kh*kw, L), L = OH*OW, one colu
                   holding the kh x kw window (of every channel) that the kernel sees there.
 Fold    (col2im): columns (N, C*kh*kw, L) -> image (N, C, H, W), every column entry added back to
                   the pixel it was read from (overlapping windows add up).
+WindowMax:        columns viewed as (N, C, kh*kw, L) -> (N, C, L), the max of each window, with
+                  the gradient routed to the argmax (max pooling).
 
 Unfold is linear, and Fold is its transpose (adjoint), so dUnfold = Fold and dFold = Unfold: second
 derivatives come for free. The row order of a column is (channel, kernel row, kernel column), the

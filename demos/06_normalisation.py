@@ -1,0 +1,68 @@
+"""Lab 6: normalisation layers — none vs BatchNorm vs LayerNorm vs RMSNorm.
+
+A 5-hidden-layer MLP (784-256x5-10, ReLU) on 10,000 MNIST images, trained with SGD + momentum at
+a moderate (0.02) and a large (0.3) learning rate. Normalising each layer's pre-activations keeps
+their scale under control, which makes training faster and tolerant of large steps.
+
+    BatchNorm: y = (x - mean_batch) / sqrt(var_batch + eps) * gamma + beta   per feature
+               (running statistics are used in eval mode)
+    LayerNorm: the same over the features of each sample (no batch dependence)
+    RMSNorm:   y = x / sqrt(mean(x^2) + eps) * gamma                         (no centring)
+
+Writes normalisation.png (training loss per epoch, one panel per learning rate) and metrics.json.
+
+    python demos/06_normalisation.py --data-dir DIR [--quick]
+"""
+
+import math
+
+import _common
+
+import tinygrad_edu as tg
+import tinygrad_edu.nn as nn
+from tinygrad_edu import models, optim
+from tinygrad_edu.train import fit
+
+args = _common.parse_args("06_normalisation", "Lab 6: normalisation layers")
+train, test = _common.load("mnist", args)
+train = _common.subset(train, 1000 if args.quick else 10000)
+test = _common.subset(test, 1000 if args.quick else 10000)
+epochs = 2 if args.quick else 8
+NORMS = {"none": "none", "BatchNorm": "batch", "LayerNorm": "layer", "RMSNorm": "rms"}
+
+metrics, panels = {}, {}
+for lr in (0.02, 0.3):
+    panels[f"lr {lr}"] = {}
+    for label, norm in NORMS.items():
+        tg.manual_seed(args.seed)
+        model = models.mlp(784, [256] * 5, 10, norm=norm)
+        optimizer = optim.SGD(model.parameters(), lr=lr, momentum=0.9)
+        with _common.Timer() as timer:
+            h = fit(model, nn.CrossEntropyLoss(), optimizer, _common.loader(train, 64, shuffle=True),
+                    _common.loader(test, 1000), epochs=epochs, verbose=False)  # fmt: skip
+        acc = h.val_acc[-1]
+        if not math.isfinite(h.train_loss[-1]):
+            verdict = "  (diverged: the loss became NaN/inf)"
+        elif acc < 0.2:
+            verdict = "  (not learning: stuck near chance, loss ~ ln 10 = 2.30)"
+        else:
+            verdict = ""
+        print(f"  lr {lr:<5} {label:9s} test accuracy {acc:6.1%}  final train loss "
+              f"{h.train_loss[-1]:.4f}  {timer.seconds / epochs:.1f}s/epoch{verdict}")  # fmt: skip
+        metrics[f"lr {lr} {label}"] = {"test_accuracy": acc, "train_loss": h.train_loss[-1],
+                                       "seconds_per_epoch": timer.seconds / epochs}  # fmt: skip
+        panels[f"lr {lr}"][label] = [v if math.isfinite(v) else float("nan") for v in h.train_loss]
+_common.plot_lines({}, f"{args.out}/normalisation.png", "training loss: none vs BatchNorm vs "
+                   "LayerNorm vs RMSNorm", ylabel="train loss", logy=True, panels=panels)  # fmt: skip
+
+# BatchNorm behaves differently in train and eval mode: batch statistics vs running averages.
+bn = nn.BatchNorm1d(3)
+x = tg.randn(8, 3) * 5 + 2
+bn.train()
+y_train = bn(x)
+bn.eval()
+y_eval = bn(x)
+print(f"BatchNorm after one batch: running_mean {[round(v, 2) for v in bn.running_mean.tolist()]} "
+      f"(momentum 0.1 towards the batch mean); train-mode output mean "
+      f"{y_train.mean().item():+.3f}, eval-mode output mean {y_eval.mean().item():+.3f}")  # fmt: skip
+_common.write_json(f"{args.out}/metrics.json", metrics)

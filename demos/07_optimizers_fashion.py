@@ -1,0 +1,116 @@
+"""Lab 7: optimiser and schedule showdown on Fashion-MNIST.
+
+1. Optimisers: SGD + momentum, Adam, AdamW, RMSprop on the same MLP -> optimizers.png.
+2. Learning-rate schedules for SGD + momentum: constant, step (x0.1 at 1/2 and 3/4), cosine,
+   linear warmup then cosine (per step) -> schedules.png (accuracy and the lr itself).
+3. Gradient clipping at norm 1 with a too-large Adam step: the gradient norm per epoch with
+   and without clipping -> clipping.png.
+4. The best MLP recipe found for Fashion-MNIST (784-512-256, dropout 0.2, AdamW, cosine,
+   20 epochs) -> best_curves.png.
+
+    python demos/07_optimizers_fashion.py --data-dir DIR [--quick]
+"""
+
+import _common
+
+import tinygrad_edu as tg
+import tinygrad_edu.nn as nn
+from tinygrad_edu import models, optim
+from tinygrad_edu.optim import lr_scheduler
+from tinygrad_edu.train import evaluate, fit
+
+args = _common.parse_args("07_optimizers_fashion", "Lab 7: optimisers and schedules on "
+                          "Fashion-MNIST")  # fmt: skip
+train, test = _common.load("fashion-mnist", args)
+if args.quick:
+    train, test = _common.subset(train, 2000), _common.subset(test, 2000)
+epochs = 1 if args.quick else 8
+train_loader = _common.loader(train, 64, shuffle=True)
+test_loader = _common.loader(test, 1000)
+loss_fn = nn.CrossEntropyLoss()
+metrics = {}
+
+
+def run(label: str, make_optimizer, make_scheduler=None, clip=None, hidden=(256, 128),
+        dropout=0.0, n_epochs=epochs, loader=train_loader):  # fmt: skip
+    """Train a fresh MLP (same seed, same initial weights) and return its History."""
+    tg.manual_seed(args.seed)
+    model = models.mlp(784, hidden, 10, dropout=dropout)
+    optimizer = make_optimizer(model.parameters())
+    scheduler = make_scheduler(optimizer) if make_scheduler else None
+    with _common.Timer() as timer:
+        h = fit(model, loss_fn, optimizer, loader, test_loader, epochs=n_epochs,
+                scheduler=scheduler, clip_grad_norm=clip, verbose=False)  # fmt: skip
+    acc = evaluate(model, test_loader, loss_fn)["accuracy"]
+    metrics[label] = {"test_accuracy": acc, "final_train_loss": h.train_loss[-1],
+                      "max_grad_norm": max(h.grad_norm_max), "wall_time_s": round(timer.seconds, 1)}  # fmt: skip
+    print(f"  {label:28s} test accuracy {acc:6.2%}  train loss {h.train_loss[-1]:.4f}  "
+          f"max |grad| {max(h.grad_norm_max):8.3g}  {timer.seconds:5.1f}s")  # fmt: skip
+    return h
+
+
+print("1. optimisers (MLP 784-256-128-10, batch 64)")
+optimizers = {
+    "SGD lr 0.05 momentum 0.9": lambda p: optim.SGD(p, lr=0.05, momentum=0.9),
+    "Adam lr 1e-3": lambda p: optim.Adam(p, lr=1e-3),
+    "AdamW lr 1e-3 wd 0.05": lambda p: optim.AdamW(p, lr=1e-3, weight_decay=0.05),
+    "RMSprop lr 1e-3": lambda p: optim.RMSprop(p, lr=1e-3),
+}
+curves = {name: run(name, make).val_acc for name, make in optimizers.items()}
+_common.plot_lines(curves, f"{args.out}/optimizers.png", "Fashion-MNIST test accuracy",
+                   ylabel="accuracy")  # fmt: skip
+
+print("2. schedules (SGD lr 0.05 momentum 0.9)")
+steps = len(train_loader)
+warm = steps  # one epoch of linear warmup, counted in optimizer steps
+
+
+def sgd(p):
+    return optim.SGD(p, lr=0.05, momentum=0.9)
+
+
+def warmup_cosine(o):
+    warmup = lr_scheduler.LinearLR(o, start_factor=0.01, total_iters=warm)
+    cosine = lr_scheduler.CosineAnnealingLR(o, T_max=max(1, epochs * steps - warm))
+    return lr_scheduler.SequentialLR(o, [warmup, cosine], milestones=[warm])
+
+
+schedules = {
+    "constant": None,
+    "step": lambda o: lr_scheduler.MultiStepLR(o, [max(1, epochs // 2), max(1, 3 * epochs // 4)]),
+    "cosine": lambda o: lr_scheduler.CosineAnnealingLR(o, T_max=epochs),
+    "warmup + cosine": warmup_cosine,
+}
+acc_curves, lr_curves = {}, {}
+for name, make in schedules.items():
+    interval = "step" if name == "warmup + cosine" else "epoch"
+    tg.manual_seed(args.seed)
+    model = models.mlp(784, (256, 128), 10)
+    optimizer = sgd(model.parameters())
+    scheduler = make(optimizer) if make else None
+    h = fit(model, loss_fn, optimizer, train_loader, test_loader, epochs=epochs,
+            scheduler=scheduler, scheduler_interval=interval, verbose=False)  # fmt: skip
+    metrics[f"schedule {name}"] = {"test_accuracy": h.val_acc[-1]}
+    print(f"  {name:28s} test accuracy {h.val_acc[-1]:6.2%}  lr per epoch "
+          + " ".join(f"{v:.3g}" for v in h.lr))  # fmt: skip
+    acc_curves[name], lr_curves[name] = h.val_acc, h.lr
+_common.plot_lines({}, f"{args.out}/schedules.png", "learning-rate schedules (SGD + momentum)",
+                   panels={"test accuracy": acc_curves, "learning rate (epoch start)": lr_curves})  # fmt: skip
+
+print("3. gradient clipping at norm 1 (Adam lr 1e-2, too large on purpose)")
+norms = {}
+for clip in (None, 1.0):
+    label = "clip 1.0" if clip else "no clipping"
+    h = run(f"Adam lr 1e-2, {label}", lambda p: optim.Adam(p, lr=1e-2), clip=clip)
+    norms[f"{label}: mean |grad|"], norms[f"{label}: max |grad|"] = h.grad_norm, h.grad_norm_max
+_common.plot_lines(norms, f"{args.out}/clipping.png", "gradient norm before clipping, per epoch",
+                   ylabel="||grad||", logy=True)  # fmt: skip
+
+print("4. the best MLP recipe found: 784-512-256, dropout 0.2, AdamW, cosine, batch 128")
+best_epochs = 1 if args.quick else 20
+h = run("best MLP", lambda p: optim.AdamW(p, lr=1e-3, weight_decay=0.01),
+        lambda o: lr_scheduler.CosineAnnealingLR(o, T_max=best_epochs), hidden=(512, 256),
+        dropout=0.2, n_epochs=best_epochs, loader=_common.loader(train, 128, shuffle=True))  # fmt: skip
+_common.save_figure(h.plot(f"{args.out}/best_curves.png", title="Fashion-MNIST, best MLP"),
+                    f"{args.out}/best_curves.png")  # fmt: skip
+_common.write_json(f"{args.out}/metrics.json", metrics)
