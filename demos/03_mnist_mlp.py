@@ -30,7 +30,7 @@ args = _common.parse_args("03_mnist_mlp", "Lab 3: MNIST with the courses' MLP", 
 runs = [r.strip() for r in args.runs.split(",") if r.strip()]
 for r in runs:
     if r not in ("classic", "plain", "best"):
-        raise SystemExit(f"--runs: unknown run {r!r}; choose from classic, plain, best")
+        _common.fail(f"--runs: unknown run {r!r}; choose from classic, plain, best")
 train, test = _common.load("mnist", args)
 if args.quick:
     train, test = _common.subset(train, 3000), _common.subset(test, 2000)

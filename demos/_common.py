@@ -60,12 +60,18 @@ def load(name: str, args: argparse.Namespace, flatten: bool = False) -> tuple:
         loader = {"mnist": datasets.load_mnist, "fashion-mnist": datasets.load_fashion_mnist}[name]
         return loader(root=args.data_dir, download=args.download, flatten=flatten)
     except FileNotFoundError:
-        sys.exit(f"{name} not found: pass --data-dir FOLDER with its files (or set "
-                 "TINYGRAD_EDU_DATA), or --download to fetch them")  # fmt: skip
+        fail(f"{name} not found: pass --data-dir FOLDER with its files (or set "
+             "TINYGRAD_EDU_DATA), or --download to fetch them")  # fmt: skip
     except ImportError as e:
-        sys.exit(str(e))
+        fail(str(e))
     except (datasets.DownloadError, datasets.ChecksumError) as e:
-        sys.exit(" ".join(str(e).split()))
+        fail(str(e))
+
+
+def fail(message: str) -> None:
+    """End the demo with one line on stderr and exit status 2 (like tinygrad-edu)."""
+    print(f"{Path(sys.argv[0]).name}: error: {' '.join(message.split())}", file=sys.stderr)
+    sys.exit(2)
 
 
 def subset(dataset, n: int | None):

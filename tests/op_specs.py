@@ -17,6 +17,7 @@ import torch.nn.functional as TF
 from hypothesis import strategies as st
 
 import tinygrad_edu as tg
+import tinygrad_edu.nn.functional as F
 from tinygrad_edu.composite.shape import linear
 from tests.strategies import broadcast_pairs, dims_for, matrix_shapes, nonscalar_shapes, seeds
 from tests.strategies import shapes, values
@@ -339,6 +340,31 @@ def _unflatten_sample(data):
     return [values(data.draw(seeds), shape)], {"dim": dim, "sizes": (a, n // a)}
 
 
+def _image_sample(data, with_weight=False):
+    n, c = data.draw(st.integers(1, 2)), data.draw(st.integers(1, 3))
+    k = data.draw(st.integers(1, 3))
+    stride, pad, dil = data.draw(st.integers(1, 2)), data.draw(st.integers(0, 1)), \
+        data.draw(st.integers(1, 2))  # fmt: skip
+    pad = min(pad, k // 2) if not with_weight else pad
+    h = data.draw(st.integers(dil * (k - 1) + 1, 6))
+    w = data.draw(st.integers(dil * (k - 1) + 1, 6))
+    arrays = [values(data.draw(seeds), (n, c, h, w), "distinct" if not with_weight else "real")]
+    kw = {"k": k, "stride": stride, "pad": pad, "dil": dil}
+    if with_weight:
+        groups = data.draw(st.sampled_from([g for g in (1, c) if c % g == 0]))
+        out = groups * data.draw(st.integers(1, 2))
+        arrays += [values(data.draw(seeds), (out, c // groups, k, k)),
+                   values(data.draw(seeds), (out,))]  # fmt: skip
+        kw["groups"] = groups
+    return arrays, kw
+
+
+def _fold_sample(data):
+    (x,), kw = _image_sample(data)
+    cols = TF.unfold(torch.from_numpy(x), kw["k"], kw["dil"], kw["pad"], kw["stride"]).numpy()
+    return [values(data.draw(seeds), cols.shape)], dict(kw, size=x.shape[-2:])
+
+
 def _linear_sample(data):
     lead = tuple(data.draw(st.lists(st.integers(1, 3), min_size=1, max_size=3)))
     i, o = data.draw(st.integers(1, 4)), data.draw(st.integers(1, 4))
@@ -403,6 +429,8 @@ SPECS = [
     OpSpec("pow_scalar", lambda x, s: x**s, lambda x, s: x**s, with_scalar("positive")),
     OpSpec("pow_square", lambda x: x**2, lambda x: x**2, unary()),
     OpSpec("rpow_scalar", lambda x, s: abs(s) ** x, lambda x, s: abs(s) ** x, with_scalar()),
+    OpSpec("remainder", lambda a, b: a % b, lambda a, b: a % b, binary("real", "positive"),
+           smooth=False, atol=1e-4),
     OpSpec("where", lambda c, a, b: tg.where(c, a, b), _T.where, _where_sample),
     OpSpec("masked_fill", lambda x, m, value: x.masked_fill(m, value),
            lambda x, m, value: x.masked_fill(m, value), _masked_fill_sample),
@@ -495,6 +523,22 @@ SPECS = [
     OpSpec("linear", lambda x, w, b: linear(x, w, b), TF.linear, _linear_sample),
     OpSpec("linear_nobias", lambda x, w: linear(x, w), TF.linear,
            lambda data: (_linear_sample(data)[0][:2], {})),
+    # ------------------------------------------------------------------ images (ops/conv.py)
+    OpSpec("conv2d", lambda x, w, b, k, stride, pad, dil, groups:
+           F.conv2d(x, w, b, stride, pad, dil, groups),
+           lambda x, w, b, k, stride, pad, dil, groups: TF.conv2d(x, w, b, stride, pad, dil,
+                                                                  groups),
+           lambda data: _image_sample(data, with_weight=True), atol=1e-4, rtol=1e-4),
+    OpSpec("unfold", lambda x, k, stride, pad, dil: F.unfold(x, k, dil, pad, stride),
+           lambda x, k, stride, pad, dil: TF.unfold(x, k, dil, pad, stride), _image_sample),
+    OpSpec("fold", lambda c, k, stride, pad, dil, size: F.fold(c, size, k, dil, pad, stride),
+           lambda c, k, stride, pad, dil, size: TF.fold(c, tuple(size), k, dil, pad, stride),
+           _fold_sample),
+    OpSpec("max_pool2d", lambda x, k, stride, pad, dil: F.max_pool2d(x, k, stride, pad, dil),
+           lambda x, k, stride, pad, dil: TF.max_pool2d(x, k, stride, pad, dil), _image_sample,
+           smooth=False),
+    OpSpec("avg_pool2d", lambda x, k, stride, pad, dil: F.avg_pool2d(x, k, stride, pad),
+           lambda x, k, stride, pad, dil: TF.avg_pool2d(x, k, stride, pad), _image_sample),
     # ------------------------------------------------------------------ conversions
     OpSpec("to_float64", lambda x: x.double() * 1.5, lambda x: x.double() * 1.5, unary()),
     OpSpec("clone", lambda x: x.clone() * 2, lambda x: x.clone() * 2, unary()),

@@ -86,6 +86,33 @@ class OperatorMixin:
     def __rpow__(self, other):
         return self._binary(binary.Pow, other, self)
 
+    def __floordiv__(self, other):
+        """Floor division (no gradient, as its derivative is 0 almost everywhere)."""
+        a, b = self._operands(other)
+        return Tensor._make(nograd.floor_divide(a.data, b.data), False, None)
+
+    def __rfloordiv__(self, other):
+        b, a = self._operands(other)
+        return Tensor._make(nograd.floor_divide(a.data, b.data), False, None)
+
+    def __mod__(self, other):
+        """x % y with the divisor's sign (PyTorch's remainder); d/dx = 1, d/dy = -floor(x / y)."""
+        a, b = self._operands(other)
+        if a.dtype.kind != "f":
+            return Tensor._make(nograd.remainder(a.data, b.data), False, None)
+        return a - (a / b).floor() * b
+
+    def __rmod__(self, other):
+        b, a = self._operands(other)
+        return a % b
+
+    def _operands(self, other):
+        """(self, other) as tensors of one dtype, as a binary op would see them."""
+        other = other if isinstance(other, Tensor) else Tensor._as_tensor(other, self)
+        if other.dtype != self.dtype:
+            return _promote(None, self, other, False)
+        return self, other
+
     def __matmul__(self, other):
         return self.matmul(other)
 

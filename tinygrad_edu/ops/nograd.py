@@ -78,6 +78,15 @@ def compare(op, a, b):
     return a >= b
 
 
+def floor_divide(a, b):
+    return _xp(a).floor_divide(a, b)
+
+
+def remainder(a, b):
+    """Python's (and PyTorch's) modulo: the result takes the sign of the divisor."""
+    return _xp(a).remainder(a, b)
+
+
 def logical(op, a, b=None):
     xp = _xp(a)
     if op == "not":
