@@ -71,8 +71,10 @@ pair = species > 0
 overlap = run_perceptron(petals[pair], (species[pair] == 2).float() * 2 - 1,
                          "versicolor vs virginica", "versicolor", epochs, snapshots=(epochs,))  # fmt: skip
 if 0 not in overlap[len(overlap) // 2 :]:
-    print(f"  does not converge: {overlap[-1]} mistakes after {epochs} epochs, because no line "
-          "separates the two species (the rule keeps moving the boundary back and forth)")
+    print(
+        f"  does not converge: {overlap[-1]} mistakes after {epochs} epochs, because no line "
+        "separates the two species (the rule keeps moving the boundary back and forth)"
+    )
 _common.plot_lines({"setosa vs rest": separable, "versicolor vs virginica": overlap},
                    f"{args.out}/mistakes.png", "perceptron mistakes per epoch",
                    ylabel="mistakes")  # fmt: skip
@@ -86,7 +88,9 @@ history = fit(model, loss_fn, optim.SGD(model.parameters(), lr=0.5, momentum=0.9
 result = evaluate(model, _common.loader(test, 30), loss_fn)
 print(f"softmax regression on all 3 species: test accuracy {result['accuracy']:.1%} "
       f"(train loss {history.train_loss[0]:.3f} -> {history.train_loss[-1]:.3f})")  # fmt: skip
-_common.save_figure(history.plot(f"{args.out}/softmax_curves.png"), f"{args.out}/softmax_curves.png")
+_common.save_figure(
+    history.plot(f"{args.out}/softmax_curves.png"), f"{args.out}/softmax_curves.png"
+)
 _common.write_json(f"{args.out}/metrics.json", {
     "setosa_mistakes_per_epoch": separable,
     "versicolor_mistakes_per_epoch": overlap,

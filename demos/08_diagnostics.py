@@ -89,7 +89,11 @@ model = models.mlp(64, [512, 512], 10)
 h = train_run(model, optim.Adam(model.parameters(), lr=1e-3), data=small, n_epochs=3 * epochs)
 panels["overfitting (150 images)"] = {"train loss": h.train_loss, "val loss": h.val_loss}
 best = h.best_epoch("val_loss")
-metrics["overfitting"] = {"train_acc": h.train_acc[-1], "val_acc": h.val_acc[-1], "best_epoch": best}
+metrics["overfitting"] = {
+    "train_acc": h.train_acc[-1],
+    "val_acc": h.val_acc[-1],
+    "best_epoch": best,
+}
 verdict("4. 512-512 MLP on 150 images",
         f"train accuracy {h.train_acc[-1]:.1%} vs test {h.val_acc[-1]:.1%}; the validation loss "
         + (f"was lowest at epoch {best} of {len(h)} and rose afterwards ({h.val_loss[-1]:.3f})"

@@ -365,6 +365,15 @@ def _fold_sample(data):
     return [values(data.draw(seeds), cols.shape)], dict(kw, size=x.shape[-2:])
 
 
+def _ce_sample(data):
+    n, c = data.draw(st.integers(1, 5)), data.draw(st.integers(2, 5))
+    t = np.random.default_rng(data.draw(seeds)).integers(0, c, n)
+    if (t == 1).all():  # keep at least one row that is not ignored
+        t[0] = 0
+    return [values(data.draw(seeds), (n, c)), t], {
+        "reduction": data.draw(st.sampled_from(["mean", "sum", "none"]))}
+
+
 def _linear_sample(data):
     lead = tuple(data.draw(st.lists(st.integers(1, 3), min_size=1, max_size=3)))
     i, o = data.draw(st.integers(1, 4)), data.draw(st.integers(1, 4))
@@ -539,6 +548,11 @@ SPECS = [
            smooth=False),
     OpSpec("avg_pool2d", lambda x, k, stride, pad, dil: F.avg_pool2d(x, k, stride, pad),
            lambda x, k, stride, pad, dil: TF.avg_pool2d(x, k, stride, pad), _image_sample),
+    # ------------------------------------------------------------------ fused losses (ops/loss.py)
+    OpSpec("cross_entropy", lambda x, t, reduction: F.cross_entropy(x, t, ignore_index=1,
+                                                                   reduction=reduction),
+           lambda x, t, reduction: TF.cross_entropy(x, t, ignore_index=1, reduction=reduction),
+           _ce_sample),
     # ------------------------------------------------------------------ conversions
     OpSpec("to_float64", lambda x: x.double() * 1.5, lambda x: x.double() * 1.5, unary()),
     OpSpec("clone", lambda x: x.clone() * 2, lambda x: x.clone() * 2, unary()),

@@ -43,9 +43,9 @@ PHRASES = {
 }
 
 
-def test_every_demo_is_listed():
+def test_every_lab_has_a_demo():
     found = {p.stem for p in DEMOS.glob("*.py") if not p.stem.startswith("_")}
-    assert found == set(EXPECTED)
+    assert set(EXPECTED) <= found
 
 
 def _run(name: str, out: Path, data: Path | None, env_extra: dict | None = None):

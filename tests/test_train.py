@@ -163,7 +163,9 @@ def test_history_json_csv_round_trip(tmp_path):
     for loaded in (History.load_json(tmp_path / "h.json"), History.load_csv(tmp_path / "h.csv")):
         assert loaded.columns == h.columns and len(loaded) == 2
         assert math.isnan(loaded.val_loss[0]) and loaded.val_loss[1] == 0.3
-        assert loaded.train_loss == h.train_loss and loaded.lr == h.lr and loaded.custom == [None, 7]
+        assert (
+            loaded.train_loss == h.train_loss and loaded.lr == h.lr and loaded.custom == [None, 7]
+        )
         assert loaded.epoch == [1, 2] and isinstance(loaded.epoch[0], int)
     assert h.best_epoch("val_loss") == 2 and h.best_epoch("train_acc") == 2
     assert h.to_dict().keys() >= {"epoch", "train_loss", "custom"} and "val_acc" not in h.to_dict()
@@ -176,7 +178,9 @@ def test_history_json_csv_round_trip(tmp_path):
 
 def test_history_plot(tmp_path):
     pytest.importorskip("matplotlib")
-    h = History({"epoch": [1, 2], "train_loss": [1.0, 0.5], "val_loss": [1.2, 0.7], "lr": [0.1, 0.1]})
+    h = History(
+        {"epoch": [1, 2], "train_loss": [1.0, 0.5], "val_loss": [1.2, 0.7], "lr": [0.1, 0.1]}
+    )
     fig = h.plot(tmp_path / "curves.png")
     assert (tmp_path / "curves.png").stat().st_size > 1000
     import matplotlib.pyplot as plt

@@ -37,7 +37,9 @@ def _int_list(text: str) -> tuple:
     try:
         values = tuple(int(v) for v in text.replace(" ", "").split(",") if v)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"expected comma-separated sizes like 256,128, got {text!r}")
+        raise argparse.ArgumentTypeError(
+            f"expected comma-separated sizes like 256,128, got {text!r}"
+        )
     if any(v < 1 for v in values):
         raise argparse.ArgumentTypeError(f"sizes must be positive, got {text!r}")
     return values
@@ -119,7 +121,9 @@ def _add_run_options(p: argparse.ArgumentParser) -> None:
     g = p.add_argument_group("run")
     g.add_argument("--device", default="cpu", help="cpu or cuda")
     g.add_argument("--seed", type=int, default=0)
-    g.add_argument("--out", metavar="DIR", help="run folder (default runs/<dataset>-<model>-<time>)")
+    g.add_argument(
+        "--out", metavar="DIR", help="run folder (default runs/<dataset>-<model>-<time>)"
+    )
     _add_common(p)
 
 

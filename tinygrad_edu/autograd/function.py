@@ -71,6 +71,11 @@ class Function:
                     "call .clone() before modifying it."
                 )
 
+    @staticmethod
+    def const(array):
+        """A Tensor without grad around a backend array (masks and constants in a backward)."""
+        return _make_tensor(array, False, None)
+
     @property
     def output(self):
         """The Tensor this node produced (alive while backward runs)."""

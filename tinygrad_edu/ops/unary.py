@@ -142,7 +142,8 @@ class Relu(Function):
         return _xp(x).maximum(x, 0)
 
     def backward(self, g):
-        return g * (self.output > 0)
+        out = self.output.data
+        return g * self.const((out > 0).astype(out.dtype))
 
 
 class Abs(Function):

@@ -6,6 +6,8 @@
                   checkpoint_dir="runs/mnist/checkpoints")
     history.save_csv("history.csv"); history.plot("curves.png")
     fit(..., checkpoint_dir="runs/mnist/checkpoints", resume=True)   # continue exactly
+
+`experiment` and `runner` build whole runs from a Config (what `tinygrad-edu train` does).
 """
 
 from .callbacks import Callback, EarlyStopping, TrainState

@@ -237,7 +237,10 @@ def build_scheduler(cfg: Config, optimizer: optim.Optimizer, steps_per_epoch: in
         return lr_scheduler.ReduceLROnPlateau(optimizer, factor=0.5, patience=2), "epoch"
     total = epochs * steps_per_epoch
     if s == "onecycle":
-        return lr_scheduler.OneCycleLR(optimizer, max_lr=cfg.resolved_lr(), total_steps=total), "step"
+        return (
+            lr_scheduler.OneCycleLR(optimizer, max_lr=cfg.resolved_lr(), total_steps=total),
+            "step",
+        )
     warm = min(max(1, int(round(cfg.warmup_epochs * steps_per_epoch))), total - 1)
     warmup = lr_scheduler.LinearLR(optimizer, start_factor=0.01, total_iters=warm)
     cosine = lr_scheduler.CosineAnnealingLR(optimizer, T_max=max(1, total - warm))
@@ -275,7 +278,10 @@ def describe(cfg: Config, data: Data, model: nn.Module) -> list:
     else:
         arch = "channels " + ",".join(str(c) for c in cfg.resolved_channels())
     norm = cfg.resolved_norm()
-    extras = [f"{norm} norm" if norm != "none" else "", f"dropout {cfg.dropout:g}" if cfg.dropout else ""]
+    extras = [
+        f"{norm} norm" if norm != "none" else "",
+        f"dropout {cfg.dropout:g}" if cfg.dropout else "",
+    ]
     model_text = ", ".join(x for x in [f"{cfg.model} {arch}", cfg.activation, *extras] if x)
     val = "val = test set" if data.val_is_test else f"val {len(data.val)}"
     opt = f"{cfg.optimizer} lr {cfg.resolved_lr():g}"

@@ -58,7 +58,9 @@ def _accuracy_fn(accuracy_fn: Any, loss_fn: Any) -> Callable | None:
 
 
 def _to(x: Any, device: str | None) -> Any:
-    return x.to(device) if device is not None and isinstance(x, Tensor) and x.device != device else x
+    return (
+        x.to(device) if device is not None and isinstance(x, Tensor) and x.device != device else x
+    )
 
 
 class _Sums:
@@ -311,7 +313,8 @@ class _Run:
                  device, callbacks, state) -> None:  # fmt: skip
         self.model, self.loss_fn, self.optimizer = model, loss_fn, optimizer
         self.scheduler, self.interval, self.clip, self.track = scheduler, interval, clip, track
-        self.correct_fn, self.device, self.callbacks, self.state = correct_fn, device, callbacks, state
+        self.correct_fn, self.device = correct_fn, device
+        self.callbacks, self.state = callbacks, state
         self.params = [p for g in optimizer.param_groups for p in g["params"]]
         self.show_bar, self.bar, self.guard = False, None, None
         self.progress: dict | None = None
