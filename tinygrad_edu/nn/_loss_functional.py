@@ -14,6 +14,7 @@ from typing import Any, Iterable, Optional, Union
 from ..composite.elementwise import where
 from ..factories import arange
 from ..ops import loss as _loss_ops
+from ..ops import nograd as _nograd
 from ..tensor import Tensor
 
 _REDUCTIONS = ("mean", "sum", "none")
@@ -120,6 +121,10 @@ def _check_class_target(name: str, input: Tensor, target: Tensor, class_dim: int
     if target.shape != expected:
         raise ValueError(f"{name}: expected target of shape {expected}, got {target.shape} "
                          f"(input of shape {input.shape} with {n} classes)")  # fmt: skip
+    if target.numel():
+        lo, hi = _nograd.min_max(target.data)
+        if lo >= 0 and hi < n:
+            return  # every index is a valid class: nothing more to check
     flat = target.reshape(-1)
     ok = (flat >= 0).logical_and(flat < n)
     if ignore_index is not None:

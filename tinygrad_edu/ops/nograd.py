@@ -177,6 +177,11 @@ def all_(x, dim=None, keepdim=False):
     return x.all(axis=dim, keepdims=keepdim)
 
 
+def min_max(x) -> tuple:
+    """(min, max) of a non-empty array as Python numbers (one pass each, no autograd)."""
+    return x.min().item(), x.max().item()
+
+
 def array_equal(a, b) -> bool:
     return bool(_xp(a).array_equal(a, b))
 
