@@ -147,21 +147,34 @@ def load1() -> float:
 
 
 # ----------------------------------------------------------------------------- timing
+_GC = {"cpu": 0.0, "start": 0.0}
+
+
+def _gc_callback(phase: str, info: dict) -> None:
+    """Accumulate the CPU time spent in Python's cyclic garbage collector."""
+    if phase == "start":
+        _GC["start"] = time.process_time()
+    else:
+        _GC["cpu"] += time.process_time() - _GC["start"]
+
+
+gc.callbacks.append(_gc_callback)
+
+
 def call_n(runner, n: int) -> tuple:
-    """(wall seconds, process CPU seconds) per call, averaged over n calls (Split: the n
-    prepares are not timed)."""
-    if isinstance(runner, W.Split):
-        states = [runner.prepare() for _ in range(n)]
-        t0, c0 = time.perf_counter(), time.process_time()
+    """(wall s, process CPU s, CPU s in cyclic GC) per call, averaged over n calls (Split: the
+    n prepares are not timed)."""
+    states = [runner.prepare() for _ in range(n)] if isinstance(runner, W.Split) else None
+    g0, t0, c0 = _GC["cpu"], time.perf_counter(), time.process_time()
+    if states is not None:
         for s in states:
             runner.run(s)
-        dt, dc = time.perf_counter() - t0, time.process_time() - c0
-        del states
-        return dt / n, dc / n
-    t0, c0 = time.perf_counter(), time.process_time()
-    for _ in range(n):
-        runner()
-    return (time.perf_counter() - t0) / n, (time.process_time() - c0) / n
+    else:
+        for _ in range(n):
+            runner()
+    dt, dc, dg = time.perf_counter() - t0, time.process_time() - c0, _GC["cpu"] - g0
+    del states
+    return dt / n, dc / n, dg / n
 
 
 def check_values(runner, calls: int = 2) -> tuple:
@@ -205,10 +218,12 @@ def measure(workload, repeat: int, target_s: float, warmup: int) -> dict:
            "target_torch": workload.target_torch,
            "target_numpy": workload.target_numpy}  # fmt: skip
     for impl, s in samples.items():
-        wall, cpu = np.array(s).T
+        wall, cpu, gct = np.array(s).T
         q1, med, q3 = np.percentile(cpu if CPU_CLOCK else wall, [25, 50, 75])
         res[impl] = {"median": float(med), "q1": float(q1), "q3": float(q3),
-                     "wall": float(np.median(wall)), "cpu": float(np.median(cpu))}  # fmt: skip
+                     "wall": float(np.median(wall)), "cpu": float(np.median(cpu)),
+                     "gc": float(np.median(gct)),  # CPU time in the cyclic GC
+                     "no_gc": float(np.median(cpu - gct))}  # fmt: skip
     res["wall_s"] = time.perf_counter() - t_start
     return res
 
@@ -225,6 +240,8 @@ def check_text(res: dict) -> str:
 
 
 def fmt_t(s: float) -> str:
+    if s < 0:
+        return "-" + fmt_t(-s)
     if s >= 1:
         return f"{s:.2f} s"
     if s >= 1e-3:
@@ -249,8 +266,9 @@ def print_result(res: dict, cores: int) -> None:
           f"{col('numpy')}", flush=True)  # fmt: skip
     print(f"{'':<12} tg/torch {rt:.2f} {verdict(rt, res['target_torch'])}  tg/numpy {rn:.2f} "
           f"{verdict(rn, res['target_numpy'])}  numpy/torch "
-          f"{ratio(res, 'numpy', 'torch'):.2f}  check {check_text(res)}  "
-          f"load {res['load']:.1f}{loaded}  ({res['wall_s']:.1f} s)", flush=True)  # fmt: skip
+          f"{ratio(res, 'numpy', 'torch'):.2f}  tg in GC {gc_share(res)}  check "
+          f"{check_text(res)}  load {res['load']:.1f}{loaded}  ({res['wall_s']:.1f} s)",
+          flush=True)  # fmt: skip
 
 
 # ----------------------------------------------------------------------------- memory
@@ -278,18 +296,36 @@ def memory_child(name: str, impl: str, quick: bool, data_dir) -> None:
     runner = workload.build(impl, sh)
     gc.collect()
     base = _status_kb("VmRSS")
-    resettable = _reset_peak()
-    peaks = []
-    for i in range(workload.memory_calls):
+    exact = _reset_peak()
+    call_n(runner, 1)
+    first, rest = _status_kb("VmHWM"), _status_kb("VmRSS")
+    later = None
+    if workload.memory_calls > 1 and exact:
+        _reset_peak()
+        for _ in range(workload.memory_calls - 1):
+            call_n(runner, 1)
+        later = _status_kb("VmHWM")
+    if not exact:  # VmHWM is then the peak since the process started: an upper bound
+        first = later = _status_kb("VmHWM")
+    traced = None
+    if impl != "torch":  # NumPy's allocations (and Python objects) are visible to tracemalloc
+        import tracemalloc
+
+        gc.collect()
+        tracemalloc.start()
         call_n(runner, 1)
-        peaks.append(_status_kb("VmHWM"))
-        if i == 0 and resettable:
-            _reset_peak()
-    if not resettable:  # VmHWM is then the peak since the process started
-        peaks = [_status_kb("VmHWM")]
-    print(json.dumps({"base_kb": base, "first_kb": peaks[0] - base,
-                      "peak_kb": max(peaks) - base, "later_kb": max(peaks[1:], default=None)
-                      and max(peaks[1:]) - base, "exact": resettable}))  # fmt: skip
+        traced = tracemalloc.get_traced_memory()[1] // 1024
+        tracemalloc.stop()
+    out = {
+        "base_kb": base,
+        "peak_kb": max(first, later or 0) - base,  # the whole run, above the post-setup RSS
+        "first_kb": first - base,  # the first call (with one-time library initialisation)
+        "kept_kb": rest - base,  # still resident after the first call (state, caches, slack)
+        "step_kb": None if later is None else later - rest,  # later calls, above that
+        "traced_kb": traced,  # peak of Python + NumPy allocations during one more call
+        "exact": exact,
+    }
+    print(json.dumps(out))
 
 
 def measure_memory(names: list, args) -> dict:
@@ -357,6 +393,12 @@ def _cell(r: dict) -> str:
     return f"{fmt_t(r['median'])} [{fmt_t(r['q1'])}–{fmt_t(r['q3'])}]{wall}"
 
 
+def gc_share(r: dict) -> str:
+    """The share of tinygrad_edu's time spent in Python's cyclic garbage collector."""
+    t = r["tinygrad_edu"]
+    return f"{t['gc'] / max(t['cpu'], 1e-12):.0%}"
+
+
 def _fit(xs: list, ys: list) -> tuple:
     """Least-squares y = a + b x -> (a, b, r2)."""
     b, a = np.polyfit(np.asarray(xs, float), np.asarray(ys, float), 1)
@@ -403,13 +445,14 @@ def render(info: dict, results: list, memory: dict, scaling: dict, profiles: dic
                    f"{_cell(r['torch'])} | {_cell(r['numpy'])} ({r['numpy_label']}) | "
                    f"**{rt:.2f}** {verdict(rt, r['target_torch'])} | **{rn:.2f}** "
                    f"{verdict(rn, r['target_numpy'])} | {ratio(r, 'numpy', 'torch'):.2f} | "
-                   f"{check_text(r)} | {r['load']:.1f}{flag} |")  # fmt: skip
+                   f"{gc_share(r)} | {check_text(r)} | {r['load']:.1f}{flag} |")  # fmt: skip
     for name, why in skipped.items():
-        out.append(f"| **{name}** | skipped: {why} | | | | | | | |")
-    out += ["", "Times are per " + ", ".join(sorted({f"{r['unit']}" for r in results})) +
-            " (one training step including zero_grad, forward, loss, backward and the SGD "
-            "update; the chain rows time one forward+backward or one backward; mnist_epoch "
-            "times the whole epoch).", ""]  # fmt: skip
+        out.append(f"| **{name}** | skipped: {why} | | | | | | | | |")
+    out += ["", "Times are per training step (zero_grad, forward, loss, backward, SGD update), "
+            "except chain (one forward + backward), chain_bwd (one backward) and mnist_epoch "
+            "(the whole epoch). `tg in GC`: the share of tinygrad_edu's time spent in Python's "
+            "cyclic garbage collector (PyTorch's graph is not made of Python objects).",
+            ""]  # fmt: skip
     met = [(r["name"], kind, v, t) for r in results
            for kind, v, t in (("vs PyTorch", ratio(r, "tinygrad_edu", "torch"), r["target_torch"]),
                               ("vs NumPy", ratio(r, "tinygrad_edu", "numpy"), r["target_numpy"]))
@@ -428,16 +471,18 @@ def render(info: dict, results: list, memory: dict, scaling: dict, profiles: dic
         out.append("")
     if memory:
         out += ["## Peak memory", "",
-                "Extra resident memory (RSS) each run needed: a fresh child process per workload "
+                "Extra resident memory (RSS) a run needed: a fresh child process per workload "
                 "and implementation sets up the data and model, notes its RSS, resets the "
                 "kernel's peak mark (`/proc/self/clear_refs`), runs the workload (a few steps, "
-                "or one epoch) and reads the peak (`VmHWM`). The difference counts activations, "
-                "gradients, optimiser state, temporaries and allocator slack, and also one-time "
-                "library initialisation on the first call (shown separately). Allocations "
-                "below a few MB are at the granularity of the allocator, so small ratios are "
-                "noisy.", "",
-                "| workload | tinygrad_edu | PyTorch | NumPy | tg / torch | first call: tg / "
-                "torch / numpy | later calls: tg / torch / numpy |",
+                "or two epochs) and reads the peak (`VmHWM`). The difference counts activations, "
+                "gradients, optimiser state, temporaries, allocator slack and one-time library "
+                "initialisation on the first call (PyTorch's is ~8 MB, which dominates the small "
+                "workloads). `later calls` is how much the peak grew after the first call "
+                "(0 = freed memory was reused, nothing accumulates). `traced` is tracemalloc's "
+                "peak of Python objects and NumPy arrays during one more call: exact and "
+                "independent of the allocator, but blind to PyTorch's allocations.", "",
+                "| workload | tinygrad_edu | PyTorch | NumPy | tg / torch | later calls: tg / "
+                "torch / numpy | traced: tg / numpy |",
                 "|---|---|---|---|---|---|---|"]  # fmt: skip
         for name, m in memory.items():
 
@@ -450,8 +495,8 @@ def render(info: dict, results: list, memory: dict, scaling: dict, profiles: dic
             else:
                 rt = "; ".join(f"{i}: {m[i]['error']}" for i in W.IMPLS if "error" in m.get(i, {}))
             out.append(f"| {name} | {mb('tinygrad_edu')} | {mb('torch')} | {mb('numpy')} | {rt} "
-                       f"| {' / '.join(mb(i, 'first_kb') for i in W.IMPLS)} | "
-                       f"{' / '.join(mb(i, 'later_kb') for i in W.IMPLS)} |")  # fmt: skip
+                       f"| {' / '.join(mb(i, 'step_kb') for i in W.IMPLS)} | "
+                       f"{mb('tinygrad_edu', 'traced_kb')} / {mb('numpy', 'traced_kb')} |")  # fmt: skip
         out.append("")
     if scaling:
         out += ["## Scaling", "",
@@ -479,11 +524,19 @@ def render(info: dict, results: list, memory: dict, scaling: dict, profiles: dic
             out += ["", "fit: " + "; ".join(fits), ""]
             if group == "chain" and len(rows) > 1:
                 per = [r["tinygrad_edu"]["median"] / v for v, r in rows]
-                out += [f"tinygrad_edu backward per op: {', '.join(fmt_t(p) for p in per)} for "
-                        f"{', '.join(f'{v:,}' for v in xs)} ops: the largest / smallest per-op "
-                        f"cost is {per[-1] / per[0]:.2f} "
-                        f"({'linear' if per[-1] / per[0] < 1.5 else 'NOT linear'}: < 1.5 "
-                        "counts as linear).", ""]  # fmt: skip
+                per_torch = [r["torch"]["median"] / v for v, r in rows]
+                no_gc = [r["tinygrad_edu"]["no_gc"] / v for v, r in rows]
+                gc_share = [r["tinygrad_edu"]["gc"] / max(r["tinygrad_edu"]["cpu"], 1e-12)
+                            for _, r in rows]  # fmt: skip
+                grow, grow_torch = per[-1] / per[0], per_torch[-1] / per_torch[0]
+                out += [f"Backward cost per op for {', '.join(f'{v:,}' for v in xs)} ops: "
+                        f"tinygrad_edu {', '.join(fmt_t(p) for p in per)} (largest / smallest "
+                        f"{grow:.2f}: {'linear' if grow < 1.5 else 'NOT linear'}, < 1.5 counts "
+                        f"as linear); PyTorch {', '.join(fmt_t(p) for p in per_torch)} "
+                        f"({grow_torch:.2f}). Share of tinygrad_edu's backward spent in Python's "
+                        f"cyclic garbage collector: {', '.join(f'{g:.0%}' for g in gc_share)}; "
+                        f"without it, per op: {', '.join(fmt_t(p) for p in no_gc)} "
+                        f"({no_gc[-1] / no_gc[0]:.2f}).", ""]  # fmt: skip
     if profiles:
         out += [
             "## Where tinygrad_edu's time goes (cProfile)",
@@ -585,7 +638,8 @@ def main() -> int:
             print(f"  {value:>7}: tg {fmt_t(res['tinygrad_edu']['median'])}  torch "
                   f"{fmt_t(res['torch']['median'])}  numpy {fmt_t(res['numpy']['median'])}  "
                   f"tg/torch {ratio(res, 'tinygrad_edu', 'torch'):.2f}  "
-                  f"tg/numpy {ratio(res, 'tinygrad_edu', 'numpy'):.2f}", flush=True)  # fmt: skip
+                  f"tg/numpy {ratio(res, 'tinygrad_edu', 'numpy'):.2f}  tg in GC "
+                  f"{gc_share(res)}", flush=True)  # fmt: skip
         scaling[group] = (label, rows)
 
     memory: dict = {}

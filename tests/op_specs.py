@@ -15,6 +15,7 @@ import numpy as np
 import torch
 import torch.nn.functional as TF
 from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
 
 import tinygrad_edu as tg
 import tinygrad_edu.nn.functional as F
@@ -374,6 +375,20 @@ def _ce_sample(data):
         "reduction": data.draw(st.sampled_from(["mean", "sum", "none"]))}
 
 
+def _bn_sample(data):
+    c = data.draw(st.integers(1, 3))
+    shape = data.draw(st.sampled_from([(4, c), (3, c, 2), (2, c, 2, 3)]))
+    return [values(data.draw(seeds), shape, "distinct"), values(data.draw(seeds), (c,)),
+            values(data.draw(seeds), (c,))], {}  # fmt: skip
+
+
+def _ln_sample(data):
+    shape = data.draw(hnp.array_shapes(min_dims=2, max_dims=3, min_side=2, max_side=4))
+    k = data.draw(st.integers(1, 2))
+    return [values(data.draw(seeds), shape, "distinct"), values(data.draw(seeds), shape[-k:]),
+            values(data.draw(seeds), shape[-k:])], {"k": k}  # fmt: skip
+
+
 def _linear_sample(data):
     lead = tuple(data.draw(st.lists(st.integers(1, 3), min_size=1, max_size=3)))
     i, o = data.draw(st.integers(1, 4)), data.draw(st.integers(1, 4))
@@ -553,6 +568,13 @@ SPECS = [
                                                                    reduction=reduction),
            lambda x, t, reduction: TF.cross_entropy(x, t, ignore_index=1, reduction=reduction),
            _ce_sample),
+    # ------------------------------------------------------------------ fused norms (ops/norm.py)
+    OpSpec("batch_norm", lambda x, w, b: F.batch_norm(x, None, None, w, b, training=True),
+           lambda x, w, b: TF.batch_norm(x, None, None, w, b, training=True), _bn_sample,
+           atol=1e-4, rtol=1e-4),
+    OpSpec("layer_norm", lambda x, w, b, k: F.layer_norm(x, x.shape[-k:], w, b),
+           lambda x, w, b, k: TF.layer_norm(x, x.shape[-k:], w, b), _ln_sample,
+           atol=1e-4, rtol=1e-4),
     # ------------------------------------------------------------------ conversions
     OpSpec("to_float64", lambda x: x.double() * 1.5, lambda x: x.double() * 1.5, unary()),
     OpSpec("clone", lambda x: x.clone() * 2, lambda x: x.clone() * 2, unary()),

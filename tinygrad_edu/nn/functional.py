@@ -12,6 +12,7 @@ import warnings
 from ..autograd.grad_mode import no_grad
 from ..composite.elementwise import where
 from ..composite.shape import linear as _linear
+from ..ops import norm as _norm_ops
 from ..factories import arange, rand
 from ..tensor import Tensor
 from ._conv_functional import (
@@ -187,24 +188,55 @@ def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor |
         if n <= 1:
             raise ValueError(f"Expected more than 1 value per channel when training, got input "
                              f"size {tuple(input.shape)}")  # fmt: skip
-        mean = input.mean(dims, keepdim=True)
-        centred = input - mean
-        var = (centred * centred).mean(dims, keepdim=True)
-        if running_mean is not None or running_var is not None:
-            with no_grad():
-                if running_mean is not None:
-                    running_mean.copy_(running_mean * (1.0 - momentum)
-                                       + mean.reshape(c) * momentum)  # fmt: skip
-                if running_var is not None:
-                    unbiased = var.reshape(c) * (n / (n - 1))
-                    running_var.copy_(running_var * (1.0 - momentum) + unbiased * momentum)
-        out = centred * (var + eps).rsqrt()
-    else:
-        if running_mean is None or running_var is None:
-            raise RuntimeError("batch_norm: running_mean and running_var are needed when not "
-                               "training (or pass training=True)")  # fmt: skip
-        scale = (running_var + eps).rsqrt()
-        out = (input - running_mean.reshape(shape)) * scale.reshape(shape)
+        params = [p.reshape(shape) for p in (weight, bias) if p is not None]
+        if not _fusable(input, params):
+            return _batch_norm_composite(input, running_mean, running_var, weight, bias,
+                                         momentum, eps, dims, shape, n)  # fmt: skip
+        stats: list = []
+        out = _norm_ops.Normalize.apply(input, *params, dims=dims, eps=eps,
+                                        has_weight=weight is not None, stats=stats)  # fmt: skip
+        _update_running(running_mean, running_var, Tensor(stats[0]).reshape(c),
+                        Tensor(stats[1]).reshape(c), momentum, n)  # fmt: skip
+        return out
+    if running_mean is None or running_var is None:
+        raise RuntimeError("batch_norm: running_mean and running_var are needed when not "
+                           "training (or pass training=True)")  # fmt: skip
+    scale = (running_var + eps).rsqrt()
+    out = (input - running_mean.reshape(shape)) * scale.reshape(shape)
+    if weight is not None:
+        out = out * weight.reshape(shape)
+    if bias is not None:
+        out = out + bias.reshape(shape)
+    return out
+
+
+def _fusable(input: Tensor, params: list) -> bool:
+    """The fused Normalize op needs one floating dtype and one device for x and the parameters."""
+    return input.dtype.kind == "f" and all(
+        p.dtype == input.dtype and p.device == input.device for p in params
+    )
+
+
+def _update_running(running_mean, running_var, mean: Tensor, var: Tensor, momentum: float,
+                    n: int) -> None:  # fmt: skip
+    """r = (1 - momentum) r + momentum * batch statistic (the unbiased variance for running_var)."""
+    with no_grad():
+        if running_mean is not None:
+            running_mean.copy_(running_mean * (1.0 - momentum) + mean * momentum)
+        if running_var is not None:
+            running_var.copy_(running_var * (1.0 - momentum) + var * (n / (n - 1)) * momentum)
+
+
+def _batch_norm_composite(input, running_mean, running_var, weight, bias, momentum, eps, dims,
+                          shape, n) -> Tensor:  # fmt: skip
+    """Training-mode batch norm from Tensor ops (mixed dtypes or devices)."""
+    c = input.shape[1]
+    mean = input.mean(dims, keepdim=True)
+    centred = input - mean
+    var = (centred * centred).mean(dims, keepdim=True)
+    _update_running(running_mean, running_var, mean.detach().reshape(c),
+                    var.detach().reshape(c), momentum, n)  # fmt: skip
+    out = centred * (var + eps).rsqrt()
     if weight is not None:
         out = out * weight.reshape(shape)
     if bias is not None:
@@ -226,6 +258,10 @@ def layer_norm(input: Tensor, normalized_shape, weight: Tensor | None = None,
     """y = (x - mean) / sqrt(var + eps) * weight + bias, mean and (biased) var over the last
     len(normalized_shape) dims of each sample."""
     dims = _norm_dims("layer_norm", input, normalized_shape)
+    params = [p for p in (weight, bias) if p is not None]
+    if _fusable(input, params) and all(p.shape == input.shape[dims[0]:] for p in params):
+        return _norm_ops.Normalize.apply(input, *params, dims=dims, eps=eps,
+                                         has_weight=weight is not None)  # fmt: skip
     centred = input - input.mean(dims, keepdim=True)
     var = (centred * centred).mean(dims, keepdim=True)
     out = centred * (var + eps).rsqrt()
