@@ -494,9 +494,10 @@ def render(info: dict, results: list, memory: dict, scaling: dict, profiles: dic
                 rt = f"{m['tinygrad_edu']['peak_kb'] / max(m['torch']['peak_kb'], 1):.2f}"
             else:
                 rt = "; ".join(f"{i}: {m[i]['error']}" for i in W.IMPLS if "error" in m.get(i, {}))
+            later = " / ".join(mb(i, "step_kb") for i in W.IMPLS)
+            traced = f"{mb('tinygrad_edu', 'traced_kb')} / {mb('numpy', 'traced_kb')}"
             out.append(f"| {name} | {mb('tinygrad_edu')} | {mb('torch')} | {mb('numpy')} | {rt} "
-                       f"| {' / '.join(mb(i, 'step_kb') for i in W.IMPLS)} | "
-                       f"{mb('tinygrad_edu', 'traced_kb')} / {mb('numpy', 'traced_kb')} |")  # fmt: skip
+                       f"| {later} | {traced} |")  # fmt: skip
         out.append("")
     if scaling:
         out += ["## Scaling", "",
@@ -526,7 +527,7 @@ def render(info: dict, results: list, memory: dict, scaling: dict, profiles: dic
                 per = [r["tinygrad_edu"]["median"] / v for v, r in rows]
                 per_torch = [r["torch"]["median"] / v for v, r in rows]
                 no_gc = [r["tinygrad_edu"]["no_gc"] / v for v, r in rows]
-                gc_share = [r["tinygrad_edu"]["gc"] / max(r["tinygrad_edu"]["cpu"], 1e-12)
+                in_gc = [r["tinygrad_edu"]["gc"] / max(r["tinygrad_edu"]["cpu"], 1e-12)
                             for _, r in rows]  # fmt: skip
                 grow, grow_torch = per[-1] / per[0], per_torch[-1] / per_torch[0]
                 out += [f"Backward cost per op for {', '.join(f'{v:,}' for v in xs)} ops: "
@@ -534,7 +535,7 @@ def render(info: dict, results: list, memory: dict, scaling: dict, profiles: dic
                         f"{grow:.2f}: {'linear' if grow < 1.5 else 'NOT linear'}, < 1.5 counts "
                         f"as linear); PyTorch {', '.join(fmt_t(p) for p in per_torch)} "
                         f"({grow_torch:.2f}). Share of tinygrad_edu's backward spent in Python's "
-                        f"cyclic garbage collector: {', '.join(f'{g:.0%}' for g in gc_share)}; "
+                        f"cyclic garbage collector: {', '.join(f'{g:.0%}' for g in in_gc)}; "
                         f"without it, per op: {', '.join(fmt_t(p) for p in no_gc)} "
                         f"({no_gc[-1] / no_gc[0]:.2f}).", ""]  # fmt: skip
     if profiles:

@@ -256,7 +256,7 @@ def download(resource: Resource, filename: str, mirrors=None) -> Path:
             os.chmod(tmp, 0o644)  # mkstemp makes 0600 files; a cache entry is an ordinary file
             dest = dest_dir / remote
             os.replace(tmp, dest)
-            _fsync_dir(dest_dir)
+            fsync_dir(dest_dir)
             return dest
         except urllib.error.HTTPError as e:
             failures.append(f"{url} (HTTP {e.code} {e.reason})")
@@ -281,7 +281,7 @@ def download(resource: Resource, filename: str, mirrors=None) -> Path:
     )
 
 
-def _fsync_dir(folder: Path) -> None:
+def fsync_dir(folder) -> None:
     """Make the rename durable (a no-op where directories cannot be opened, e.g. Windows)."""
     try:
         fd = os.open(folder, os.O_RDONLY)

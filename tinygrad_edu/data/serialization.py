@@ -25,6 +25,7 @@ from typing import Any, BinaryIO, Union
 
 from .. import backend
 from ..tensor import Tensor
+from ._download import fsync_dir
 
 FORMAT = "tinygrad_edu.checkpoint"
 VERSION = 1
@@ -75,7 +76,7 @@ def save(obj: Any, f: PathOrFile) -> None:
         except OSError:
             pass
         raise
-    _fsync_dir(folder)
+    fsync_dir(folder)
 
 
 def _new_file_mode(path: str) -> int:
@@ -86,20 +87,6 @@ def _new_file_mode(path: str) -> int:
         umask = os.umask(0)
         os.umask(umask)
         return 0o666 & ~umask
-
-
-def _fsync_dir(folder: str) -> None:
-    """Make the rename itself durable (POSIX); harmless where directories cannot be opened."""
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
 
 
 class _Encoder:
