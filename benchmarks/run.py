@@ -2,12 +2,14 @@
 
     python benchmarks/run.py [--quick] [--threads N] [--only NAME ...] [--repeat R]
                              [--out benchmarks/RESULTS.md] [--data-dir DIR] [--no-memory]
-                             [--profile [NAME ...] | --no-profile]
+                             [--profile [NAME ...] | --no-profile] [--smoke]
 
 Method: the three implementations of a workload are timed interleaved (tg, torch, numpy, tg,
 torch, numpy, ...) after warm-up calls, each sample averaging enough calls to last ~50 ms
 (~10 ms with --quick); we report the median and the inter-quartile range of the samples, and
-ratios of medians. NumPy's BLAS and PyTorch run on the same number of threads (default 1).
+ratios of medians. NumPy's BLAS and PyTorch run on the same number of threads (default 1);
+with one thread the clock is the process's CPU time (robust to other jobs on the machine),
+otherwise wall-clock time.
 Peak memory: each (workload, implementation) runs again in a fresh child process, which
 reports its peak resident set size above the level it had after setting up the data and model.
 See benchmarks/README.md for how to read the output.
@@ -31,7 +33,6 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
-NAMES = {"tinygrad_edu": "tinygrad_edu", "torch": "torch", "numpy": "numpy"}
 PROFILED = ("tiny_mlp", "chain", "mlp64")
 
 
@@ -110,7 +111,10 @@ def machine_info(threads: int) -> dict:
                 break
     except OSError:
         pass
-    blas = np.show_config(mode="dicts").get("Build Dependencies", {}).get("blas", {})
+    try:
+        blas = np.show_config(mode="dicts").get("Build Dependencies", {}).get("blas", {})
+    except TypeError:  # NumPy < 1.26 prints its configuration instead of returning it
+        blas = {}
     torch_blas = [s.split("=", 1)[1] for s in torch.__config__.show().replace(",", "\n").split()
                   if s.startswith("BLAS_INFO=")]  # fmt: skip
     pools = [f"{p.get('internal_api')} {p.get('version') or ''} ({Path(p['filepath']).name}, "
@@ -305,6 +309,7 @@ def memory_child(name: str, impl: str, quick: bool, data_dir) -> None:
         for _ in range(workload.memory_calls - 1):
             call_n(runner, 1)
         later = _status_kb("VmHWM")
+    last = _status_kb("VmRSS")
     if not exact:  # VmHWM is then the peak since the process started: an upper bound
         first = later = _status_kb("VmHWM")
     traced = None
@@ -321,7 +326,7 @@ def memory_child(name: str, impl: str, quick: bool, data_dir) -> None:
         "peak_kb": max(first, later or 0) - base,  # the whole run, above the post-setup RSS
         "first_kb": first - base,  # the first call (with one-time library initialisation)
         "kept_kb": rest - base,  # still resident after the first call (state, caches, slack)
-        "step_kb": None if later is None else later - rest,  # later calls, above that
+        "grow_kb": None if later is None else last - rest,  # resident growth after call 1
         "traced_kb": traced,  # peak of Python + NumPy allocations during one more call
         "exact": exact,
     }
@@ -423,8 +428,10 @@ def render(info: dict, results: list, memory: dict, scaling: dict, profiles: dic
            f"- load average (1, 5, 15 min): {' '.join(f'{x:.2f}' for x in ls)} at the start, "
            f"{' '.join(f'{x:.2f}' for x in le)} at the end" +
            ("  \n  **LOADED: the load average exceeded the number of cores during this run "
-            "(other jobs share the machine); absolute times are inflated and noisier, ratios "
-            "less so because the implementations are interleaved.**" if loaded else ""),
+            "(other jobs share the machine). The CPU-time clock keeps the numbers to the work's "
+            "own time, but shared cores and caches still slow everything somewhat and widen the "
+            "IQRs; ratios hold up best because the implementations are interleaved.**"
+            if loaded else ""),
            f"- {info['platform']}, Python {info['python']}; tinygrad_edu at {info['git']}",
            f"- NumPy {info['numpy']} with BLAS {info['numpy_blas']}; PyTorch {info['torch']} "
            f"(BLAS_INFO={info['torch_blas']}), CPU build",
@@ -435,8 +442,8 @@ def render(info: dict, results: list, memory: dict, scaling: dict, profiles: dic
         "## Workloads",
         "",
         "| workload | tinygrad_edu | PyTorch | NumPy | tg / torch | tg / numpy | "
-        "numpy / torch | same math? | load |",
-        "|---|---|---|---|---|---|---|---|---|",
+        "numpy / torch | tg in GC | same math? | load |",
+        "|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in results:
         rt, rn = ratio(r, "tinygrad_edu", "torch"), ratio(r, "tinygrad_edu", "numpy")
@@ -477,11 +484,12 @@ def render(info: dict, results: list, memory: dict, scaling: dict, profiles: dic
                 "or two epochs) and reads the peak (`VmHWM`). The difference counts activations, "
                 "gradients, optimiser state, temporaries, allocator slack and one-time library "
                 "initialisation on the first call (PyTorch's is ~8 MB, which dominates the small "
-                "workloads). `later calls` is how much the peak grew after the first call "
-                "(0 = freed memory was reused, nothing accumulates). `traced` is tracemalloc's "
+                "workloads). `growth` is how much the resident memory grew from the end of the "
+                "first call to the end of the last (a leak check: it should stay ~0). "
+                "`traced` is tracemalloc's "
                 "peak of Python objects and NumPy arrays during one more call: exact and "
                 "independent of the allocator, but blind to PyTorch's allocations.", "",
-                "| workload | tinygrad_edu | PyTorch | NumPy | tg / torch | later calls: tg / "
+                "| workload | tinygrad_edu | PyTorch | NumPy | tg / torch | growth: tg / "
                 "torch / numpy | traced: tg / numpy |",
                 "|---|---|---|---|---|---|---|"]  # fmt: skip
         for name, m in memory.items():
@@ -494,7 +502,7 @@ def render(info: dict, results: list, memory: dict, scaling: dict, profiles: dic
                 rt = f"{m['tinygrad_edu']['peak_kb'] / max(m['torch']['peak_kb'], 1):.2f}"
             else:
                 rt = "; ".join(f"{i}: {m[i]['error']}" for i in W.IMPLS if "error" in m.get(i, {}))
-            later = " / ".join(mb(i, "step_kb") for i in W.IMPLS)
+            later = " / ".join(mb(i, "grow_kb") for i in W.IMPLS)
             traced = f"{mb('tinygrad_edu', 'traced_kb')} / {mb('numpy', 'traced_kb')}"
             out.append(f"| {name} | {mb('tinygrad_edu')} | {mb('torch')} | {mb('numpy')} | {rt} "
                        f"| {later} | {traced} |")  # fmt: skip

@@ -113,6 +113,11 @@ def test_invalid_combination_is_one_line(tmp_path, capsys):
     assert "not a run folder" in one_line_error(capsys.readouterr().err)
 
 
+def test_unavailable_device_is_one_line(tmp_path, capsys):
+    assert main(["train", "--dataset", "moons", "--device", "tpu", "--out", str(tmp_path)]) == 2
+    assert "unknown device 'tpu'" in one_line_error(capsys.readouterr().err)
+
+
 def moons_run(out, *extra):
     argv = ["train", "--dataset", "moons", "--hidden", "16,16", "--lr", "0.01", "--epochs", "3",
             "--batch-size", "50", "--no-progress", "--out", str(out), *extra]  # fmt: skip

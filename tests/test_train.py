@@ -138,6 +138,16 @@ def test_fit_prints_one_line_per_epoch():
     assert "val loss" in lines[0] and "acc" in lines[0] and "lr" in lines[0]
 
 
+def test_fit_progress_bar(capsys):
+    pytest.importorskip("tqdm")
+    train_loader, test_loader = moons_loaders()
+    model, opt, _ = small_setup()
+    fit(model, nn.CrossEntropyLoss(), opt, train_loader, test_loader, epochs=1, progress=True)
+    captured = capsys.readouterr()
+    assert "epoch 1/1" in captured.err and "batch" in captured.err  # the bar, on stderr
+    assert captured.out.startswith("epoch 1/1")  # the epoch line, on stdout
+
+
 def test_fit_bad_arguments(tmp_path):
     train_loader, _ = moons_loaders()
     model, opt, _ = small_setup()

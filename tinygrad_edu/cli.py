@@ -140,7 +140,8 @@ DEMO_DEFAULTS = dict(dataset="digits", model="mlp", hidden=(256, 128), norm="bat
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog=PROG, description=__doc__.split("\n\n")[0],
+    parser = _Parser(prog=PROG, description="\n\n".join(__doc__.split("\n\n")[:2]),
+                     formatter_class=argparse.RawDescriptionHelpFormatter,
                      epilog="Run `tinygrad-edu COMMAND --help` for a command's options.")  # fmt: skip
     parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
@@ -238,6 +239,14 @@ def main(argv: list | None = None) -> int:
 
     if args.threads < 0:
         parser.error("--threads must be >= 0")
+    if getattr(args, "device", None) is not None:
+        from . import backend
+
+        try:
+            args.device = backend.normalize_device(args.device)
+        except (RuntimeError, ValueError, TypeError) as e:
+            print(f"{PROG} {args.command}: error: --device: {_one_line(e)}", file=sys.stderr)
+            return EXIT_USAGE
     where = f"{PROG} {args.command}"
     debug = bool(os.environ.get("TINYGRAD_EDU_DEBUG"))
     try:

@@ -16,6 +16,7 @@ import weakref
 from operator import attrgetter
 
 _weakref = weakref.ref
+_data, _requires_grad = attrgetter("data"), attrgetter("requires_grad")
 _shape, _dtype, _grad_fn = (attrgetter("data.shape"), attrgetter("data.dtype"),
                             attrgetter("grad_fn"))  # fmt: skip
 
@@ -43,12 +44,12 @@ class Function:
     def apply(cls, *inputs, **options):
         """Run forward on the inputs' arrays; record a graph node if any input requires grad."""
         ctx = _new(cls)
-        out = ctx.forward(*[t.data for t in inputs], **options)
+        out = ctx.forward(*map(_data, inputs), **options)
         if state.grad_enabled:
             for t in inputs:
                 if t.requires_grad:
                     ctx.parents = inputs
-                    ctx.needs_input_grad = tuple([t.requires_grad for t in inputs])
+                    ctx.needs_input_grad = tuple(map(_requires_grad, inputs))
                     ctx.stamp = state.inplace_ops  # in-place ops after this are caught later
                     result = _make_tensor(out, True, ctx)
                     if cls.save_output:

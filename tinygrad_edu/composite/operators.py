@@ -10,6 +10,7 @@ from ..autograd.grad_mode import state
 from ..ops import binary, movement, nograd, unary
 
 _SCALARS = (int, float, bool)
+_SCALAR_TYPES = frozenset(_SCALARS)
 _const_cache: dict = {}
 Tensor = None  # the Tensor class, set by tensor.py (it mixes this class in)
 
@@ -227,12 +228,20 @@ class OperatorMixin:
     @staticmethod
     def _binary(fn, a, b, floating: bool = False) -> "Tensor":
         """Promote dtypes, check devices, broadcast explicitly, then apply the primitive."""
+        cls = b.__class__
+        if cls in _SCALAR_TYPES and not floating:  # hot path: tensor op python number
+            ad = a.data
+            const = _const_cache.get((b, cls, ad.dtype, type(ad)))
+            if const is not None and const.data.dtype is ad.dtype:
+                return fn.apply(a, const)  # a 0-d constant needs no broadcast node
         if not isinstance(b, Tensor):
             b = Tensor._as_tensor(b, a)
         elif not isinstance(a, Tensor):
             a = Tensor._as_tensor(a, b)
         ad, bd = a.data, b.data
-        if ad.dtype != bd.dtype or (floating and ad.dtype.kind != "f"):
+        if (ad.dtype is not bd.dtype and ad.dtype != bd.dtype) or (
+            floating and ad.dtype.kind != "f"
+        ):
             a, b = _promote(fn, a, b, floating)
             ad, bd = a.data, b.data
         if type(ad) is not type(bd):

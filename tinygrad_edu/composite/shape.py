@@ -201,6 +201,10 @@ class ShapeMixin:
         """NumPy indexing (ints, slices with any step, None, ..., bool masks, integer arrays);
         the gradient is scattered back, adding up at repeated indices."""
         idx = self._normalize_index(index)
+        if self.device != "cpu":  # CuPy wraps out-of-range indices instead of raising
+            msg = backend.index_bounds_error(idx, self.shape)
+            if msg:
+                raise IndexError(f"index {index!r} on a tensor of shape {self.shape}: {msg}")
         try:
             return indexing.Getitem.apply(self, index=idx)
         except IndexError as e:

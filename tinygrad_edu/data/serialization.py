@@ -111,8 +111,8 @@ class _Encoder:
             return {"t": "str", "v": str(obj)}
         if isinstance(obj, Tensor):
             return self._array(obj, "tensor", lambda: obj.detach().numpy(), where)
-        if isinstance(obj, np.ndarray):
-            return self._array(obj, "ndarray", lambda: obj, where)
+        if isinstance(obj, np.ndarray) or backend.is_array(obj):  # CuPy arrays go to the host
+            return self._array(obj, "ndarray", lambda: backend.to_host(obj), where)
         if isinstance(obj, np.generic):
             return self._array(obj, "scalar", lambda: np.asarray(obj), where)
         if isinstance(obj, (list, tuple, dict)):

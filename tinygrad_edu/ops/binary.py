@@ -73,7 +73,9 @@ class Pow(Function):
 
     def forward(self, a, b):
         # a constant 0-d exponent (x ** 2) gets a cheaper backward with a Python number
-        self.exponent = float(b) if b.ndim == 0 and b.dtype.kind == "f" else None
+        # (on the host only: reading a GPU scalar would stall the device every step)
+        on_host = backend.device_of(b) == "cpu"
+        self.exponent = float(b) if on_host and b.ndim == 0 and b.dtype.kind == "f" else None
         return a**b
 
     def backward(self, g):

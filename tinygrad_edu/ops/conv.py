@@ -63,7 +63,7 @@ class Unfold(Function):
         ow = output_size(wp, kw, sw, 0, dw)
         s0, s1, s2, s3 = xp_.strides
         # a zero-copy view (N, C, kh, kw, OH, OW); the reshape below makes the one real copy
-        win = _xp(x).lib.stride_tricks.as_strided(
+        win = backend.as_strided(
             xp_, (n, c, kh, kw, oh, ow), (s0, s1, s2 * dh, s3 * dw, s2 * sh, s3 * sw)
         )
         return win.reshape(n, c * kh * kw, oh * ow)

@@ -51,7 +51,7 @@ class IndexAdd(Function):
 
 
 def _gather_index(xp, index, dim):
-    grids = list(xp.indices(index.shape, sparse=True))
+    grids = list(backend.sparse_indices(index.shape, index))
     grids[dim] = index
     return tuple(grids)
 

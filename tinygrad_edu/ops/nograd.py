@@ -42,11 +42,14 @@ def tri_mask(n, m, diagonal, upper, device):
 
 
 def rand(shape, dtype, device):
-    return backend.rng(device).random(shape, dtype=dtype)
+    # generators draw float32/float64 only: half precision is drawn in float32 and cast
+    draw = dtype if dtype.itemsize >= 4 else backend.float32
+    return backend.rng(device).random(shape, dtype=draw).astype(dtype, copy=False)
 
 
 def randn(shape, dtype, device):
-    return backend.rng(device).standard_normal(shape, dtype=dtype)
+    draw = dtype if dtype.itemsize >= 4 else backend.float32
+    return backend.rng(device).standard_normal(shape, dtype=draw).astype(dtype, copy=False)
 
 
 def randint(low, high, shape, dtype, device):
@@ -144,7 +147,7 @@ def argmin(x, dim, keepdim):
 def one_hot(index, num_classes):
     xp = _xp(index)
     out = xp.zeros(index.shape + (num_classes,), dtype=backend.int64)
-    xp.put_along_axis(out, index[..., None].astype(backend.int64), 1, axis=-1)
+    backend.put_along_axis(out, index[..., None].astype(backend.int64), 1, axis=-1)
     return out
 
 

@@ -13,7 +13,8 @@
 from .callbacks import Callback, EarlyStopping, TrainState
 from .checkpoint import CheckpointMismatch, load_checkpoint, read_checkpoint, save_checkpoint
 from .history import History
-from .loop import accuracy, evaluate, fit
+from .loop import evaluate, fit
+from .metrics import accuracy
 from .threads import num_threads, set_num_threads
 
 __all__ = [

@@ -261,7 +261,8 @@ def augmentation(cfg: Config) -> Any:
 def loaders(cfg: Config, data: Data) -> tuple:
     """(train, val, test) DataLoaders: train shuffled (and augmented), the others in order."""
     device = backend.normalize_device(cfg.device)
-    train = DataLoader(data.train, cfg.batch_size, shuffle=True, device=device,
+    lonely = len(data.train) % cfg.batch_size == 1  # a batch of one breaks BatchNorm: drop it
+    train = DataLoader(data.train, cfg.batch_size, shuffle=True, drop_last=lonely, device=device,
                        transform=augmentation(cfg))  # fmt: skip
     val = DataLoader(data.val, 1000, device=device)
     test = val if data.val_is_test else DataLoader(data.test, 1000, device=device)

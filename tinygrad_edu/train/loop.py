@@ -26,78 +26,17 @@ from ..tensor import Tensor
 from .callbacks import Callback, EarlyStopping, TrainState
 from .checkpoint import load_checkpoint, save_checkpoint
 from .history import History
+from .metrics import Sums, accuracy_fn_for
 from .progress import EpochBar, format_epoch, stream_is_terminal
 
-__all__ = ["fit", "evaluate", "accuracy"]
-
-
-def accuracy(out: Tensor, y: Tensor, threshold: float | None = None) -> Tensor | None:
-    """The number of correct predictions in a batch, as a 0-d Tensor (None if undefined).
-
-    Integer targets y (N, ...) with logits out (N, C, ...): argmax over dim 1. Float 0/1
-    targets of out's shape: out > threshold (0 for logits, 0.5 for probabilities).
-    """
-    if backend.is_floating(y.dtype):
-        if threshold is None or y.shape != out.shape:
-            return None
-        return ((out > threshold) == (y > 0.5)).sum()
-    if out.ndim == y.ndim + 1:
-        return (out.argmax(1) == y).sum()
-    return None
-
-
-def _accuracy_fn(accuracy_fn: Any, loss_fn: Any) -> Callable | None:
-    """The per-batch 'number correct' function that fit/evaluate use."""
-    if accuracy_fn != "auto":
-        if accuracy_fn is not None and not callable(accuracy_fn):
-            raise TypeError(f"accuracy_fn must be 'auto', None or a callable, got {accuracy_fn!r}")
-        return accuracy_fn
-    name = type(loss_fn).__name__ if loss_fn is not None else ""
-    threshold = {"BCEWithLogitsLoss": 0.0, "BCELoss": 0.5}.get(name)
-    return lambda out, y: accuracy(out, y, threshold)
+__all__ = ["fit", "evaluate"]
 
 
 def _to(x: Any, device: str | None) -> Any:
-    return (
-        x.to(device) if device is not None and isinstance(x, Tensor) and x.device != device else x
-    )
-
-
-class _Sums:
-    """Running sums of an epoch as Tensors (loss * n, correct, gradient norms) and counts."""
-
-    def __init__(self, state: dict | None = None) -> None:
-        s = state or {}
-        self.loss, self.correct, self.gnorm, self.gmax = (s.get(k) for k in
-                                                          ("loss", "correct", "gnorm", "gmax"))  # fmt: skip
-        self.n, self.n_correct, self.steps = s.get("n", 0), s.get("n_correct", 0), s.get("steps", 0)
-
-    def add(self, loss: Tensor | None, n: int, correct: Any, norm: Tensor | None) -> None:
-        if loss is not None:
-            term = loss.detach().double() * n
-            self.loss = term if self.loss is None else self.loss + term
-        self.n += n
-        self.steps += 1
-        if correct is not None:
-            self.correct = correct if self.correct is None else self.correct + correct
-            self.n_correct += n
-        if norm is not None:
-            norm = norm.detach().double()
-            self.gnorm = norm if self.gnorm is None else self.gnorm + norm
-            self.gmax = norm if self.gmax is None else self.gmax.maximum(norm)
-
-    def state(self) -> dict:
-        keys = ("loss", "correct", "gnorm", "gmax", "n", "n_correct", "steps")
-        return {k: getattr(self, k) for k in keys}
-
-    def means(self) -> dict:
-        """{loss, acc, grad_norm, grad_norm_max} as floats (None where nothing was summed)."""
-        return {
-            "loss": self.loss.item() / self.n if self.loss is not None and self.n else None,
-            "acc": float(self.correct.item()) / self.n_correct if self.n_correct else None,
-            "grad_norm": self.gnorm.item() / self.steps if self.gnorm is not None else None,
-            "grad_norm_max": self.gmax.item() if self.gmax is not None else None,
-        }
+    """x on `device` (unchanged when device is None or x is already there)."""
+    if device is None or not isinstance(x, Tensor) or x.device == device:
+        return x
+    return x.to(device)
 
 
 def evaluate(model: Any, loader: Iterable, loss_fn: Callable | None = None, device: Any = None,
@@ -108,11 +47,11 @@ def evaluate(model: Any, loader: Iterable, loss_fn: Callable | None = None, devi
     model's train/eval mode is restored afterwards.
     """
     device = backend.normalize_device(device) if device is not None else None
-    correct_fn = _accuracy_fn(accuracy_fn, loss_fn)
+    correct_fn = accuracy_fn_for(accuracy_fn, loss_fn)
     was_training = getattr(model, "training", False)
     if hasattr(model, "eval"):
         model.eval()
-    sums = _Sums()
+    sums = Sums()
     try:
         with no_grad():
             for x, y in loader:
@@ -245,7 +184,7 @@ def fit(
     state = TrainState(model, optimizer, scheduler, history, epochs, ckpt_dir)
     state.epoch = start
     run = _Run(model, loss_fn, optimizer, scheduler, interval, clip_grad_norm, track_grad_norm,
-               _accuracy_fn(accuracy_fn, loss_fn), device, callbacks, state)  # fmt: skip
+               accuracy_fn_for(accuracy_fn, loss_fn), device, callbacks, state)  # fmt: skip
     run.show_bar = stream_is_terminal() if progress == "auto" else bool(progress)
 
     def checkpoint(name: str, partial_state: dict | None = None) -> None:
@@ -344,20 +283,23 @@ class _Run:
         self.t0 = time.perf_counter()
         if partial is None:
             rng_start = backend.get_rng_state()
-            sums, skip, lr, elapsed = _Sums(), 0, self.optimizer.param_groups[0]["lr"], 0.0
+            sums, skip, lr, elapsed = Sums(), 0, self.optimizer.param_groups[0]["lr"], 0.0
+            rng_batch = rng_start  # nothing is drawn before the loader's first batch
         else:
-            rng_start = partial["rng_start"]
-            backend.set_rng_state(rng_start)  # the shuffle of this epoch is drawn again
-            sums, skip = _Sums(partial["sums"]), partial["batch"]
+            rng_start, rng_batch = partial["rng_start"], partial["rng_batch"]
+            sums, skip = Sums(partial["sums"]), partial["batch"]
             lr, elapsed = partial["lr"], partial["time"]
-        it = iter(loader)
-        for _ in range(skip):
-            next(it)
-        if partial is not None:
-            backend.set_rng_state(partial["rng_batch"])
-        progress = {"batch": skip, "rng_start": rng_start, "rng_batch": backend.get_rng_state(),
+        # Set before anything is drawn, so that an interrupt from here on saves a valid position.
+        progress = {"batch": skip, "rng_start": rng_start, "rng_batch": rng_batch,
                     "sums": sums.state(), "lr": lr, "time": elapsed}  # fmt: skip
         self.progress, self.state.batch = progress, skip
+        if partial is not None:
+            backend.set_rng_state(rng_start)  # the shuffle of this epoch is drawn again ...
+        it = iter(loader)
+        for _ in range(skip):  # ... and the batches done before the interrupt are skipped
+            next(it)
+        if partial is not None:
+            backend.set_rng_state(rng_batch)
         total = len(loader) if hasattr(loader, "__len__") else None
         desc = f"epoch {self.state.epoch + 1}/{self.state.epochs}"
         self.bar = EpochBar(self.show_bar, total, desc, initial=skip)

@@ -258,8 +258,10 @@ def _predict(model, X: np.ndarray) -> np.ndarray:
     from .. import no_grad
     from ..tensor import Tensor
 
+    params = list(model.parameters()) if hasattr(model, "parameters") else []
+    device = params[0].device if params else None  # predict where the model lives
     with no_grad():
-        out = to_numpy(model(Tensor(X.astype(np.float32))), np.float64)
+        out = to_numpy(model(Tensor(X.astype(np.float32), device=device)), np.float64)
     if out.ndim == 2 and out.shape[1] > 1:
         return out.argmax(axis=1)
     out = out.reshape(-1)
