@@ -108,6 +108,29 @@ def test_fit_moons_with_onecycle_and_clipping():
     assert lrs[-1] < 0.01 and max(lrs) == pytest.approx(0.2, rel=1e-3)
 
 
+def test_plateau_scheduler_gets_the_monitored_value():
+    train_loader, test_loader = moons_loaders()
+    model, opt, _ = small_setup(dropout=0.0)
+    # threshold 10 (relative): no epoch ever counts as an improvement, so every epoch after the
+    # first halves the learning rate
+    sched = lr_scheduler.ReduceLROnPlateau(opt, factor=0.5, patience=0, threshold=10.0)
+    h = fit(model, nn.CrossEntropyLoss(), opt, train_loader, test_loader, epochs=3,
+            scheduler=sched, verbose=False)  # fmt: skip
+    assert h.lr == pytest.approx([0.02, 0.01, 0.005])
+
+
+def test_num_threads_is_scoped(monkeypatch):
+    from tinygrad_edu.train import num_threads
+
+    monkeypatch.delenv("OMP_NUM_THREADS", raising=False)
+    with num_threads(1):
+        assert os.environ["OMP_NUM_THREADS"] == "1"
+    assert "OMP_NUM_THREADS" not in os.environ
+    with pytest.raises(ValueError, match="threads"):
+        with num_threads(0):
+            pass
+
+
 def test_evaluate_restores_mode_and_handles_no_loss(digits):
     _, test = digits
     model = models.mlp(64, [8], 10, dropout=0.5)

@@ -16,7 +16,7 @@ import dataclasses
 import json
 import math
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from .. import backend, nn, optim
@@ -67,7 +67,6 @@ class Config:
     augment: bool = False
     early_stopping: int | None = None
     label_smoothing: float = 0.0
-    extra: dict = field(default_factory=dict)
 
     def to_dict(self) -> dict:
         d = dataclasses.asdict(self)
