@@ -1,6 +1,7 @@
 """Lab 5: regularisation on a small MNIST training set (2,000 images, so that overfitting shows).
 
-1. Under-, good and over-fitting: three model sizes, train vs validation loss -> fitting.png.
+1. Under-, over- and a good fit: a tiny model, a big one, the big one regularised; train vs
+   validation loss per epoch -> fitting.png.
 2. L2 sweep: SGD weight decay 0 ... 1e-2 -> l2_sweep.png (validation accuracy, weight norm).
 3. Dropout sweep: p = 0, 0.2, 0.5 -> dropout_sweep.png.
 4. Early stopping: stop when the validation loss has not improved for 5 epochs and restore the
@@ -48,22 +49,34 @@ def run(hidden, weight_decay=0.0, dropout=0.0, early_stopping=None, n_epochs=epo
 def report(label, history, test_acc, norm=None) -> dict:
     gap = history.train_acc[-1] - history.val_acc[-1]
     extra = f", ||W|| {norm:.1f}" if norm is not None else ""
-    print(f"  {label:22s} train {history.train_acc[-1]:6.1%}  val {history.val_acc[-1]:6.1%}  "
+    print(f"  {label:38s} train {history.train_acc[-1]:6.1%}  val {history.val_acc[-1]:6.1%}  "
           f"gap {gap:+6.1%}  test {test_acc:6.1%}{extra}")  # fmt: skip
     return {"train_acc": history.train_acc[-1], "val_acc": history.val_acc[-1],
             "test_acc": test_acc, "weight_norm": norm}  # fmt: skip
 
 
 metrics = {}
-print("1. model size: under-, good and over-fitting (no regularisation)")
-sizes = {"underfit [4]": [4], "good fit [128]": [128], "overfit [1024, 1024]": [1024, 1024]}
+print("1. under-, over- and a good fit: validation loss per epoch tells them apart")
+cases = {
+    "underfit: [4]": dict(hidden=[4]),
+    "overfit: [1024, 1024]": dict(hidden=[1024, 1024]),
+    "good: [1024, 1024] + dropout 0.5 + L2": dict(hidden=[1024, 1024], dropout=0.5,
+                                                  weight_decay=5e-4),
+}  # fmt: skip
 panels = {}
-for label, hidden in sizes.items():
-    h, acc, norm = run(hidden)
+for label, options in cases.items():
+    h, acc, norm = run(**options)
     metrics[label] = report(label, h, acc)
+    best = h.best_epoch("val_loss")
+    rise = h.val_loss[-1] / h.val_loss[best - 1] - 1
+    print(f"  {'':38s} val loss lowest at epoch {best} ({h.val_loss[best - 1]:.3f}), last "
+          f"{h.val_loss[-1]:.3f} ({rise:+.0%}); train loss {h.train_loss[-1]:.4f}")  # fmt: skip
+    metrics[label].update(best_val_epoch=best, val_loss_rise=rise)
     panels[label] = {"train loss": h.train_loss, "val loss": h.val_loss}
-_common.plot_lines({}, f"{args.out}/fitting.png", "train vs validation loss by model size",
-                   ylabel="loss", panels=panels)  # fmt: skip
+print("  underfit: both losses stay high. overfit: the training loss goes to ~0 while the "
+      "validation loss turns back up. Regularised: the validation loss stays low.")  # fmt: skip
+_common.plot_lines({}, f"{args.out}/fitting.png", "train vs validation loss",
+                   ylabel="loss", logy=True, panels=panels)  # fmt: skip
 
 print("2. L2 regularisation (SGD weight_decay) on [512, 512]")
 l2 = {}

@@ -99,7 +99,8 @@ def plot_lines(series: dict, path: str, title: str, xlabel: str = "epoch", ylabe
     from tinygrad_edu.viz._mpl import OKABE_ITO, finish, new_figure
 
     groups = panels or {title: series}
-    fig, axes = new_figure(1, len(groups), figsize=(4.6 * len(groups), 3.6))
+    width = max(4.6 * len(groups), 0.075 * max(len(t) for t in [title, *groups]) + 0.8)
+    fig, axes = new_figure(1, len(groups), figsize=(width, 3.6))
     for ax, (name, lines) in zip(axes, groups.items()):
         for i, (label, ys) in enumerate(lines.items()):
             xs = list(range(1, len(ys) + 1))

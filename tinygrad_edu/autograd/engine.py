@@ -7,6 +7,7 @@ all live here and nowhere else.
 
 from __future__ import annotations
 
+import gc
 from typing import Sequence
 
 from .. import backend
@@ -105,6 +106,11 @@ def run_backward(roots, root_grads, retain_graph: bool, create_graph: bool, capt
     pop, get = grads.pop, grads.get
     prev = state.grad_enabled
     state.grad_enabled = create_graph
+    # The engine makes no reference cycles (graphs are freed by reference counting), so the
+    # cyclic collector would only rescan the graph's many objects: on 100k-op graphs that was a
+    # fifth of the backward's time.
+    collecting = gc.isenabled()
+    gc.disable()
     try:
         while ready:
             t = ready.pop()
@@ -164,6 +170,8 @@ def run_backward(roots, root_grads, retain_graph: bool, create_graph: bool, capt
                     ready.append(p)
     finally:
         state.grad_enabled = prev
+        if collecting:
+            gc.enable()
     if not retain_graph:
         for t in nodes:
             fn = t.grad_fn

@@ -220,11 +220,13 @@ def _fusable(input: Tensor, params: list) -> bool:
 def _update_running(running_mean, running_var, mean: Tensor, var: Tensor, momentum: float,
                     n: int) -> None:  # fmt: skip
     """r = (1 - momentum) r + momentum * batch statistic (the unbiased variance for running_var)."""
-    with no_grad():
+    with no_grad():  # in place: the buffers keep their identity (state_dict, optimisers)
         if running_mean is not None:
-            running_mean.copy_(running_mean * (1.0 - momentum) + mean * momentum)
+            running_mean *= 1.0 - momentum
+            running_mean += mean * momentum
         if running_var is not None:
-            running_var.copy_(running_var * (1.0 - momentum) + var * (n / (n - 1)) * momentum)
+            running_var *= 1.0 - momentum
+            running_var += var * (n / (n - 1) * momentum)
 
 
 def _batch_norm_composite(input, running_mean, running_var, weight, bias, momentum, eps, dims,
