@@ -103,6 +103,9 @@ for clip in (None, 1.0):
     label = "clip 1.0" if clip else "no clipping"
     h = run(f"Adam lr 1e-2, {label}", lambda p: optim.Adam(p, lr=1e-2), clip=clip)
     norms[f"{label}: mean |grad|"], norms[f"{label}: max |grad|"] = h.grad_norm, h.grad_norm_max
+print("  clipping rescales any gradient longer than 1 before the step: it caps the size of rare "
+      "huge updates (spikes, exploding gradients); it does not fix a learning rate that is too "
+      "large on average, which only a smaller lr or a schedule does")  # fmt: skip
 _common.plot_lines(norms, f"{args.out}/clipping.png", "gradient norm before clipping, per epoch",
                    ylabel="||grad||", logy=True)  # fmt: skip
 

@@ -21,10 +21,9 @@ RUN_FILES = ("config.json", "metrics.json", "history.csv", "history.json", "curv
 
 
 @pytest.fixture(autouse=True)
-def _quiet_env(monkeypatch, tmp_path):
-    """No dataset folders or cache from the machine leak into these tests."""
+def _no_data_env(monkeypatch):
+    """Datasets only where a test points: $TINYGRAD_EDU_DATA of the machine does not leak in."""
     monkeypatch.delenv("TINYGRAD_EDU_DATA", raising=False)
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
 
 
 def history_column(run_dir, name):
@@ -96,7 +95,8 @@ def test_no_command_prints_help(capsys):
     assert "demo" in capsys.readouterr().out
 
 
-def test_missing_data_is_one_clear_line(tmp_path, capsys):
+def test_missing_data_is_one_clear_line(tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))  # an empty download cache
     code = main(["train", "--dataset", "mnist", "--data-dir", str(tmp_path / "empty"),
                  "--out", str(tmp_path / "run")])  # fmt: skip
     assert code == 2
