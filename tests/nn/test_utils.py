@@ -77,3 +77,16 @@ def test_parameters_to_vector_and_back():
                                   new.numpy())  # fmt: skip
     with pytest.raises(RuntimeError, match="elements"):
         utils.vector_to_parameters(tg.zeros(3), model.parameters())
+
+
+def test_l1_l2_penalties_are_exported_and_differentiable():
+    import tinygrad_edu as tg
+    import tinygrad_edu.nn as nn
+    from tinygrad_edu.nn.utils import l1_penalty, l2_penalty
+
+    model = nn.Sequential(nn.Linear(3, 2), nn.Linear(2, 1))
+    w0, w1 = model[0].weight, model[1].weight
+    expected = float((w0.detach() ** 2).sum() + (w1.detach() ** 2).sum())
+    assert abs(l2_penalty(model).item() - expected) < 1e-5  # weights only, no biases
+    l1_penalty(model).backward()
+    assert tg.allclose(w0.grad, w0.detach().sign()) and model[0].bias.grad is None

@@ -9,6 +9,10 @@ from ..composite.shape import cat, stack
 from ..factories import tensor as _tensor
 from ..tensor import Tensor
 
+# Regularisation penalties over a module's weights (add lambda * l2_penalty(model) to the loss),
+# defined next to the losses.
+from ._loss_functional import l1_penalty, l2_penalty
+
 
 def _as_list(parameters) -> list:
     if isinstance(parameters, Tensor):
@@ -89,4 +93,4 @@ def vector_to_parameters(vec: Tensor, parameters: Iterable[Tensor]) -> None:
 
 
 __all__ = ["clip_grad_norm_", "clip_grad_value_", "parameters_to_vector",
-           "vector_to_parameters"]  # fmt: skip
+           "vector_to_parameters", "l1_penalty", "l2_penalty"]  # fmt: skip
