@@ -38,11 +38,16 @@ def parse_args(name: str, description: str, extra=None) -> argparse.Namespace:
     p.add_argument("--download", action="store_true", help="download missing dataset files")
     p.add_argument("--threads", type=int, default=1, help="BLAS threads (0: NumPy's default)")
     p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--device", default="cpu", help="cpu or cuda (every new tensor goes there)")
     if extra is not None:
         extra(p)
     args = p.parse_args()
     if args.threads > 0:
         set_num_threads(args.threads)
+    try:
+        tg.set_default_device(args.device)
+    except (RuntimeError, ValueError) as e:
+        raise SystemExit(f"demos/{name}.py: {e}") from None
     tg.manual_seed(args.seed)
     os.makedirs(args.out, exist_ok=True)
     print(f"== {description}" + ("  [--quick]" if args.quick else ""))

@@ -56,7 +56,8 @@ def as_dtype(dtype: Any) -> np.dtype:
         name = dtype.replace("torch.", "")
         if name in _DTYPE_NAMES:
             return _DTYPE_NAMES[name]
-        raise TypeError(f"unknown dtype {dtype!r}; expected one of {sorted(_DTYPE_NAMES)}")
+        raise TypeError(f"unknown dtype {dtype!r} (and not a device: 'cpu' or 'cuda'); expected "
+                        f"one of {sorted(_DTYPE_NAMES)}")  # fmt: skip
     if dtype is builtins_float:
         return _default_float
     if dtype is builtins_int:
