@@ -188,7 +188,9 @@ def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor |
         if n <= 1:
             raise ValueError(f"Expected more than 1 value per channel when training, got input "
                              f"size {tuple(input.shape)}")  # fmt: skip
-        params = [p.reshape(shape) for p in (weight, bias) if p is not None]
+        # (C,) parameters broadcast against (N, C) as they are; other layouts need (1, C, 1, ..)
+        params = [p if input.ndim == 2 else p.reshape(shape) for p in (weight, bias)
+                  if p is not None]  # fmt: skip
         if not _fusable(input, params):
             return _batch_norm_composite(input, running_mean, running_var, weight, bias,
                                          momentum, eps, dims, shape, n)  # fmt: skip

@@ -9,6 +9,8 @@ from __future__ import annotations
 from .. import backend
 from ..autograd.function import Function
 from ..autograd.grad_mode import state
+from .movement import Reshape
+from .reduce import Sum
 
 
 class Normalize(Function):
@@ -50,10 +52,13 @@ class Normalize(Function):
         else:
             xhat, r = self.const(self.xhat), self.const(self.r)
         n = 1
-        for d in dims:
-            n *= x.shape[d]
+        for k in dims:
+            n *= x.shape[k]
         d = g * w if w is not None else g
-        dx = (d - d.mean(dims, keepdim=True) - xhat * (d * xhat).mean(dims, keepdim=True)) * r
+        # dx = (d - (sum(d) + xhat * sum(d * xhat)) / n) * r, with the primitives called directly
+        s1 = Sum.apply(d, dims=dims, keepdim=True)
+        s2 = Sum.apply(d * xhat, dims=dims, keepdim=True)
+        dx = (d - (s1 + xhat * s2) * (1.0 / n)) * r
         grads = [dx]
         for p in self.parents[1:]:
             if p is w:
@@ -69,7 +74,8 @@ class Normalize(Function):
 def _sum_to(t, shape: tuple):
     """Sum t (x's shape) down to a parameter's broadcast shape."""
     lead = t.ndim - len(shape)
-    dims = tuple(range(lead)) + tuple(lead + i for i, s in enumerate(shape) if s == 1
-                                      and t.shape[lead + i] != 1)  # fmt: skip
-    out = t.sum(dims, keepdim=True) if dims else t
-    return out.reshape(shape)
+    ones = tuple(lead + i for i, s in enumerate(shape) if s == 1 and t.shape[lead + i] != 1)
+    if not ones:  # LayerNorm's parameters: only the leading (batch) dims go
+        return Sum.apply(t, dims=tuple(range(lead)), keepdim=False) if lead else t
+    out = Sum.apply(t, dims=tuple(range(lead)) + ones, keepdim=True)
+    return Reshape.apply(out, shape=shape) if out.shape != shape else out
