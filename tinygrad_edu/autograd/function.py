@@ -34,6 +34,13 @@ class Function:
     save_output = False  # True when backward reads the output (exp, sigmoid, tanh, ...)
     uses_inputs = True  # False when backward never reads its inputs (add, reshape, ...)
 
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        # A user's PyTorch-style Function (`@staticmethod def forward(ctx, ...)`) gets the ctx
+        # protocol's apply; the library's primitives keep the array-level apply below.
+        if isinstance(cls.__dict__.get("forward"), staticmethod):
+            cls.apply = classmethod(_apply_custom)
+
     def forward(self, *arrays, **options):
         raise NotImplementedError(f"{type(self).__name__}.forward")
 
@@ -121,3 +128,136 @@ def _check_forward(ctx, inputs, out) -> None:
 
     ctx.trace = anomaly.user_stack()
     anomaly.check_forward(ctx, inputs, out)
+
+
+# --------------------------------------------------------------------- PyTorch's ctx protocol
+class FunctionCtx:
+    """What a custom Function's forward(ctx, ...) and backward(ctx, ...) receive as `ctx`."""
+
+    def save_for_backward(self, *tensors) -> None:
+        for i, t in enumerate(tensors):
+            if t is not None and not (hasattr(t, "grad_fn") and hasattr(t, "data")):
+                raise TypeError(
+                    f"save_for_backward: argument {i} is a {type(t).__name__}, not a Tensor or "
+                    "None; keep other values as attributes of ctx (ctx.name = value)"
+                )
+        self._to_save = tensors
+
+    def mark_non_differentiable(self, *tensors) -> None:
+        self._non_differentiable = {id(t) for t in tensors}
+
+    def mark_dirty(self, *tensors) -> None:
+        self._dirty = {id(t) for t in tensors}
+
+    def set_materialize_grads(self, value: bool) -> None:
+        self.materialize_grads = bool(value)
+
+
+class CustomFunctionNode(Function, FunctionCtx):
+    """The graph node of a user's Function: it is the `ctx` of both forward and backward."""
+
+    materialize_grads = True
+    uses_inputs = False  # only the saved tensors are checked for in-place changes
+
+    def backward(self, grad):
+        grads = self.function_cls.backward(self, grad)
+        grads = grads if isinstance(grads, tuple) else (grads,)
+        if len(grads) < len(self.arg_is_tensor):
+            raise RuntimeError(
+                f"{self.name}.backward returned {len(grads)} gradients, but forward took "
+                f"{len(self.arg_is_tensor)} arguments (return None for non-tensor arguments)"
+            )
+        out = []
+        for i, (is_tensor, g) in enumerate(zip(self.arg_is_tensor, grads)):
+            if is_tensor:
+                out.append(_as_grad(self, i, g))
+        return tuple(out)
+
+    @property
+    def saved_tensors(self) -> tuple:
+        """The tensors given to save_for_backward, checked for in-place changes since."""
+        if self.released:
+            raise RuntimeError(f"{self.name}: {FREED_SAVED}")
+        result = []
+        for t, version in self.saved:
+            if t is _OUTPUT:
+                t = self.output
+            elif t is not None and t._version != version:
+                raise RuntimeError(
+                    f"one of the variables needed for gradient computation has been modified by "
+                    f"an inplace operation: a tensor of shape {tuple(t.shape)} saved by "
+                    f"{self.name} is at version {t._version}; expected version {version}"
+                )
+            result.append(t)
+        return tuple(result)
+
+    @property
+    def name(self) -> str:
+        return self.function_cls.__name__
+
+    def release(self) -> None:
+        super().release()
+        self.saved = ()
+
+
+FREED_SAVED = (
+    "the saved tensors were freed by an earlier backward; pass retain_graph=True to the first "
+    "backward() if you need to go through the graph again"
+)
+_OUTPUT = object()  # marks "the output" in ctx.saved (a weak link: no reference cycle)
+
+
+def _as_grad(node, i: int, g):
+    if g is None:
+        return None
+    if not (hasattr(g, "grad_fn") and hasattr(g, "data")):
+        raise TypeError(
+            f"{node.name}.backward returned a {type(g).__name__} as gradient {i}; return a "
+            "Tensor or None"
+        )
+    shape = node.parents_shapes[i]
+    if tuple(g.shape) != shape:
+        raise RuntimeError(
+            f"{node.name}.backward returned a gradient of shape {tuple(g.shape)} for input {i} "
+            f"of shape {shape}"
+        )
+    return g
+
+
+def _apply_custom(cls, *args, **kwargs):
+    """Function.apply for a user's PyTorch-style Function: forward(ctx, *args) runs without
+    recording; its result becomes one graph node whose backward calls cls.backward(ctx, grad)."""
+    node = _new(CustomFunctionNode)
+    node.function_cls = cls
+    is_tensor = tuple(hasattr(a, "grad_fn") and hasattr(a, "data") for a in args)
+    node.arg_is_tensor = is_tensor
+    node.needs_input_grad = tuple(t and a.requires_grad for t, a in zip(is_tensor, args))
+    prev = state.grad_enabled
+    state.grad_enabled = False
+    try:
+        out = cls.forward(node, *args, **kwargs)
+    finally:
+        state.grad_enabled = prev
+    if isinstance(out, (tuple, list)):
+        raise TypeError(
+            f"{cls.__name__}.forward returned {len(out)} outputs; tinygrad_edu's custom Functions "
+            "return one Tensor (write one Function per output)"
+        )
+    if not (hasattr(out, "grad_fn") and hasattr(out, "data")):
+        raise TypeError(f"{cls.__name__}.forward must return a Tensor, got {type(out).__name__}")
+    to_save = getattr(node, "_to_save", ())
+    node.__dict__.pop("_to_save", None)
+    record = state.grad_enabled and any(node.needs_input_grad)
+    if record and id(out) in getattr(node, "_non_differentiable", ()):
+        record = False
+    if not record:
+        return _make_tensor(out.data, False, None)
+    tensors = tuple(a for t, a in zip(is_tensor, args) if t)
+    node.parents = tensors
+    node.parents_shapes = tuple(tuple(a.shape) for t, a in zip(is_tensor, args) if t)
+    node.stamp = state.inplace_ops
+    result = _make_tensor(out.data, True, node)
+    node._out = _weakref(result)
+    node.saved = tuple((_OUTPUT, 0) if t is out else (t, t._version if t is not None else 0)
+                       for t in to_save)  # fmt: skip
+    return result
