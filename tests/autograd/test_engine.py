@@ -308,7 +308,7 @@ def test_inplace_on_saved_tensor_is_caught_at_backward():
     x = tg.tensor([1.0, 2.0, 3.0])
     y = (w * x).sum()
     x += 1  # x was saved by Mul for w's gradient
-    with pytest.raises(RuntimeError, match=r"modified by an in-place operation.*Mul"):
+    with pytest.raises(RuntimeError, match=r"modified by an inplace operation.*Mul"):
         y.backward()
 
 

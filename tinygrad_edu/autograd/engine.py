@@ -30,6 +30,24 @@ FREED_GRAPH_MESSAGE = (
 )
 
 
+def inputs_of(fn) -> tuple:
+    """The tensors `fn` sends gradients to: its inputs as they were when fn was recorded (a tensor
+    rewritten in place since then is represented by its old identity, see composite/inplace.py)."""
+    ps = fn.parents
+    for p in ps:
+        if p._rebased is not None:
+            return tuple(_as_of(p, fn.stamp) for p in ps)
+    return ps
+
+
+def _as_of(t, stamp: int):
+    if t._rebased is not None:
+        for when, old in t._rebased:
+            if stamp < when:
+                return old
+    return t
+
+
 def count_consumers(roots) -> tuple[list, dict]:
     """Every tensor reachable from `roots` through requires_grad edges, and for each the number
     of graph edges that will bring it a gradient (Kahn's algorithm runs on these counts)."""
@@ -50,7 +68,7 @@ def count_consumers(roots) -> tuple[list, dict]:
             continue
         if fn.released:
             raise RuntimeError(f"{FREED_GRAPH_MESSAGE} (node {fn.name})")
-        for p in fn.parents:
+        for p in inputs_of(fn):
             if p.requires_grad:
                 k = id(p)
                 counts[k] = get(k, 0) + 1
@@ -68,7 +86,7 @@ def toposort(roots) -> list:
         t = ready.pop()
         order.append(t)
         if t.grad_fn is not None:
-            for p in t.grad_fn.parents:
+            for p in inputs_of(t.grad_fn):
                 if p.requires_grad:
                     counts[id(p)] -= 1
                     if counts[id(p)] == 0:
@@ -118,7 +136,7 @@ def run_backward(roots, root_grads, retain_graph: bool, create_graph: bool, capt
             g = pop(id(t), None)
             if g is None:  # no gradient reached t: only release its inputs' counters
                 if fn is not None:
-                    for p in fn.parents:
+                    for p in inputs_of(fn):
                         if p.requires_grad:
                             k = id(p)
                             counts[k] -= 1
@@ -153,7 +171,7 @@ def run_backward(roots, root_grads, retain_graph: bool, create_graph: bool, capt
                 res = fn.backward(g)
                 if type(res) is not tuple:
                     res = (res,)
-            for p, gp in zip(fn.parents, res):
+            for p, gp in zip(inputs_of(fn), res):
                 if not p.requires_grad:
                     continue
                 k = id(p)

@@ -20,6 +20,7 @@ _data, _requires_grad = attrgetter("data"), attrgetter("requires_grad")
 _shape, _dtype, _grad_fn = (attrgetter("data.shape"), attrgetter("data.dtype"),
                             attrgetter("grad_fn"))  # fmt: skip
 
+from ..backend import may_share_memory
 from .grad_mode import state
 
 _new = object.__new__
@@ -32,6 +33,7 @@ class Function:
 
     released = False  # set on the instance by release()
     save_output = False  # True when backward reads the output (exp, sigmoid, tanh, ...)
+    is_view = False  # True when the output may alias the first input's memory (reshape, x[i])
     uses_inputs = True  # False when backward never reads its inputs (add, reshape, ...)
 
     def __init_subclass__(cls, **kwargs):
@@ -52,6 +54,7 @@ class Function:
         """Run forward on the inputs' arrays; record a graph node if any input requires grad."""
         ctx = _new(cls)
         out = ctx.forward(*map(_data, inputs), **options)
+        result = None
         if state.grad_enabled:
             for t in inputs:
                 if t.requires_grad:
@@ -61,23 +64,24 @@ class Function:
                     result = _make_tensor(out, True, ctx)
                     if cls.save_output:
                         ctx._out = _weakref(result)
-                    if state.anomaly:
-                        _check_forward(ctx, inputs, out)
-                    return result
+                    break
+        if result is None:
+            result = _make_tensor(out, False, None)
         if state.anomaly:
             _check_forward(ctx, inputs, out)
-        return _make_tensor(out, False, None)
+        if cls.is_view:
+            _mark_view(result, inputs[0], cls, options)
+        return result
 
     def check_inputs_unmodified(self) -> None:
-        """Raise if an input was modified in place after this node was recorded."""
+        """Raise if a tensor backward reads was modified in place after this node was recorded."""
         for i, p in enumerate(self.parents):
-            if p._version > self.stamp:
-                raise RuntimeError(
-                    f"one of the tensors needed for gradient computation has been modified by "
-                    f"an in-place operation: input {i} of {self.name} (shape {tuple(p.shape)}) "
-                    "changed after it was used. Use an out-of-place op (x = x + y) instead, or "
-                    "call .clone() before modifying it."
-                )
+            if p._vc is not None and p._vc[0] > self.stamp:
+                raise RuntimeError(_modified_message(self, f"input {i}", p))
+        if self.save_output:
+            out = self._out()
+            if out is not None and out._vc is not None and out._vc[0] > self.stamp:
+                raise RuntimeError(_modified_message(self, "the output", out))
 
     @staticmethod
     def const(array):
@@ -121,6 +125,25 @@ class Function:
 
     def __repr__(self) -> str:
         return f"<{self.name}Backward>"
+
+
+def _modified_message(node, what: str, t) -> str:
+    return (
+        "one of the variables needed for gradient computation has been modified by an inplace "
+        f"operation: {what} of {node.name} (shape {tuple(t.shape)}) is at version {t._version}, "
+        f"but {node.name} used it at an earlier version. Use an out-of-place op (x = x + y) "
+        "instead, or call .clone() before modifying it."
+    )
+
+
+def _mark_view(result, src, cls, options) -> None:
+    """A view shares its source's version counter and remembers how to re-derive it from its base
+    (so that writing into it can be differentiated; see composite/inplace.py)."""
+    if not may_share_memory(result.data, src.data):  # reshape had to copy, advanced indexing
+        return
+    result._vc = src._shared_counter()
+    base, steps = src._view or (src, ())
+    result._view = (base, steps + ((cls, options),))
 
 
 def _check_forward(ctx, inputs, out) -> None:

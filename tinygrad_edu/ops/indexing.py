@@ -23,6 +23,7 @@ class Getitem(Function):
     """y = x[index] (ints, slices, None, Ellipsis, integer arrays);  dx = g scattered back"""
 
     uses_inputs = False
+    is_view = True  # basic indexing aliases x's memory (advanced indexing copies)
 
     def forward(self, x, index):
         self.index, self.in_shape = index, x.shape
