@@ -90,7 +90,7 @@ class InplaceMixin:
         out = compute(alias)
         self._write(op, out.data)
         self._bump_version()
-        if out.requires_grad:
+        if out.requires_grad or self.requires_grad:
             _rebase_written(self, alias, out)
         return self
 
@@ -343,7 +343,10 @@ def _rebase_written(t, alias, out) -> None:
     """t's memory now holds out's values: rebase t (and its base, when t is a view)."""
     _remember(t, alias)
     if t._view is None:
-        _rebase(t, out.grad_fn)
+        if out.requires_grad:
+            _rebase(t, out.grad_fn)
+        else:  # fill_, zero_, ...: a node that gives the old values a zero gradient
+            _rebase(t, movement.CopySlices.apply(alias, out, steps=(), write=False).grad_fn)
         return
     base, steps = t._view
     _rebase_base(base, steps, out)

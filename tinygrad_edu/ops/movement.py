@@ -112,6 +112,9 @@ def region_shape(array, steps) -> tuple:
 
 def write_region(array, steps, values) -> None:
     """array's region `steps` = values, in place (the last step may be an advanced index)."""
+    if not steps:
+        array[...] = values
+        return
     *lead, (cls, options) = steps
     target = _view_array(array, lead)
     if "index" in options:
