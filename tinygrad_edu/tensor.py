@@ -13,6 +13,7 @@ from . import backend
 from .autograd import engine
 from .autograd import function as _function
 from .composite import operators as _operators
+from .composite import frontend as _frontend
 from .composite import inplace as _inplace
 from .composite.elementwise import ElementwiseMixin
 from .composite.inplace import InplaceMixin
@@ -282,4 +283,5 @@ class _HookHandle:
 
 _function._make_tensor = Tensor._make
 _operators.Tensor = Tensor
+_frontend.Tensor = Tensor
 _inplace.Tensor = Tensor

@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 
 from ..ops import binary, nograd, unary
+from . import frontend
 
 
 class ElementwiseMixin:
@@ -281,31 +282,21 @@ def _data(x):
 
 def where(condition, input, other):
     """condition ? input : other, elementwise with broadcasting; no gradient to condition."""
-    from .. import backend
-    from ..ops import movement
     from ..tensor import Tensor
-    from .operators import _broadcast_shape
 
-    like = input if isinstance(input, Tensor) else other if isinstance(other, Tensor) else None
+    like = next((x for x in (input, other) if isinstance(x, Tensor)), None)
     if not isinstance(condition, Tensor):
         condition = Tensor(condition, device=like.device if like is not None else None)
     if condition.dtype.kind != "b":
         raise TypeError(f"where: condition must be a bool tensor, got dtype {condition.dtype}")
     if like is None:
-        like = Tensor(input, device=condition.device)
-    a = input if isinstance(input, Tensor) else Tensor._as_tensor(input, like)
-    b = other if isinstance(other, Tensor) else Tensor._as_tensor(other, like)
-    if a.dtype != b.dtype:
-        dt = backend.promote_types(a.dtype, b.dtype)
-        a, b = a.to(dt), b.to(dt)
-    if not (type(a.data) is type(b.data) is type(condition.data)):
+        input = Tensor(input, device=condition.device)
+    a, b = frontend.operands("where", input, other)
+    if not (type(a.data) is type(condition.data)):
         raise RuntimeError(
             f"where: expected all tensors on the same device, got condition on "
             f"{condition.device}, input on {a.device}, other on {b.device}"
         )
-    shape = _broadcast_shape(_broadcast_shape(condition.shape, a.shape, "where"), b.shape, "where")
-    if a.requires_grad and a.shape != shape:
-        a = movement.BroadcastTo.apply(a, shape=shape)
-    if b.requires_grad and b.shape != shape:
-        b = movement.BroadcastTo.apply(b, shape=shape)
+    shape = frontend.broadcast_shape("where", condition.shape, a.shape, b.shape)
+    a, b = frontend.broadcast("where", a, b, shape=shape)
     return binary.Where.apply(condition, a, b)

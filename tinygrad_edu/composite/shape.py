@@ -7,7 +7,8 @@ Primitives: Reshape, Permute, BroadcastTo, Pad, Cat, Getitem, Gather, MatMul. Ev
 from __future__ import annotations
 
 from .. import backend
-from ..ops import indexing, linalg, movement, nograd
+from ..ops import fused, indexing, linalg, movement, nograd
+from . import frontend
 
 
 def _shape_args(shape) -> tuple:
@@ -293,15 +294,11 @@ class ShapeMixin:
         """Matrix product for 1-D, 2-D and batched N-D operands with broadcast batch dims."""
         from ..tensor import Tensor
 
-        a, b = self, other if isinstance(other, Tensor) else Tensor(other, device=self.device)
-        if a.ndim == 0 or b.ndim == 0:
+        b = other if isinstance(other, Tensor) else Tensor(other, device=self.device)
+        if self.ndim == 0 or b.ndim == 0:
             raise RuntimeError(f"matmul: both arguments need at least 1 dim, got shapes "
-                               f"{a.shape} and {b.shape}")  # fmt: skip
-        if a.dtype != b.dtype:
-            dt = backend.promote_types(a.dtype, b.dtype)
-            a, b = a.to(dt), b.to(dt)
-        if type(a.data) is not type(b.data):
-            raise RuntimeError(f"matmul: tensors on different devices ({a.device}, {b.device})")
+                               f"{self.shape} and {b.shape}")  # fmt: skip
+        a, b = frontend.operands("matmul", self, b)
         if a.shape[-1] != b.shape[-2 if b.ndim > 1 else 0]:
             raise RuntimeError(
                 f"matmul: shapes {a.shape} and {b.shape} cannot be multiplied "
@@ -315,9 +312,7 @@ class ShapeMixin:
             return a.unsqueeze(0).matmul(b).squeeze(-2)
         if b.ndim == 1:
             return a.matmul(b.unsqueeze(-1)).squeeze(-1)
-        from .operators import _broadcast_shape
-
-        batch = _broadcast_shape(a.shape[:-2], b.shape[:-2], "matmul")
+        batch = frontend.broadcast_shape("matmul", a.shape[:-2], b.shape[:-2])
         if a.shape[:-2] != batch and a.requires_grad:
             a = a.expand(*batch, *a.shape[-2:])
         if b.shape[:-2] != batch and b.requires_grad:
@@ -350,14 +345,7 @@ def linear(x, weight, bias=None):
         raise RuntimeError(f"linear: bias of shape {tuple(bias.shape)} does not match "
                            f"{weight.shape[0]} output features")  # fmt: skip
     args = (x, weight) if bias is None else (x, weight, bias)
-    dt = args[0].dtype
-    for t in args[1:]:
-        dt = backend.promote_types(dt, t.dtype)
-    args = tuple(t if t.dtype == dt else t.to(dt) for t in args)
-    if len({type(t.data) for t in args}) > 1:
-        raise RuntimeError("linear: input, weight and bias must be on the same device, got "
-                           + ", ".join(t.device for t in args))  # fmt: skip
-    return linalg.Linear.apply(*args)
+    return fused.Linear.apply(*frontend.operands("linear", *args))
 
 
 def _prod(shape) -> int:
@@ -372,20 +360,19 @@ def cat(tensors, dim: int = 0):
     tensors = list(tensors)
     if not tensors:
         raise RuntimeError("cat: expected a non-empty list of tensors")
+    for i, t in enumerate(tensors):
+        if not isinstance(t, frontend.Tensor):
+            raise TypeError(f"cat: expected a sequence of Tensors, got a {type(t).__name__} at "
+                            f"position {i}")  # fmt: skip
     first = tensors[0]
     d = first._dim(dim, "cat")
-    dt = first.dtype
-    for t in tensors[1:]:
-        dt = backend.promote_types(dt, t.dtype)
     for i, t in enumerate(tensors):
         if t.ndim != first.ndim or any(
             a != b for j, (a, b) in enumerate(zip(t.shape, first.shape)) if j != d
         ):
             raise RuntimeError(f"cat: tensor {i} has shape {t.shape}, which does not match "
                                f"{first.shape} outside dim {d}")  # fmt: skip
-        if type(t.data) is not type(first.data):
-            raise RuntimeError(f"cat: tensor {i} is on {t.device}, tensor 0 on {first.device}")
-    tensors = [t if t.dtype == dt else t.to(dt) for t in tensors]
+    tensors = frontend.operands("cat", *tensors)
     if len(tensors) == 1:
         return tensors[0]
     return movement.Cat.apply(*tensors, dim=d)

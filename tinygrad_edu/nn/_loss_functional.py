@@ -13,7 +13,7 @@ from typing import Any, Iterable, Optional, Union
 
 from ..composite.elementwise import where
 from ..factories import arange
-from ..ops import loss as _loss_ops
+from ..ops import fused as _fused
 from ..ops import nograd as _nograd
 from ..tensor import Tensor
 
@@ -236,11 +236,8 @@ def cross_entropy(input: Tensor, target: Tensor, weight: Optional[Tensor] = None
         return _cross_entropy_probs(input, target, weight, ignore_index, reduction,
                                     label_smoothing, class_dim)  # fmt: skip
     _check_class_target(name, input, target, class_dim, ignore_index)
-    if input.ndim == 2 and weight is None and label_smoothing == 0.0:
-        # the common classifier case runs as one fused op (same values and gradients)
-        x = input if input.dtype.kind == "f" else input.float()
-        return _loss_ops.CrossEntropy.apply(x, target, ignore_index=ignore_index,
-                                            reduction=reduction)  # fmt: skip
+    if weight is None and label_smoothing == 0.0:
+        return _fused_cross_entropy(input, target, class_dim, ignore_index, reduction)
     logp = input.log_softmax(class_dim)
     loss, w, keep = _pick(logp, target, class_dim, weight, ignore_index)
     nll = loss.sum() / w.sum() if reduction == "mean" else _reduce(loss, reduction)
@@ -250,6 +247,19 @@ def cross_entropy(input: Tensor, target: Tensor, weight: Optional[Tensor] = None
     smooth = where(keep, -scaled.sum(class_dim), 0.0)
     smooth = smooth.sum() / w.sum() if reduction == "mean" else _reduce(smooth, reduction)
     return nll * (1.0 - label_smoothing) + smooth * (label_smoothing / n)
+
+
+def _fused_cross_entropy(input, target, class_dim, ignore_index, reduction) -> Tensor:
+    """Class-index cross entropy through the fused op: logits (N, C, d1, ...) are seen as rows
+    (N * d1 * ..., C), one row per target."""
+    x = input if input.dtype.kind == "f" else input.float()
+    n = x.shape[class_dim]
+    if x.ndim != 2:
+        order = [d for d in range(x.ndim) if d != class_dim] + [class_dim]
+        x = x.permute(*order).reshape(-1, n)
+    loss = _fused.CrossEntropy.apply(x, target.reshape(-1), ignore_index=ignore_index,
+                                     reduction=reduction)  # fmt: skip
+    return loss.reshape(target.shape) if reduction == "none" else loss
 
 
 def _cross_entropy_probs(input, target, weight, ignore_index, reduction, label_smoothing,

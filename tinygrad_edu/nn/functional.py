@@ -12,7 +12,7 @@ import warnings
 from ..autograd.grad_mode import no_grad
 from ..composite.elementwise import where
 from ..composite.shape import linear as _linear
-from ..ops import norm as _norm_ops
+from ..ops import fused as _fused
 from ..factories import arange, rand
 from ..tensor import Tensor
 from ._conv_functional import (
@@ -191,11 +191,9 @@ def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor |
         # (C,) parameters broadcast against (N, C) as they are; other layouts need (1, C, 1, ..)
         params = [p if input.ndim == 2 else p.reshape(shape) for p in (weight, bias)
                   if p is not None]  # fmt: skip
-        if not _fusable(input, params):
-            return _batch_norm_composite(input, running_mean, running_var, weight, bias,
-                                         momentum, eps, dims, shape, n)  # fmt: skip
+        params = _same_dtype_and_device("batch_norm", input, params)
         stats: list = []
-        out = _norm_ops.Normalize.apply(input, *params, dims=dims, eps=eps,
+        out = _fused.Normalize.apply(input, *params, dims=dims, eps=eps,
                                         has_weight=weight is not None, stats=stats)  # fmt: skip
         _update_running(running_mean, running_var, Tensor(stats[0]).reshape(c),
                         Tensor(stats[1]).reshape(c), momentum, n)  # fmt: skip
@@ -212,11 +210,14 @@ def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor |
     return out
 
 
-def _fusable(input: Tensor, params: list) -> bool:
-    """The fused Normalize op needs one floating dtype and one device for x and the parameters."""
-    return input.dtype.kind == "f" and all(
-        p.dtype == input.dtype and p.device == input.device for p in params
-    )
+def _same_dtype_and_device(op: str, input: Tensor, params: list) -> list:
+    """The fused Normalize op runs in the input's floating dtype on its device."""
+    if input.dtype.kind != "f":
+        raise TypeError(f"{op}: expected a floating point input, got dtype {input.dtype}")
+    for p in params:
+        if p.device != input.device:
+            raise RuntimeError(f"{op}: input on {input.device} but a parameter on {p.device}")
+    return [p if p.dtype == input.dtype else p.to(input.dtype) for p in params]
 
 
 def _update_running(running_mean, running_var, mean: Tensor, var: Tensor, momentum: float,
@@ -229,23 +230,6 @@ def _update_running(running_mean, running_var, mean: Tensor, var: Tensor, moment
         if running_var is not None:
             running_var *= 1.0 - momentum
             running_var += var * (n / (n - 1) * momentum)
-
-
-def _batch_norm_composite(input, running_mean, running_var, weight, bias, momentum, eps, dims,
-                          shape, n) -> Tensor:  # fmt: skip
-    """Training-mode batch norm from Tensor ops (mixed dtypes or devices)."""
-    c = input.shape[1]
-    mean = input.mean(dims, keepdim=True)
-    centred = input - mean
-    var = (centred * centred).mean(dims, keepdim=True)
-    _update_running(running_mean, running_var, mean.detach().reshape(c),
-                    var.detach().reshape(c), momentum, n)  # fmt: skip
-    out = centred * (var + eps).rsqrt()
-    if weight is not None:
-        out = out * weight.reshape(shape)
-    if bias is not None:
-        out = out + bias.reshape(shape)
-    return out
 
 
 def _norm_dims(op: str, input: Tensor, normalized_shape) -> tuple:
@@ -263,17 +247,13 @@ def layer_norm(input: Tensor, normalized_shape, weight: Tensor | None = None,
     len(normalized_shape) dims of each sample."""
     dims = _norm_dims("layer_norm", input, normalized_shape)
     params = [p for p in (weight, bias) if p is not None]
-    if _fusable(input, params) and all(p.shape == input.shape[dims[0]:] for p in params):
-        return _norm_ops.Normalize.apply(input, *params, dims=dims, eps=eps,
-                                         has_weight=weight is not None)  # fmt: skip
-    centred = input - input.mean(dims, keepdim=True)
-    var = (centred * centred).mean(dims, keepdim=True)
-    out = centred * (var + eps).rsqrt()
-    if weight is not None:
-        out = out * weight
-    if bias is not None:
-        out = out + bias
-    return out
+    for p in params:
+        if tuple(p.shape) != tuple(input.shape[dims[0]:]):
+            raise RuntimeError(f"layer_norm: weight and bias must have the normalized shape "
+                               f"{tuple(input.shape[dims[0]:])}, got {tuple(p.shape)}")  # fmt: skip
+    params = _same_dtype_and_device("layer_norm", input, params)
+    return _fused.Normalize.apply(input, *params, dims=dims, eps=eps,
+                                  has_weight=weight is not None)  # fmt: skip
 
 
 def rms_norm(input: Tensor, normalized_shape, weight: Tensor | None = None,
