@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import argparse
 import math
-import shutil
 
 import pytest
 
 from tinygrad_edu.viz import cli
+from tinygrad_edu.viz._render import find_renderer
 
 pytest.importorskip("graphviz")
 
@@ -68,7 +68,7 @@ def test_errors_return_status_1(tmp_path, capsys):
         parse(["--model", "nope"])
 
 
-@pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz `dot` not installed")
+@pytest.mark.skipif(find_renderer()[0] is None, reason="no Graphviz renderer installed")
 def test_model_graph_renders(tmp_path):
     pytest.importorskip("tinygrad_edu.nn")
     out = tmp_path / "mlp.svg"
