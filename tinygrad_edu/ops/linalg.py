@@ -16,7 +16,10 @@ def _t(x, flag: bool):
 
 class MatMul(Function):
     """y = op(a) @ op(b) for (..., n, k) @ (..., k, m) with equal batch dims;
-    da = g @ op(b)^T (transposed back if ta),  db = op(a)^T @ g (transposed back if tb)"""
+    da = g @ op(b)^T (transposed back if ta),  db = op(a)^T @ g (transposed back if tb)
+
+    why: speed: one BLAS call, with transpose flags instead of copies
+    """
 
     def forward(self, a, b, ta: bool = False, tb: bool = False):
         self.ta, self.tb = ta, tb
@@ -40,8 +43,11 @@ class MatMul(Function):
 
 
 class Linear(Function):
-    """y = x @ w^T + b for x (..., in), w (out, in), b (out,) — PyTorch's addmm, fused;
-    dx = g @ w,  dw = g^T x (summed over the batch dims),  db = g summed over the batch dims"""
+    """y = x @ w^T + b for x (..., in), w (out, in), b (out,), PyTorch's addmm, fused;
+    dx = g @ w,  dw = g^T x (summed over the batch dims),  db = g summed over the batch dims
+
+    why: speed: fused x @ w^T + b, one node per layer instead of MatMul, Permute and Add
+    """
 
     def forward(self, x, w, b=None):
         y = x @ w.T

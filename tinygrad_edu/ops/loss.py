@@ -12,9 +12,13 @@ from ..autograd.function import Function
 
 
 class CrossEntropy(Function):
-    """l_i = logsumexp(x_i) - x_i[t_i] for logits x (N, C) and class indices t (N,); rows with
-    t_i == ignore_index give 0. 'mean' divides by the number of kept rows.
-    dx_i = (softmax(x_i) - onehot(t_i)) * g_i  (g_i = g / count for 'mean'), 0 on ignored rows."""
+    """l_i = logsumexp(x_i) - x_i[t_i] for logits x (N, C) and class indices t (N,);
+    dx_i = (softmax(x_i) - onehot(t_i)) * g_i  (g_i = g / count for 'mean'), 0 on ignored rows
+
+    Rows with t_i == ignore_index give 0; 'mean' divides by the number of kept rows.
+
+    why: stability and speed: log-softmax and the target pick fused, softmax - onehot
+    """
 
     def forward(self, x, t, ignore_index: int, reduction: str):
         xp = backend.xp_of_array(x)
