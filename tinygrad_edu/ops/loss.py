@@ -13,7 +13,8 @@ from ..autograd.function import Function
 
 class CrossEntropy(Function):
     """l_i = logsumexp(x_i) - x_i[t_i] for logits x (N, C) and class indices t (N,);
-    dx_i = (softmax(x_i) - onehot(t_i)) * g_i  (g_i = g / count for 'mean'), 0 on ignored rows
+    dx_i = (softmax(x_i) - onehot(t_i)) * g_i  (g_i = g / count for 'mean'), 0 on ignored rows,
+    dt = none (class indices)
 
     Rows with t_i == ignore_index give 0; 'mean' divides by the number of kept rows.
 

@@ -87,6 +87,7 @@ def graph_class():
 
         num_nodes = 0
         num_edges = 0
+        dot_ids: dict = {}
 
         def pipe(self, format=None, *args, encoding=None, **kwargs):
             name, path = find_renderer()
@@ -149,9 +150,17 @@ def graph_class():
     return TensorGraph
 
 
-def _pure_pipe(exe: str, source: str, fmt: str, engine: str) -> bytes:
-    """Run `graphviz-pure -K<engine> -T<fmt>` on the DOT text; return its output bytes."""
-    if fmt not in PURE_FORMATS:
+def pipe_source(source: str, fmt: str, engine: str = "dot") -> bytes:
+    """Render DOT text with system `dot` or graphviz-pure; the output file's bytes."""
+    name, path = find_renderer()
+    if name is None:
+        raise GraphvizNotFoundError()
+    return _pure_pipe(path, source, fmt, engine, name)
+
+
+def _pure_pipe(exe: str, source: str, fmt: str, engine: str, name: str = "graphviz-pure") -> bytes:
+    """Run `<exe> -K<engine> -T<fmt>` on the DOT text; return its output bytes."""
+    if name == "graphviz-pure" and fmt not in PURE_FORMATS:
         raise ValueError(
             f"graphviz-pure cannot write '{fmt}'; use one of {', '.join(PURE_FORMATS)}, or "
             "install Graphviz (sudo apt-get install graphviz / brew install graphviz) for it"
@@ -161,5 +170,5 @@ def _pure_pipe(exe: str, source: str, fmt: str, engine: str) -> bytes:
                           capture_output=True, check=False)  # fmt: skip
     if done.returncode != 0 or not done.stdout:
         err = done.stderr.decode("utf-8", "replace").strip()[-500:]
-        raise RuntimeError(f"graphviz-pure failed (exit {done.returncode}): {err}")
+        raise RuntimeError(f"{name} failed (exit {done.returncode}): {err}")
     return done.stdout

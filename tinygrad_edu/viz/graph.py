@@ -358,6 +358,7 @@ def _build(tensors, ops, names, types, boxes, show, rankdir, legend):
     g.body.extend(style.dot_line(dot_id, attrs) for dot_id, attrs in members.pop(None, []))
     _clusters(g, members, types)
     g.body.extend(f"\t{a} -> {b}\n" for a, b in edges)
+    g.dot_ids = ids  # ('out'|'leaf', id) and ('op', id(fn)) -> DOT node id (the walkthrough)
     g.num_nodes = len(set(ids.values()))
     g.num_edges = len(edges)
     if legend is None:
