@@ -27,9 +27,12 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from . import _graph_style as style
+from ._graph_names import name_buffer_inputs
 from ._render import graph_class
 
 RANKDIRS = ("TB", "LR", "BT", "RL")
+AUTO_COLLAPSE = 150  # collapse="auto": draw modules as boxes above this many nodes ...
+AUTO_TARGET = 80  # ... choosing the shallowest module depth that leaves at most this many
 
 
 @dataclass
@@ -213,6 +216,8 @@ def _measure(tensors: dict, show: str) -> None:
         g = getattr(t, "grad", None)
         if g is not None and node.requires_grad:
             node.grad = style.summarize(g.data, small)
+        elif node.kind == "output" and node.requires_grad and t.numel() == 1:
+            node.grad = style.seed_stats(small)  # backward starts from d(out)/d(out) = 1
     norms = [n.grad.norm for n in tensors.values() if n.grad is not None and n.grad.finite]
     largest = max(norms, default=0.0)
     for node in tensors.values():
@@ -241,13 +246,55 @@ def _cut(path: str, depth) -> str:
     return path if depth is True else ".".join(path.split(".")[: int(depth)])
 
 
+def _count(tensors: dict, ops: dict, collapse) -> int:
+    """Nodes in the picture: every tensor and op, or with collapse one box per module."""
+    if not collapse:
+        return len(tensors) + len(ops)
+    boxes = {n.module for n in tensors.values() if n.module}
+    return (sum(1 for n in tensors.values() if not n.module) + len(boxes)
+            + sum(1 for n in ops.values() if not n.module))  # fmt: skip
+
+
+def _regroup(tensors: dict, ops: dict) -> None:
+    """After merging modules, ops between two ops of one module join it (rule 2 again)."""
+    _between(tensors, ops, _topological(ops, tensors))
+    for node in tensors.values():
+        if node.producer is not None and node.producer in ops:
+            node.module = ops[node.producer].module
+
+
+def _auto_depth(tensors: dict, ops: dict):
+    """collapse='auto': False for small pictures, else the shallowest cut that leaves at least
+    4 boxes (one per block of a Sequential) and at most AUTO_TARGET nodes, else the smallest."""
+    if len(tensors) + len(ops) <= AUTO_COLLAPSE or not any(n.module for n in tensors.values()):
+        return False
+    nodes = list(tensors.values()) + list(ops.values())
+    saved = [n.module for n in nodes]
+    modules = {m for m in saved if m}
+    deepest = max(m.count(".") + 1 for m in modules)
+    best = None
+    for depth in [*range(1, deepest), True]:
+        for n, m in zip(nodes, saved):
+            n.module = m if m is None else _cut(m, depth)
+        _regroup(tensors, ops)
+        count = _count(tensors, ops, depth)
+        boxes = len({n.module for n in tensors.values() if n.module})
+        for n, m in zip(nodes, saved):
+            n.module = m
+        if count <= AUTO_TARGET and boxes >= min(4, len(modules)):
+            return depth
+        if best is None or count < best[0]:
+            best = (count, depth)
+    return best[1]
+
+
 def _parents(path: str) -> list:
     """'a.b.c' -> ['a', 'a.b', 'a.b.c']: the clusters that hold a node of module a.b.c."""
     parts = path.split(".")
     return [".".join(parts[: i + 1]) for i in range(len(parts))]
 
 
-def draw_graph(*roots, params=None, show: str = "auto", collapse=False, max_nodes: int = 2000,
+def draw_graph(*roots, params=None, show: str = "auto", collapse="auto", max_nodes: int = 2000,
                rankdir: str = "TB", legend: bool | None = None):  # fmt: skip
     """Draw the autograd graph that produced `roots` (Tensors) as a graphviz.Digraph.
 
@@ -257,6 +304,8 @@ def draw_graph(*roots, params=None, show: str = "auto", collapse=False, max_node
         up to 64 elements), 'stats' (statistics only) or 'shapes' (names, shapes, dtypes only).
     collapse: True draws each module (with params) as one box; an int d merges modules to the
         first d parts of their dotted path before collapsing ('layer1.0.conv' -> 'layer1' for 1).
+        'auto' (default): False up to AUTO_COLLAPSE nodes, else the shallowest depth that leaves
+        4 or more boxes and at most AUTO_TARGET nodes (one box per block of a Sequential).
     max_nodes: raise ValueError when the picture would have more nodes than this.
     rankdir: 'TB' (inputs on top), 'LR', 'BT' or 'RL'.
     legend: add the colour legend; by default when some gradient is drawn.
@@ -273,26 +322,24 @@ def draw_graph(*roots, params=None, show: str = "auto", collapse=False, max_node
         raise ValueError(f"draw_graph: show must be one of {style.SHOWS}, got {show!r}")
     if rankdir not in RANKDIRS:
         raise ValueError(f"draw_graph: rankdir must be one of {RANKDIRS}, got {rankdir!r}")
-    if (
-        collapse is not True
-        and collapse is not False
-        and not (isinstance(collapse, int) and collapse >= 1)
-    ):
+    if not (collapse is True or collapse is False or collapse == "auto"
+            or (type(collapse) is int and collapse >= 1)):  # fmt: skip
         raise ValueError(
-            f"draw_graph: collapse must be True, False or a depth >= 1, got {collapse!r}"
+            f"draw_graph: collapse must be True, False, 'auto' or a depth >= 1, got {collapse!r}"
         )
     names, types, _keep = _collect_names(params)
     tensors, ops = _walk(list(roots), names)
+    name_buffer_inputs(tensors, params)
     _group(tensors, ops, names)
+    if collapse == "auto":
+        collapse = _auto_depth(tensors, ops)
     if collapse is not False:
         for n in list(tensors.values()) + list(ops.values()):
             if n.module is not None:
                 n.module = _cut(n.module, collapse)
+        _regroup(tensors, ops)
     boxes = sorted({n.module for n in tensors.values() if n.module}) if collapse else []
-    count = len(tensors) + len(ops)
-    if collapse:
-        count = sum(1 for n in tensors.values() if not n.module) + len(boxes)
-        count += sum(1 for n in ops.values() if not n.module)
+    count = _count(tensors, ops, collapse)
     if count > max_nodes:
         raise ValueError(
             f"draw_graph: the picture would have {count} nodes, more than max_nodes={max_nodes}. "
@@ -362,7 +409,8 @@ def _build(tensors, ops, names, types, boxes, show, rankdir, legend):
     g.num_nodes = len(set(ids.values()))
     g.num_edges = len(edges)
     if legend is None:
-        legend = show != "shapes" and any(n.grad is not None for n in tensors.values())
+        legend = show != "shapes" and any(n.grad is not None and n.kind != "output"
+                                          for n in tensors.values())  # fmt: skip
     if legend:
         g.node("legend", label=style.legend_label(), shape="plaintext")
     return g
@@ -396,10 +444,14 @@ def _box_attrs(path: str, types: dict, tensors: dict, outputs: list, rank: dict)
     inside = [n for n in tensors.values() if n.module == path]
     leaves = sorted((n for n in inside if n.kind == "leaf" and n.name), key=lambda n: rank[n.name])
     params = [(n.name[len(path) + 1 :], n.shape, n.dtype, n.grad) for n in leaves]
+    params += [(n.name.replace(path + ".", ""), n.shape, n.dtype, None)  # running statistics
+               for n in inside if n.kind == "input" and n.name]  # fmt: skip
     outs = [(n.shape, n.dtype) for n in outputs]
     grads = [n.grad for n in inside if n.kind == "leaf" and n.grad is not None]
     states = [n.state for n in inside if n.kind == "leaf"]
     state = next((s for s in ("nan", "exploding", "vanishing") if s in states), "ok")
+    if states and all(s == "zero" for s in states):
+        state = "zero"
     total = None
     if grads:
         total = style.Stats(numel=1, norm=sum(s.norm**2 for s in grads) ** 0.5)
