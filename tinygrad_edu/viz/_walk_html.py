@@ -33,6 +33,8 @@ main { display: flex; gap: 12px; padding: 10px; align-items: flex-start; }
 #panel table { border-collapse: collapse; width: 100%; margin-top: 6px; }
 #panel td { border-top: 1px solid #eee; padding: 3px 4px; vertical-align: top; }
 #panel td.k { font-family: Menlo, Consolas, monospace; white-space: nowrap; color: #555; }
+#panel div.src { color: #555; font-size: 12px; }
+#panel div.v { font-family: Menlo, Consolas, monospace; white-space: pre-wrap; padding-left: 10px; }
 #panel td.v { font-family: Menlo, Consolas, monospace; white-space: pre-wrap;
             overflow-wrap: anywhere; word-break: normal; }
 #panel h3 { font-size: 13px; margin: 10px 0 2px 0; color: #0072b2; }
@@ -60,6 +62,8 @@ document.querySelectorAll('#graph g.node, #graph g.edge').forEach(el => {
 const slider = document.getElementById('slider');
 const esc = s => String(s).replace(/[&<>]/g, c => ({'&': '&amp;', '<': '&lt;', '>': '&gt;'}[c]));
 function row(k, v) { return '<tr><td class="k">' + esc(k) + '</td><td class="v">' + esc(v) + '</td></tr>'; }
+function wide(k, v) { return '<tr><td colspan="2"><div class="src">' + esc(k) + '</div><div class="v">' +
+  esc(v) + '</div></td></tr>'; }
 function show(k) {
   k = Math.max(0, Math.min(STEPS.length - 1, k));
   const s = STEPS[k];
@@ -80,7 +84,7 @@ function show(k) {
     ' &middot; <a href="#card-' + esc(s.op) + '">derivation card</a></div>';
   out += '<div class="rule">' + esc(s.kind === 'op' ? s.forward + '\\n' + s.rule : s.rule) + '</div>';
   out += '<h3>gradient arriving (g)</h3><table>';
-  for (const [src, v] of s.arriving) out += row(src, v);
+  for (const [src, v] of s.arriving) out += wide(src, v);
   if (s.arriving.length > 1) out += row('sum g', s.grad);
   out += '</table>';
   if (s.values.length) {
@@ -90,7 +94,7 @@ function show(k) {
   }
   if (s.delivered.length) {
     out += '<h3>gradient sent to each input</h3><table>';
-    for (const [sym, dest, v] of s.delivered) out += row('d' + sym + ' \\u2192 ' + dest, v);
+    for (const [sym, dest, v] of s.delivered) out += wide('d' + sym + ' \\u2192 ' + dest, v);
     out += '</table>';
   }
   document.getElementById('panel').innerHTML = out;
