@@ -61,7 +61,8 @@ def import_graphviz():
     except ImportError as e:
         raise ImportError(
             "draw_graph needs the `graphviz` Python package: pip install graphviz "
-            "(or pip install 'tinygrad_edu[viz]'); rendering also needs `pip install graphviz-pure` "
+            "(or pip install 'tinygrad_edu[viz]'); rendering also needs "
+            "`pip install graphviz-pure` "
             "or Graphviz's `dot` program (sudo apt-get install graphviz / brew install graphviz)"
         ) from e
     return graphviz

@@ -61,9 +61,13 @@ document.querySelectorAll('#graph g.node, #graph g.edge').forEach(el => {
 });
 const slider = document.getElementById('slider');
 const esc = s => String(s).replace(/[&<>]/g, c => ({'&': '&amp;', '<': '&lt;', '>': '&gt;'}[c]));
-function row(k, v) { return '<tr><td class="k">' + esc(k) + '</td><td class="v">' + esc(v) + '</td></tr>'; }
-function wide(k, v) { return '<tr><td colspan="2"><div class="src">' + esc(k) + '</div><div class="v">' +
-  esc(v) + '</div></td></tr>'; }
+function row(k, v) {
+  return '<tr><td class="k">' + esc(k) + '</td><td class="v">' + esc(v) + '</td></tr>';
+}
+function wide(k, v) {
+  return '<tr><td colspan="2"><div class="src">' + esc(k) + '</div><div class="v">' + esc(v) +
+    '</div></td></tr>';
+}
 function show(k) {
   k = Math.max(0, Math.min(STEPS.length - 1, k));
   const s = STEPS[k];
@@ -82,7 +86,8 @@ function show(k) {
   let out = '<h2>' + esc(s.title) + '</h2>';
   if (s.op) out += '<div class="hint">primitive ' + esc(s.op) +
     ' &middot; <a href="#card-' + esc(s.op) + '">derivation card</a></div>';
-  out += '<div class="rule">' + esc(s.kind === 'op' ? s.forward + '\\n' + s.rule : s.rule) + '</div>';
+  const rule = s.kind === 'op' ? s.forward + '\\n' + s.rule : s.rule;
+  out += '<div class="rule">' + esc(rule) + '</div>';
   out += '<h3>gradient arriving (g)</h3><table>';
   for (const [src, v] of s.arriving) out += wide(src, v);
   if (s.arriving.length > 1) out += row('sum g', s.grad);

@@ -234,8 +234,10 @@ def run_graph(args) -> int:
                 written.append(_walk(loss, model, args, "TB"))
                 loss.backward()
             if out_path:
-                graph = draw_graph(loss, params=model, show=args.show, collapse=args.collapse,
-                                   max_nodes=args.max_nodes, rankdir=args.rankdir or "TB")  # fmt: skip
+                graph = draw_graph(loss, params=model, show=args.show,
+                                   collapse=True if args.collapse else "auto",
+                                   max_nodes=args.max_nodes,
+                                   rankdir=args.rankdir or "TB")  # fmt: skip
         if out_path:
             written.append(graph.save(out_path))
     except (ExpressionError, ValueError, RuntimeError) as e:

@@ -6,11 +6,11 @@
       gradient  dx = g * (1 - y^2)
       why       ...
 
-The rule comes from the op's own docstring, whose first paragraph reads `y = f(x);  dx = ...` (the
-forward, a semicolon followed by two spaces or a line break, the gradient of each input given the upstream gradient
-g) and whose optional `why:` line says why it is a primitive. A composite (a Tensor method or an
-nn.functional function written with other ops) is traced on a tiny input and its card lists the
-primitives it expands to.
+The rule comes from the op's own docstring, whose first paragraph reads `y = f(x);  dx = ...`
+(the forward, a semicolon followed by two spaces or a line break, the gradient of each input
+given the upstream gradient g) and whose optional `why:` paragraph says why it is a primitive.
+A composite (a Tensor method or an nn.functional function written with other ops) is traced on a
+tiny input and its card lists the primitives it expands to.
 """
 
 from __future__ import annotations
