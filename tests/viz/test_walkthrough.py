@@ -149,3 +149,12 @@ def test_gif_and_png_frames(tmp_path):
     assert first.shape == second.shape and (first != second).any()
     with pytest.raises(ValueError, match="unknown file type"):
         walk.save(tmp_path / "walk.bmpx")
+
+
+def test_html_without_a_renderer_still_steps(tmp_path, monkeypatch):
+    monkeypatch.setenv("PATH", str(tmp_path / "empty"))
+    monkeypatch.setattr("tinygrad_edu.viz._render._scripts_dir", lambda: str(tmp_path / "empty"))
+    out, v = evaluate_expression("(a*b).tanh()")
+    page = open(explain_backward(out).save(tmp_path / "w.html"), encoding="utf-8").read()
+    assert "<svg" not in page and "No picture" in page and "pip install graphviz-pure" in page
+    assert '"title": "Tanh"' in page and "function show(k)" in page

@@ -10,6 +10,7 @@ The walk visits the nodes in the engine's order (`_engine_order`: Kahn's algorit
 counts, the ready stack popped last-in first-out, as autograd/engine.py does) and calls each op's
 own `backward` under no_grad. Nothing is written to `.grad` and the graph is not released, so
 `loss.backward()` afterwards gives the same gradients (a test checks that they are equal).
+Tensor hooks (register_hook) are not called: the walk shows the ops' own rules.
 """
 
 from __future__ import annotations
