@@ -57,7 +57,7 @@ const STEPS = JSON.parse(document.getElementById('steps-data').textContent);
 const byTitle = {};
 document.querySelectorAll('#graph g.node, #graph g.edge').forEach(el => {
   const t = el.querySelector('title');
-  if (t) byTitle[t.textContent.replace('&#45;', '-')] = el;
+  if (t) (byTitle[t.textContent] = byTitle[t.textContent] || []).push(el);  // a*a: 2 edges
 });
 const slider = document.getElementById('slider');
 const esc = s => String(s).replace(/[&<>]/g, c => ({'&': '&amp;', '<': '&lt;', '>': '&gt;'}[c]));
@@ -77,11 +77,13 @@ function show(k) {
   document.querySelectorAll('#graph .current, #graph .carried, #graph .now').forEach(
     el => el.classList.remove('current', 'carried', 'now'));
   for (let i = 0; i <= k; i++) for (const e of STEPS[i].edges) {
-    const el = byTitle[e];
-    if (el) { el.classList.add('carried'); if (i === k) el.classList.add('now'); }
+    for (const el of byTitle[e] || []) {
+      el.classList.add('carried');
+      if (i === k) el.classList.add('now');
+    }
   }
-  for (const h of s.highlight) { const el = byTitle[h]; if (el) el.classList.add('current'); }
-  const first = byTitle[s.highlight[0]];
+  for (const h of s.highlight) for (const el of byTitle[h] || []) el.classList.add('current');
+  const first = (byTitle[s.highlight[0]] || [])[0];
   if (first && first.scrollIntoView) first.scrollIntoView({block: 'nearest', inline: 'nearest'});
   let out = '<h2>' + esc(s.title) + '</h2>';
   if (s.op) out += '<div class="hint">primitive ' + esc(s.op) +
@@ -90,7 +92,7 @@ function show(k) {
   out += '<div class="rule">' + esc(rule) + '</div>';
   out += '<h3>gradient arriving (g)</h3><table>';
   for (const [src, v] of s.arriving) out += wide(src, v);
-  if (s.arriving.length > 1) out += row('sum g', s.grad);
+  if (s.arriving.length > 1) out += wide('sum of the contributions: g', s.grad);
   out += '</table>';
   if (s.values.length) {
     out += '<h3>numbers in the rule</h3><table>';
@@ -114,8 +116,9 @@ document.addEventListener('keydown', ev => {
                  ArrowUp: k - 1, Home: 0, End: STEPS.length - 1};
   if (ev.key in moves) { ev.preventDefault(); show(moves[ev.key]); }
 });
-STEPS.forEach((s, i) => { const el = byTitle[s.highlight[0]];
-  if (el) el.addEventListener('click', () => show(i)); });
+STEPS.forEach((s, i) => {
+  for (const el of byTitle[s.highlight[0]] || []) el.addEventListener('click', () => show(i));
+});
 show(0);
 """
 
