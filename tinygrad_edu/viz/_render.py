@@ -105,12 +105,7 @@ def graph_class():
                    **kwargs):  # fmt: skip
             if find_renderer()[0] == "graphviz-pure" and not view and not kwargs:
                 gv = super().save(filename, directory=directory)
-                out = f"{gv}.{format or self.format}"
-                with open(out, "wb") as f:
-                    f.write(self.pipe(format=format or self.format))
-                if cleanup:
-                    os.remove(gv)
-                return out
+                return _render_next_to(self, gv, format or self.format, cleanup)
             try:
                 return super().render(filename, directory=directory, view=view, cleanup=cleanup,
                                       format=format, **kwargs)  # fmt: skip
@@ -149,6 +144,17 @@ def graph_class():
 
     _CLASS = TensorGraph
     return TensorGraph
+
+
+def _render_next_to(graph, gv: str, fmt: str, cleanup: bool) -> str:
+    """graphviz's render() for graphviz-pure: the picture at `<gv>.<fmt>`, the .gv kept unless
+    cleanup."""
+    out = f"{gv}.{fmt}"
+    with open(out, "wb") as f:
+        f.write(graph.pipe(format=fmt))
+    if cleanup:
+        os.remove(gv)
+    return out
 
 
 def pipe_source(source: str, fmt: str, engine: str = "dot") -> bytes:
