@@ -16,7 +16,10 @@ def _t(x, flag: bool):
 
 class MatMul(Function):
     """y = op(a) @ op(b) for (..., n, k) @ (..., k, m) with equal batch dims;
-    da = g @ op(b)^T (transposed back if ta),  db = op(a)^T @ g (transposed back if tb)"""
+    da = g @ op(b)^T (transposed back if ta),  db = op(a)^T @ g (transposed back if tb)
+
+    why: speed: one BLAS call, with transpose flags instead of copies
+    """
 
     def forward(self, a, b, ta: bool = False, tb: bool = False):
         self.ta, self.tb = ta, tb

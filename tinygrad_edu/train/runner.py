@@ -150,8 +150,7 @@ def write_outputs(out: str, model: Any, history: History, metrics: dict, loader:
     except ImportError as e:
         notes.append(f"note: curves.png skipped ({str(e).splitlines()[0]})")
     try:
-        draw_model_graph(model, loader, loss_fn, os.path.join(out, "graph.svg"),
-                         collapse=cfg.model != "mlp")  # fmt: skip
+        draw_model_graph(model, loader, loss_fn, os.path.join(out, "graph.svg"))
     except Exception as e:  # graphviz missing, `dot` missing: the run itself is fine
         if not isinstance(e, (ImportError, RuntimeError, OSError)):
             raise
@@ -169,7 +168,7 @@ def _close(fig: Any) -> None:
 
 
 def draw_model_graph(model: Any, loader: Any, loss_fn: Any, path: str, samples: int = 4,
-                     collapse: bool = False) -> str:  # fmt: skip
+                     collapse="auto") -> str:  # fmt: skip
     """Draw the autograd graph of loss_fn(model(x), y) for the first `samples` samples of the
     loader, in eval mode (BatchNorm statistics stay as they are), and save it to `path`."""
     from ..viz import draw_graph
@@ -180,7 +179,7 @@ def draw_model_graph(model: Any, loader: Any, loss_fn: Any, path: str, samples: 
     model.eval()
     try:
         loss = loss_fn(model(x), y)
-        loss.backward()
+        loss.backward(retain_graph=True)  # keeps BatchNorm's running statistics nameable
         graph = draw_graph(loss, params=model, collapse=collapse, max_nodes=5000)
         graph.save(path)
     finally:
