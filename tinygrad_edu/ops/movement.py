@@ -86,8 +86,13 @@ class BroadcastTo(Function):
 
 class CopySlices(Function):
     """y = x with the region `steps` (a chain of views) replaced by v;
-    dx = g with that region zeroed, dv = g's region (the graph of t[i] = v and of in-place ops on
-    views: the overwritten values of x get no gradient)"""
+    dx = g with that region zeroed,  dv = g's region
+
+    The graph of t[i] = v and of in-place ops on views: the overwritten values of x get no
+    gradient.
+
+    why: gradient semantics: an assignment routes the region's gradient to the new values
+    """
 
     uses_inputs = False
 

@@ -20,7 +20,7 @@ import inspect
 import re
 from dataclasses import dataclass, field
 
-OP_MODULES = ("unary", "binary", "reduce", "movement", "indexing", "linalg", "conv", "norm", "loss")
+OP_MODULES = ("unary", "binary", "reduce", "movement", "indexing", "linalg", "conv", "fused")
 _RULE_SEP = re.compile(r";(?:  +|[ ]*\n\s*)")  # ';' then two spaces or a line break
 _GRAD_NAME = re.compile(r"(?:^|[\s,;])d([A-Za-z]\w*)\s*=")
 

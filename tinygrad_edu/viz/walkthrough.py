@@ -18,6 +18,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 
+from ..autograd.graph import count_consumers, inputs_of
 from . import _graph_style as style
 from .explain import primitive_card
 
@@ -28,19 +29,9 @@ def _engine_order(roots: list, root_grads: list) -> list:
     """[(tensor, [(from step or None, grad), ...], grads per input or None)] in the order the
     engine visits the tensors that receive a gradient. The arriving contributions are summed in
     the order they arrived, as the engine sums them, and the results are `fn.backward(sum)`.
-    Point this function at the engine's own walk when it offers one."""
-    counts: dict = {}
-    stack, seen = list(roots), {id(r) for r in roots}
-    while stack:  # consumer counts: how many graph edges will bring each tensor a gradient
-        fn = stack.pop().grad_fn
-        if fn is None:
-            continue
-        for t, _, _, _ in fn.next_inputs():
-            if t is not None and t.requires_grad:
-                counts[id(t)] = counts.get(id(t), 0) + 1
-                if id(t) not in seen:
-                    seen.add(id(t))
-                    stack.append(t)
+    The walk is the engine's own (autograd/graph.py): the same consumer counts, the same
+    ready stack, the same inputs per node (in-place rewrites resolved)."""
+    _, counts = count_consumers(roots)
     arrived: dict = {}
     for r, g in zip(roots, root_grads):
         arrived.setdefault(id(r), []).append((None, g))
@@ -52,15 +43,15 @@ def _engine_order(roots: list, root_grads: list) -> list:
         results = None
         if parts:
             if fn is not None:
-                if fn.uses_inputs:
+                if fn.uses_inputs or fn.save_output:
                     fn.check_inputs_unmodified()
                 results = fn.backward(_sum(parts))
                 results = results if isinstance(results, tuple) else (results,)
             steps.append((t, parts, results))
         if fn is None:
             continue
-        for i, (p, _, _, _) in enumerate(fn.next_inputs()):
-            if p is None or not p.requires_grad:
+        for i, p in enumerate(inputs_of(fn)):
+            if not p.requires_grad:
                 continue
             if results is not None and results[i] is not None:
                 arrived.setdefault(id(p), []).append((len(steps) - 1, results[i]))
