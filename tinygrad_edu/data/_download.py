@@ -70,8 +70,10 @@ MIRRORS: dict = {
 }
 
 # IDX sizes follow from the format: 16-byte image header + N*28*28, 8-byte label header + N
-_IDX_SIZES = {"train-images-idx3-ubyte": 16 + 60000 * 784, "train-labels-idx1-ubyte": 8 + 60000,
-              "t10k-images-idx3-ubyte": 16 + 10000 * 784, "t10k-labels-idx1-ubyte": 8 + 10000}  # fmt: skip
+_IDX_SIZES = {
+    "train-images-idx3-ubyte": 16 + 60000 * 784, "train-labels-idx1-ubyte": 8 + 60000,
+    "t10k-images-idx3-ubyte": 16 + 10000 * 784, "t10k-labels-idx1-ubyte": 8 + 10000,
+}  # fmt: skip
 
 RESOURCES: dict = {
     "mnist": Resource(
