@@ -258,12 +258,18 @@ def _stream(url: str, out, desc: str, limit: int | None = None) -> None:
         try:
             while True:
                 left = deadline - time.monotonic()
+                late = TimeoutError(f"the download did not finish within {allowed:.3g} s "
+                                    f"({received:,} bytes received)")  # fmt: skip
                 if left <= 0:
-                    raise TimeoutError(f"the download did not finish within {allowed:.0f} s "
-                                       f"({received:,} bytes received)")  # fmt: skip
+                    raise late
                 _socket_timeout(response, min(DOWNLOAD_TIMEOUT, left))
-                block = response.read1(1 << 16) if hasattr(response, "read1") else (
-                    response.read(1 << 16))  # fmt: skip
+                try:
+                    block = response.read1(1 << 16) if hasattr(response, "read1") else (
+                        response.read(1 << 16))  # fmt: skip
+                except TimeoutError:
+                    if left < DOWNLOAD_TIMEOUT:  # the wait was cut short by the deadline
+                        raise late from None
+                    raise TimeoutError(f"no data for {DOWNLOAD_TIMEOUT:g} s") from None
                 if not block:
                     break
                 received += len(block)
