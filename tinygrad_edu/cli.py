@@ -276,7 +276,8 @@ def main(argv: list | None = None) -> int:
         if isinstance(e, (CheckpointMismatch, CheckpointError)):
             print(f"{where}: error: {e}", file=sys.stderr)
             return EXIT_ERROR
-        print(f"{where}: error: {_one_line(e)}", file=sys.stderr)
+        text = _os_error(e) if isinstance(e, OSError) and e.errno else _one_line(e)
+        print(f"{where}: error: {text}", file=sys.stderr)
         return EXIT_USAGE
     except RuntimeError as e:
         if debug:
