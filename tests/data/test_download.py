@@ -11,6 +11,7 @@ import http.server
 import io
 import tarfile
 import threading
+import time
 
 import numpy as np
 import pytest
@@ -322,7 +323,7 @@ class _Drip(_Quiet):
             for _ in range(40):
                 self.wfile.write(b"x")
                 self.wfile.flush()
-                __import__("time").sleep(0.1)
+                time.sleep(0.1)
         except OSError:
             pass
 

@@ -449,8 +449,8 @@ def _npy_header(shape, descr="<f4") -> bytes:
 def _archive(path, shape, body, compression=zipfile.ZIP_STORED):
     """A tg.save-like archive whose one tensor a0 declares `shape` (float32); body(w) writes
     the entry's data."""
-    meta = {"format": "tinygrad_edu.checkpoint", "version": 1,
-            "root": {"t": "ndarray", "key": "a0", "dtype": "float32", "shape": list(shape)}}  # fmt: skip
+    root = {"t": "ndarray", "key": "a0", "dtype": "float32", "shape": list(shape)}
+    meta = {"format": "tinygrad_edu.checkpoint", "version": 1, "root": root}
     with zipfile.ZipFile(path, "w", compression=compression) as zf:
         with zf.open("a0.npy", "w", force_zip64=True) as w:
             w.write(_npy_header(shape))

@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 import random
 import signal
-import subprocess
+import time
 
 import pytest
 
@@ -99,7 +99,7 @@ def _interrupted_run(out, presses, delay, *extra):
     proc = start("train", *MOONS, *extra, "--out", str(out))
     try:
         wait_for(proc, "epoch 1/")
-        __import__("time").sleep(delay)
+        time.sleep(delay)
         if presses:
             interrupt(proc, presses)
         else:
@@ -131,43 +131,71 @@ def test_double_ctrl_c_in_the_command_then_resume_is_exact(tmp_path):
 @pytest.mark.slow
 def test_soak_twenty_interrupted_runs_end_bit_identical(tmp_path, capsys):
     """20 runs, each interrupted up to 3 times (one Ctrl-C, two Ctrl-C 2 ms apart, or SIGKILL,
-    at a random moment), then resumed to the end: every one ends bit-identical to the run that
-    was never interrupted."""
+    at a random moment: mostly during training, sometimes while starting up), then resumed to
+    the end: every one ends bit-identical to the run that was never interrupted."""
     extra = ["--epochs", "6", "--schedule", "onecycle"]
     reference = _reference(tmp_path, *extra)
     rng = random.Random(2026)
-    counts = {"sigint": 0, "double sigint": 0, "sigkill": 0, "finished before the fault": 0}
+    faults = {"sigint": 0, "double sigint": 0, "sigkill": 0}
+    seen = {"finished before the fault": 0, "stopped before a checkpoint": 0,
+            "resume from mid-epoch": 0, "resume from an epoch end": 0}  # fmt: skip
     for cycle in range(20):
         out = tmp_path / f"soak{cycle}"
-        for attempt in range(3):
-            kind = rng.choice(["sigint", "double sigint", "sigkill"])
-            has_ckpt = (out / "checkpoints" / "last.npz").exists()
-            cmd = ["resume", str(out)] if has_ckpt else ["train", *MOONS, *extra, "--out",
-                                                         str(out), "--overwrite"]  # fmt: skip
-            proc = start(*cmd, *(["--no-progress"] if has_ckpt else []))
-            try:
-                __import__("time").sleep(rng.uniform(0.5, 3.0))
-                if proc.poll() is not None:
-                    counts["finished before the fault"] += 1
-                else:
-                    counts[kind] += 1
-                    if kind == "sigkill":
-                        proc.kill()
-                    else:
-                        interrupt(proc, 1 if kind == "sigint" else 2)
-                finish(proc)
-            finally:
-                if proc.poll() is None:
-                    proc.kill()
-                    proc.wait()
+        for _ in range(3):
+            _soak_attempt(out, extra, rng, faults, seen)
             if (out / "metrics.json").exists():
                 break
-        if not (out / "metrics.json").exists():
-            if (out / "checkpoints" / "last.npz").exists():
-                assert main(["resume", str(out), "--no-progress"]) == 0
-            else:
-                assert main(["train", *MOONS, *extra, "--out", str(out), "--overwrite"]) == 0
-        assert same_arrays(arrays(out / "model.npz"), reference), (cycle, counts)
+        _soak_finish(out, extra, seen)
+        assert same_arrays(arrays(out / "model.npz"), reference), (cycle, faults, seen)
         assert not [p for p in out.rglob("*") if ".tgtmp-" in p.name], cycle
     with capsys.disabled():
-        print(f"\nsoak: 20 runs bit-identical after faults {counts}")
+        print(f"\nsoak: 20 runs bit-identical; faults {faults}; {seen}")
+
+
+def _soak_attempt(out, extra, rng, faults, seen):
+    """Start (or resume) the run, inject one random fault, wait for the process to end."""
+    resume = (out / "checkpoints" / "last.npz").exists()
+    if resume:
+        _count_resume(out, seen)
+        proc = start("resume", str(out), "--no-progress")
+    else:
+        proc = start("train", *MOONS, *extra, "--out", str(out), "--overwrite")
+    kind = rng.choice(list(faults))
+    try:
+        if rng.random() < 0.75:  # during training: from the line printed just before fit()
+            try:
+                wait_for(proc, "run      ")
+            except AssertionError:
+                pass
+            time.sleep(rng.uniform(0.0, 0.8))
+        else:  # anywhere, start-up included
+            time.sleep(rng.uniform(0.0, 2.0))
+        if proc.poll() is not None:
+            seen["finished before the fault"] += 1
+        else:
+            faults[kind] += 1
+            if kind == "sigkill":
+                proc.kill()
+            else:
+                interrupt(proc, 1 if kind == "sigint" else 2)
+        finish(proc)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+
+
+def _count_resume(out, seen):
+    partial = read_checkpoint(out / "checkpoints" / "last.npz")["partial"]
+    seen["resume from mid-epoch" if partial else "resume from an epoch end"] += 1
+
+
+def _soak_finish(out, extra, seen):
+    if (out / "metrics.json").exists():
+        return
+    if (out / "checkpoints" / "last.npz").exists():
+        _count_resume(out, seen)
+        assert main(["resume", str(out), "--no-progress"]) == 0
+    else:
+        seen["stopped before a checkpoint"] += 1
+        assert main(["train", *MOONS, *extra, "--out", str(out), "--overwrite"]) == 0

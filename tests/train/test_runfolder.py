@@ -27,7 +27,8 @@ def one_line(err: str) -> str:
 def _holder(folder):
     """A process that holds the lock of `folder` until its stdin closes."""
     code = ("import sys; from tinygrad_edu.train.runfolder import RunLock\n"
-            f"with RunLock({str(folder)!r}):\n    print('locked', flush=True); sys.stdin.read()")  # fmt: skip
+            f"with RunLock({str(folder)!r}):\n"
+            "    print('locked', flush=True); sys.stdin.read()")  # fmt: skip
     proc = subprocess.Popen([sys.executable, "-c", code], env=env(), stdin=subprocess.PIPE,
                             stdout=subprocess.PIPE, text=True)  # fmt: skip
     assert proc.stdout.readline().strip() == "locked"

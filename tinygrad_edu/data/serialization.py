@@ -212,9 +212,10 @@ class _Archive:
             for n in shape:
                 count *= int(n)
             nbytes = count * dtype.itemsize
-            if fp.tell() + nbytes != info.file_size:
+            held = info.file_size - fp.tell()
+            if held != nbytes:
                 raise self.fail(key, f"declares shape {list(shape)} of {dtype} ({nbytes} bytes) "
-                                f"but holds {info.file_size - fp.tell()} bytes of data")  # fmt: skip
+                                f"but holds {held} bytes of data")  # fmt: skip
             buffer = bytearray(nbytes)
             if fp.readinto(buffer) != nbytes:
                 raise self.fail(key, "is truncated")
