@@ -302,14 +302,14 @@ def _resume_hint(args: argparse.Namespace) -> str:
 
 
 def _os_error(e: OSError) -> str:
-    """'cannot write PATH: No space left on device (free some space or choose another --out)'."""
+    """'cannot use PATH: No space left on device (free some space or choose another --out)'."""
     import errno
 
     what = e.strerror or _one_line(e)
     where = f" {e.filename}" if e.filename else ""
     advice = {errno.ENOSPC: "free some space or choose another --out",
               errno.EROFS: "the file system is read-only: choose another --out",
-              errno.EACCES: "choose a folder you may write to with --out",
+              errno.EACCES: "check its permissions, or choose another --out",
               errno.EFBIG: "the file is too large here: choose another --out"}  # fmt: skip
     hint = advice.get(e.errno)
     return f"cannot use{where}: {what}" + (f" ({hint})" if hint else "")

@@ -46,7 +46,12 @@ def test_ctrl_c_during_the_final_evaluation_then_resume_completes(tmp_path, caps
     assert calls and not (out / "metrics.json").exists()
     assert f"resume {out}" in capsys.readouterr().err
     monkeypatch.setattr(runner, "evaluate", real_evaluate)
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    stale = out / "checkpoints" / f".best.npz.tgtmp-{dead.pid}-k2j9x0qa"  # a SIGKILLed save's
+    stale.write_bytes(b"half")
     assert main(["resume", str(out)]) == 0
+    assert not stale.exists()  # no checkpoint is saved any more, yet it is cleaned up
     assert "finishing the run folder" in capsys.readouterr().out
     assert same_arrays(arrays(out / "model.npz"), arrays(full / "model.npz"))
     done, ref = (json.loads((d / "metrics.json").read_text()) for d in (out, full))

@@ -219,6 +219,7 @@ def fit(
                 if val_loader is not None:
                     v = evaluate(model, val_loader, loss_fn, device, run.correct_fn)
                     row["val_loss"], row["val_acc"] = v["loss"], v["accuracy"]
+                run.busy = True  # from here until progress is None, a partial state is stale
                 if interval == "epoch":
                     if type(scheduler).__name__ == "ReduceLROnPlateau":
                         scheduler.step(row.get(monitor))
@@ -226,7 +227,7 @@ def fit(
                         scheduler.step()
                 row["epoch"], row["time"] = epoch + 1, row["time"] + time.perf_counter() - run.t0
                 history.record(**row)
-                run.progress = None  # the epoch is complete: an interrupt now needs no partial
+                run.progress, run.busy = None, False  # complete: an interrupt needs no partial
                 state.epoch = epoch + 1
                 for cb in callbacks:
                     cb.on_epoch_end(state, history.last())
@@ -243,7 +244,7 @@ def fit(
             guard.check()  # a Ctrl-C during the last epoch's validation or checkpoint
     except KeyboardInterrupt:
         run.close_bar()
-        if ckpt_dir is not None and not guard.aborted:
+        if ckpt_dir is not None and not guard.aborted and not run.busy:
             checkpoint("last.npz", run.progress)
             if verbose:
                 print_fn(f"interrupted: saved {os.path.join(ckpt_dir, 'last.npz')} "
@@ -273,6 +274,7 @@ class _Run:
         self.params = [p for g in optimizer.param_groups for p in g["params"]]
         self.show_bar, self.bar, self.guard = False, None, None
         self.progress: dict | None = None
+        self.busy = False  # inside a step: the model and optimizer do not match `progress`
         self.t0 = time.perf_counter()
 
     def close_bar(self) -> None:
@@ -329,6 +331,7 @@ class _Run:
             return out
 
         for x, y in it:
+            self.busy = True
             x, y = _to(x, self.device), _to(y, self.device)
             out = self.model(x)
             loss = self.loss_fn(out, y)
@@ -344,6 +347,7 @@ class _Run:
             progress["batch"] = self.state.batch = progress["batch"] + 1
             progress["rng_batch"], progress["sums"] = backend.get_rng_state(), sums.state()
             progress["time"] = elapsed + time.perf_counter() - self.t0
+            self.busy = False  # a whole step: the state matches `progress` again
             self.bar.update(live)
             for cb in self.callbacks:
                 cb.on_batch_end(self.state, loss.detach())

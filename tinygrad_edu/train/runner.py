@@ -28,7 +28,7 @@ from typing import Any, Callable
 from .. import nn
 from ..autograd.grad_mode import no_grad
 from ..composite.shape import cat
-from ..data._atomic import replacing, write_text
+from ..data._atomic import remove_stale_temporaries, replacing, write_text
 from ..data.serialization import load, save
 from .checkpoint import read_checkpoint
 from .experiment import (
@@ -84,6 +84,8 @@ def _run_locked(cfg: Config, out: str, resume: bool, print_fn: Callable, progres
         print_fn(line)
     print_fn(f"run      {os.path.abspath(out)}")
     _remove(os.path.join(out, "metrics.json"))  # the folder is unfinished until it is rewritten
+    for folder in (out, ckpt_dir):  # temporaries of a killed earlier attempt
+        remove_stale_temporaries(folder)
     save_config(cfg, os.path.join(out, "config.json"))
     loss_fn = _loss_fn(cfg)
     history = fit(model, loss_fn, optimizer, train_loader, val_loader, cfg.epochs, scheduler,
