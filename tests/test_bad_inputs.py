@@ -1,0 +1,95 @@
+"""Every bad input is refused at the call, as PyTorch refuses it (issue 10, section 2).
+
+The rows live in tests/bad_inputs_tensor.py and tests/bad_inputs_nn.py: each runs against
+tinygrad_edu, which must raise the row's exception type with a message naming the op and the
+offending value or shape, and (where PyTorch has the call) against PyTorch, which must raise too.
+The few calls where PyTorch gives a value instead are checked by value at the end.
+"""
+
+import math
+
+import numpy as np
+import pytest
+
+import tinygrad_edu as tg
+import tinygrad_edu.data
+import tinygrad_edu.data.transforms
+import tinygrad_edu.nn
+import tinygrad_edu.nn.functional
+import tinygrad_edu.nn.init
+import tinygrad_edu.nn.utils
+import tinygrad_edu.optim
+import tinygrad_edu.optim.lr_scheduler  # noqa: F401 - the rows reach these as attributes
+
+from .bad_inputs_nn import ROWS as NN_ROWS
+from .bad_inputs_tensor import ROWS as TENSOR_ROWS
+
+ROWS = TENSOR_ROWS + NN_ROWS
+
+
+def _namespace(lib) -> dict:
+    """The names a row's expression may use, bound to tinygrad_edu or to torch."""
+    if lib is tg:
+        data = tg.data
+        data_ns = {"transforms": tg.data.transforms}
+    else:
+        import torch.nn.functional
+        import torch.optim.lr_scheduler
+        import torch.utils.data as data
+
+        data_ns = {}
+    nn = lib.nn
+
+    class _Data:  # D.X for the data names (torch.utils.data or tinygrad_edu.data)
+        def __getattr__(self, name):
+            return data_ns[name] if name in data_ns else getattr(data, name)
+
+    def p(*shape):
+        return nn.Parameter(lib.ones(*(shape or (2,))))
+
+    def g(params, value):
+        """The parameters, each given a gradient full of `value`."""
+        for q in params:
+            q.grad = lib.full(tuple(q.shape), value)
+        return params
+
+    return {
+        "M": lib, "nn": nn, "F": nn.functional, "init": nn.init, "optim": lib.optim,
+        "sched": lib.optim.lr_scheduler, "D": _Data(), "np": np, "p": p, "g": g,
+        "opt": lambda: lib.optim.SGD([p()], lr=0.1),
+        "ds": lambda n=4: data.TensorDataset(lib.ones(n, 2), lib.zeros(n)),
+    }  # fmt: skip
+
+
+_TG = _namespace(tg)
+
+
+def _raised(expr: str, ns: dict):
+    try:
+        eval(expr, dict(ns))
+    except Exception as e:  # noqa: BLE001 - the row says which type it must be
+        return e
+    return None
+
+
+@pytest.mark.parametrize("row", ROWS, ids=[r[0] for r in ROWS])
+def test_refused_naming_op_and_value(row):
+    expr, exc, words, _ = row
+    err = _raised(expr, _TG)
+    assert err is not None, f"{expr} was accepted"
+    assert isinstance(err, exc), f"{expr} raised {type(err).__name__}: {err}, expected {exc}"
+    text = str(err).lower()
+    missing = [w for w in words if w.lower() not in text]
+    assert not missing, f"{expr}: message {str(err)!r} does not name {missing}"
+
+
+@pytest.mark.parametrize("row", [r for r in ROWS if r[3]], ids=[r[0] for r in ROWS if r[3]])
+def test_pytorch_refuses_too(row):
+    torch = pytest.importorskip("torch")
+    expr, _, _, torch_expr = row
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        err = _raised(torch_expr, _namespace(torch))
+    assert err is not None, f"PyTorch accepts {torch_expr}"
