@@ -334,8 +334,11 @@ def _unsupported_data(data: Any, arr) -> TypeError:
     bad = _first_unsupported(data)
     what = f"an element of type {type(bad).__name__} ({_short(bad)})" if bad is not None else (
         f"an array of dtype {arr.dtype}")  # fmt: skip
-    return TypeError(f"tensor: cannot make a tensor from {what}; tensors hold bool, integer "
-                     f"and floating-point numbers only (data: {_short(data)})")  # fmt: skip
+    text = (f"tensor: cannot make a tensor from {what}; tensors hold bool, integer and "
+            f"floating-point numbers only (data: {_short(data)})")  # fmt: skip
+    if bad is None or isinstance(bad, (str, bytes)):
+        return TypeError(text)
+    return RuntimeError(f"{text}: could not infer a dtype")  # PyTorch: None, dicts, objects
 
 
 def _first_unsupported(data: Any):

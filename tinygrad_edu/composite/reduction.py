@@ -34,6 +34,9 @@ def _need_float(x, op: str, dtype) -> None:
 def _nonempty(x, dims: tuple, dim, op: str) -> None:
     """max-like reductions of a zero-size dim have no value (PyTorch raises)."""
     if x.numel() == 0 and (not dims or any(x.shape[d] == 0 for d in dims)):
+        if dim is None and op.startswith("arg"):
+            raise IndexError(f"{op}: expected a reduction dim for the empty tensor of shape "
+                             f"{x.shape}")  # fmt: skip
         if dim is None:
             raise RuntimeError(f"{op}: cannot reduce the empty tensor of shape {x.shape} "
                                "without a dim")  # fmt: skip

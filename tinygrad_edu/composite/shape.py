@@ -448,8 +448,9 @@ def _tensor_list(tensors, op: str) -> list:
         if not isinstance(t, ShapeMixin):
             raise TypeError(f"{op}: expected a sequence of tensors, but element {i} is a "
                             f"{type(t).__name__} ({t!r})")  # fmt: skip
-    if not tensors:
-        raise RuntimeError(f"{op}: expected a non-empty list of tensors, got an empty one")
+    if not tensors:  # PyTorch: ValueError for cat, RuntimeError for stack
+        error = ValueError if op == "cat" else RuntimeError
+        raise error(f"{op}: expected a non-empty list of tensors, got an empty one")
     return list(tensors)
 
 

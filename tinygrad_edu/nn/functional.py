@@ -10,6 +10,7 @@ from __future__ import annotations
 import warnings
 
 from ..autograd.grad_mode import no_grad
+from ..composite.args import as_float
 from ..composite.elementwise import where
 from ..composite.shape import linear as _linear
 from ..ops import norm as _norm_ops
@@ -152,6 +153,7 @@ def log_softmax(input: Tensor, dim: int | None = None, dtype=None) -> Tensor:
 def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False) -> Tensor:
     """Inverted dropout: each element is zeroed with probability p and the survivors are scaled
     by 1/(1-p), so the expected value is unchanged; the identity when not training."""
+    p = as_float(p, "dropout", "p")
     if not 0.0 <= p <= 1.0:
         raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
     if not training or p == 0.0:
@@ -186,8 +188,8 @@ def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor |
     if training:
         n = input.numel() // max(c, 1)
         if n <= 1:
-            raise ValueError(f"Expected more than 1 value per channel when training, got input "
-                             f"size {tuple(input.shape)}")  # fmt: skip
+            raise ValueError(f"batch_norm: expected more than 1 value per channel when training, "
+                             f"got input size {tuple(input.shape)}")  # fmt: skip
         # (C,) parameters broadcast against (N, C) as they are; other layouts need (1, C, 1, ..)
         params = [p if input.ndim == 2 else p.reshape(shape) for p in (weight, bias)
                   if p is not None]  # fmt: skip
@@ -263,6 +265,10 @@ def layer_norm(input: Tensor, normalized_shape, weight: Tensor | None = None,
     len(normalized_shape) dims of each sample."""
     dims = _norm_dims("layer_norm", input, normalized_shape)
     params = [p for p in (weight, bias) if p is not None]
+    for name, p in (("weight", weight), ("bias", bias)):
+        if p is not None and tuple(p.shape) != tuple(input.shape[dims[0] :]):
+            raise RuntimeError(f"layer_norm: {name} of shape {tuple(p.shape)} does not match "
+                               f"normalized_shape {tuple(input.shape[dims[0] :])}")  # fmt: skip
     if _fusable(input, params) and all(p.shape == input.shape[dims[0]:] for p in params):
         return _norm_ops.Normalize.apply(input, *params, dims=dims, eps=eps,
                                          has_weight=weight is not None)  # fmt: skip
