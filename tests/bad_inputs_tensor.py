@@ -80,7 +80,7 @@ FACTORIES = [
     R("M.manual_seed(2 ** 64)", V, "manual_seed", str(2**64)),
     R("M.manual_seed(-(2 ** 63) - 1)", V, "manual_seed", str(-(2**63) - 1)),
     R("M.manual_seed('a')", V, "manual_seed", "'a'", torch="M.manual_seed('a')"),
-    R("M.ones(2, device='tpu')", RT, "tpu"),
+    R("M.ones(2, device='tpu')", V, "tpu", "device"),
     R("M.zeros(2, dtype='float99')", T, "float99"),
     R("M.set_default_dtype(M.int64)", T, "set_default_dtype", "int64"),
 ]
@@ -139,7 +139,7 @@ ELEMENTWISE = [
     R("F.hardtanh(M.ones(2), 2.0, 1.0)", V, "hardtanh", "2.0", "1.0"),
     R("F.elu(M.ones(2), alpha='a')", T, "elu", "'a'"),
     R("F.softplus(M.ones(2), beta='a')", T, "softplus", "'a'"),
-    R("M.ones(2).to('tpu')", RT, "tpu"),
+    R("M.ones(2).to('tpu')", T, "tpu", "device"),
     R("M.ones(2).requires_grad_(True).exp().sum().backward(M.ones(2))", RT, "(2,)"),
     R("M.tensor([1, 2]).requires_grad_()", RT, "requires_grad", "int64"),
     R("M.tensor([1, 2], requires_grad=True)", RT, "requires_grad", "int64"),

@@ -331,28 +331,29 @@ def _short(data: Any) -> str:
 
 def _unsupported_data(data: Any, arr) -> TypeError:
     """The TypeError for data with no tensor dtype (strings, objects, dates, complex numbers)."""
-    bad = _first_unsupported(data)
-    what = f"an element of type {type(bad).__name__} ({_short(bad)})" if bad is not None else (
+    found, bad = _first_unsupported(data)
+    what = f"an element of type {type(bad).__name__} ({_short(bad)})" if found else (
         f"an array of dtype {arr.dtype}")  # fmt: skip
     text = (f"tensor: cannot make a tensor from {what}; tensors hold bool, integer and "
             f"floating-point numbers only (data: {_short(data)})")  # fmt: skip
-    if bad is None or isinstance(bad, (str, bytes)):
+    if not found or isinstance(bad, (str, bytes, _builtins.complex, np.generic)):
         return TypeError(text)
     return RuntimeError(f"{text}: could not infer a dtype")  # PyTorch: None, dicts, objects
 
 
-def _first_unsupported(data: Any):
+def _first_unsupported(data: Any) -> tuple:
+    """(True, the first element that is not a number) or (False, None)."""
     if isinstance(data, (list, tuple)):
         for x in data:
-            bad = _first_unsupported(x)
-            if bad is not None:
-                return bad
-        return None
+            found, bad = _first_unsupported(x)
+            if found:
+                return found, bad
+        return False, None
     if isinstance(data, (_builtins.bool, _builtins.int, _builtins.float)) or is_array(data):
-        return None
+        return False, None
     if isinstance(data, np.generic) and data.dtype.kind in "biuf":
-        return None
-    return data
+        return False, None
+    return True, data
 
 
 def asarray(data: Any, dtype: Any = None, device: str | None = None, copy: bool = False):

@@ -12,7 +12,7 @@ from .shape import cat
 MaxMin = namedtuple("MaxMin", ["values", "indices"])  # as torch.return_types.max
 
 
-def _alias(dim, keepdim, axis, keepdims):
+def _alias(dim, keepdim, axis, keepdims, op: str):
     if axis is not None:
         if dim is not None:
             raise TypeError("pass either dim or axis, not both")
@@ -20,7 +20,8 @@ def _alias(dim, keepdim, axis, keepdims):
     if keepdims is not None:
         keepdim = keepdims
     if not isinstance(keepdim, int):  # bool is an int; PyTorch refuses strings and None
-        raise TypeError(f"keepdim must be a bool, got {keepdim!r} ({type(keepdim).__name__})")
+        raise TypeError(f"{op}: keepdim must be a bool, got {keepdim!r} "
+                        f"({type(keepdim).__name__})")  # fmt: skip
     return dim, bool(keepdim)
 
 
@@ -49,7 +50,7 @@ class ReductionMixin:
     __slots__ = ()
     def sum(self, dim=None, keepdim=False, *, axis=None, keepdims=None, dtype=None):
         """Sum over dim (all dims when None); ints and bools sum to int64 as in PyTorch."""
-        dim, keepdim = _alias(dim, keepdim, axis, keepdims)
+        dim, keepdim = _alias(dim, keepdim, axis, keepdims, "sum")
         x = self if dtype is None else self.to(dtype)
         if x.dtype.kind in "bi" and x.dtype.itemsize < 8 or x.dtype.kind == "u":
             x = x.to("int64")
@@ -57,7 +58,7 @@ class ReductionMixin:
 
     def mean(self, dim=None, keepdim=False, *, axis=None, keepdims=None, dtype=None):
         """Sum divided by the number of reduced elements."""
-        dim, keepdim = _alias(dim, keepdim, axis, keepdims)
+        dim, keepdim = _alias(dim, keepdim, axis, keepdims, "mean")
         _need_float(self, "mean", dtype)
         x = self if dtype is None else self.to(dtype)
         dims = x._dims(dim, "mean")
@@ -67,7 +68,7 @@ class ReductionMixin:
     def var(self, dim=None, keepdim=False, *, correction=1, unbiased=None, axis=None,
             keepdims=None):  # fmt: skip
         """sum((x - mean)^2) / (N - correction); correction=1 is the unbiased estimate."""
-        dim, keepdim = _alias(dim, keepdim, axis, keepdims)
+        dim, keepdim = _alias(dim, keepdim, axis, keepdims, "var")
         if unbiased is not None:
             correction = 1 if unbiased else 0
         _need_float(self, "var", None)
@@ -79,14 +80,14 @@ class ReductionMixin:
 
     def std(self, dim=None, keepdim=False, *, correction=1, unbiased=None, axis=None,
             keepdims=None):  # fmt: skip
-        dim, keepdim = _alias(dim, keepdim, axis, keepdims)
+        dim, keepdim = _alias(dim, keepdim, axis, keepdims, "std")
         _need_float(self, "std", None)
         self._dims(dim, "std")  # errors name std, not the var it is computed from
         return _sqrt0(self.var(dim, keepdim, correction=correction, unbiased=unbiased))
 
     def amax(self, dim=None, keepdim=False, *, axis=None, keepdims=None):
         """Max over dims; the gradient is split evenly among tied maxima."""
-        dim, keepdim = _alias(dim, keepdim, axis, keepdims)
+        dim, keepdim = _alias(dim, keepdim, axis, keepdims, "amax")
         return self._amax(dim, keepdim, "amax")
 
     def _amax(self, dim, keepdim: bool, op: str):
@@ -95,7 +96,7 @@ class ReductionMixin:
         return reduce.Amax.apply(self, dims=dims, keepdim=keepdim)
 
     def amin(self, dim=None, keepdim=False, *, axis=None, keepdims=None):
-        dim, keepdim = _alias(dim, keepdim, axis, keepdims)
+        dim, keepdim = _alias(dim, keepdim, axis, keepdims, "amin")
         return self._amin(dim, keepdim, "amin")
 
     def _amin(self, dim, keepdim: bool, op: str):
@@ -108,13 +109,13 @@ class ReductionMixin:
         the returned index; max(other_tensor) -> elementwise maximum."""
         if hasattr(dim, "shape"):
             return self.maximum(dim)
-        dim, keepdim = _alias(dim, keepdim, axis, keepdims)
+        dim, keepdim = _alias(dim, keepdim, axis, keepdims, "max")
         return self._max_min(dim, keepdim, "max")
 
     def min(self, dim=None, keepdim=False, *, axis=None, keepdims=None):
         if hasattr(dim, "shape"):
             return self.minimum(dim)
-        dim, keepdim = _alias(dim, keepdim, axis, keepdims)
+        dim, keepdim = _alias(dim, keepdim, axis, keepdims, "min")
         return self._max_min(dim, keepdim, "min")
 
     def _max_min(self, dim, keepdim, op):
@@ -136,14 +137,14 @@ class ReductionMixin:
 
     def argmax(self, dim=None, keepdim=False, *, axis=None, keepdims=None):
         """Index of the (first) largest value, flat when dim is None. No gradient."""
-        dim, keepdim = _alias(dim, keepdim, axis, keepdims)
+        dim, keepdim = _alias(dim, keepdim, axis, keepdims, "argmax")
         d = None if dim is None else self._dim(dim, "argmax")
         _nonempty(self, () if d is None else (d,), dim, "argmax")
         out = nograd.argmax(self.data, d if self.ndim else None, keepdim)
         return self._make(out, False, None).long()
 
     def argmin(self, dim=None, keepdim=False, *, axis=None, keepdims=None):
-        dim, keepdim = _alias(dim, keepdim, axis, keepdims)
+        dim, keepdim = _alias(dim, keepdim, axis, keepdims, "argmin")
         d = None if dim is None else self._dim(dim, "argmin")
         _nonempty(self, () if d is None else (d,), dim, "argmin")
         out = nograd.argmin(self.data, d if self.ndim else None, keepdim)
@@ -151,7 +152,7 @@ class ReductionMixin:
 
     def prod(self, dim=None, keepdim=False, *, axis=None, keepdims=None):
         """Product over dims, by pairwise multiplication (exact gradients, zeros included)."""
-        dim, keepdim = _alias(dim, keepdim, axis, keepdims)
+        dim, keepdim = _alias(dim, keepdim, axis, keepdims, "prod")
         dims = self._dims(dim, "prod")
         rest = [d for d in range(self.ndim) if d not in dims]
         n = _count(self.shape, dims)
@@ -169,13 +170,13 @@ class ReductionMixin:
 
     def logsumexp(self, dim=None, keepdim=False, *, axis=None, keepdims=None):
         """log(sum(exp(x))) computed stably."""
-        dim, keepdim = _alias(dim, keepdim, axis, keepdims)
+        dim, keepdim = _alias(dim, keepdim, axis, keepdims, "logsumexp")
         x = self._floating()
         return reduce.LogSumExp.apply(x, dims=x._dims(dim, "logsumexp"), keepdim=keepdim)
 
     def norm(self, p=2, dim=None, keepdim=False, *, axis=None, keepdims=None):
         """The vector p-norm over dims (p = 1, 2, inf, -inf, 'fro' or any positive number)."""
-        dim, keepdim = _alias(dim, keepdim, axis, keepdims)
+        dim, keepdim = _alias(dim, keepdim, axis, keepdims, "norm")
         x = self._floating()
         if p in ("fro", 2, 2.0):
             return _sqrt0((x * x).sum(dim, keepdim))

@@ -203,7 +203,12 @@ class ShapeMixin:
         if not isinstance(index, tuple):
             index = (index,)
         out = []
-        for i in index:
+        dim = 0  # the dim of self the next index entry applies to
+        for n, i in enumerate(index):
+            if i is Ellipsis:
+                dim = self.ndim - sum(_dims_used(j) for j in index[n + 1 :])
+                out.append(i)
+                continue
             if hasattr(i, "grad_fn"):  # a Tensor
                 i = i.data
             elif isinstance(i, list):
@@ -212,12 +217,18 @@ class ShapeMixin:
                 i = backend.to_device(i, self.device)
             if backend.is_array(i):
                 if i.dtype.kind == "b":
+                    if tuple(i.shape) != self.shape[dim : dim + i.ndim]:
+                        raise IndexError(f"index: the shape of the mask {tuple(i.shape)} at "
+                                         f"index {n} does not match the shape of the indexed "
+                                         f"tensor {self.shape}")  # fmt: skip
                     out.extend(nograd.nonzero(i))
+                    dim += i.ndim
                     continue
                 if i.dtype.kind not in "iu":
                     raise IndexError(f"index: tensors used as indices must be integer or bool, "
                                      f"got dtype {i.dtype}")  # fmt: skip
             out.append(i)
+            dim += _dims_used(i)
         return tuple(out)
 
     def __getitem__(self, index):
@@ -437,6 +448,15 @@ def _prod(shape) -> int:
     for s in shape:
         n *= s
     return n
+
+
+def _dims_used(i) -> int:
+    """How many dims of the indexed tensor one index entry consumes (None adds one, uses 0)."""
+    if i is None or i is Ellipsis:
+        return 0
+    if getattr(i, "dtype", None) is not None and i.dtype.kind == "b":
+        return i.ndim
+    return 1
 
 
 def _tensor_list(tensors, op: str) -> list:

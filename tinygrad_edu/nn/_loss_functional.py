@@ -257,8 +257,8 @@ def _cross_entropy_probs(input, target, weight, ignore_index, reduction, label_s
     name = "cross_entropy"
     if target.shape != input.shape:
         raise RuntimeError(f"{name}: a float target holds class probabilities and must have "
-                           f"the input's shape {input.shape}, got {target.shape} (use an int64 "
-                           "target for class indices)")  # fmt: skip
+                           f"the input's shape {input.shape}, got {target.shape} {target.dtype} "
+                           "(use an int64 target for class indices)")  # fmt: skip
     if ignore_index >= 0:
         raise ValueError(f"{name}: ignore_index ({ignore_index}) is not supported for class "
                          "probability targets")  # fmt: skip

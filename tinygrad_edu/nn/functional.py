@@ -10,7 +10,7 @@ from __future__ import annotations
 import warnings
 
 from ..autograd.grad_mode import no_grad
-from ..composite.args import as_float
+from ..composite.args import as_float, as_int
 from ..composite.elementwise import where
 from ..composite.shape import linear as _linear
 from ..ops import norm as _norm_ops
@@ -310,8 +310,8 @@ def normalize(input: Tensor, p: float = 2.0, dim: int = 1, eps: float = 1e-12) -
 # ----------------------------------------------------------------------------- embeddings
 def _index_tensor(op: str, index, device) -> Tensor:
     t = index if isinstance(index, Tensor) else Tensor(index, device=device)
-    if t.dtype.kind not in "iu":
-        raise TypeError(f"{op}: expected an integer index tensor, got dtype {t.dtype}")
+    if t.dtype.kind not in "iu":  # PyTorch raises a RuntimeError for float indices
+        raise RuntimeError(f"{op}: expected an integer index tensor, got dtype {t.dtype}")
     return t
 
 
@@ -319,6 +319,9 @@ def embedding(input: Tensor, weight: Tensor, padding_idx: int | None = None) -> 
     """y[...] = weight[input[...]]: indices (...) and weight (num, dim) -> (..., dim).
     Rows at padding_idx get no gradient."""
     idx = _index_tensor("embedding", input, weight.device)
+    if weight.ndim != 2:
+        raise RuntimeError(f"embedding: weight must be a 2-D (num_embeddings, embedding_dim) "
+                           f"matrix, got shape {tuple(weight.shape)}")  # fmt: skip
     num = weight.shape[0]
     if idx.numel() and (int(idx.max().item()) >= num or int(idx.min().item()) < 0):
         raise IndexError(f"embedding: index out of range: indices must be in [0, {num}) for a "
@@ -335,8 +338,10 @@ def embedding(input: Tensor, weight: Tensor, padding_idx: int | None = None) -> 
 def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:
     """(...) integer class indices -> (..., num_classes) int64 with a 1 at each index."""
     idx = _index_tensor("one_hot", tensor, None)
+    num_classes = as_int(num_classes, "one_hot", "num_classes")
     if idx.numel() and int(idx.min().item()) < 0:
-        raise RuntimeError("one_hot: class values must be non-negative")
+        raise RuntimeError(f"one_hot: class values must be non-negative, got "
+                           f"{int(idx.min().item())}")  # fmt: skip
     top = int(idx.max().item()) + 1 if idx.numel() else 0
     if num_classes == -1:
         num_classes = top

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from .. import backend
 from ..tensor import Tensor
 
 
@@ -17,9 +18,11 @@ class Parameter(Tensor):
 
     def __init__(self, data=None, requires_grad: bool = True) -> None:
         if data is None:
-            data = []
+            data = backend.asarray([], dtype=backend.get_default_dtype())
         if isinstance(data, Tensor):
             data = data.data  # the raw array: no copy, memory shared with the given tensor
+        elif not backend.is_array(data):  # PyTorch takes Tensors only (no lists or numbers)
+            raise TypeError(f"Parameter: data must be a Tensor, got {type(data).__name__}")
         super().__init__(data, requires_grad=False)
         if requires_grad:
             self.requires_grad_(True)
