@@ -93,3 +93,56 @@ def test_pytorch_refuses_too(row):
         warnings.simplefilter("ignore")
         err = _raised(torch_expr, _namespace(torch))
     assert err is not None, f"PyTorch accepts {torch_expr}"
+
+
+# ------------------------------------------------------------------ calls PyTorch answers by value
+def test_negative_seed_wraps_into_uint64_as_in_pytorch():
+    tg.manual_seed(-1)
+    a = tg.rand(3).tolist()
+    tg.manual_seed(2**64 - 1)
+    assert tg.rand(3).tolist() == a
+    tg.manual_seed(-(2**63))  # the smallest seed PyTorch accepts
+    # every random op still works after a negative seed
+    assert tg.randn(2).shape == (2,) and tg.randint(0, 5, (4,)).max().item() < 5
+    assert sorted(tg.randperm(5).tolist()) == [0, 1, 2, 3, 4]
+    assert tg.nn.functional.dropout(tg.ones(8), 0.5).shape == (8,)
+    tg.manual_seed(0)
+
+
+def test_float_floor_divide_and_remainder_by_zero_match_pytorch():
+    torch = pytest.importorskip("torch")
+    x = [1.0, -2.0, 0.0]
+    for op in ("__floordiv__", "__mod__"):
+        got = getattr(tg.tensor(x), op)(0.0).numpy()
+        want = getattr(torch.tensor(x), op)(0.0).numpy()
+        np.testing.assert_array_equal(got, want)
+    assert (tg.tensor([7, -7]) // 2).tolist() == (torch.tensor([7, -7]) // 2).tolist()
+    assert (tg.tensor([7, -7]) % 3).tolist() == (torch.tensor([7, -7]) % 3).tolist()
+
+
+@pytest.mark.parametrize("args", [(0, -2, 2), (0, 0, 5), (0, 5, 0), (0, -5, 5), (1, 1, 2)])
+def test_valid_narrow_matches_pytorch(args):
+    torch = pytest.importorskip("torch")
+    x = np.arange(10.0).reshape(5, 2) if args[0] == 0 else np.arange(12.0).reshape(3, 4)
+    got = tg.tensor(x).narrow(*args).numpy()
+    np.testing.assert_array_equal(got, torch.tensor(x).narrow(*args).numpy())
+
+
+@pytest.mark.parametrize("n,chunks", [(5, 2), (4, 4), (3, 5), (0, 2), (7, 3)])
+def test_valid_chunk_and_split_match_pytorch(n, chunks):
+    torch = pytest.importorskip("torch")
+    if n:  # (PyTorch's chunk of an empty dim gives `chunks` empty pieces; ours gives one)
+        got = [t.shape for t in tg.ones(n).chunk(chunks)]
+        assert got == [tuple(t.shape) for t in torch.ones(n).chunk(chunks)]
+    got = [t.shape for t in tg.ones(n).split(chunks)]
+    assert got == [tuple(t.shape) for t in torch.ones(n).split(chunks)]
+    if n == 0:
+        assert len(tg.ones(0).split(0)) == len(torch.ones(0).split(0))
+
+
+def test_gather_in_range_and_float_special_values_still_work():
+    x = tg.tensor([[1.0, 2.0], [3.0, 4.0]])
+    assert x.gather(1, tg.tensor([[1], [0]])).tolist() == [[2.0], [3.0]]
+    assert tg.tensor([float("nan"), float("inf")]).isnan().tolist() == [True, False]
+    assert tg.tensor(np.array([1, 2], dtype=np.int32)).dtype == np.int32
+    assert tg.tensor([True, 2.5]).tolist() == [1.0, 2.5]

@@ -276,7 +276,7 @@ class ShapeMixin:
             if step == 0 and n:
                 raise RuntimeError(f"{op}: split_size can only be 0 if dim {dim} has size 0, "
                                    f"got size {n} (shape {self.shape})")  # fmt: skip
-            sizes = [min(step, n - i) for i in range(0, n, step)] if step else [0]
+            sizes = ([min(step, n - i) for i in range(0, n, step)] if step else []) or [0]
         else:
             sizes = [non_negative_int(s, op, f"each size in {split_size_or_sections}")
                      for s in split_size_or_sections]  # fmt: skip
