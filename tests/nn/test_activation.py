@@ -71,5 +71,5 @@ def test_activation_repr_like_torch(ours, theirs):
 
 
 def test_gelu_rejects_bad_approximation():
-    with pytest.raises(RuntimeError, match="approximate"):
+    with pytest.raises(ValueError, match="approximate"):
         nn.GELU("fast")
