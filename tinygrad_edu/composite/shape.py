@@ -1,14 +1,16 @@
 """Shape, indexing and linear-algebra methods, and tg.cat / tg.stack.
 
-Primitives: Reshape, Permute, BroadcastTo, Pad, Cat, Getitem, Gather, MatMul. Everything else
-(squeeze, repeat, split, tril, matmul's 1-D and batched forms, ...) is composed from them.
+Primitives: Reshape, Permute, BroadcastTo, Pad, Getitem, Gather. Everything else (squeeze,
+repeat, split, tril, ...) is composed from them; matmul lives in linalg.py, cat/stack in join.py.
 """
 
 from __future__ import annotations
 
 from .. import backend
-from ..ops import indexing, linalg, movement, nograd
+from ..ops import indexing, movement, nograd
 from .args import as_int, non_negative_int
+from .join import cat, stack  # noqa: F401 - tg.cat / tg.stack have always lived here
+from .linalg import check_ndims, linear, matmul  # noqa: F401 - linear: F.linear, op_specs
 
 
 def _shape_args(shape, op: str) -> tuple:
@@ -356,91 +358,25 @@ class ShapeMixin:
     # ------------------------------------------------------------------ linear algebra
     def matmul(self, other):
         """Matrix product for 1-D, 2-D and batched N-D operands with broadcast batch dims."""
-        return self._matmul(other, "matmul")
-
-    def _matmul(self, other, op: str):
-        a, b = self, other
-        if not isinstance(b, ShapeMixin):
-            raise TypeError(f"{op}: expected a Tensor as the second argument, got "
-                            f"{type(b).__name__}")  # fmt: skip
-        if a.ndim == 0 or b.ndim == 0:
-            raise RuntimeError(f"{op}: both arguments need at least 1 dim, got shapes "
-                               f"{a.shape} and {b.shape}")  # fmt: skip
-        if a.dtype != b.dtype:  # PyTorch does not promote here
-            raise RuntimeError(f"{op}: expected both operands to have the same dtype, got "
-                               f"{a.dtype} {a.shape} and {b.dtype} {b.shape}")  # fmt: skip
-        if type(a.data) is not type(b.data):
-            raise RuntimeError(f"{op}: tensors on different devices ({a.device}, {b.device})")
-        if a.shape[-1] != b.shape[-2 if b.ndim > 1 else 0]:
-            raise RuntimeError(
-                f"{op}: shapes {a.shape} and {b.shape} cannot be multiplied "
-                f"({a.shape[-1]} != {b.shape[-2 if b.ndim > 1 else 0]})"
-            )
-        if a.ndim == 2 and b.ndim == 2:
-            return linalg.MatMul.apply(a, b)
-        if a.ndim == 1 and b.ndim == 1:
-            return linalg.MatMul.apply(a.reshape(1, -1), b.reshape(-1, 1)).reshape(())
-        if a.ndim == 1:
-            return a.unsqueeze(0).matmul(b).squeeze(-2)
-        if b.ndim == 1:
-            return a.matmul(b.unsqueeze(-1)).squeeze(-1)
-        from .operators import _broadcast_shape
-
-        try:
-            batch = _broadcast_shape(a.shape[:-2], b.shape[:-2], op)
-        except RuntimeError:
-            raise RuntimeError(f"{op}: the batch dims of shapes {a.shape} and {b.shape} cannot "
-                               "be broadcast together") from None  # fmt: skip
-        if a.shape[:-2] != batch and a.requires_grad:
-            a = a.expand(*batch, *a.shape[-2:])
-        if b.shape[:-2] != batch and b.requires_grad:
-            b = b.expand(*batch, *b.shape[-2:])
-        return linalg.MatMul.apply(a, b)
-
-    def _ndim_pair(self, other, ndim: int, op: str) -> None:
-        if not isinstance(other, ShapeMixin):
-            raise TypeError(f"{op}: expected a Tensor, got {type(other).__name__}")
-        if self.ndim != ndim or other.ndim != ndim:
-            raise RuntimeError(f"{op}: expects {ndim}-D tensors, got shapes {self.shape} and "
-                               f"{other.shape}")  # fmt: skip
+        return matmul(self, other, "matmul")
 
     def mm(self, other):
-        self._ndim_pair(other, 2, "mm")
-        return self._matmul(other, "mm")
+        check_ndims(self, other, 2, "mm")
+        return matmul(self, other, "mm")
 
     def bmm(self, other):
-        self._ndim_pair(other, 3, "bmm")
+        check_ndims(self, other, 3, "bmm")
         if self.shape[0] != other.shape[0]:
             raise RuntimeError(f"bmm: batch sizes differ: shapes {self.shape} and {other.shape}")
-        return self._matmul(other, "bmm")
+        return matmul(self, other, "bmm")
 
     def dot(self, other):
-        self._ndim_pair(other, 1, "dot")
-        return self._matmul(other, "dot")
+        check_ndims(self, other, 1, "dot")
+        return matmul(self, other, "dot")
 
     def outer(self, other):
-        self._ndim_pair(other, 1, "outer")
+        check_ndims(self, other, 1, "outer")
         return self.reshape(-1, 1) * other.reshape(1, -1)
-
-
-def linear(x, weight, bias=None):
-    """y = x @ weight^T + bias for x (..., in), weight (out, in), bias (out,): one fused op."""
-    if weight.ndim != 2 or x.ndim == 0 or x.shape[-1] != weight.shape[1]:
-        raise RuntimeError(f"linear: input of shape {tuple(x.shape)} cannot be multiplied by a "
-                           f"weight of shape {tuple(weight.shape)} (out, in): expected last dim "
-                           f"{weight.shape[-1]}")  # fmt: skip
-    if bias is not None and bias.shape != (weight.shape[0],):
-        raise RuntimeError(f"linear: bias of shape {tuple(bias.shape)} does not match "
-                           f"{weight.shape[0]} output features")  # fmt: skip
-    args = (x, weight) if bias is None else (x, weight, bias)
-    dt = args[0].dtype
-    for t in args[1:]:
-        dt = backend.promote_types(dt, t.dtype)
-    args = tuple(t if t.dtype == dt else t.to(dt) for t in args)
-    if len({type(t.data) for t in args}) > 1:
-        raise RuntimeError("linear: input, weight and bias must be on the same device, got "
-                           + ", ".join(t.device for t in args))  # fmt: skip
-    return linalg.Linear.apply(*args)
 
 
 def _prod(shape) -> int:
@@ -457,51 +393,3 @@ def _dims_used(i) -> int:
     if getattr(i, "dtype", None) is not None and i.dtype.kind == "b":
         return i.ndim
     return 1
-
-
-def _tensor_list(tensors, op: str) -> list:
-    """A non-empty list of Tensors, or PyTorch's TypeError/RuntimeError naming the culprit."""
-    if isinstance(tensors, ShapeMixin) or not isinstance(tensors, (list, tuple)):
-        raise TypeError(f"{op}: expected a list or tuple of tensors, got "
-                        f"{type(tensors).__name__}")  # fmt: skip
-    for i, t in enumerate(tensors):
-        if not isinstance(t, ShapeMixin):
-            raise TypeError(f"{op}: expected a sequence of tensors, but element {i} is a "
-                            f"{type(t).__name__} ({t!r})")  # fmt: skip
-    if not tensors:  # PyTorch: ValueError for cat, RuntimeError for stack
-        error = ValueError if op == "cat" else RuntimeError
-        raise error(f"{op}: expected a non-empty list of tensors, got an empty one")
-    return list(tensors)
-
-
-def cat(tensors, dim: int = 0):
-    """Join tensors along an existing dim (all other dims must match)."""
-    tensors = _tensor_list(tensors, "cat")
-    first = tensors[0]
-    d = first._dim(dim, "cat")
-    dt = first.dtype
-    for t in tensors[1:]:
-        dt = backend.promote_types(dt, t.dtype)
-    for i, t in enumerate(tensors):
-        if t.ndim != first.ndim or any(
-            a != b for j, (a, b) in enumerate(zip(t.shape, first.shape)) if j != d
-        ):
-            raise RuntimeError(f"cat: tensor {i} has shape {t.shape}, which does not match "
-                               f"{first.shape} outside dim {d}")  # fmt: skip
-        if type(t.data) is not type(first.data):
-            raise RuntimeError(f"cat: tensor {i} is on {t.device}, tensor 0 on {first.device}")
-    tensors = [t if t.dtype == dt else t.to(dt) for t in tensors]
-    if len(tensors) == 1:
-        return tensors[0]
-    return movement.Cat.apply(*tensors, dim=d)
-
-
-def stack(tensors, dim: int = 0):
-    """Join tensors of equal shape along a new dim."""
-    tensors = _tensor_list(tensors, "stack")
-    for i, t in enumerate(tensors):
-        if t.shape != tensors[0].shape:
-            raise RuntimeError(f"stack: tensor {i} has shape {t.shape} but tensor 0 has "
-                               f"{tensors[0].shape}; all must be equal")  # fmt: skip
-    d = tensors[0]._dim(dim, "stack", extra=1)
-    return cat([t.unsqueeze(d) for t in tensors], d)
