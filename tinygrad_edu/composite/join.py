@@ -13,7 +13,7 @@ def _tensor_list(tensors, op: str) -> list:
                         f"{type(tensors).__name__}")  # fmt: skip
     for i, t in enumerate(tensors):
         if not hasattr(t, "grad_fn"):
-            raise TypeError(f"{op}: expected a sequence of tensors, but element {i} is a "
+            raise TypeError(f"{op}: expected a sequence of tensors, but element {i} is of type "
                             f"{type(t).__name__} ({t!r})")  # fmt: skip
     if not tensors:  # PyTorch: ValueError for cat, RuntimeError for stack
         error = ValueError if op == "cat" else RuntimeError
