@@ -321,16 +321,57 @@ def infer_dtype(data: Any) -> np.dtype:
         return bool_
     if isinstance(data, _builtins.int):
         return int64
-    if isinstance(data, (_builtins.float, _builtins.complex)):
+    if isinstance(data, _builtins.float):
         return _default_float
-    arr = np.asarray(data)
+    arr = _host_array(data)
     if arr.dtype.kind == "f":
         return _default_float
     if arr.dtype.kind in "iu":
         return int64
     if arr.dtype.kind == "b":
         return bool_
-    raise TypeError(f"Tensor: cannot make a tensor from data of dtype {arr.dtype}")
+    raise _unsupported_data(data, arr)
+
+
+def _host_array(data: Any) -> np.ndarray:
+    """np.asarray(data), with ragged nested lists refused as PyTorch refuses them."""
+    try:
+        return np.asarray(data)
+    except ValueError as e:
+        raise ValueError(f"tensor: nested sequences must be rectangular (every list at a depth "
+                         f"of the same length), got {_short(data)}: {e}") from None  # fmt: skip
+
+
+def _short(data: Any) -> str:
+    text = repr(data)
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
+def _unsupported_data(data: Any, arr) -> TypeError:
+    """The TypeError for data with no tensor dtype (strings, objects, dates, complex numbers)."""
+    found, bad = _first_unsupported(data)
+    what = f"an element of type {type(bad).__name__} ({_short(bad)})" if found else (
+        f"an array of dtype {arr.dtype}")  # fmt: skip
+    text = (f"tensor: cannot make a tensor from {what}; tensors hold bool, integer and "
+            f"floating-point numbers only (data: {_short(data)})")  # fmt: skip
+    if not found or isinstance(bad, (str, bytes, _builtins.complex, np.generic)):
+        return TypeError(text)
+    return RuntimeError(f"{text}: could not infer a dtype")  # PyTorch: None, dicts, objects
+
+
+def _first_unsupported(data: Any) -> tuple:
+    """(True, the first element that is not a number) or (False, None)."""
+    if isinstance(data, (list, tuple)):
+        for x in data:
+            found, bad = _first_unsupported(x)
+            if found:
+                return found, bad
+        return False, None
+    if isinstance(data, (_builtins.bool, _builtins.int, _builtins.float)) or is_array(data):
+        return False, None
+    if isinstance(data, np.generic) and data.dtype.kind in "biuf":
+        return False, None
+    return True, data
 
 
 def asarray(data: Any, dtype: Any = None, device: str | None = None, copy: bool = False):
@@ -347,12 +388,16 @@ def asarray(data: Any, dtype: Any = None, device: str | None = None, copy: bool 
     if isinstance(data, np.generic):
         data = np.asarray(data)
     if is_array(data):
+        if data.dtype.kind not in "biuf":
+            raise _unsupported_data(data, data)
         arr = data if device_of(data) == device else to_device(data, device)
         if dtype is not None:
             d = as_dtype(dtype)
             if arr.dtype != d:
                 return arr.astype(d)
         return arr.copy() if copy and arr is data else arr
+    if dtype is not None and not isinstance(data, (_builtins.int, _builtins.float)):
+        infer_dtype(data)  # strings, objects and ragged lists are refused whatever the dtype
     d = as_dtype(dtype) if dtype is not None else infer_dtype(data)
     try:
         return xp.asarray(np.asarray(data, dtype=d))
@@ -370,7 +415,13 @@ _seed: int | None = None
 def manual_seed(seed: int) -> None:
     """Seed every random draw of the library (factories, init, dropout, shuffling) on all devices."""
     global _seed
-    _seed = _builtins.int(seed)
+    try:
+        value = _builtins.int(seed)
+    except (TypeError, ValueError):
+        raise ValueError(f"manual_seed: seed must be an int, got {seed!r}") from None
+    if not -(2**63) <= value < 2**64:
+        raise ValueError(f"manual_seed: seed {value} is outside [-2**63, 2**64)")
+    _seed = value % 2**64  # PyTorch's rule: a negative seed wraps into uint64 (-1 -> 2**64 - 1)
     _rng.clear()
 
 

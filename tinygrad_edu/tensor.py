@@ -228,7 +228,8 @@ class Tensor(OperatorMixin, InplaceMixin, ElementwiseMixin, ReductionMixin, Shap
             )
         if requires_grad and self.dtype.kind != "f":
             raise RuntimeError(
-                f"only floating point tensors can require gradients, got dtype {self.dtype}; "
+                f"requires_grad_(): only floating point tensors can require gradients, got dtype "
+                f"{self.dtype}; "
                 "convert with .float() first"
             )
         self.requires_grad = bool(requires_grad)

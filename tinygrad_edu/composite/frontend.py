@@ -66,8 +66,11 @@ def operands(op: str, *xs, floating: bool = False) -> list:
     out = []
     for x in xs:
         if not isinstance(x, Tensor):
-            if not (isinstance(x, SCALARS) or backend.is_scalar(x)):
+            if isinstance(x, (list, tuple)) or backend.is_array(x):
                 x = Tensor(x, device=like.device)  # lists and arrays: PyTorch's tensor() rule
+            elif not (isinstance(x, SCALARS) or backend.is_scalar(x)):
+                raise TypeError(f"{op}: unsupported operand of type {type(x).__name__} ({x!r:.40});"
+                                " expected a Tensor or a number")  # fmt: skip
         out.append(x)
     dt = result_dtype(*out)
     if floating and dt.kind != "f":

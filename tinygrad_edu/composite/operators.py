@@ -51,30 +51,28 @@ class OperatorMixin:
 
     def __floordiv__(self, other):
         """Floor division (no gradient, as its derivative is 0 almost everywhere)."""
-        a, b = self._operands(other)
+        a, b = self._operands(other, "floor_divide")
         return Tensor._make(nograd.floor_divide(a.data, b.data), False, None)
 
     def __rfloordiv__(self, other):
-        b, a = self._operands(other)
+        b, a = self._operands(other, "floor_divide")
         return Tensor._make(nograd.floor_divide(a.data, b.data), False, None)
 
     def __mod__(self, other):
         """x % y with the divisor's sign (PyTorch's remainder); d/dx = 1, d/dy = -floor(x / y)."""
-        a, b = self._operands(other)
+        a, b = self._operands(other, "remainder")
         if a.dtype.kind != "f":
             return Tensor._make(nograd.remainder(a.data, b.data), False, None)
+        frontend.broadcast_shape("remainder", a.shape, b.shape)
         return a - (a / b).floor() * b
 
     def __rmod__(self, other):
-        b, a = self._operands(other)
+        b, a = self._operands(other, "remainder")
         return a % b
 
-    def _operands(self, other):
+    def _operands(self, other, op: str):
         """(self, other) as tensors of one dtype, as a binary op would see them."""
-        other = other if isinstance(other, Tensor) else Tensor._as_tensor(other, self)
-        if other.dtype != self.dtype:
-            return _promote(None, self, other, False)
-        return self, other
+        return frontend.operands(op, self, other)
 
     def __matmul__(self, other):
         return self.matmul(other)
@@ -134,10 +132,17 @@ class OperatorMixin:
         return bool(self.data.item())
 
     def __float__(self) -> float:
+        self._one_element("float")
         return float(self.item())
 
     def __int__(self) -> int:
+        self._one_element("int")
         return int(self.item())
+
+    def _one_element(self, op: str) -> None:
+        if self.numel() != 1:
+            raise ValueError(f"{op}(): only one element tensors can be converted to Python "
+                             f"scalars, got shape {self.shape}")  # fmt: skip
 
     def __index__(self) -> int:
         if self.dtype.kind not in "iu" or self.numel() != 1:

@@ -58,8 +58,8 @@ def _pair(name: str, input: Any, target: Any) -> tuple:
     target = _as_tensor(target, input)
     if input.shape != target.shape:
         if not _broadcastable(input.shape, target.shape):
-            raise ValueError(f"{name}: target of shape {target.shape} does not broadcast with "
-                             f"input of shape {input.shape}")  # fmt: skip
+            raise RuntimeError(f"{name}: target of shape {target.shape} does not broadcast with "
+                               f"input of shape {input.shape}")  # fmt: skip
         warnings.warn(
             f"{name}: using a target of shape {target.shape} that is different to the input "
             f"shape {input.shape}; broadcasting will likely give wrong results. Please ensure "
@@ -83,8 +83,8 @@ def _elementwise_weight(name: str, what: str, weight: Any, input: Tensor) -> Opt
         return None
     weight = _as_tensor(weight, input)
     if not _broadcasts_to(weight.shape, input.shape):
-        raise ValueError(f"{name}: {what} of shape {weight.shape} does not broadcast to the "
-                         f"input shape {input.shape}")  # fmt: skip
+        raise RuntimeError(f"{name}: {what} of shape {weight.shape} does not broadcast to the "
+                           f"input shape {input.shape}")  # fmt: skip
     return weight
 
 
@@ -93,8 +93,8 @@ def _class_weight(name: str, weight: Any, n_classes: int, input: Tensor) -> Opti
         return None
     weight = _as_tensor(weight, input)
     if weight.shape != (n_classes,):
-        raise ValueError(f"{name}: expected weight of shape ({n_classes},), one per class, got "
-                         f"{weight.shape}")  # fmt: skip
+        raise RuntimeError(f"{name}: expected weight of shape ({n_classes},), one per class, "
+                           f"got {weight.shape}")  # fmt: skip
     if weight.dtype.kind != "f":
         raise TypeError(f"{name}: weight must be a floating point tensor, got {weight.dtype}")
     return weight if weight.dtype == input.dtype else weight.to(input.dtype)
@@ -106,18 +106,18 @@ def _class_dim(name: str, input: Tensor) -> int:
         raise ValueError(f"{name}: expected input of shape (C,), (N, C) or (N, C, d1, ...), got "
                          "a 0-d tensor")  # fmt: skip
     if input.dtype.kind != "f":
-        raise TypeError(f"{name}: expected a floating point input, got dtype {input.dtype}")
+        raise RuntimeError(f"{name}: expected a floating point input, got dtype {input.dtype}")
     return 0 if input.ndim == 1 else 1
 
 
 def _check_class_target(name: str, input: Tensor, target: Tensor, class_dim: int,
-                        ignore_index: Optional[int]) -> None:  # fmt: skip
+                        ignore_index: Optional[int], error: type = IndexError) -> None:  # fmt: skip
     """target holds class indices: integer, the input's shape without the class dim, in range."""
     n = input.shape[class_dim]
     expected = input.shape[:class_dim] + input.shape[class_dim + 1 :]
     if target.dtype.kind not in "iu":
-        raise TypeError(f"{name}: expected a target of integer class indices (int64) for input "
-                        f"of shape {input.shape}, got dtype {target.dtype}")  # fmt: skip
+        raise RuntimeError(f"{name}: expected a target of integer class indices (int64) for "
+                           f"input of shape {input.shape}, got dtype {target.dtype}")  # fmt: skip
     if target.shape != expected:
         raise ValueError(f"{name}: expected target of shape {expected}, got {target.shape} "
                          f"(input of shape {input.shape} with {n} classes)")  # fmt: skip
@@ -133,7 +133,7 @@ def _check_class_target(name: str, input: Tensor, target: Tensor, class_dim: int
         bad = flat[ok.logical_not()][0].item()
         allowed = f"0 <= target < {n}" + ("" if ignore_index is None else
                                           f" or target == ignore_index ({ignore_index})")  # fmt: skip
-        raise IndexError(f"{name}: target index {bad} is out of range for {n} classes "
+        raise error(f"{name}: target index {bad} is out of range for {n} classes "
                          f"(expected {allowed})")  # fmt: skip
 
 
@@ -175,7 +175,7 @@ def huber_loss(input: Tensor, target: Tensor, reduction: str = "mean",
     """l = 0.5 d^2 if |d| < delta else delta (|d| - 0.5 delta), with d = x - y"""
     _check_reduction("huber_loss", reduction)
     if not delta > 0:
-        raise ValueError(f"huber_loss: delta must be positive, got {delta}")
+        raise RuntimeError(f"huber_loss: delta must be positive, got {delta}")
     input, target = _pair("huber_loss", input, target)
     d = input - target
     a = d.abs()
@@ -187,7 +187,7 @@ def smooth_l1_loss(input: Tensor, target: Tensor, reduction: str = "mean",
     """l = 0.5 d^2 / beta if |d| < beta else |d| - 0.5 beta (plain L1 for beta = 0)"""
     _check_reduction("smooth_l1_loss", reduction)
     if beta < 0:
-        raise ValueError(f"smooth_l1_loss: beta must be non-negative, got {beta}")
+        raise RuntimeError(f"smooth_l1_loss: beta must be non-negative, got {beta}")
     input, target = _pair("smooth_l1_loss", input, target)
     d = input - target
     a = d.abs()
@@ -226,7 +226,7 @@ def cross_entropy(input: Tensor, target: Tensor, weight: Optional[Tensor] = None
     name = "cross_entropy"
     _check_reduction(name, reduction)
     if not 0.0 <= label_smoothing <= 1.0:
-        raise ValueError(f"{name}: label_smoothing must be in [0, 1], got {label_smoothing}")
+        raise RuntimeError(f"{name}: label_smoothing must be in [0, 1], got {label_smoothing}")
     input = _as_tensor(input)
     target = _as_tensor(target, input)
     class_dim = _class_dim(name, input)
@@ -266,9 +266,9 @@ def _cross_entropy_probs(input, target, weight, ignore_index, reduction, label_s
                          class_dim) -> Tensor:  # fmt: skip
     name = "cross_entropy"
     if target.shape != input.shape:
-        raise ValueError(f"{name}: a float target holds class probabilities and must have the "
-                         f"input's shape {input.shape}, got {target.shape} (use an int64 "
-                         "target for class indices)")  # fmt: skip
+        raise RuntimeError(f"{name}: a float target holds class probabilities and must have "
+                           f"the input's shape {input.shape}, got {target.shape} {target.dtype} "
+                           "(use an int64 target for class indices)")  # fmt: skip
     if ignore_index >= 0:
         raise ValueError(f"{name}: ignore_index ({ignore_index}) is not supported for class "
                          "probability targets")  # fmt: skip
@@ -288,6 +288,15 @@ def _clamp_log(log: Tensor, defined: Tensor) -> Tensor:
     return where(defined, log.clamp(min=-100.0), -100.0)
 
 
+def _check_probabilities(name: str, what: str, x: Tensor, hint: str) -> None:
+    """Every value in [0, 1] (NaN fails too), as PyTorch checks BCE's input and target."""
+    if x.numel():
+        lo, hi = x.detach().amin().item(), x.detach().amax().item()
+        if not (0.0 <= lo and hi <= 1.0):
+            raise RuntimeError(f"{name}: all elements of {what} should be between 0 and 1, got "
+                               f"values in [{lo:g}, {hi:g}]{hint}")  # fmt: skip
+
+
 def binary_cross_entropy(input: Tensor, target: Tensor, weight: Optional[Tensor] = None,
                          reduction: str = "mean") -> Tensor:  # fmt: skip
     """l = -w (y log x + (1 - y) log(1 - x)) for probabilities x in [0, 1], each log >= -100"""
@@ -295,12 +304,9 @@ def binary_cross_entropy(input: Tensor, target: Tensor, weight: Optional[Tensor]
     _check_reduction(name, reduction)
     input, target = _same_shape(name, input, target)
     weight = _elementwise_weight(name, "weight", weight, input)
-    if input.numel():
-        lo, hi = input.detach().amin().item(), input.detach().amax().item()
-        if not (0.0 <= lo and hi <= 1.0):
-            raise ValueError(f"{name}: input values must be probabilities in [0, 1], got values "
-                             f"in [{lo:g}, {hi:g}]; apply sigmoid first or use "
-                             "binary_cross_entropy_with_logits")  # fmt: skip
+    _check_probabilities(name, "input", input, "; apply sigmoid first or use "
+                         "binary_cross_entropy_with_logits")  # fmt: skip
+    _check_probabilities(name, "target", target, "")
     above, below = input > 0, input < 1  # the logs get a safe argument elsewhere
     log_x = _clamp_log(where(above, input, 1.0).log(), above)
     log_1mx = _clamp_log((-where(below, input, 0.0)).log1p(), below)  # log(1 - x), exact near 0
@@ -344,7 +350,7 @@ def multi_margin_loss(input: Tensor, target: Tensor, p: int = 1, margin: float =
     class_dim = _class_dim(name, input)
     if input.ndim == 1 and target.shape == (1,):  # PyTorch also accepts a 1-element target
         return multi_margin_loss(input.unsqueeze(0), target, p, margin, weight, reduction)
-    _check_class_target(name, input, target, class_dim, None)
+    _check_class_target(name, input, target, class_dim, None, RuntimeError)  # as PyTorch
     n = input.shape[class_dim]
     weight = _class_weight(name, weight, n, input)
     index = target.unsqueeze(class_dim)
@@ -368,8 +374,8 @@ def kl_div(input: Tensor, target: Tensor, reduction: str = "mean",
     input = _as_tensor(input)
     target = _as_tensor(target, input)
     if not _broadcastable(input.shape, target.shape):
-        raise ValueError(f"{name}: target of shape {target.shape} does not broadcast with input "
-                         f"of shape {input.shape}")  # fmt: skip
+        raise RuntimeError(f"{name}: target of shape {target.shape} does not broadcast with "
+                           f"input of shape {input.shape}")  # fmt: skip
     if log_target:
         loss = target.exp() * (target - input)
     else:

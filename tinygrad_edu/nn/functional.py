@@ -10,6 +10,7 @@ from __future__ import annotations
 import warnings
 
 from ..autograd.grad_mode import no_grad
+from ..composite.args import as_float, as_int
 from ..composite.elementwise import where
 from ..composite.shape import linear as _linear
 from ..ops import fused as _fused
@@ -152,6 +153,7 @@ def log_softmax(input: Tensor, dim: int | None = None, dtype=None) -> Tensor:
 def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False) -> Tensor:
     """Inverted dropout: each element is zeroed with probability p and the survivors are scaled
     by 1/(1-p), so the expected value is unchanged; the identity when not training."""
+    p = as_float(p, "dropout", "p")
     if not 0.0 <= p <= 1.0:
         raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
     if not training or p == 0.0:
@@ -186,8 +188,8 @@ def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor |
     if training:
         n = input.numel() // max(c, 1)
         if n <= 1:
-            raise ValueError(f"Expected more than 1 value per channel when training, got input "
-                             f"size {tuple(input.shape)}")  # fmt: skip
+            raise ValueError(f"batch_norm: expected more than 1 value per channel when training, "
+                             f"got input size {tuple(input.shape)}")  # fmt: skip
         # (C,) parameters broadcast against (N, C) as they are; other layouts need (1, C, 1, ..)
         params = [p if input.ndim == 2 else p.reshape(shape) for p in (weight, bias)
                   if p is not None]  # fmt: skip
@@ -247,10 +249,10 @@ def layer_norm(input: Tensor, normalized_shape, weight: Tensor | None = None,
     len(normalized_shape) dims of each sample."""
     dims = _norm_dims("layer_norm", input, normalized_shape)
     params = [p for p in (weight, bias) if p is not None]
-    for p in params:
-        if tuple(p.shape) != tuple(input.shape[dims[0]:]):
-            raise RuntimeError(f"layer_norm: weight and bias must have the normalized shape "
-                               f"{tuple(input.shape[dims[0]:])}, got {tuple(p.shape)}")  # fmt: skip
+    for name, p in (("weight", weight), ("bias", bias)):
+        if p is not None and tuple(p.shape) != tuple(input.shape[dims[0] :]):
+            raise RuntimeError(f"layer_norm: {name} of shape {tuple(p.shape)} does not match "
+                               f"normalized_shape {tuple(input.shape[dims[0] :])}")  # fmt: skip
     params = _same_dtype_and_device("layer_norm", input, params)
     return _fused.Normalize.apply(input, *params, dims=dims, eps=eps,
                                   has_weight=weight is not None)  # fmt: skip
@@ -284,8 +286,8 @@ def normalize(input: Tensor, p: float = 2.0, dim: int = 1, eps: float = 1e-12) -
 # ----------------------------------------------------------------------------- embeddings
 def _index_tensor(op: str, index, device) -> Tensor:
     t = index if isinstance(index, Tensor) else Tensor(index, device=device)
-    if t.dtype.kind not in "iu":
-        raise TypeError(f"{op}: expected an integer index tensor, got dtype {t.dtype}")
+    if t.dtype.kind not in "iu":  # PyTorch raises a RuntimeError for float indices
+        raise RuntimeError(f"{op}: expected an integer index tensor, got dtype {t.dtype}")
     return t
 
 
@@ -293,6 +295,9 @@ def embedding(input: Tensor, weight: Tensor, padding_idx: int | None = None) -> 
     """y[...] = weight[input[...]]: indices (...) and weight (num, dim) -> (..., dim).
     Rows at padding_idx get no gradient."""
     idx = _index_tensor("embedding", input, weight.device)
+    if weight.ndim != 2:
+        raise RuntimeError(f"embedding: weight must be a 2-D (num_embeddings, embedding_dim) "
+                           f"matrix, got shape {tuple(weight.shape)}")  # fmt: skip
     num = weight.shape[0]
     if idx.numel() and (int(idx.max().item()) >= num or int(idx.min().item()) < 0):
         raise IndexError(f"embedding: index out of range: indices must be in [0, {num}) for a "
@@ -309,8 +314,10 @@ def embedding(input: Tensor, weight: Tensor, padding_idx: int | None = None) -> 
 def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:
     """(...) integer class indices -> (..., num_classes) int64 with a 1 at each index."""
     idx = _index_tensor("one_hot", tensor, None)
+    num_classes = as_int(num_classes, "one_hot", "num_classes")
     if idx.numel() and int(idx.min().item()) < 0:
-        raise RuntimeError("one_hot: class values must be non-negative")
+        raise RuntimeError(f"one_hot: class values must be non-negative, got "
+                           f"{int(idx.min().item())}")  # fmt: skip
     top = int(idx.max().item()) + 1 if idx.numel() else 0
     if num_classes == -1:
         num_classes = top
