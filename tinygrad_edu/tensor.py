@@ -20,7 +20,7 @@ from .composite.inplace import InplaceMixin
 from .composite.operators import OperatorMixin
 from .composite.reduction import ReductionMixin
 from .composite.shape import ShapeMixin
-from .ops import movement, nograd, unary
+from .ops import movement, unary
 
 _ARRAY_TYPES = backend.ARRAY_TYPES
 

@@ -79,5 +79,5 @@ def test_errors_name_the_op_and_shapes():
         tg.ones(2, 3) + tg.ones(4)
     with pytest.raises(RuntimeError, match=r"where: shapes"):
         tg.where(tg.ones(2, dtype=tg.bool), tg.ones(3), 0.0)
-    with pytest.raises(TypeError, match="cat: expected a sequence of Tensors, got a int"):
+    with pytest.raises(TypeError, match="cat: expected a sequence of tensors, but element 0 is of type int"):
         tg.cat([1, 2])

@@ -103,9 +103,8 @@ class ElementwiseMixin:
                                    f"but got one of shape {tuple(value.shape)}")  # fmt: skip
         else:
             value = as_float(value, "masked_fill", "value") if not isinstance(value, int) else value
-        from .operators import _broadcast_shape
 
-        _broadcast_shape(mask.shape, self.shape, "masked_fill")
+        frontend.broadcast_shape("masked_fill", mask.shape, self.shape)
         out = where(mask, value, self)
         if out.shape != self.shape:
             raise RuntimeError(
@@ -153,11 +152,10 @@ class ElementwiseMixin:
     def _clamp(self, min, max, op: str):
         if min is None and max is None:
             raise RuntimeError(f"{op}: at least one of 'min' or 'max' must not be None")
-        from .operators import _broadcast_shape
 
         for what, bound in (("min", min), ("max", max)):
             if hasattr(bound, "shape"):
-                _broadcast_shape(self.shape, tuple(bound.shape), op)
+                frontend.broadcast_shape(op, self.shape, tuple(bound.shape))
             elif bound is not None and not isinstance(bound, int):
                 as_float(bound, op, what)
         out = self
@@ -272,9 +270,8 @@ class ElementwiseMixin:
     def _logical(self, op: str, other):
         o = _data(other)
         if hasattr(o, "shape"):
-            from .operators import _broadcast_shape
 
-            _broadcast_shape(self.shape, tuple(o.shape), f"logical_{op}")
+            frontend.broadcast_shape(f"logical_{op}", self.shape, tuple(o.shape))
         return self._make(nograd.logical(op, self.data, o), False, None)
 
     def eq(self, other):
