@@ -121,6 +121,7 @@ from .functions import (  # tg.exp, tg.maximum, ... (torch.X forms of Tensor met
     var,
 )
 from .tensor import Tensor
+from .autograd import functional as _autograd_functional  # noqa: F401  (tg.autograd.functional)
 from .data.serialization import load, save
 
 __version__ = "0.1.0"
