@@ -162,7 +162,7 @@ class Tensor(OperatorMixin, ElementwiseMixin, ReductionMixin, ShapeMixin):
         if dtype is not None:
             dt = backend.as_dtype(dtype)
             if dt != out.dtype:
-                if out.requires_grad and dt.kind != "f":
+                if out.requires_grad and not backend.is_floating(dt):  # bfloat16: kind 'V'
                     return out.detach().to(dt)
                 out = unary.Cast.apply(out, dtype=dt)
         return out
@@ -216,7 +216,7 @@ class Tensor(OperatorMixin, ElementwiseMixin, ReductionMixin, ShapeMixin):
                 "requires_grad_(): you can only change requires_grad of leaf tensors; use "
                 "x.detach().requires_grad_() to make a new leaf"
             )
-        if requires_grad and self.dtype.kind != "f":
+        if requires_grad and not backend.is_floating(self.dtype):
             raise RuntimeError(
                 f"only floating point tensors can require gradients, got dtype {self.dtype}; "
                 "convert with .float() first"

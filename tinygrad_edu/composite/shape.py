@@ -294,6 +294,7 @@ class ShapeMixin:
         from ..tensor import Tensor
 
         a, b = self, other if isinstance(other, Tensor) else Tensor(other, device=self.device)
+        a, b = backend.autocast_cast((a, b), "low")  # tinygrad_edu.amp: low precision when on
         if a.ndim == 0 or b.ndim == 0:
             raise RuntimeError(f"matmul: both arguments need at least 1 dim, got shapes "
                                f"{a.shape} and {b.shape}")  # fmt: skip
@@ -349,7 +350,7 @@ def linear(x, weight, bias=None):
     if bias is not None and bias.shape != (weight.shape[0],):
         raise RuntimeError(f"linear: bias of shape {tuple(bias.shape)} does not match "
                            f"{weight.shape[0]} output features")  # fmt: skip
-    args = (x, weight) if bias is None else (x, weight, bias)
+    args = backend.autocast_cast((x, weight) if bias is None else (x, weight, bias), "low")
     dt = args[0].dtype
     for t in args[1:]:
         dt = backend.promote_types(dt, t.dtype)
