@@ -132,9 +132,13 @@ backend.env_default_device()
 
 
 def __getattr__(name: str):
-    """tg.bfloat16 comes from the optional ml_dtypes package, so it is looked up on first use."""
+    """tg.bfloat16 (from the optional ml_dtypes package) and tg.Generator, made on first use."""
     if name == "bfloat16":
         return backend.bfloat16()
+    if name == "Generator":  # torch.Generator: a private random stream for samplers/DataLoader
+        from .data.sampler import Generator
+
+        return Generator
     raise AttributeError(f"module 'tinygrad_edu' has no attribute {name!r}")
 
 __all__ = [
