@@ -97,7 +97,9 @@ def test_autocast_training_step_gradients_match_torch(name):
     tloss.backward()
     assert lin.weight.grad.dtype == tg.float32  # gradients come back in the parameters' dtype
     tol = 2e-2 if name == "bfloat16" else 2e-3
-    np.testing.assert_allclose(lin.weight.grad.numpy(), tlin.weight.grad.numpy(), rtol=tol, atol=tol)
+    np.testing.assert_allclose(
+        lin.weight.grad.numpy(), tlin.weight.grad.numpy(), rtol=tol, atol=tol
+    )
     np.testing.assert_allclose(lin.bias.grad.numpy(), tlin.bias.grad.numpy(), rtol=tol, atol=tol)
 
 

@@ -197,7 +197,9 @@ class GradScaler:
             value = new_scale.item() if isinstance(new_scale, Tensor) else float(new_scale)
             self._scale = tensor(value, dtype=backend.float32)
         else:
-            found = [s["found_inf"] for s in self._per_optimizer.values() if s["found_inf"] is not None]
+            found = [
+                s["found_inf"] for s in self._per_optimizer.values() if s["found_inf"] is not None
+            ]
             if not found:
                 raise RuntimeError("No inf checks were recorded prior to update.")
             self._update_scale(any(found))
@@ -270,4 +272,3 @@ class GradScaler:
         self._backoff_factor = float(state_dict["backoff_factor"])
         self._growth_interval = int(state_dict["growth_interval"])
         self._growth_tracker = int(state_dict["_growth_tracker"])
-

@@ -47,9 +47,11 @@ def _close(mine: str, theirs: str) -> bool:
 
 
 def assert_same_output(mine: str, theirs: str) -> None:
-    same = _NUMBER.split(mine) == _NUMBER.split(theirs) and all(
-        map(_close, _NUMBER.findall(mine), _NUMBER.findall(theirs))
-    ) and len(_NUMBER.findall(mine)) == len(_NUMBER.findall(theirs))
+    same = (
+        _NUMBER.split(mine) == _NUMBER.split(theirs)
+        and all(map(_close, _NUMBER.findall(mine), _NUMBER.findall(theirs)))
+        and len(_NUMBER.findall(mine)) == len(_NUMBER.findall(theirs))
+    )
     assert same, f"tinygrad_edu printed:\n{mine}\nPyTorch printed:\n{theirs}"
 
 

@@ -87,7 +87,9 @@ def test_worker_info_init_fn_and_round_robin():
 
 def test_worker_error_is_reraised_naming_worker_and_index():
     loader = DataLoader(Squares(10, fail_at=5), batch_size=2, num_workers=2)
-    with pytest.raises(ValueError, match=r"(?s)worker process 0 reading dataset\[5\].*bad sample 5"):
+    with pytest.raises(
+        ValueError, match=r"(?s)worker process 0 reading dataset\[5\].*bad sample 5"
+    ):
         list(loader)
     assert _children() == []
 

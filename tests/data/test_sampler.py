@@ -24,7 +24,9 @@ def _ds(n: int = 10) -> TensorDataset:
     return TensorDataset(tg.arange(n).float(), tg.arange(n))
 
 
-@pytest.mark.parametrize("n, bs, drop", [(10, 3, False), (10, 3, True), (9, 3, True), (2, 5, False)])
+@pytest.mark.parametrize(
+    "n, bs, drop", [(10, 3, False), (10, 3, True), (9, 3, True), (2, 5, False)]
+)
 def test_sequential_and_batch_sampler_match_torch(n, bs, drop):
     ours = BatchSampler(SequentialSampler(range(n)), bs, drop)
     theirs = tud.BatchSampler(tud.SequentialSampler(range(n)), bs, drop)

@@ -23,6 +23,7 @@ def make_params(seed: int = 0):
     theirs = [torch.tensor(a.copy(), requires_grad=True) for a in init]
     return ours, theirs
 
+
 X = np.random.default_rng(3).standard_normal((6, 4))
 Y = np.random.default_rng(4).standard_normal((6, 3))
 

@@ -8,7 +8,8 @@ import numpy as np
 import pytest
 
 import tinygrad_edu as tg
-from tinygrad_edu.data import DataLoader, Subset, datasets as data_datasets
+from tinygrad_edu.data import DataLoader, Subset
+from tinygrad_edu.data import datasets as data_datasets
 from tinygrad_edu.vision import datasets, transforms
 
 

@@ -113,16 +113,21 @@ def test_random_crop_is_a_window_of_the_padded_image():
 
 def test_random_crop_padding_forms_and_pad_if_needed():
     one = np.ones((2, 3), np.uint8)
-    out = T.RandomCrop((2 + 2 + 4, 3 + 1 + 3), padding=(1, 2, 3, 4))(one)  # left, top, right, bottom
+    out = T.RandomCrop((2 + 2 + 4, 3 + 1 + 3), padding=(1, 2, 3, 4))(
+        one
+    )  # left, top, right, bottom
     expected = np.pad(one, ((2, 4), (1, 3)))
     assert np.array_equal(out, expected)
     out = T.RandomCrop((2 + 2 * 3, 3 + 2 * 1), padding=(1, 3))(one)  # left/right, top/bottom
     assert np.array_equal(out, np.pad(one, ((3, 3), (1, 1))))
     out = T.RandomCrop((4, 5), pad_if_needed=True)(one)
     assert out.shape == (4, 5) and out.sum() == 6
-    with pytest.raises(ValueError, match=r"required crop size \(4, 4\) is larger than input image size \(2, 3\)"):  # fmt: skip
+    too_big = r"required crop size \(4, 4\) is larger than input image size \(2, 3\)"
+    with pytest.raises(ValueError, match=too_big):
         T.RandomCrop(4)(one)
-    edge = T.RandomCrop((4, 5), padding=1, padding_mode="edge")(np.arange(6, dtype=np.uint8).reshape(2, 3))
+    edge = T.RandomCrop((4, 5), padding=1, padding_mode="edge")(
+        np.arange(6, dtype=np.uint8).reshape(2, 3)
+    )
     assert np.array_equal(edge, np.pad(np.arange(6, dtype=np.uint8).reshape(2, 3), 1, mode="edge"))
 
 
@@ -130,7 +135,9 @@ def test_random_horizontal_flip():
     assert np.array_equal(T.RandomHorizontalFlip(1.0)(RGB), RGB[:, ::-1])
     assert np.array_equal(T.RandomHorizontalFlip(0.0)(RGB), RGB)
     x = tg.tensor(RGB.transpose(2, 0, 1).copy())
-    assert np.array_equal(T.RandomHorizontalFlip(1.0)(x).numpy(), RGB.transpose(2, 0, 1)[:, :, ::-1])
+    assert np.array_equal(
+        T.RandomHorizontalFlip(1.0)(x).numpy(), RGB.transpose(2, 0, 1)[:, :, ::-1]
+    )
     flips = sum(np.array_equal(T.RandomHorizontalFlip()(GREY), GREY[:, ::-1]) for _ in range(200))
     assert 60 < flips < 140
 

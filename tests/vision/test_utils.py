@@ -24,7 +24,9 @@ def reference(t: torch.Tensor, nrow=8, padding=2, normalize=False, value_range=N
         t = t.clone()
 
         def norm(img):
-            lo, hi = value_range if value_range is not None else (float(img.min()), float(img.max()))
+            lo, hi = (
+                value_range if value_range is not None else (float(img.min()), float(img.max()))
+            )
             img.clamp_(min=lo, max=hi)
             img.sub_(lo).div_(max(hi - lo, 1e-5))
 
@@ -42,7 +44,9 @@ def reference(t: torch.Tensor, nrow=8, padding=2, normalize=False, value_range=N
         for x in range(xmaps):
             if k >= n:
                 break
-            grid.narrow(1, y * h + padding, h - padding).narrow(2, x * w + padding, w - padding).copy_(t[k])
+            grid.narrow(1, y * h + padding, h - padding).narrow(
+                2, x * w + padding, w - padding
+            ).copy_(t[k])
             k += 1
     return grid
 

@@ -36,8 +36,7 @@ def _as_tuple(x: Any, arg: str, fn: str) -> tuple[bool, tuple]:
         if not isinstance(t, Tensor):
             where = f"{arg}[{i}]" if is_tuple else arg
             raise TypeError(
-                f"{fn}: {where} must be a Tensor (or a tuple of Tensors), got "
-                f"{type(t).__name__}"
+                f"{fn}: {where} must be a Tensor (or a tuple of Tensors), got {type(t).__name__}"
             )
     return is_tuple, items
 
@@ -123,7 +122,9 @@ def vjp(func: Callable, inputs: Any, v: Any = None, create_graph: bool = False,
     out_tuple, outs = _call(func, xs, "vjp")
     vs = _default_v(outs, "vjp") if v is None else _check_v(v, outs, "vjp", "outputs")
     res = _grads(outs, xs, vs, create_graph, strict, "vjp")
-    return _pack(out_tuple, _finish(outs, create_graph)), _pack(in_tuple, _finish(res, create_graph))
+    return _pack(out_tuple, _finish(outs, create_graph)), _pack(
+        in_tuple, _finish(res, create_graph)
+    )
 
 
 def jvp(func: Callable, inputs: Any, v: Any = None, create_graph: bool = False,
@@ -144,7 +145,9 @@ def jvp(func: Callable, inputs: Any, v: Any = None, create_graph: bool = False,
         us = tuple(zeros_like(o).requires_grad_(True) for o in outs)
         g = _grads(outs, xs, us, True, strict, "jvp")
     res = _grads(g, us, vs, create_graph, strict, "jvp", "output of the double backward")
-    return _pack(out_tuple, _finish(outs, create_graph)), _pack(out_tuple, _finish(res, create_graph))
+    return _pack(out_tuple, _finish(outs, create_graph)), _pack(
+        out_tuple, _finish(res, create_graph)
+    )
 
 
 # ----------------------------------------------------------------------------- jacobians
@@ -192,7 +195,8 @@ def jacobian(func: Callable, inputs: Any, create_graph: bool = False, strict: bo
 
 
 def hessian(func: Callable, inputs: Any, create_graph: bool = False, strict: bool = False,
-            vectorize: bool = False, outer_jacobian_strategy: str = "reverse-mode") -> Any:  # fmt: skip
+            vectorize: bool = False,
+            outer_jacobian_strategy: str = "reverse-mode") -> Any:  # fmt: skip
     """The Hessian of a scalar func: H[i][j] = d^2 f / d in_i d in_j, shape in_i.shape + in_j.shape.
 
     A Tensor for a single input, a tuple of tuples for a tuple of inputs."""

@@ -62,8 +62,17 @@ class MultiProcessBatches:
             q = ctx.Queue()
             w = ctx.Process(
                 target=worker_loop,
-                args=(loader.dataset, q, self.result_queue, collate, loader.worker_init_fn,
-                      wid, self.num_workers, base_seed + wid, os.getpid()),  # fmt: skip
+                args=(
+                    loader.dataset,
+                    q,
+                    self.result_queue,
+                    collate,
+                    loader.worker_init_fn,
+                    wid,
+                    self.num_workers,
+                    base_seed + wid,
+                    os.getpid(),
+                ),  # fmt: skip
                 daemon=True,
             )
             w.start()

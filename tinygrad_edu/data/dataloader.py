@@ -165,7 +165,8 @@ class DataLoader:
         self.prefetch_factor = 2 if prefetch_factor is None and num_workers > 0 else prefetch_factor
         self.persistent_workers, self.worker_init_fn = persistent_workers, worker_init_fn
         self.multiprocessing_context, self.generator = multiprocessing_context, generator
-        self.pin_memory, self.pin_memory_device, self.in_order = pin_memory, pin_memory_device, in_order
+        self.pin_memory, self.pin_memory_device = pin_memory, pin_memory_device  # no-ops on CPU
+        self.in_order = in_order
         self.collate_fn = collate_fn
         self.device = None if device is None else backend.normalize_device(device)
         self.transform = transform

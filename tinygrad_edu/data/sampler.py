@@ -105,7 +105,8 @@ class RandomSampler(Sampler):
     RandomSampler(data_source, replacement=False, num_samples=None, generator=None)"""
 
     def __init__(self, data_source: Any, replacement: bool = False,
-                 num_samples: int | None = None, generator: Generator | None = None) -> None:  # fmt: skip
+                 num_samples: int | None = None,
+                 generator: Generator | None = None) -> None:  # fmt: skip
         if not isinstance(replacement, bool):
             raise TypeError(
                 f"RandomSampler: replacement should be a boolean value, got {replacement!r}"

@@ -54,7 +54,8 @@ def _bracket(obj_func: Callable, x, t, d, f, g, gtd, c1, c2, max_ls) -> tuple:
 
 
 def strong_wolfe(obj_func: Callable, x, t: float, d, f: float, g, gtd: float, c1: float = 1e-4,
-                 c2: float = 0.9, tolerance_change: float = 1e-9, max_ls: int = 25) -> tuple:  # fmt: skip
+                 c2: float = 0.9, tolerance_change: float = 1e-9,
+                 max_ls: int = 25) -> tuple:  # fmt: skip
     """Returns (f_new, g_new, t, number of function evaluations)."""
     d_norm = d.abs().max().item()
     bracket, bf, bg, bgtd, done, ls_iter, evals = _bracket(obj_func, x, t, d, f, g, gtd, c1, c2,

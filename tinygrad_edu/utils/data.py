@@ -1,6 +1,6 @@
 """tg.utils.data, PyTorch's torch.utils.data: the names of tinygrad_edu.data under their torch path.
 
-    from tinygrad_edu.utils.data import DataLoader, TensorDataset, random_split
+from tinygrad_edu.utils.data import DataLoader, TensorDataset, random_split
 """
 
 from ..data import (

@@ -23,7 +23,7 @@ __all__ = ["MNIST", "FashionMNIST", "CIFAR10"]
 
 
 class _ImageDataset(Dataset):
-    """Images (N, H, W[, C]) uint8 and int labels; item i = (transform(img), target_transform(y))."""
+    """Images uint8 (N, H, W[, C]), int labels; item i = (transform(img), target_transform(y))."""
 
     classes: list = []
 
@@ -66,7 +66,8 @@ class _ImageDataset(Dataset):
 
     def __repr__(self) -> str:
         lines = [f"Dataset {type(self).__name__}", f"    Number of datapoints: {len(self)}",
-                 f"    Root location: {self.root}", f"    Split: {'Train' if self.train else 'Test'}"]  # fmt: skip
+                 f"    Root location: {self.root}",
+                 f"    Split: {'Train' if self.train else 'Test'}"]  # fmt: skip
         if self.transform is not None:
             lines.append(f"    StandardTransform\nTransform: {self.transform!r}")
         return "\n".join(lines)
@@ -94,7 +95,8 @@ class MNIST(_ImageDataset):
     _resource = "mnist"
 
     def __init__(self, root: Any, train: bool = True, transform: Callable | None = None,
-                 target_transform: Callable | None = None, download: bool = False) -> None:  # fmt: skip
+                 target_transform: Callable | None = None,
+                 download: bool = False) -> None:  # fmt: skip
         super().__init__(root, train, transform, target_transform, download)
 
     def _load(self, root: Any, train: bool, download: bool) -> tuple:
@@ -116,7 +118,8 @@ class CIFAR10(_ImageDataset):
     classes = list(_data.CIFAR10_CLASSES)
 
     def __init__(self, root: Any, train: bool = True, transform: Callable | None = None,
-                 target_transform: Callable | None = None, download: bool = False) -> None:  # fmt: skip
+                 target_transform: Callable | None = None,
+                 download: bool = False) -> None:  # fmt: skip
         super().__init__(root, train, transform, target_transform, download)
 
     def _load(self, root: Any, train: bool, download: bool) -> tuple:

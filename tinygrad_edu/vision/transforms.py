@@ -135,9 +135,7 @@ def _padding(padding: Any) -> tuple:
         if len(p) == 1:
             return p[0], p[0], p[0], p[0]
         return (p[0], p[1], p[0], p[1]) if len(p) == 2 else tuple(p)
-    raise ValueError(
-        f"Padding must be an int or a 1, 2, or 4 element tuple, not a {padding!r}"
-    )
+    raise ValueError(f"Padding must be an int or a 1, 2, or 4 element tuple, not a {padding!r}")
 
 
 def _size(size: Any, name: str) -> tuple:
@@ -264,4 +262,3 @@ class Resize:
     def __repr__(self) -> str:
         return (f"Resize(size={self.size}, interpolation={self.interpolation}, "
                 f"max_size={self.max_size}, antialias={self.antialias})")  # fmt: skip
-

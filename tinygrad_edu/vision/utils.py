@@ -22,7 +22,9 @@ def _as_nchw(tensor: Any) -> Tensor:
     if isinstance(tensor, (list, tuple)):
         tensor = stack(list(tensor), 0)
     if not isinstance(tensor, Tensor):
-        raise TypeError(f"make_grid: tensor or list of tensors expected, got {type(tensor).__name__}")
+        raise TypeError(
+            f"make_grid: tensor or list of tensors expected, got {type(tensor).__name__}"
+        )
     if tensor.ndim == 2:  # one (H, W) image
         tensor = tensor.unsqueeze(0)
     if tensor.ndim == 3:  # one (C, H, W) image

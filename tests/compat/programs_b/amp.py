@@ -23,6 +23,11 @@ for step in range(8):
     nn.utils.clip_grad_norm_(model.parameters(), 5.0)
     scaler.step(opt)
     scaler.update()
-    print(step, str(logits.dtype).replace("torch.", ""), str(loss.dtype).replace("torch.", ""),
-          f"{loss.item():.3f}", scaler.get_scale())
+    print(
+        step,
+        str(logits.dtype).replace("torch.", ""),
+        str(loss.dtype).replace("torch.", ""),
+        f"{loss.item():.3f}",
+        scaler.get_scale(),
+    )
 print(scaler.state_dict())

@@ -20,8 +20,16 @@ def seed_worker(worker_id):
 
 
 ds = Squares(10)
-loader = DataLoader(ds, batch_size=4, shuffle=False, num_workers=2, pin_memory=True,
-                    worker_init_fn=seed_worker, persistent_workers=True, prefetch_factor=2)
+loader = DataLoader(
+    ds,
+    batch_size=4,
+    shuffle=False,
+    num_workers=2,
+    pin_memory=True,
+    worker_init_fn=seed_worker,
+    persistent_workers=True,
+    prefetch_factor=2,
+)
 print("batches per epoch", len(loader))
 for epoch in range(2):
     for xb, yb in loader:

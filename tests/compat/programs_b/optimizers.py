@@ -29,7 +29,11 @@ for name, make in [
         loss = loss_fn(model(features), target)
         loss.backward()
         opt.step()
-    print(f"{name:9s} loss {loss.item():.4f}  weight {[round(v, 3) for v in model.weight.flatten().tolist()]}")
+    print(
+        f"{name:9s} loss {loss.item():.4f}",
+        "weight",
+        [round(v, 3) for v in model.weight.flatten().tolist()],
+    )
 
 for line_search in (None, "strong_wolfe"):
     model = fresh_model()

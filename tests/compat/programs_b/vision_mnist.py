@@ -1,7 +1,6 @@
 # The data side of PyTorch's MNIST example (torchvision), on the real MNIST files.
 import os
 
-import torch
 from torch.utils.data import DataLoader, Subset
 from torchvision import datasets, transforms
 from torchvision.utils import make_grid
@@ -17,7 +16,13 @@ images, labels = next(iter(loader))
 print(list(images.shape), labels[:8].tolist())
 grid = make_grid(images, nrow=4, padding=2, normalize=True)
 print(list(grid.shape), f"{grid.min().item():.2f}", f"{grid.max().item():.2f}")
-augment = transforms.Compose([transforms.RandomCrop(28, padding=4), transforms.RandomHorizontalFlip(),
-                              transforms.Resize(14), transforms.ToTensor()])
+augment = transforms.Compose(
+    [
+        transforms.RandomCrop(28, padding=4),
+        transforms.RandomHorizontalFlip(),
+        transforms.Resize(14),
+        transforms.ToTensor(),
+    ]
+)
 raw = datasets.MNIST(root, train=False, transform=augment)
 print(list(raw[0][0].shape), raw[0][0].dtype)
