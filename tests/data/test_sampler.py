@@ -128,3 +128,14 @@ def test_dataloader_exclusive_arguments_as_torch(kwargs, message):
         DataLoader(_ds(4), **kwargs)
     with pytest.raises(ValueError, match=message):
         tud.DataLoader(tud.TensorDataset(torch.arange(4)), **kwargs)
+
+
+def test_random_split_takes_a_generator():
+    from tinygrad_edu.data import random_split
+
+    def split(seed):
+        a, b = random_split(_ds(10), [7, 3], generator=Generator().manual_seed(seed))
+        return a.indices, b.indices
+
+    assert split(42) == split(42) != split(43)
+    assert sorted(split(42)[0] + split(42)[1]) == list(range(10))
