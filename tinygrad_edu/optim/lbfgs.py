@@ -145,27 +145,11 @@ class LBFGS(Optimizer):
             gtd = flat_grad.dot(d).item()
             if gtd > -tol_change:
                 break
-            ls_func_evals = 0
-            opt_cond = False
-            if group["line_search_fn"] is not None:
-                x_init = [p.clone() for p in self._params]
-
-                def obj_func(x, step, direction):
-                    return self._directional_evaluate(closure, x, step, direction)
-
-                loss, flat_grad, t, ls_func_evals = strong_wolfe(
-                    obj_func, x_init, t, d, loss, flat_grad, gtd, max_ls=max_eval - current_evals
-                )
-                self._add_grad(t, d)
-                opt_cond = flat_grad.abs().max().item() <= tol_grad
-            else:
-                self._add_grad(t, d)
-                if n_iter != max_iter:  # re-evaluate, except after the last iteration
-                    with enable_grad():
-                        loss = float(closure())
-                    flat_grad = self._gather_flat_grad()
-                    opt_cond = flat_grad.abs().max().item() <= tol_grad
-                    ls_func_evals = 1
+            last = n_iter == max_iter
+            budget = max_eval - current_evals
+            loss, flat_grad, t, ls_func_evals = self._move(closure, d, t, loss, flat_grad, gtd,
+                                                           budget, last)  # fmt: skip
+            opt_cond = ls_func_evals > 0 and flat_grad.abs().max().item() <= tol_grad
             state["t"] = t
             current_evals += ls_func_evals
             state["func_evals"] += ls_func_evals
@@ -175,6 +159,28 @@ class LBFGS(Optimizer):
                 break
         state["prev_loss"] = prev_loss
         return orig_loss
+
+    def _move(self, closure: Callable, d: Tensor, t: float, loss: float, flat_grad: Tensor,
+              gtd: float, budget: int, last: bool) -> tuple:  # fmt: skip
+        """Step along d by t (or by the step the strong-Wolfe search finds); returns the new
+        (loss, flat gradient, t, function evaluations). The last plain iteration does not
+        re-evaluate (0 evaluations: loss and gradient stay those before the step)."""
+        if self.param_groups[0]["line_search_fn"] is not None:
+            x_init = [p.clone() for p in self._params]
+
+            def obj_func(x, step, direction):
+                return self._directional_evaluate(closure, x, step, direction)
+
+            loss, flat_grad, t, evals = strong_wolfe(obj_func, x_init, t, d, loss, flat_grad, gtd,
+                                                     max_ls=budget)  # fmt: skip
+            self._add_grad(t, d)
+            return loss, flat_grad, t, evals
+        self._add_grad(t, d)
+        if last:
+            return loss, flat_grad, t, 0
+        with enable_grad():
+            loss = float(closure())
+        return loss, self._gather_flat_grad(), t, 1
 
     def _direction(self, state: dict, flat_grad: Tensor, history_size: int) -> Tensor:
         """-H g by the two-loop recursion; updates the (s, y) history in state."""
