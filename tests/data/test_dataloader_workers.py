@@ -164,3 +164,13 @@ def test_tensor_dataset_and_no_batching_with_workers():
 def test_worker_argument_errors(kwargs, message):
     with pytest.raises(ValueError, match=message):
         DataLoader(Squares(4), **kwargs)
+
+
+@pytest.mark.slow
+def test_spawn_context_gives_the_same_batches():
+    ds = Squares(9)
+    single = _as_lists(DataLoader(ds, batch_size=4))
+    spawned = _as_lists(DataLoader(ds, batch_size=4, num_workers=2,
+                                   multiprocessing_context="spawn"))  # fmt: skip
+    assert spawned == single
+    assert _children() == []
