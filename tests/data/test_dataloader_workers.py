@@ -131,7 +131,13 @@ def test_persistent_workers_survive_epochs_and_go_with_the_loader():
     third = {p for b in loader for p in b[3].tolist()}
     assert first == third and len(first) == 2
     assert len(multiprocessing.active_children()) == 2
-    del loader
+    old, new = iter(loader), iter(loader)
+    next(old)
+    next(new)  # PyTorch resets the one iterator; here the older one says so
+    with pytest.raises(RuntimeError, match="a new epoch of this loader"):
+        list(old)
+    assert len(list(new)) == 3
+    del loader, old, new
     assert _children() == []
 
 

@@ -100,8 +100,14 @@ class MultiProcessBatches:
         buffer: dict = {}
         while sent < self.prefetch and self._send(batches, sent):
             sent += 1
+        epoch = self._epoch
         while received < sent:
             while received not in buffer:
+                if self._epoch != epoch:  # persistent workers serve one epoch at a time
+                    raise RuntimeError(
+                        "DataLoader: a new epoch of this loader (persistent_workers=True) started "
+                        "while this one was unfinished; finish or break out of one loop first"
+                    )
                 number, batch = self._get()
                 buffer[number] = batch
             batch = buffer.pop(received)
