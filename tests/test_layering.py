@@ -1,7 +1,7 @@
 """DESIGN.md's dependency rules, checked by reading every module's imports.
 
 L0 backend, autograd/grad_mode;  L1 autograd;  L2 ops;  L3 tensor, composite, factories, functions,
-cuda;  L4 nn, optim, data;  L5 viz, testing, train, models, cli, __main__. A module imports only its
+cuda, autograd/functional;  L4 nn, optim, data, amp, vision;  L5 viz, testing, train, models, cli, __main__. A module imports only its
 own layer or lower; optim never imports nn; nn never imports optim or data. NumPy/CuPy appear only
 in backend.py, ops/, data/, viz/ and testing/. Optional packages are imported inside functions.
 """
@@ -17,7 +17,7 @@ import pytest
 
 PKG = Path(__file__).resolve().parents[1] / "tinygrad_edu"
 OPTIONAL = {"torch", "graphviz", "matplotlib", "sklearn", "tqdm", "cupy", "cupyx", "scipy",
-            "threadpoolctl"}  # fmt: skip
+            "threadpoolctl", "ml_dtypes", "PIL"}  # fmt: skip
 
 
 def _layer(mod: str) -> int:
@@ -25,13 +25,15 @@ def _layer(mod: str) -> int:
     head = parts[0] if parts else "__init__"
     if head == "backend" or parts[:2] == ["autograd", "grad_mode"]:
         return 0
+    if parts[:2] == ["autograd", "functional"]:  # Jacobians are built from Tensor ops
+        return 3
     if head == "autograd":
         return 1
     if head == "ops":
         return 2
     if head in ("tensor", "composite", "factories", "functions", "cuda"):
         return 3
-    if head in ("nn", "optim", "data"):
+    if head in ("nn", "optim", "data", "amp", "vision"):
         return 4
     return 5  # viz, testing, train, models, cli, __main__, the package __init__
 

@@ -56,6 +56,8 @@ def as_dtype(dtype: Any) -> np.dtype:
         name = dtype.replace("torch.", "")
         if name in _DTYPE_NAMES:
             return _DTYPE_NAMES[name]
+        if name == "bfloat16":
+            return bfloat16()
         raise TypeError(f"unknown dtype {dtype!r} (and not a device: 'cpu' or 'cuda'); expected "
                         f"one of {sorted(_DTYPE_NAMES)}")  # fmt: skip
     if dtype is builtins_float:
@@ -78,7 +80,59 @@ builtins_float, builtins_int, builtins_bool = _builtins.float, _builtins.int, _b
 
 
 def is_floating(dtype: np.dtype) -> bool:
-    return dtype.kind == "f"
+    return dtype.kind == "f" or dtype.name == "bfloat16"  # ml_dtypes' bfloat16 has kind 'V'
+
+
+def bfloat16() -> np.dtype:
+    """The bfloat16 dtype of the optional ml_dtypes package (pip install tinygrad_edu[amp])."""
+    try:
+        import ml_dtypes
+    except ImportError:
+        raise RuntimeError(
+            "bfloat16 needs the ml_dtypes package: pip install ml_dtypes (or the amp extra: "
+            "pip install tinygrad_edu[amp])"
+        ) from None
+    return np.dtype(ml_dtypes.bfloat16)
+
+
+# ---------------------------------------------------------------------------------------------
+# autocast (tinygrad_edu.amp): the low-precision dtype per device type, None when off. It lives
+# here, at the bottom layer, because the ops that consult it (matmul, linear, conv2d, softmax,
+# losses, ...) sit below amp.py.
+# ---------------------------------------------------------------------------------------------
+_autocast: dict = {"cpu": None, "cuda": None}
+
+
+def autocast_dtype(device: str):
+    """The dtype autocast runs matmul/linear/conv in on `device`, or None when autocast is off."""
+    return _autocast.get(device)
+
+
+def set_autocast_dtype(device_type: str, dtype) -> Any:
+    """Set (or clear, with None) the autocast dtype of a device type; returns the previous one."""
+    prev = _autocast[device_type]
+    _autocast[device_type] = dtype
+    return prev
+
+
+def autocast_cast(tensors: tuple, policy: str) -> tuple:
+    """What autocast does to an op's floating inputs, by PyTorch's op lists:
+    'low' casts float32/float16/bfloat16 to the autocast dtype (matmul, linear, conv);
+    'fp32' casts float16/bfloat16 up to float32 (losses); 'fp32_cuda' does so on CUDA only
+    (softmax, log_softmax, layer_norm, normalize: PyTorch's CPU autocast leaves them alone).
+    float64 and non-floating tensors are never touched, as in PyTorch."""
+    device = next((t.device for t in tensors if hasattr(t, "device")), None)
+    dtype = _autocast.get(device)
+    if dtype is None or (policy == "fp32_cuda" and device != "cuda"):
+        return tensors
+    low = policy == "low"
+    target = dtype if low else float32
+    out = []
+    for t in tensors:
+        d = getattr(t, "dtype", None)
+        eligible = d is not None and is_floating(d) and d != float64 and d != target
+        out.append(t.to(target) if eligible and (low or d.itemsize == 2) else t)
+    return tuple(out)
 
 
 def promote_types(a: np.dtype, b: np.dtype) -> np.dtype:
@@ -89,7 +143,7 @@ def promote_types(a: np.dtype, b: np.dtype) -> np.dtype:
     """
     if a == b:
         return a
-    fa, fb = a.kind == "f", b.kind == "f"
+    fa, fb = is_floating(a), is_floating(b)
     if fa != fb:
         return a if fa else b
     if a.kind == "b":
@@ -124,7 +178,7 @@ def scalar_result_dtype(tensor_dtype: np.dtype, scalar: Any) -> np.dtype:
     if isinstance(scalar, _builtins.int):
         return int64 if tensor_dtype.kind == "b" else tensor_dtype
     if isinstance(scalar, (_builtins.float, np.floating)):
-        return tensor_dtype if tensor_dtype.kind == "f" else _default_float
+        return tensor_dtype if is_floating(tensor_dtype) else _default_float
     if isinstance(scalar, np.integer):
         return int64 if tensor_dtype.kind == "b" else tensor_dtype
     raise TypeError(f"unsupported scalar type {type(scalar).__name__}")

@@ -170,7 +170,7 @@ class Tensor(OperatorMixin, InplaceMixin, ElementwiseMixin, ReductionMixin, Shap
         if dtype is not None:
             dt = backend.as_dtype(dtype)
             if dt != out.dtype:
-                if out.requires_grad and dt.kind != "f":
+                if out.requires_grad and not backend.is_floating(dt):  # bfloat16: kind 'V'
                     return out.detach().to(dt)
                 out = unary.Cast.apply(out, dtype=dt)
         return out
@@ -226,7 +226,7 @@ class Tensor(OperatorMixin, InplaceMixin, ElementwiseMixin, ReductionMixin, Shap
                 "requires_grad_(): you can only change requires_grad of leaf tensors; use "
                 "x.detach().requires_grad_() to make a new leaf"
             )
-        if requires_grad and self.dtype.kind != "f":
+        if requires_grad and not backend.is_floating(self.dtype):
             raise RuntimeError(
                 f"requires_grad_(): only floating point tensors can require gradients, got dtype "
                 f"{self.dtype}; "

@@ -1,10 +1,12 @@
 """Matrix products with PyTorch's checks (matmul and its mm/bmm/dot forms, the fused linear).
 
-MatMul and Linear (ops/fused.py) are the primitives; the 1-D and batched forms of matmul are composed here.
+MatMul and Linear (ops/fused.py) are the primitives; the 1-D and batched forms of matmul
+are composed here.
 """
 
 from __future__ import annotations
 
+from .. import backend
 from ..ops import fused, linalg
 from . import frontend
 
@@ -15,6 +17,7 @@ def matmul(a, b, op: str = "matmul"):
     if not hasattr(b, "grad_fn"):
         raise TypeError(f"{op}: expected a Tensor as the second argument, got "
                         f"{type(b).__name__}")  # fmt: skip
+    a, b = backend.autocast_cast((a, b), "low")  # tinygrad_edu.amp: low precision when on
     if a.ndim == 0 or b.ndim == 0:
         raise RuntimeError(f"{op}: both arguments need at least 1 dim, got shapes "
                            f"{a.shape} and {b.shape}")  # fmt: skip
@@ -65,5 +68,5 @@ def linear(x, weight, bias=None):
     if bias is not None and bias.shape != (weight.shape[0],):
         raise RuntimeError(f"linear: bias of shape {tuple(bias.shape)} does not match "
                            f"{weight.shape[0]} output features")  # fmt: skip
-    args = (x, weight) if bias is None else (x, weight, bias)
+    args = backend.autocast_cast((x, weight) if bias is None else (x, weight, bias), "low")
     return fused.Linear.apply(*frontend.operands("linear", *args))

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import math
 
+from .. import backend
 from ..autograd.grad_mode import no_grad
 from ..ops.conv import Fold, Unfold, WindowMax
 from ..tensor import Tensor
@@ -92,6 +93,7 @@ def conv2d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1, 
     computed as weight.reshape(O, -1) @ unfold(x). padding may be 'valid' (0) or 'same'.
     """
     x, squeeze = _as_4d(input, "conv2d")
+    x, weight, bias = backend.autocast_cast((x, weight, bias), "low")  # amp: low precision
     if weight.ndim != 4:
         raise RuntimeError(f"conv2d: expected a 4-D weight (out, in/groups, kh, kw), got shape "
                            f"{tuple(weight.shape)}")  # fmt: skip

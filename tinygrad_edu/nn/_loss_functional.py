@@ -11,6 +11,7 @@ from __future__ import annotations
 import warnings
 from typing import Any, Iterable, Optional, Union
 
+from .. import backend
 from ..composite.elementwise import where
 from ..factories import arange
 from ..ops import fused as _fused
@@ -21,6 +22,21 @@ _REDUCTIONS = ("mean", "sum", "none")
 
 
 # ----------------------------------------------------------------------------- helpers
+def _amp_fp32(*tensors: Any) -> tuple:
+    """Under autocast, losses compute in float32 (float16/bfloat16 inputs are cast up), as in
+    PyTorch's autocast op lists."""
+    return backend.autocast_cast(tensors, "fp32")
+
+
+def _no_autocast_on_cuda(name: str, input: Any) -> None:
+    if getattr(input, "device", None) == "cuda" and backend.autocast_dtype("cuda") is not None:
+        raise RuntimeError(
+            f"{name} and BCELoss are unsafe to autocast (as in PyTorch): use "
+            "binary_cross_entropy_with_logits / BCEWithLogitsLoss, which is safe, or leave the "
+            "autocast region for this op"
+        )
+
+
 def _check_reduction(name: str, reduction: str, allowed: tuple = _REDUCTIONS) -> None:
     if reduction not in allowed:
         raise ValueError(f"{name}: reduction must be one of {allowed}, got {reduction!r}")
@@ -157,6 +173,7 @@ def _class_shape(input: Tensor, class_dim: int) -> tuple:
 # ----------------------------------------------------------------------------- regression
 def mse_loss(input: Tensor, target: Tensor, reduction: str = "mean") -> Tensor:
     """l = (x - y)^2"""
+    input, target = _amp_fp32(input, target)
     _check_reduction("mse_loss", reduction)
     input, target = _pair("mse_loss", input, target)
     d = input - target
@@ -165,6 +182,7 @@ def mse_loss(input: Tensor, target: Tensor, reduction: str = "mean") -> Tensor:
 
 def l1_loss(input: Tensor, target: Tensor, reduction: str = "mean") -> Tensor:
     """l = |x - y| (gradient 0 where x == y)"""
+    input, target = _amp_fp32(input, target)
     _check_reduction("l1_loss", reduction)
     input, target = _pair("l1_loss", input, target)
     return _reduce((input - target).abs(), reduction)
@@ -173,6 +191,7 @@ def l1_loss(input: Tensor, target: Tensor, reduction: str = "mean") -> Tensor:
 def huber_loss(input: Tensor, target: Tensor, reduction: str = "mean",
                delta: float = 1.0) -> Tensor:  # fmt: skip
     """l = 0.5 d^2 if |d| < delta else delta (|d| - 0.5 delta), with d = x - y"""
+    input, target = _amp_fp32(input, target)
     _check_reduction("huber_loss", reduction)
     if not delta > 0:
         raise RuntimeError(f"huber_loss: delta must be positive, got {delta}")
@@ -185,6 +204,7 @@ def huber_loss(input: Tensor, target: Tensor, reduction: str = "mean",
 def smooth_l1_loss(input: Tensor, target: Tensor, reduction: str = "mean",
                    beta: float = 1.0) -> Tensor:  # fmt: skip
     """l = 0.5 d^2 / beta if |d| < beta else |d| - 0.5 beta (plain L1 for beta = 0)"""
+    input, target = _amp_fp32(input, target)
     _check_reduction("smooth_l1_loss", reduction)
     if beta < 0:
         raise RuntimeError(f"smooth_l1_loss: beta must be non-negative, got {beta}")
@@ -201,6 +221,7 @@ def nll_loss(input: Tensor, target: Tensor, weight: Optional[Tensor] = None,
              ignore_index: int = -100, reduction: str = "mean") -> Tensor:  # fmt: skip
     """l_i = -w[t_i] * input[i, t_i] for log-probabilities input (N, C, ...) or (C,);
     'mean' divides by sum_i w[t_i] over the targets that are not ignore_index."""
+    input, target, weight = _amp_fp32(input, target, weight)
     name = "nll_loss"
     _check_reduction(name, reduction)
     input = _as_tensor(input)
@@ -223,6 +244,7 @@ def cross_entropy(input: Tensor, target: Tensor, weight: Optional[Tensor] = None
     Probabilities p (float, the input's shape): l_i = -sum_c w[c] q_ic log_softmax(x_i)[c] with
     q = (1 - e) p + e / C; 'mean' divides by the number of samples N * d1 * ...
     """
+    input, target, weight = _amp_fp32(input, target, weight)
     name = "cross_entropy"
     _check_reduction(name, reduction)
     if not 0.0 <= label_smoothing <= 1.0:
@@ -300,6 +322,8 @@ def _check_probabilities(name: str, what: str, x: Tensor, hint: str) -> None:
 def binary_cross_entropy(input: Tensor, target: Tensor, weight: Optional[Tensor] = None,
                          reduction: str = "mean") -> Tensor:  # fmt: skip
     """l = -w (y log x + (1 - y) log(1 - x)) for probabilities x in [0, 1], each log >= -100"""
+    _no_autocast_on_cuda("binary_cross_entropy", input)
+    input, target, weight = _amp_fp32(input, target, weight)
     name = "binary_cross_entropy"
     _check_reduction(name, reduction)
     input, target = _same_shape(name, input, target)
@@ -321,6 +345,7 @@ def binary_cross_entropy_with_logits(input: Tensor, target: Tensor,
                                      pos_weight: Optional[Tensor] = None) -> Tensor:  # fmt: skip
     """l = -w (p y log sigmoid(x) + (1 - y) log(1 - sigmoid(x))) with p = pos_weight, computed
     as (1 - y) x + (1 + (p - 1) y) softplus(-x), which is finite for any logit x."""
+    input, target, weight, pos_weight = _amp_fp32(input, target, weight, pos_weight)
     name = "binary_cross_entropy_with_logits"
     _check_reduction(name, reduction)
     input, target = _same_shape(name, input, target)
@@ -339,6 +364,7 @@ def multi_margin_loss(input: Tensor, target: Tensor, p: int = 1, margin: float =
                       weight: Optional[Tensor] = None, reduction: str = "mean") -> Tensor:  # fmt: skip
     """Multiclass SVM hinge: l_i = sum_{j != t_i} w[t_i] max(0, margin - x_i[t_i] + x_i[j])^p / C
     for input (N, C) or (C,) and p in {1, 2}."""
+    input, target, weight = _amp_fp32(input, target, weight)
     name = "multi_margin_loss"
     _check_reduction(name, reduction)
     if p not in (1, 2):
@@ -369,6 +395,7 @@ def kl_div(input: Tensor, target: Tensor, reduction: str = "mean",
     """KL(target || model) pointwise, with input = log q:  l = y (log y - log q)  (0 where y = 0),
     or exp(y) (y - log q) when log_target. 'batchmean' = sum(l) / N, the true KL per sample;
     'mean' averages over all elements (PyTorch's default, which is not the KL divergence)."""
+    input, target = _amp_fp32(input, target)
     name = "kl_div"
     _check_reduction(name, reduction, _REDUCTIONS + ("batchmean",))
     input = _as_tensor(input)

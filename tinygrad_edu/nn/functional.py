@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import warnings
 
+from .. import backend
 from ..autograd.grad_mode import no_grad
 from ..composite.args import as_float, as_int
 from ..composite.elementwise import where
@@ -140,12 +141,14 @@ def _softmax_dim(input: Tensor, dim, name: str) -> int:
 
 
 def softmax(input: Tensor, dim: int | None = None, dtype=None) -> Tensor:
-    """exp(x_i) / sum_j exp(x_j) along dim"""
+    """exp(x_i) / sum_j exp(x_j) along dim (in float32 under CUDA autocast)"""
+    (input,) = backend.autocast_cast((input,), "fp32_cuda")
     return input.softmax(_softmax_dim(input, dim, "softmax"), dtype)
 
 
 def log_softmax(input: Tensor, dim: int | None = None, dtype=None) -> Tensor:
-    """x_i - logsumexp(x) along dim"""
+    """x_i - logsumexp(x) along dim (in float32 under CUDA autocast)"""
+    (input,) = backend.autocast_cast((input,), "fp32_cuda")
     return input.log_softmax(_softmax_dim(input, dim, "log_softmax"), dtype)
 
 
@@ -247,6 +250,9 @@ def layer_norm(input: Tensor, normalized_shape, weight: Tensor | None = None,
                bias: Tensor | None = None, eps: float = 1e-5) -> Tensor:  # fmt: skip
     """y = (x - mean) / sqrt(var + eps) * weight + bias, mean and (biased) var over the last
     len(normalized_shape) dims of each sample."""
+    input, weight, bias = backend.autocast_cast((input, weight, bias), "fp32_cuda")  # CUDA amp
+    if backend.autocast_dtype(input.device) == input.dtype:  # CPU amp: the input's dtype, as torch
+        weight, bias = (p if p is None else p.to(input.dtype) for p in (weight, bias))
     dims = _norm_dims("layer_norm", input, normalized_shape)
     params = [p for p in (weight, bias) if p is not None]
     for name, p in (("weight", weight), ("bias", bias)):
@@ -262,6 +268,7 @@ def rms_norm(input: Tensor, normalized_shape, weight: Tensor | None = None,
              eps: float | None = None) -> Tensor:  # fmt: skip
     """y = x / sqrt(mean(x^2) + eps) * weight over the last len(normalized_shape) dims;
     eps=None uses the machine epsilon of the input's dtype."""
+    input, weight = backend.autocast_cast((input, weight), "fp32_cuda")  # CUDA amp: float32
     dims = _norm_dims("rms_norm", input, normalized_shape)
     if eps is None:
         eps = _MACHINE_EPS.get(str(input.dtype), _MACHINE_EPS["float32"])
@@ -271,7 +278,7 @@ def rms_norm(input: Tensor, normalized_shape, weight: Tensor | None = None,
 
 def normalize(input: Tensor, p: float = 2.0, dim: int = 1, eps: float = 1e-12) -> Tensor:
     """x / max(||x||_p, eps) along dim (unit vectors; an all-zero vector stays zero)."""
-    x = input
+    (x,) = backend.autocast_cast((input,), "fp32_cuda")  # CUDA amp: float32
     if p == float("inf"):
         norm = x.abs().amax(dim, keepdim=True).clamp(min=eps)
     elif p == 1:

@@ -29,6 +29,7 @@ class Linear(Function):
 
     def forward(self, x, w, b=None):
         y = x @ w.T
+        y = y if y.dtype == x.dtype else y.astype(x.dtype)  # ml_dtypes' bfloat16 @ -> float32
         if b is not None:
             y += b
         return y

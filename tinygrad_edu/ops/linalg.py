@@ -23,7 +23,8 @@ class MatMul(Function):
 
     def forward(self, a, b, ta: bool = False, tb: bool = False):
         self.ta, self.tb = ta, tb
-        return _t(a, ta) @ _t(b, tb)
+        y = _t(a, ta) @ _t(b, tb)
+        return y if y.dtype == a.dtype else y.astype(a.dtype)  # ml_dtypes' bfloat16 @ -> float32
 
     def backward(self, g):
         a, b = self.parents

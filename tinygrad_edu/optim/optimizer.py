@@ -36,6 +36,8 @@ class Optimizer:
         defaults: the hyper-parameters of groups that do not set their own.
     """
 
+    _scalar_state: tuple = ()  # state entries that are 0-d Tensors, not parameter-shaped
+
     def __init__(self, params: ParamsT, defaults: dict[str, Any]) -> None:
         self.defaults = dict(defaults)
         self.state: defaultdict[Tensor, dict[str, Any]] = defaultdict(dict)
@@ -256,6 +258,8 @@ class Optimizer:
             if isinstance(value, (int, float, bool, str)) or value is None:
                 return value
             value = Tensor(value)  # a NumPy array from a foreign state dict
+        if name in self._scalar_state:  # a 0-d running scalar (NAdam's mu_product)
+            return Tensor(value, dtype=value.dtype, device=p.device)
         if value.shape != p.shape:
             raise ValueError(
                 f"{self._name}.load_state_dict: buffer '{name}' of parameter {pid} has shape "
