@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections import namedtuple
 
+from .. import backend
 from ..ops import nograd, reduce
 from .shape import cat
 
@@ -27,7 +28,7 @@ def _alias(dim, keepdim, axis, keepdims, op: str):
 
 def _need_float(x, op: str, dtype) -> None:
     """mean/var/std/softmax of an integer tensor raise in PyTorch unless dtype= is given."""
-    if dtype is None and x.dtype.kind != "f":
+    if dtype is None and not backend.is_floating(x.dtype):
         raise RuntimeError(f"{op}: could not infer the output dtype; the input dtype must be "
                            f"floating point, got {x.dtype} (use .float() or dtype=)")  # fmt: skip
 

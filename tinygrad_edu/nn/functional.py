@@ -217,7 +217,7 @@ def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor |
 
 def _same_dtype_and_device(op: str, input: Tensor, params: list) -> list:
     """The fused Normalize op runs in the input's floating dtype on its device."""
-    if input.dtype.kind != "f":
+    if not backend.is_floating(input.dtype):
         raise TypeError(f"{op}: expected a floating point input, got dtype {input.dtype}")
     for p in params:
         if p.device != input.device:

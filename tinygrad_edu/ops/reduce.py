@@ -106,7 +106,7 @@ class Softmax(Function):
         self.dim = dim
         e = xp.exp(x - x.max(axis=dim, keepdims=True))
         e /= e.sum(axis=dim, keepdims=True)
-        return e
+        return e.astype(x.dtype, copy=False)  # bfloat16 (ml_dtypes) sums come back as float32
 
     def backward(self, g):
         y = self.output
@@ -129,8 +129,8 @@ class LogSoftmax(Function):
         xp = _xp(x)
         self.dim = dim
         s = x - x.max(axis=dim, keepdims=True)
-        s -= xp.log(xp.exp(s).sum(axis=dim, keepdims=True))
-        return s
+        s = s - xp.log(xp.exp(s).sum(axis=dim, keepdims=True))
+        return s.astype(x.dtype, copy=False)  # bfloat16 (ml_dtypes) sums come back as float32
 
     def backward(self, g):
         return g - self.output.exp() * g.sum(self.dim, keepdim=True)
