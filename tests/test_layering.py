@@ -110,3 +110,52 @@ def test_import_needs_numpy_only():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "", f"import tinygrad_edu loaded {out.stdout.strip()}"
+
+
+# nn and optim use the public Tensor API. These are the only places where they reach below it,
+# each for a reason the Tensor API cannot serve.
+DATA_ALLOWED = {
+    "nn/parameter.py": "a Parameter shares its tensor's memory and version counter",
+    "nn/modules/module.py": "Module.to converts parameters in place (PyTorch's param.data = ...)",
+    "nn/init.py": "orthogonal_ needs a QR decomposition, which has no Tensor op",
+    "nn/_loss_functional.py": "class-index checks read min and max in one pass every step",
+}
+NN_OPS_ALLOWED = {
+    "tinygrad_edu.ops.fused": "Linear, Normalize, CrossEntropy (fused primitives)",
+    "tinygrad_edu.ops.conv": "Unfold, Fold, WindowMax (the convolution and pooling primitives)",
+    "tinygrad_edu.ops.nograd": "min_max for target checks",
+    "tinygrad_edu.ops.linalg_nograd": "qr for orthogonal_",
+}
+
+
+def _rel(path: Path) -> str:
+    return str(path.relative_to(PKG)).replace("\\", "/")
+
+
+def test_nn_and_optim_do_not_read_data():
+    offenders = []
+    for name, path in _modules():
+        rel = _rel(path)
+        if not rel.startswith(("nn/", "optim/")) or rel in DATA_ALLOWED:
+            continue
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Attribute) and node.attr == "data":
+                offenders.append(f"{rel}:{node.lineno}")
+    assert not offenders, f"nn/optim read .data (use the Tensor API): {offenders}"
+
+
+def test_nn_imports_only_allow_listed_primitives():
+    offenders = []
+    for name, path in _modules():
+        if not name.startswith(("tinygrad_edu.nn", "tinygrad_edu.optim")):
+            continue
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.ImportFrom):
+                targets = _resolve(name, path, node)
+                if targets == ["tinygrad_edu.ops"]:  # from ..ops import fused
+                    targets = [f"tinygrad_edu.ops.{a.name}" for a in node.names]
+                for target in targets:
+                    if target.startswith("tinygrad_edu.ops") and target not in NN_OPS_ALLOWED:
+                        if not any(target.startswith(a + ".") for a in NN_OPS_ALLOWED):
+                            offenders.append(f"{_rel(path)} imports {target}")
+    assert not offenders, offenders
