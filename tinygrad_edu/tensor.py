@@ -12,6 +12,7 @@ from typing import Any, Callable
 from . import backend
 from .autograd import engine
 from .autograd import function as _function
+from .autograd.grad_mode import state as _state
 from .composite import operators as _operators
 from .composite.elementwise import ElementwiseMixin
 from .composite.operators import OperatorMixin
@@ -116,6 +117,8 @@ class Tensor(OperatorMixin, ElementwiseMixin, ReductionMixin, ShapeMixin):
     # ----------------------------------------------------------------------------- conversion
     def numpy(self):
         """The values as a NumPy array: shares memory on 'cpu', a host copy on 'cuda'."""
+        if _state.recorder is not None:  # tg.compile: a tensor's value read by Python
+            _state.recorder.refuse(".numpy()")
         if self.requires_grad:
             raise RuntimeError(
                 "Can't call numpy() on a Tensor that requires grad; use tensor.detach().numpy()"
@@ -123,10 +126,14 @@ class Tensor(OperatorMixin, ElementwiseMixin, ReductionMixin, ShapeMixin):
         return backend.to_host(self.data)
 
     def __array__(self, dtype=None, copy=None):
+        if _state.recorder is not None:  # tg.compile: a tensor's value read by Python
+            _state.recorder.refuse("np.asarray(tensor)")
         arr = backend.to_host(self.data)
         return arr if dtype is None else arr.astype(dtype)
 
     def item(self):
+        if _state.recorder is not None:  # tg.compile: a tensor's value read by Python
+            _state.recorder.refuse(".item()")
         if self.numel() != 1:
             raise RuntimeError(
                 f"item(): a Tensor with {self.numel()} elements (shape {self.shape}) cannot be "
@@ -135,6 +142,8 @@ class Tensor(OperatorMixin, ElementwiseMixin, ReductionMixin, ShapeMixin):
         return self.data.item()
 
     def tolist(self):
+        if _state.recorder is not None:  # tg.compile: a tensor's value read by Python
+            _state.recorder.refuse(".tolist()")
         return backend.to_host(self.data).tolist()
 
     def to(self, *args, **kwargs) -> "Tensor":
@@ -255,12 +264,16 @@ class Tensor(OperatorMixin, ElementwiseMixin, ReductionMixin, ShapeMixin):
 
     def fill_(self, value) -> "Tensor":
         self._check_inplace("fill_")
+        if _state.recorder is not None:  # tg.compile: name the tensor whose array is updated
+            _state.recorder.touch(self, value)
         nograd.copy_(self.data, value)
         self._bump_version()
         return self
 
     def copy_(self, src) -> "Tensor":
         self._check_inplace("copy_")
+        if _state.recorder is not None:
+            _state.recorder.touch(self, src)
         src = src.data if isinstance(src, Tensor) else backend.asarray(src, device=self.device)
         if backend.device_of(src) != self.device:
             src = backend.to_device(src, self.device)

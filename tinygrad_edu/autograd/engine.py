@@ -180,10 +180,14 @@ def run_backward(roots, root_grads, retain_graph: bool, create_graph: bool, capt
 
 
 def _accumulate_leaf(t, g, shared: set, create_graph: bool) -> None:
+    if state.recorder is not None:  # tg.compile: .grad is an output of the step
+        state.recorder.leaf_grad(t)
     if not create_graph:
         data = g.data
         if id(data) in shared or data.base is not None or g.requires_grad:
             data = data.copy()
+            if state.recorder is not None:
+                state.recorder.call("copy", (g.data,), {}, data)
         shared.add(id(data))
         g = _wrap(data) if data is not g.data or g.requires_grad else g
     if t.grad is None:
@@ -222,6 +226,8 @@ def _root_grads(outputs, grad_outputs) -> list:
                     "with that shape"
                 )
             g = _wrap(backend.xp_of_array(o.data).ones_like(o.data))
+            if state.recorder is not None:  # tg.compile: the root gradient is an array op
+                state.recorder.call("ones_like", (o.data,), {}, g.data)
         else:
             if not _is_tensor(g):
                 g = _wrap(backend.asarray(g, dtype=o.dtype, device=o.device))

@@ -9,7 +9,7 @@ import functools
 
 
 class _State:
-    __slots__ = ("grad_enabled", "anomaly", "check_inf", "in_backward", "inplace_ops")
+    __slots__ = ("grad_enabled", "anomaly", "check_inf", "in_backward", "inplace_ops", "recorder")
 
     def __init__(self) -> None:
         self.grad_enabled = True
@@ -17,6 +17,9 @@ class _State:
         self.in_backward = False
         self.anomaly = False
         self.check_inf = False
+        # tg.compile's tracer while it records a step (compile/recorder.py), else None: the few
+        # array-op boundaries (Function.apply, ops/nograd, the engine) report to it
+        self.recorder = None
 
 
 state = _State()

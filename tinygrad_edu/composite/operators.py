@@ -38,6 +38,8 @@ class OperatorMixin:
     def _inplace(self, op: str, other) -> "Tensor":
         """self op= other, written straight into self's array (no temporary)."""
         self._check_inplace(f"in-place {op}")
+        if state.recorder is not None:  # tg.compile: name the tensor whose array is updated
+            state.recorder.touch(self, other)
         o = other.data if isinstance(other, Tensor) else other
         if isinstance(other, Tensor):
             if type(o) is not type(self.data):
@@ -176,6 +178,8 @@ class OperatorMixin:
         return self.logical_xor(other)
 
     def __bool__(self) -> bool:
+        if state.recorder is not None:  # tg.compile: Python control flow on a tensor's value
+            state.recorder.refuse("bool(tensor)")
         if self.numel() != 1:
             raise RuntimeError(
                 f"Boolean value of a Tensor with {self.numel()} elements is ambiguous; use "
@@ -201,6 +205,8 @@ class OperatorMixin:
 
     def __setitem__(self, index, value) -> None:
         self._check_inplace("__setitem__ (index assignment)")
+        if state.recorder is not None:  # tg.compile does not capture index assignment
+            state.recorder.refuse("index assignment (t[i] = v)")
         idx = self._normalize_index(index)
         val = value.data if isinstance(value, Tensor) else value
         try:
@@ -215,6 +221,8 @@ class OperatorMixin:
         """Python scalars become 0-d constants of the dtype the op will run in (PyTorch rule)."""
         if isinstance(value, _SCALARS) or backend.is_scalar(value):
             data = like.data
+            if state.recorder is not None and type(value) not in _SCALAR_TYPES:  # tg.compile
+                return Tensor._make(state.recorder.scalar(value, data), False, None)
             key = (value, type(value), data.dtype, type(data))
             t = _const_cache.get(key)
             if t is None:
@@ -259,6 +267,8 @@ class OperatorMixin:
         return fn.apply(a, b)
 
     def _compare(self, op: str, other) -> "Tensor":
+        if state.recorder is not None:
+            state.recorder.touch(self, other)
         o = other.data if isinstance(other, Tensor) else other
         if isinstance(other, Tensor) and type(o) is not type(self.data):
             raise RuntimeError(f"{op}: tensors on different devices ({self.device}, "

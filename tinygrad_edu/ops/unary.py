@@ -10,6 +10,7 @@ import math
 
 from .. import backend
 from ..autograd.function import Function
+from . import nograd
 
 
 def _xp(a):
@@ -143,7 +144,7 @@ class Relu(Function):
 
     def backward(self, g):
         out = self.output.data
-        return g * self.const((out > 0).astype(out.dtype))
+        return g * self.const(nograd.positive_mask(out, out.dtype))
 
 
 class Abs(Function):
