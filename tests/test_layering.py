@@ -29,7 +29,7 @@ def _layer(mod: str) -> int:
         return 1
     if head == "ops":
         return 2
-    if head in ("tensor", "composite", "factories", "functions", "cuda"):
+    if head in ("tensor", "composite", "factories", "functions", "cuda", "compile"):
         return 3
     if head in ("nn", "optim", "data"):
         return 4

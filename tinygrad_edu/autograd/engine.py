@@ -187,7 +187,7 @@ def _accumulate_leaf(t, g, shared: set, create_graph: bool) -> None:
         if id(data) in shared or data.base is not None or g.requires_grad:
             data = data.copy()
             if state.recorder is not None:
-                state.recorder.call("copy", (g.data,), {}, data)
+                state.recorder.record_call("copy", (g.data,), {}, data)
         shared.add(id(data))
         g = _wrap(data) if data is not g.data or g.requires_grad else g
     if t.grad is None:
@@ -227,7 +227,7 @@ def _root_grads(outputs, grad_outputs) -> list:
                 )
             g = _wrap(backend.xp_of_array(o.data).ones_like(o.data))
             if state.recorder is not None:  # tg.compile: the root gradient is an array op
-                state.recorder.call("ones_like", (o.data,), {}, g.data)
+                state.recorder.record_call("ones_like", (o.data,), {}, g.data)
         else:
             if not _is_tensor(g):
                 g = _wrap(backend.asarray(g, dtype=o.dtype, device=o.device))

@@ -16,10 +16,9 @@ def _recorded(fn):
 
     @functools.wraps(fn)
     def helper(*args, **kwargs):
-        out = fn(*args, **kwargs)
         if state.recorder is not None:
-            out = state.recorder.call(fn.__name__, args, kwargs, out)
-        return out
+            return state.recorder.call(fn, args, kwargs)
+        return fn(*args, **kwargs)
 
     return helper
 
@@ -29,6 +28,7 @@ def _xp(a):
 
 
 # ----------------------------------------------------------------------------- factories
+@_recorded
 def full(shape, value, dtype, device):
     return backend.xp_of(device).full(shape, value, dtype=dtype)
 
@@ -93,6 +93,7 @@ def permutation(n, device="cpu"):
 
 
 # ----------------------------------------------------------------------------- elementwise
+@_recorded
 def compare(op, a, b):
     if op == "eq":
         return a == b
