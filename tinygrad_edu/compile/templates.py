@@ -61,6 +61,14 @@ def op_lines(info: dict, xp: str):
         return [f"_e = {xp}.exp(-{xp}.abs({x}))",
                 f"{o} = {xp}.where({x} >= 0, 1.0 / (1.0 + _e), _e / (1.0 + _e))"
                 f".astype({x}.dtype, copy=False)"]  # fmt: skip
+    if name == "Softmax":
+        x, d = ins[0], opts["dim"]
+        return [f"{o} = {xp}.exp({x} - {x}.max(axis={d}, keepdims=True))",
+                f"{o} /= {o}.sum(axis={d}, keepdims=True)"]  # fmt: skip
+    if name == "LogSoftmax":
+        x, d = ins[0], opts["dim"]
+        return [f"{o} = {x} - {x}.max(axis={d}, keepdims=True)",
+                f"{o} -= {xp}.log({xp}.exp({o}).sum(axis={d}, keepdims=True))"]  # fmt: skip
     if name == "CrossEntropy":
         return _cross_entropy(info, xp)
     return None
@@ -110,7 +118,7 @@ def call_lines(info: dict, xp: str, export: bool = False):
     if f == "copy":
         return [f"{out} = {a[0]}.copy()"]
     if f == "positive_mask":
-        return [f"{out} = ({a[0]} > 0).astype({a[1]})"]
+        return [f"{out} = {a[0]} > 0"]
     if f == "full":
         return [f"{out} = {xp}.full({a[0]}, {a[1]}, dtype={a[2]})"]
     if f == "sign":

@@ -271,9 +271,9 @@ def unique(x):
 
 
 @_recorded
-def positive_mask(x, dtype):
-    """1 where x > 0, else 0, in `dtype` (relu's derivative)."""
-    return (x > 0).astype(dtype)
+def positive_mask(x):
+    """x > 0 as a bool array (relu's derivative)."""
+    return x > 0
 
 
 @_recorded
