@@ -103,6 +103,12 @@ class CompiledFunction:
         arrays = [t.data for t in tensors] + [a for a, _ in rec.externals.values()]
         prog = codegen.build(rec, len(tensors), result, codegen.device_module(arrays))
         prog.python_writes = any(e.kind == "stmt" for e in rec.entries)
+        # kept for export(): the entries (not the trace's intermediate arrays), the result and
+        # the traced batch
+        prog.recorder, prog.result, prog.n_args = rec, result, len(tensors)
+        prog.inputs = [t.data for t in tensors]
+        prog.device = "cpu" if prog.namespace.get("np") is not None else "cuda"
+        rec.keep = []
         self._store(key, prog)
         self.last = prog
         return _plain(result)
@@ -126,13 +132,15 @@ class CompiledFunction:
             raise RuntimeError("tg.compile: nothing traced yet; call the compiled function once")
         return self.last.source
 
-    def export(self, path: str, steps: int = 10) -> str:
-        """Write a standalone NumPy script that trains the same model (see compile/export.py)."""
+    def export(self, path: str, *inputs, steps: int = 10) -> str:
+        """Write a standalone NumPy script (path, ending in .py) that trains the same model from
+        the current weights, saved beside it (path[:-3] + '.npz') with `inputs` (default: the
+        traced call's tensors) as its batch. See compile/export.py."""
         from . import export
 
         if self.last is None:
             raise RuntimeError("tg.compile: nothing traced yet; call the compiled function once")
-        return export.write(self, path, steps)
+        return export.write(self, path, steps, list(inputs) or None)
 
     def reset(self) -> None:
         """Forget every trace: the next call traces again (after changing Python-side state)."""

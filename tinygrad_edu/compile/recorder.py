@@ -136,7 +136,8 @@ class Recorder:
                         sides.append((f"{k}[{i}]", self.define(a)))
         if type(ctx).__name__ == "Pow" and ins[1][0] in "vx":  # its backward branches on b
             self.refuse("a ** b with an exponent b computed in the step")
-        info = dict(cls=type(ctx), ctx=ctx, ins=ins, opts=opts, sides=sides, shape=out.shape,
+        attrs = {k: v for k, v in vars(ctx).items() if type(v) in (int, float, bool, str, tuple)}
+        info = dict(cls=type(ctx), attrs=attrs, ins=ins, opts=opts, sides=sides, shape=out.shape,
                     in_shapes=[t.shape for t in inputs],
                     dtype=out.dtype, scalar_out=scalar_out, lists=[k for k, v in options.items()
                                                                    if isinstance(v, list)])  # fmt: skip

@@ -79,7 +79,7 @@ def _cross_entropy(info: dict, xp: str) -> list:
     x, t = info["ins"]
     o, opts = info["out"], info["opts"]
     sides = dict(info["sides"])
-    count = info["ctx"].count
+    count = info["attrs"]["count"]
     n, c = info["in_shapes"][0]
     red = opts["reduction"]
     lines = [
