@@ -107,7 +107,6 @@ class CompiledFunction:
         # the traced batch
         prog.recorder, prog.result, prog.n_args = rec, result, len(tensors)
         prog.inputs = [t.data for t in tensors]
-        prog.device = "cpu" if prog.namespace.get("np") is not None else "cuda"
         rec.keep = []
         self._store(key, prog)
         self.last = prog

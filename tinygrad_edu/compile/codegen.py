@@ -268,8 +268,8 @@ def build(rec: Recorder, n_args: int, result, xp) -> Program:
     xp_name = "np" if xp.__name__ == "numpy" else "cp"
     prog = generate(rec, n_args, result, xp_name)
     ns = prog.namespace
-    ns.update({xp_name: xp, "RETRACE": RETRACE, "_guard_failed": _guard_failed,
-               "_T": _function._make_tensor})  # fmt: skip
+    ns.update({"np": backend.xp_of("cpu"), xp_name: xp, "RETRACE": RETRACE,
+               "_guard_failed": _guard_failed, "_T": _function._make_tensor})  # fmt: skip
     from ..ops import nograd
 
     for e in rec.entries:
@@ -281,6 +281,7 @@ def build(rec: Recorder, n_args: int, result, xp) -> Program:
     linecache.cache[filename] = (len(prog.source), None, prog.source.splitlines(True), filename)
     exec(compile(prog.source, filename, "exec"), ns)
     prog.fn = ns["step"]
+    prog.device = "cpu" if xp_name == "np" else "cuda"
     return prog
 
 
