@@ -366,7 +366,8 @@ class MoonsMLP:
         margins = 1.0 - y * h[:, 0]
         hinge = margins > 0
         params = self.ws + self.bs
-        loss = float(np.maximum(margins, 0).mean() + self.alpha * sum((p * p).sum() for p in params))
+        reg = self.alpha * sum((p * p).sum() for p in params)
+        loss = float(np.maximum(margins, 0).mean() + reg)
         d = (-(y * hinge) / len(y)).astype(np.float32)[:, None]
         for i in range(last, -1, -1):
             d_in, dw, db = _linear_backward(d, acts[i], self.ws[i], need_dx=i > 0)

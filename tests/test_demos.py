@@ -14,7 +14,8 @@ ROOT = Path(__file__).resolve().parents[1]
 DEMOS = ROOT / "demos"
 NEEDS_DATA = {"03_mnist_mlp", "05_regularisation", "06_normalisation", "07_optimizers_fashion",
               "09_residual_cnn_mnist"}  # fmt: skip
-OPTIONAL = {"graph.svg", "scalar_graph.svg", "neuron_graph.svg", "eager_graph.png"}  # need the graphviz program
+OPTIONAL = {"graph.svg", "scalar_graph.svg", "neuron_graph.svg",
+            "eager_graph.png"}  # fmt: skip  # need the graphviz program
 EXPECTED = {
     "quickstart": ["curves.png", "graph.svg", "history.csv", "model.npz", "metrics.json"],
     "01_perceptron_iris": ["setosa_epoch01.png", "mistakes.png", "softmax_curves.png",

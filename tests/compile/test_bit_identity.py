@@ -135,15 +135,17 @@ def test_moons_svm_loss_with_lr_set_outside():
 
 OPTIMIZERS = {
     "sgd": lambda ps: optim.SGD(ps, lr=0.1),
-    "sgd_momentum_dampening_wd": lambda ps: optim.SGD(ps, lr=0.1, momentum=0.8, dampening=0.1,
-                                                      weight_decay=1e-3),  # fmt: skip
+    "sgd_momentum_dampening_wd": lambda ps: optim.SGD(
+        ps, lr=0.1, momentum=0.8, dampening=0.1, weight_decay=1e-3
+    ),  # fmt: skip
     "sgd_maximize": lambda ps: optim.SGD(ps, lr=0.01, momentum=0.5, maximize=True),
     "adam": lambda ps: optim.Adam(ps, lr=1e-2, weight_decay=1e-3),
     "adam_amsgrad": lambda ps: optim.Adam(ps, lr=1e-2, amsgrad=True),
     "adamw": lambda ps: optim.AdamW(ps, lr=1e-2),
     "rmsprop": lambda ps: optim.RMSprop(ps, lr=1e-3),
-    "rmsprop_centered_momentum": lambda ps: optim.RMSprop(ps, lr=1e-3, centered=True,
-                                                          momentum=0.9),  # fmt: skip
+    "rmsprop_centered_momentum": lambda ps: optim.RMSprop(
+        ps, lr=1e-3, centered=True, momentum=0.9
+    ),  # fmt: skip
     "adagrad": lambda ps: optim.Adagrad(ps, lr=0.1, lr_decay=1e-3),
 }
 
@@ -162,9 +164,11 @@ def test_scheduler_between_replays(sched):
     def make():
         m = nn.Sequential(nn.Linear(6, 8), nn.Tanh(), nn.Linear(8, 3))
         opt = optim.Adam(m.parameters(), lr=1e-2)
-        s = {"step": lambda: optim.lr_scheduler.StepLR(opt, step_size=2, gamma=0.5),
-             "exponential": lambda: optim.lr_scheduler.ExponentialLR(opt, gamma=0.9),
-             "cosine": lambda: optim.lr_scheduler.CosineAnnealingLR(opt, T_max=20)}[sched]()
+        s = {
+            "step": lambda: optim.lr_scheduler.StepLR(opt, step_size=2, gamma=0.5),
+            "exponential": lambda: optim.lr_scheduler.ExponentialLR(opt, gamma=0.9),
+            "cosine": lambda: optim.lr_scheduler.CosineAnnealingLR(opt, T_max=20),
+        }[sched]()
         return m, opt, s
 
     step = _run(make, _ce, _batches((10, 6), 3), steps=8)

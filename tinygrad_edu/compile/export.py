@@ -43,7 +43,7 @@ def _guard_failed(where):
 
 '''
 
-_MAIN = '''
+_MAIN = """
 
 if __name__ == "__main__":
     steps = int(sys.argv[1]) if len(sys.argv) > 1 else {steps}
@@ -53,7 +53,7 @@ if __name__ == "__main__":
         value = out if not isinstance(out, np.ndarray) or out.size != 1 else out.item()
         print(f"step {{k + 1}}: {{value!r}}")
     np.savez(HERE + ".out.npz", **S)
-'''
+"""
 
 
 def write(compiled, path: str, steps: int = 10, inputs=None) -> str:

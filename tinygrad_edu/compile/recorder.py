@@ -106,7 +106,7 @@ class Recorder:
             return name
         if isinstance(v, tuple):
             inner = [self.value(x, deps) for x in v]
-            return "(" + "".join(f"{x}, " for x in inner)[:-1 if len(inner) > 1 else None] + ")"
+            return "(" + "".join(f"{x}, " for x in inner)[: -1 if len(inner) > 1 else None] + ")"
         return literal(v, self)
 
     # ----------------------------------------------------------------------------- hooks
@@ -137,10 +137,10 @@ class Recorder:
         if type(ctx).__name__ == "Pow" and ins[1][0] in "vx":  # its backward branches on b
             self.refuse("a ** b with an exponent b computed in the step")
         attrs = {k: v for k, v in vars(ctx).items() if type(v) in (int, float, bool, str, tuple)}
+        lists = [k for k, v in options.items() if isinstance(v, list)]
         info = dict(cls=type(ctx), attrs=attrs, ins=ins, opts=opts, sides=sides, shape=out.shape,
-                    in_shapes=[t.shape for t in inputs],
-                    dtype=out.dtype, scalar_out=scalar_out, lists=[k for k, v in options.items()
-                                                                   if isinstance(v, list)])  # fmt: skip
+                    in_shapes=[t.shape for t in inputs], dtype=out.dtype, scalar_out=scalar_out,
+                    lists=lists)  # fmt: skip
         self._add("op", deps, [name] + [s for _, s in sides], info, out=name)
         return out
 
@@ -200,8 +200,8 @@ class Recorder:
     def const(self, array) -> None:
         """Function.const wraps an array in a backward: it must come from a recorded op."""
         if id(array) not in self.names and id(array) not in self.owners:
-            self.refuse("an op's backward that computes an array outside the recorded ops "
-                        f"(shape {tuple(array.shape)}); route it through ops/nograd.py")  # fmt: skip
+            self.refuse(f"an op's backward that computes an array (shape {tuple(array.shape)}) "
+                        "outside the recorded ops; route it through ops/nograd.py")  # fmt: skip
 
     def leaf_grad(self, t) -> None:
         """The engine is about to write t.grad: it becomes an output of the step."""
@@ -212,9 +212,11 @@ class Recorder:
     def refuse(self, what: str) -> None:
         """Something Python-side reads a tensor's value: raise, or with fallback stop recording."""
         where = user_line()
-        msg = (f"tg.compile cannot capture {what} inside the compiled function ({where}): the "
-               "replay runs without Python, so a value read there would be frozen at trace "
-               "time. Move it out of the function, or use tg.compile(fn, fallback='eager').")
+        msg = (
+            f"tg.compile cannot capture {what} inside the compiled function ({where}): the "
+            "replay runs without Python, so a value read there would be frozen at trace "
+            "time. Move it out of the function, or use tg.compile(fn, fallback='eager')."
+        )
         if self.fallback == "eager":
             self.refused = msg
             state.recorder = None  # the rest of this call runs eagerly, unrecorded

@@ -93,7 +93,7 @@ def _cross_entropy(info: dict, xp: str) -> list:
         f"{sides['.onehot']} = _onehot * _keep[:, None]",
         f"{sides['.keep']} = _keep[:, None].astype({x}.dtype)",
         f"if int(_keep.sum()) != {count}:  # the backward divides by the traced row count",
-        f"    _guard_failed('cross_entropy: the number of rows with ignore_index changed')",
+        "    _guard_failed('cross_entropy: the number of rows with ignore_index changed')",
     ]
     if red == "'none'":
         lines.append(f"{o} = _loss.astype({x}.dtype, copy=False)")
