@@ -19,6 +19,7 @@ Tensors returned by a replay are detached (they hold the values, not the graph).
 from __future__ import annotations
 
 import functools
+import gc
 import warnings
 from collections import OrderedDict
 
@@ -27,6 +28,15 @@ from . import codegen, symbolic
 from .recorder import CaptureError, Recorder
 
 _EAGER = object()  # cache entry of a signature that runs eagerly (fallback="eager")
+
+
+class _Pending:
+    """A recorded call whose code is not generated yet (cache entry until the next call)."""
+
+    def __init__(self, rec, result, inputs) -> None:
+        self.rec, self.result, self.inputs = rec, result, inputs
+
+
 _MAX_WARMUPS = 3
 
 
@@ -69,6 +79,8 @@ class CompiledFunction:
         prog = self.cache.get(key)
         if prog is _EAGER:
             return self.fn(*args, **kwargs)
+        if type(prog) is _Pending:
+            prog = self._build(key, prog)
         if prog is not None:
             tensors = [a for a in args if _is_tensor(a)]
             out = self._graph(prog, tensors) if self.cuda_graph else prog.fn(*tensors)
@@ -86,10 +98,19 @@ class CompiledFunction:
         for i, t in enumerate(tensors):
             rec.argument(i, t)
         state.recorder = rec
+        collecting = gc.isenabled()
+        gc.disable()  # the trace keeps every array alive: the cyclic GC would rescan them all
         try:
-            result = self.fn(*args, **kwargs)
+            try:
+                result = self.fn(*args, **kwargs)
+            finally:
+                state.recorder = None
+            return self._finish(key, rec, tensors, result)
         finally:
-            state.recorder = None
+            if collecting:
+                gc.enable()
+
+    def _finish(self, key, rec, tensors, result):
         self.traces += 1
         if rec.refused is not None:
             if not any(p is _EAGER for p in self.cache.values()):
@@ -100,17 +121,33 @@ class CompiledFunction:
         if rec.unstable:  # the step created optimizer state: record the next (steady) call
             self._warmups = getattr(self, "_warmups", 0) + 1
             return _plain(result)
-        arrays = [t.data for t in tensors] + [a for a, _ in rec.externals.values()]
-        prog = codegen.build(rec, len(tensors), result, codegen.device_module(arrays))
+        # The code is generated when the signature is called again (or .source is read): the
+        # first call costs a recorded eager step, not also the code generation.
+        pending = _Pending(rec, result, [t.data for t in tensors])
+        self._store(key, pending)
+        self.last = pending
+        return _plain(result)
+
+    def _build(self, key, pending) -> codegen.Program:
+        rec, result, inputs = pending.rec, pending.result, pending.inputs
+        collecting = gc.isenabled()
+        gc.disable()
+        try:
+            arrays = inputs + [a for a, _ in rec.externals.values()]
+            prog = codegen.build(rec, len(inputs), result, codegen.device_module(arrays))
+        finally:
+            if collecting:
+                gc.enable()
         prog.python_writes = any(e.kind == "stmt" for e in rec.entries)
         # kept for export(): the entries (not the trace's intermediate arrays), the result and
         # the traced batch
-        prog.recorder, prog.result, prog.n_args = rec, result, len(tensors)
-        prog.inputs = [t.data for t in tensors]
+        prog.recorder, prog.result, prog.n_args, prog.inputs = rec, result, len(inputs), inputs
         rec.keep = []
-        self._store(key, prog)
-        self.last = prog
-        return _plain(result)
+        if key is not None and self.cache.get(key) is pending:
+            self.cache[key] = prog
+        if self.last is pending:
+            self.last = prog
+        return prog
 
     def _store(self, key, prog) -> None:
         self.cache[key] = prog
@@ -127,9 +164,15 @@ class CompiledFunction:
     @property
     def source(self) -> str:
         """The generated Python of the latest traced (or replayed) signature."""
+        return self._latest().source
+
+    def _latest(self) -> codegen.Program:
         if self.last is None:
             raise RuntimeError("tg.compile: nothing traced yet; call the compiled function once")
-        return self.last.source
+        if type(self.last) is _Pending:
+            key = next((k for k, v in self.cache.items() if v is self.last), None)
+            self._build(key, self.last)
+        return self.last
 
     def export(self, path: str, *inputs, steps: int = 10) -> str:
         """Write a standalone NumPy script (path, ending in .py) that trains the same model from
@@ -137,8 +180,7 @@ class CompiledFunction:
         traced call's tensors) as its batch. See compile/export.py."""
         from . import export
 
-        if self.last is None:
-            raise RuntimeError("tg.compile: nothing traced yet; call the compiled function once")
+        self._latest()
         return export.write(self, path, steps, list(inputs) or None)
 
     def reset(self) -> None:

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from .. import backend
 from ..autograd import function as _function
 from . import symbolic, templates
-from .recorder import CaptureError, Recorder
+from .recorder import CaptureError, Recorder, dtype_name
 
 RETRACE = object()  # returned by a replay whose prologue guard failed: trace again
 
@@ -50,7 +50,7 @@ class _Writer:
 def _describe(info: dict, kind: str) -> str:
     if kind == "op":
         shape = tuple(info["shape"])
-        return f"{info['cls'].__name__} -> {shape} {info['dtype']}"
+        return f"{info['cls'].__name__} -> {shape} {dtype_name(info['dtype'])}"
     shape = info.get("shape")
     return info["fname"] + ("" if shape is None else f" -> {tuple(shape)}")
 
@@ -119,7 +119,7 @@ def generate(rec: Recorder, n_args: int, result, xp_name: str, export: bool = Fa
         code = _external_code(rec, name, array, owner)
         prog.externals[name] = (array, code)
         w.add(f"{name} = " + (f"S[{name!r}]" if export else code),
-              f"{tuple(array.shape)} {array.dtype}")  # fmt: skip
+              f"{tuple(array.shape)} {dtype_name(array.dtype)}")  # fmt: skip
     pro, body = _hoisted(rec)
     if pro:
         w.add("# ---- hyperparameters (read at every call) and the decisions taken on them")

@@ -14,6 +14,8 @@ Each record is an `Entry`; compile/codegen.py turns the list into straight-line 
 
 from __future__ import annotations
 
+import linecache
+import os
 import sys
 from dataclasses import dataclass, field
 
@@ -342,20 +344,35 @@ def literal(v, rec: Recorder) -> str:
     if isinstance(v, tuple) and all(type(x) in (bool, int, str, type(None)) for x in v):
         return repr(v)
     if isinstance(v, backend.np.dtype):
-        return f"np.dtype({str(v)!r})"
+        return f"np.dtype({dtype_name(v)!r})"
     return rec.constant(v)
+
+
+_PKG = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+_LINES: dict = {}
+
+
+_DTYPE_NAMES: dict = {}
+
+
+def dtype_name(dt) -> str:
+    """str(dtype), cached (NumPy computes it in Python each time)."""
+    name = _DTYPE_NAMES.get(dt)
+    if name is None:
+        name = _DTYPE_NAMES[dt] = str(dt)
+    return name
 
 
 def user_line() -> str:
     """'file.py, line 12: code' of the innermost frame outside the library."""
-    import linecache
-    import os
-
-    pkg = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     f = sys._getframe(1)
-    while f is not None and os.path.abspath(f.f_code.co_filename).startswith(pkg):
+    while f is not None and f.f_code.co_filename.startswith(_PKG):
         f = f.f_back
     if f is None:
         return "inside the library"
-    code = linecache.getline(f.f_code.co_filename, f.f_lineno).strip()
-    return f"{os.path.basename(f.f_code.co_filename)}, line {f.f_lineno}: {code}"
+    key = (f.f_code.co_filename, f.f_lineno)
+    text = _LINES.get(key)
+    if text is None:
+        code = linecache.getline(*key).strip()
+        text = _LINES[key] = f"{os.path.basename(key[0])}, line {key[1]}: {code}"
+    return text
