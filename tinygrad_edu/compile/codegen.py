@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import gc
 import linecache
+import re
 from dataclasses import dataclass, field
 
 from .. import backend
@@ -134,8 +135,33 @@ def generate(rec: Recorder, n_args: int, result, xp_name: str, export: bool = Fa
     if not export:
         _grad_writes(w, rec)
     w.add("return " + ret)
-    prog.source = "\n".join(w.lines) + "\n"
+    prog.source = "\n".join(_free_dead(w.lines)) + "\n"
     return prog
+
+
+_VAR = re.compile(r"\bv\d+\b")
+
+
+def _free_dead(lines: list) -> list:
+    """`del` each intermediate array after its last use, so that NumPy can reuse its memory
+    for the next ones (as the eager engine frees a graph's arrays once backward used them)."""
+    last: dict = {}
+    for i, line in enumerate(lines):
+        for name in _VAR.findall(line):
+            last[name] = i
+    dead: dict = {}
+    for name, i in last.items():
+        while i < len(lines) - 1 and (lines[i].rstrip().endswith(":") or
+                                      lines[i + 1].startswith("        ")):  # fmt: skip
+            i += 1  # not inside an `if` block: after it
+        if i < len(lines) - 1:  # the return line keeps its names
+            dead.setdefault(i, []).append(name)
+    out = []
+    for i, line in enumerate(lines):
+        out.append(line)
+        if i in dead:
+            out.append("    del " + ", ".join(sorted(dead[i], key=lambda n: int(n[1:]))))
+    return out
 
 
 def _entry(w: _Writer, e, xp: str, prog: Program, export: bool, prologue: bool) -> None:
