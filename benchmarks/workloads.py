@@ -350,7 +350,7 @@ class CNNStep(MLPStep):
     numpy_label = "hand-written NumPy im2col"
 
     def __init__(self, batch: int = 64) -> None:
-        super().__init__("cnn", batch, targets=(3.0, 1.0))
+        super().__init__("cnn", batch, targets=(3.0, 1.0), target_compiled=1.3)
         self.title = f"small CNN step (2 conv + 2 maxpool + linear), 1x28x28, batch {batch}"
 
     def shared(self) -> dict:
