@@ -59,6 +59,8 @@ class Recorder:
         self.grad_params: dict[int, object] = {}  # parameters whose .grad the step writes
         self.constants: dict[int, tuple] = {}  # id(object) -> (name, object) in the namespace
         self.sym_names: dict[int, str] = {}
+        self.sym_codes: dict[str, str] = {}  # code of a scalar line -> its name
+        self.scalar_arrays: dict = {}  # (scalar name, dtype, array type) -> its 0-d array
         self.optimizers: list = []
         self.snapshots: dict[int, list] = {}
         self.section = "forward"
@@ -189,6 +191,10 @@ class Recorder:
         out = backend.scalar_array(symbolic.raw(value), dtype, like)
         deps: set = set()
         s = self.value(value, deps)
+        known = self.scalar_arrays.get((s, dtype, type(like)))
+        if known is not None:  # the same number in the same dtype: one 0-d array serves all
+            return known
+        self.scalar_arrays[(s, dtype, type(like))] = out
         name = self.define(out)
         self._add("array", deps, [name], dict(sym=s, dtype=dtype, like=self.ref(like)), out=name)
         return out
@@ -236,8 +242,13 @@ class Recorder:
         if s.expr[0] == "read" and code in deps:  # already a name (min_max results)
             self.sym_names[id(s)] = code
             return code
+        name = self.sym_codes.get(code)  # the same expression of the same names: the same value
+        if name is not None:
+            self.sym_names[id(s)] = name
+            self.keep.append(s)
+            return name
         name = self._new("s")
-        self.sym_names[id(s)] = name
+        self.sym_names[id(s)] = self.sym_codes[code] = name
         self.keep.append(s)
         self._add("scalar", deps, [name], dict(code=code), out=name)
         return name
