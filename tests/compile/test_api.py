@@ -169,3 +169,21 @@ def test_decorator_forms():
 
     x = tg.ones(3)
     assert f(x).tolist() == [2, 2, 2] and g(x).tolist() == [2, 2, 2]
+
+
+def test_state_changed_between_trace_and_first_replay():
+    """The code is generated on the 2nd call: load_state_dict and zero_grad() in between are
+    seen by the replay, not mistaken for the traced step's own changes."""
+    m1, o1 = _model(0)
+    m2, o2 = _model(0)
+    eager, compiled = _step(m1, o1), tg.compile(_step(m2, o2))
+    eager(*_data()), compiled(*_data())
+    fresh, _ = _model(7)
+    for m, o in ((m1, o1), (m2, o2)):
+        m.load_state_dict(fresh.state_dict())
+        o.zero_grad()
+    for _ in range(3):
+        assert np.array_equal(eager(*_data()).data, compiled(*_data()).data)
+    assert compiled.traces == 1
+    for p, q in zip(m1.parameters(), m2.parameters()):
+        assert np.array_equal(p.data, q.data) and np.array_equal(p.grad.data, q.grad.data)

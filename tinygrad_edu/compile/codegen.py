@@ -105,7 +105,8 @@ def _hoisted(rec: Recorder) -> tuple[list, list]:
 def generate(rec: Recorder, n_args: int, result, xp_name: str, export: bool = False) -> Program:
     """The replay function's source (or, with export=True, the standalone script's step)."""
     ret = _render(result, rec, export)  # first: it may name arrays and numbers of its own
-    _resolve_owners(rec)
+    if rec.external_codes is None:
+        finish(rec)
     w = _Writer()
     args = ", ".join(f"a{i}" for i in range(n_args))
     w.lines.append(f"def step({args}):")
@@ -117,7 +118,7 @@ def generate(rec: Recorder, n_args: int, result, xp_name: str, export: bool = Fa
     if rec.externals:
         w.add("# ---- parameters, buffers and optimizer state (read at every call)")
     for name, (array, owner) in rec.externals.items():
-        code = _external_code(rec, name, array, owner)
+        code = rec.external_codes.get(name) or _external_code(rec, name, array, owner)
         prog.externals[name] = (array, code)
         w.add(f"{name} = " + (f"S[{name!r}]" if export else code),
               f"{tuple(array.shape)} {dtype_name(array.dtype)}")  # fmt: skip
@@ -238,25 +239,37 @@ def _call(w: _Writer, e, xp: str, prog: Program, export: bool) -> None:
     w.add(lines[-1], _describe(info, "call"))
 
 
-def _grad_writes(w: _Writer, rec: Recorder) -> None:
-    """`.grad` of each parameter the step wrote: None, or the array the replay computed."""
+def finish(rec: Recorder) -> None:
+    """At the end of the traced call: where each external array lives, and what each
+    parameter's .grad is (later calls may change both before the code is generated)."""
+    _resolve_owners(rec)
+    rec.external_codes = {name: _external_code(rec, name, array, owner)
+                          for name, (array, owner) in rec.externals.items()}  # fmt: skip
+    rec.grad_final = _final_grads(rec)
+
+
+def _final_grads(rec: Recorder) -> list:
+    """(parameter, code of its .grad) for each parameter the step wrote: None, or a replay array."""
+    out = []
     params = dict(rec.grad_params)
     for opt in rec.optimizers:
         for g in opt.param_groups:
             for p in g["params"]:
                 params[id(p)] = p
-    first = True
     for p in params.values():
         g = p.grad
         if g is None:
-            code = "None"
+            out.append((p, "None"))
         elif id(g.data) in rec.names and rec.names[id(g.data)][0] == "v":
-            code = f"_T({rec.names[id(g.data)]}, False, None)"
-        else:
-            continue
-        if first:
-            w.add("# ---- gradients left in .grad")
-            first = False
+            out.append((p, f"_T({rec.names[id(g.data)]}, False, None)"))
+    return out
+
+
+def _grad_writes(w: _Writer, rec: Recorder) -> None:
+    """`.grad` of each parameter the step wrote: None, or the array the replay computed."""
+    if rec.grad_final:
+        w.add("# ---- gradients left in .grad")
+    for p, code in rec.grad_final:
         w.add(f"{rec.constant(p, 'P')}.grad = {code}", f"{tuple(p.shape)}")
 
 

@@ -67,6 +67,8 @@ class Recorder:
         self.count = 0
         self.refused: str | None = None
         self.unstable = False  # the step created persistent state: trace again next call
+        self.external_codes: dict | None = None  # set by codegen.finish at the end of the trace
+        self.grad_final: list = []
 
     # ----------------------------------------------------------------------------- naming
     def _new(self, prefix: str) -> str:
