@@ -120,8 +120,9 @@ def generate(rec: Recorder, n_args: int, result, xp_name: str, export: bool = Fa
     for name, (array, owner) in rec.externals.items():
         code = rec.external_codes.get(name) or _external_code(rec, name, array, owner)
         prog.externals[name] = (array, code)
+        what = rec.tensor_names.get(id(owner), "") if owner is not None else ""
         w.add(f"{name} = " + (f"S[{name!r}]" if export else code),
-              f"{tuple(array.shape)} {dtype_name(array.dtype)}")  # fmt: skip
+              f"{what + ' ' if what else ''}{tuple(array.shape)} {dtype_name(array.dtype)}")  # fmt: skip
     pro, body = _hoisted(rec)
     if pro:
         w.add("# ---- hyperparameters (read at every call) and the decisions taken on them")
@@ -239,13 +240,43 @@ def _call(w: _Writer, e, xp: str, prog: Program, export: bool) -> None:
     w.add(lines[-1], _describe(info, "call"))
 
 
-def finish(rec: Recorder) -> None:
+def finish(rec: Recorder, fn=None) -> None:
     """At the end of the traced call: where each external array lives, and what each
     parameter's .grad is (later calls may change both before the code is generated)."""
     _resolve_owners(rec)
+    rec.tensor_names = _module_names(fn) if fn is not None else {}
     rec.external_codes = {name: _external_code(rec, name, array, owner)
                           for name, (array, owner) in rec.externals.items()}  # fmt: skip
     rec.grad_final = _final_grads(rec)
+
+
+def _module_names(fn) -> dict:
+    """id(tensor) -> 'fc1.weight' for the parameters and buffers of the modules fn can reach
+    (its closure, the globals it names, its bound object's attributes), for comments only."""
+    seen, names = set(), {}
+    candidates = []
+    code = getattr(fn, "__code__", None)
+    for cell in getattr(fn, "__closure__", None) or ():
+        try:
+            candidates.append(cell.cell_contents)
+        except ValueError:  # an empty cell
+            pass
+    if code is not None:
+        g = getattr(fn, "__globals__", {})
+        candidates += [g[n] for n in code.co_names if n in g]
+    owner = getattr(fn, "__self__", None)
+    if owner is not None:
+        candidates += list(vars(owner).values()) if hasattr(owner, "__dict__") else []
+    for obj in candidates:
+        if id(obj) in seen or not hasattr(obj, "named_parameters"):
+            continue
+        seen.add(id(obj))
+        try:
+            for name, t in list(obj.named_parameters()) + list(obj.named_buffers()):
+                names.setdefault(id(t), name)
+        except (TypeError, AttributeError):
+            continue
+    return names
 
 
 def _final_grads(rec: Recorder) -> list:
@@ -270,7 +301,10 @@ def _grad_writes(w: _Writer, rec: Recorder) -> None:
     if rec.grad_final:
         w.add("# ---- gradients left in .grad")
     for p, code in rec.grad_final:
-        w.add(f"{rec.constant(p, 'P')}.grad = {code}", f"{tuple(p.shape)}")
+        what = rec.tensor_names.get(id(p), "")
+        w.add(
+            f"{rec.constant(p, 'P')}.grad = {code}", f"{what + ' ' if what else ''}{tuple(p.shape)}"
+        )
 
 
 def _render(value, rec: Recorder, export: bool) -> str:

@@ -69,6 +69,7 @@ class Recorder:
         self.unstable = False  # the step created persistent state: trace again next call
         self.external_codes: dict | None = None  # set by codegen.finish at the end of the trace
         self.grad_final: list = []
+        self.tensor_names: dict = {}  # id(tensor) -> a module's name for it (comments only)
 
     # ----------------------------------------------------------------------------- naming
     def _new(self, prefix: str) -> str:
