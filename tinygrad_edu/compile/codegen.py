@@ -120,9 +120,9 @@ def generate(rec: Recorder, n_args: int, result, xp_name: str, export: bool = Fa
     for name, (array, owner) in rec.externals.items():
         code = rec.external_codes.get(name) or _external_code(rec, name, array, owner)
         prog.externals[name] = (array, code)
-        what = rec.tensor_names.get(id(owner), "") if owner is not None else ""
-        w.add(f"{name} = " + (f"S[{name!r}]" if export else code),
-              f"{what + ' ' if what else ''}{tuple(array.shape)} {dtype_name(array.dtype)}")  # fmt: skip
+        what = rec.tensor_names.get(id(owner), "") + " " if owner is not None else " "
+        shape = f"{tuple(array.shape)} {dtype_name(array.dtype)}"
+        w.add(f"{name} = " + (f"S[{name!r}]" if export else code), (what + shape).strip())
     pro, body = _hoisted(rec)
     if pro:
         w.add("# ---- hyperparameters (read at every call) and the decisions taken on them")
