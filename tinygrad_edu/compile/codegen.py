@@ -102,8 +102,11 @@ def _hoisted(rec: Recorder) -> tuple[list, list]:
     return pro, body
 
 
-def generate(rec: Recorder, n_args: int, result, xp_name: str, export: bool = False) -> Program:
-    """The replay function's source (or, with export=True, the standalone script's step)."""
+def generate(rec: Recorder, n_args: int, result, xp_name: str, export: bool = False,
+             mode: str = "replay") -> Program:  # fmt: skip
+    """The replay function's source (or, with export=True, the standalone script's step).
+    mode 'check': only the prologue's decisions (returns RETRACE or None); 'graph': the step
+    without them (what a CUDA graph captures: a host read such as .item() cannot be captured)."""
     ret = _render(result, rec, export)  # first: it may name arrays and numbers of its own
     if rec.external_codes is None:
         finish(rec)
@@ -115,9 +118,9 @@ def generate(rec: Recorder, n_args: int, result, xp_name: str, export: bool = Fa
         for i in range(n_args):
             w.add(f"x{i} = a{i}" + ("" if export else ".data"))
     prog = Program("", {})
-    if rec.externals:
+    if rec.externals and mode != "check":
         w.add("# ---- parameters, buffers and optimizer state (read at every call)")
-    for name, (array, owner) in rec.externals.items():
+    for name, (array, owner) in rec.externals.items() if mode != "check" else ():
         code = rec.external_codes.get(name) or _external_code(rec, name, array, owner)
         prog.externals[name] = (array, code)
         what = rec.tensor_names.get(id(owner), "") + " " if owner is not None else " "
@@ -127,7 +130,13 @@ def generate(rec: Recorder, n_args: int, result, xp_name: str, export: bool = Fa
     if pro:
         w.add("# ---- hyperparameters (read at every call) and the decisions taken on them")
     for e in pro:
-        _entry(w, e, xp_name, prog, export, prologue=True)
+        decision = e.kind == "guard" or e.kind == "call"
+        if mode != "graph" or not decision:
+            _entry(w, e, xp_name, prog, export, prologue=True)
+    if mode == "check":
+        w.add("return None")
+        prog.source = "\n".join(w.lines) + "\n"
+        return prog
     section = None
     for e in body:
         if e.section != section:
@@ -336,10 +345,10 @@ def _export_reads(code: str) -> str:
                   lambda m: f"H[{m.group(1)!r}]", code)  # fmt: skip
 
 
-def build(rec: Recorder, n_args: int, result, xp) -> Program:
+def build(rec: Recorder, n_args: int, result, xp, mode: str = "replay") -> Program:
     """Generate, compile once with exec, and return the replay Program."""
     xp_name = "np" if xp.__name__ == "numpy" else "cp"
-    prog = generate(rec, n_args, result, xp_name)
+    prog = generate(rec, n_args, result, xp_name, mode=mode)
     ns = prog.namespace
     ns.update({"np": backend.xp_of("cpu"), xp_name: xp, "RETRACE": RETRACE,
                "_guard_failed": _guard_failed, "_T": _function._make_tensor})  # fmt: skip

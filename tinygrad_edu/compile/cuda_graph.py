@@ -12,6 +12,7 @@ same buffers at every call. Call `compiled.reset()` after changing the learning 
 from __future__ import annotations
 
 from ..autograd import function as _function
+from . import codegen
 
 
 def replay(prog, tensors):
@@ -26,7 +27,9 @@ def replay(prog, tensors):
     captured = getattr(prog, "cuda_graph", None)
     if captured is None:
         captured = prog.cuda_graph = _capture(prog, tensors)
-    graph, static, stream, out = captured
+    graph, static, stream, out, check = captured
+    if check(*tensors) is codegen.RETRACE:  # the decisions, on the host, before the launch
+        return codegen.RETRACE
     for buf, t in zip(static, tensors):
         buf[...] = t.data
     graph.launch(stream)
@@ -37,14 +40,18 @@ def replay(prog, tensors):
 def _capture(prog, tensors) -> tuple:
     import cupy
 
+    xp = prog.namespace["cp"]
+    rec, n = prog.recorder, prog.n_args
+    check = codegen.build(rec, n, prog.result, xp, mode="check").fn
+    body = codegen.build(rec, n, prog.result, xp, mode="graph").fn
     static = [t.data.copy() for t in tensors]
     wrapped = [_function._make_tensor(a, False, None) for a in static]
-    prog.fn(*wrapped)  # warm-up outside the capture: CuPy compiles its kernels and fills its pool
+    body(*wrapped)  # warm-up outside the capture: CuPy compiles its kernels and fills its pool
     stream = cupy.cuda.Stream(non_blocking=True)
     with stream:
         stream.begin_capture()
         try:
-            out = prog.fn(*wrapped)
+            out = body(*wrapped)
         finally:
             graph = stream.end_capture()
-    return graph, static, stream, out
+    return graph, static, stream, out, check
