@@ -187,3 +187,24 @@ def test_state_changed_between_trace_and_first_replay():
     assert compiled.traces == 1
     for p, q in zip(m1.parameters(), m2.parameters()):
         assert np.array_equal(p.data, q.data) and np.array_equal(p.grad.data, q.grad.data)
+
+
+def test_check_and_graph_variants_of_the_step():
+    """What the CUDA-graph path runs, checked on the CPU: `check` holds only the decisions (the
+    target check, hyperparameter guards), `graph` the step without them, with the same result."""
+    from tinygrad_edu.compile import codegen
+
+    m1, o1 = _model()
+    m2, o2 = _model()
+    eager, compiled = _step(m1, o1), tg.compile(_step(m2, o2))
+    x, y = _data()
+    eager(x, y), compiled(x, y), eager(x, y), compiled(x, y)
+    prog = compiled.last
+    check = codegen.build(prog.recorder, 2, prog.result, np, mode="check")
+    graph = codegen.build(prog.recorder, 2, prog.result, np, mode="graph")
+    assert check.fn(x, y) is None
+    assert check.fn(x, tg.tensor([0, 1, 2, 5, 0, 1])) is codegen.RETRACE  # class 5 of 3
+    assert ".item()" not in graph.source and "@" in graph.source
+    assert np.array_equal(eager(x, y).data, graph.fn(x, y).data)
+    for p, q in zip(m1.parameters(), m2.parameters()):
+        assert np.array_equal(p.data, q.data)
