@@ -208,3 +208,20 @@ def test_check_and_graph_variants_of_the_step():
     assert np.array_equal(eager(x, y).data, graph.fn(x, y).data)
     for p, q in zip(m1.parameters(), m2.parameters()):
         assert np.array_equal(p.data, q.data)
+
+
+def test_numpy_update_of_data_is_refused():
+    """micrograd's update written on raw arrays: invisible to the tracer, so refused, not
+    silently replayed without it."""
+    m, _ = _model()
+
+    def step(x, y):
+        loss = F.cross_entropy(m(x), y)
+        loss.backward()
+        for p in m.parameters():
+            p.data -= 0.1 * p.grad.data
+            p.grad = None
+        return loss
+
+    with pytest.raises(CaptureError, match=r"p\.data -= lr \* p\.grad\.data"):
+        tg.compile(step)(*_data())

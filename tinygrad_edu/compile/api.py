@@ -121,6 +121,7 @@ class CompiledFunction:
         if rec.unstable:  # the step created optimizer state: record the next (steady) call
             self._warmups = getattr(self, "_warmups", 0) + 1
             return _plain(result)
+        rec.check_unseen_changes()
         codegen.finish(rec, self.fn)  # where the arrays live and the .grad left, as of now
         # The code is generated when the signature is called again (or .source is read): the
         # first call costs a recorded eager step, not also the code generation.

@@ -70,6 +70,8 @@ class Recorder:
         self.external_codes: dict | None = None  # set by codegen.finish at the end of the trace
         self.grad_final: list = []
         self.tensor_names: dict = {}  # id(tensor) -> a module's name for it (comments only)
+        self.before: dict = {}  # external name -> a copy of its array when the trace met it
+        self.updated: set = set()  # ids of arrays (and their bases) that recorded ops changed
 
     # ----------------------------------------------------------------------------- naming
     def _new(self, prefix: str) -> str:
@@ -99,6 +101,7 @@ class Recorder:
         if name is None:
             name = self.define(array, "e")
             self.externals[name] = (array, self.owners.get(id(array)))
+            self.before[name] = array.copy()  # to catch changes the tracer did not see
         return name
 
     def value(self, v, deps: set):
@@ -173,6 +176,11 @@ class Recorder:
             else:
                 self.refuse(f"{fname}() (its result is a Python value computed from arrays)")
                 return out
+        if fname in ("inplace", "copy_"):  # the array changed in place, and the one it views
+            a = args[1] if fname == "inplace" else args[0]
+            while a is not None:
+                self.updated.add(id(a))
+                a = getattr(a, "base", None)
         deps = set()
         rendered = [self.value(a, deps) for a in args]
         kw = {k: self.value(v, deps) for k, v in kwargs.items()}
@@ -219,6 +227,21 @@ class Recorder:
         self.grad_params[id(t)] = t
         if t.grad is not None:
             self.grad_of[id(t.grad)] = t
+
+    def check_unseen_changes(self) -> None:
+        """An array that existed before the step and changed without a recorded op was changed
+        by NumPy code on `.data` (`p.data -= lr * p.grad.data`): the replay would skip it."""
+        for name, (array, _) in self.externals.items():
+            if id(array) in self.updated or id(getattr(array, "base", None)) in self.updated:
+                continue
+            if array.tobytes() != self.before[name].tobytes():
+                raise CaptureError(
+                    f"tg.compile: an array of shape {tuple(array.shape)} changed during the step "
+                    "without a tensor operation (NumPy code on `.data`, such as "
+                    "`p.data -= lr * p.grad.data`?); the replay cannot see such changes. Use "
+                    "tensor ops instead (`with tg.no_grad(): p -= lr * p.grad`)."
+                )
+        self.before = {}
 
     def refuse(self, what: str) -> None:
         """Something Python-side reads a tensor's value: raise, or with fallback stop recording."""
