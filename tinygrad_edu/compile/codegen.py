@@ -58,6 +58,9 @@ def _describe(info: dict, kind: str) -> str:
 
 def _resolve_owners(rec: Recorder) -> None:
     """Find the tensor holding each external array that was reached without one (one heap scan)."""
+    for name, (a, owner) in list(rec.externals.items()):
+        if owner is None and id(a) in rec.owners:  # met first as a raw array, then as a tensor
+            rec.externals[name] = (a, rec.owners[id(a)])
     lost = {id(a): name for name, (a, owner) in rec.externals.items() if owner is None}
     if not lost:
         return

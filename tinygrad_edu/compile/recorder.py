@@ -123,9 +123,8 @@ class Recorder:
     def op(self, ctx, inputs, options: dict, out):
         """Function.apply ran ctx.forward on the inputs' arrays."""
         owners = self.owners
-        for t in inputs:
-            if id(t.data) not in self.names:
-                owners.setdefault(id(t.data), t)
+        for t in inputs:  # the tensor holding each array (an external's owner, read at replay)
+            owners.setdefault(id(t.data), t)
         scalar_out = type(out) not in _ARRAY_TYPES
         if scalar_out:
             out = backend.as_array(out)
@@ -234,7 +233,7 @@ class Recorder:
         for name, (array, _) in self.externals.items():
             if id(array) in self.updated or id(getattr(array, "base", None)) in self.updated:
                 continue
-            if array.tobytes() != self.before[name].tobytes():
+            if _changed(array, self.before[name]):
                 raise CaptureError(
                     f"tg.compile: an array of shape {tuple(array.shape)} changed during the step "
                     "without a tensor operation (NumPy code on `.data`, such as "
@@ -357,6 +356,14 @@ class Recorder:
     def _add(self, kind, deps, defs, info, out=None, targets=None) -> None:
         info["out"], info["targets"] = out, targets
         self.entries.append(Entry(kind, self.section, deps, defs, info))
+
+
+def _changed(array, before) -> bool:
+    """Whether two arrays differ in any byte (NaN == NaN here: a bit pattern, not a value)."""
+    try:
+        return bool((array.view("u1") != before.view("u1")).any())
+    except (ValueError, TypeError):  # 0-d or non-contiguous: compare the bytes
+        return array.tobytes() != before.tobytes()
 
 
 def _structure(opt) -> list:
