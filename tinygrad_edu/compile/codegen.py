@@ -17,7 +17,8 @@ from dataclasses import dataclass, field
 from .. import backend
 from ..autograd import function as _function
 from . import symbolic, templates
-from .recorder import CaptureError, Recorder, dtype_name
+from .recorder import CaptureError, Recorder
+from .text import dtype_name, literal
 
 RETRACE = object()  # returned by a replay whose prologue guard failed: trace again
 
@@ -335,8 +336,6 @@ def _render(value, rec: Recorder, export: bool) -> str:
         return "[" + ", ".join(_render(v, rec, export) for v in value) + "]"
     if isinstance(value, dict):
         return "{" + ", ".join(f"{k!r}: {_render(v, rec, export)}" for k, v in value.items()) + "}"
-    from .recorder import literal
-
     return literal(value, rec)
 
 
