@@ -76,8 +76,8 @@ except (ImportError, RuntimeError) as e:  # graphviz is optional
 def side_by_side(path: str) -> None:
     import matplotlib.pyplot as plt
 
-    lines = [ln for ln in code.splitlines() if "decided at trace time" not in ln
-             and "RETRACE" not in ln]  # fmt: skip
+    skip = ("decided at trace time", "RETRACE", "    del ")  # guards and memory bookkeeping
+    lines = [ln for ln in code.splitlines() if not any(k in ln for k in skip)]
     fig = plt.figure(figsize=(16, 0.18 * len(lines) + 1.5))
     if graph_png is not None:
         ax = fig.add_axes([0.0, 0.05, 0.36, 0.9])
