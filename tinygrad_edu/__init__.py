@@ -125,6 +125,7 @@ from .autograd import functional as _autograd_functional  # noqa: F401  (tg.auto
 from . import amp
 from .amp import autocast
 from .data.serialization import load, save
+from .compile import CompiledFunction, compile  # noqa: A004 (tg.compile, as torch.compile)
 
 __version__ = "0.1.0"
 
@@ -148,5 +149,5 @@ __all__ = [
     "int8", "int16", "int32", "int64", "long", "uint8", "bool", "cat", "stack", "where",
     "zeros", "ones", "full", "empty", "zeros_like", "ones_like", "full_like", "empty_like",
     "rand", "randn", "rand_like", "randn_like", "randint", "randperm", "arange", "linspace",
-    "eye", "from_numpy", "save", "load", "amp", "autocast",
+    "eye", "from_numpy", "save", "load", "amp", "autocast", "compile", "CompiledFunction",
 ] + ['abs', 'add', 'allclose', 'amax', 'amin', 'argmax', 'argmin', 'bmm', 'broadcast_to', 'chunk', 'clamp', 'clip', 'cos', 'div', 'dot', 'equal', 'erf', 'exp', 'expm1', 'flatten', 'flip', 'gather', 'isfinite', 'isinf', 'isnan', 'log', 'log1p', 'log_softmax', 'logical_not', 'logsumexp', 'masked_fill', 'matmul', 'max', 'maximum', 'mean', 'min', 'minimum', 'mm', 'mul', 'neg', 'norm', 'numel', 'outer', 'permute', 'pow', 'prod', 'reciprocal', 'relu', 'reshape', 'rsqrt', 'sigmoid', 'sign', 'sin', 'softmax', 'split', 'sqrt', 'square', 'squeeze', 'std', 'sub', 'sum', 'tanh', 'transpose', 'tril', 'triu', 'unbind', 'unsqueeze', 'var']

@@ -12,6 +12,7 @@ from typing import Any, Callable
 from . import backend
 from .autograd import engine
 from .autograd import function as _function
+from .autograd.grad_mode import state as _state
 from .composite import operators as _operators
 from .composite import frontend as _frontend
 from .composite import inplace as _inplace
@@ -124,6 +125,8 @@ class Tensor(OperatorMixin, InplaceMixin, ElementwiseMixin, ReductionMixin, Shap
     # ----------------------------------------------------------------------------- conversion
     def numpy(self):
         """The values as a NumPy array: shares memory on 'cpu', a host copy on 'cuda'."""
+        if _state.recorder is not None:  # tg.compile: a tensor's value read by Python
+            _state.recorder.refuse(".numpy()")
         if self.requires_grad:
             raise RuntimeError(
                 "Can't call numpy() on a Tensor that requires grad; use tensor.detach().numpy()"
@@ -131,10 +134,14 @@ class Tensor(OperatorMixin, InplaceMixin, ElementwiseMixin, ReductionMixin, Shap
         return backend.to_host(self.data)
 
     def __array__(self, dtype=None, copy=None):
+        if _state.recorder is not None:  # tg.compile: a tensor's value read by Python
+            _state.recorder.refuse("np.asarray(tensor)")
         arr = backend.to_host(self.data)
         return arr if dtype is None else arr.astype(dtype)
 
     def item(self):
+        if _state.recorder is not None:  # tg.compile: a tensor's value read by Python
+            _state.recorder.refuse(".item()")
         if self.numel() != 1:
             raise RuntimeError(
                 f"item(): a Tensor with {self.numel()} elements (shape {self.shape}) cannot be "
@@ -143,6 +150,8 @@ class Tensor(OperatorMixin, InplaceMixin, ElementwiseMixin, ReductionMixin, Shap
         return self.data.item()
 
     def tolist(self):
+        if _state.recorder is not None:  # tg.compile: a tensor's value read by Python
+            _state.recorder.refuse(".tolist()")
         return backend.to_host(self.data).tolist()
 
     def to(self, *args, **kwargs) -> "Tensor":

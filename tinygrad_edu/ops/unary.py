@@ -10,6 +10,8 @@ import math
 
 from .. import backend
 from ..autograd.function import Function
+from . import nograd
+from .binary import Mul
 
 
 def _xp(a):
@@ -175,8 +177,8 @@ class Relu(Function):
         return _xp(x).maximum(x, 0)
 
     def backward(self, g):
-        out = self.output.data
-        return g * self.const((out > 0).astype(out.dtype))
+        # g * [y > 0]: NumPy multiplies by the bool mask directly (no float copy of it)
+        return Mul.apply(g, self.const(nograd.positive_mask(self.output.data)))
 
 
 class Abs(Function):
