@@ -33,6 +33,7 @@ from .factories import (
     empty,
     empty_like,
     eye,
+    as_tensor,
     from_numpy,
     full,
     full_like,
@@ -149,5 +150,5 @@ __all__ = [
     "int8", "int16", "int32", "int64", "long", "uint8", "bool", "cat", "stack", "where",
     "zeros", "ones", "full", "empty", "zeros_like", "ones_like", "full_like", "empty_like",
     "rand", "randn", "rand_like", "randn_like", "randint", "randperm", "arange", "linspace",
-    "eye", "from_numpy", "save", "load", "amp", "autocast", "compile", "CompiledFunction",
+    "eye", "from_numpy", "as_tensor", "save", "load", "amp", "autocast", "compile", "CompiledFunction",
 ] + ['abs', 'add', 'allclose', 'amax', 'amin', 'argmax', 'argmin', 'bmm', 'broadcast_to', 'chunk', 'clamp', 'clip', 'cos', 'div', 'dot', 'equal', 'erf', 'exp', 'expm1', 'flatten', 'flip', 'gather', 'isfinite', 'isinf', 'isnan', 'log', 'log1p', 'log_softmax', 'logical_not', 'logsumexp', 'masked_fill', 'matmul', 'max', 'maximum', 'mean', 'min', 'minimum', 'mm', 'mul', 'neg', 'norm', 'numel', 'outer', 'permute', 'pow', 'prod', 'reciprocal', 'relu', 'reshape', 'rsqrt', 'sigmoid', 'sign', 'sin', 'softmax', 'split', 'sqrt', 'square', 'squeeze', 'std', 'sub', 'sum', 'tanh', 'transpose', 'tril', 'triu', 'unbind', 'unsqueeze', 'var']
