@@ -29,7 +29,8 @@ def _layer(mod: str) -> int:
         return 1
     if head == "ops":
         return 2
-    if head in ("tensor", "composite", "factories", "functions", "cuda"):
+    if head in ("tensor", "_tensor_str", "composite", "factories", "functions", "cuda",
+                "accelerator"):
         return 3
     if head in ("nn", "optim", "data"):
         return 4
