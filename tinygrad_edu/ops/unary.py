@@ -193,3 +193,41 @@ class Clone(Function):
 
     def backward(self, g):
         return g
+
+
+class _Flat(Function):
+    """Base of the piecewise-constant ops: flat almost everywhere, so dx = 0 (PyTorch returns
+    zeros too, so that a graph through them stays connected)."""
+
+    uses_inputs = False
+
+    def backward(self, g):
+        return self.const(_xp(g.data).zeros_like(g.data))
+
+
+class Sign(_Flat):
+    """y = sign(x) in {-1, 0, 1};  dx = 0"""
+
+    def forward(self, x):
+        return _xp(x).sign(x)
+
+
+class Floor(_Flat):
+    """y = floor(x);  dx = 0"""
+
+    def forward(self, x):
+        return _xp(x).floor(x)
+
+
+class Ceil(_Flat):
+    """y = ceil(x);  dx = 0"""
+
+    def forward(self, x):
+        return _xp(x).ceil(x)
+
+
+class Round(_Flat):
+    """y = x rounded to `decimals` places, halves to even;  dx = 0"""
+
+    def forward(self, x, decimals=0):
+        return _xp(x).round(x, decimals)
