@@ -135,6 +135,7 @@ from .functions import (  # tg.exp, tg.maximum, ... (torch.X forms of Tensor met
     var,
     where,
 )
+from ._tensor_str import set_printoptions
 from .tensor import Tensor
 
 __version__ = "0.1.0"
@@ -176,6 +177,7 @@ __all__ = [
     "Tensor", "tensor", "device", "Size", "float16", "float32", "float64", "half", "float",
     "double", "int8", "int16", "int32", "int64", "short", "int", "long", "uint8", "bool",
     "set_default_device", "get_default_device", "set_default_dtype", "get_default_dtype",
+    "set_printoptions",
     # autograd switches and random seed
     "no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled", "manual_seed",
     # factories

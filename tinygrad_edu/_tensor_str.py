@@ -20,7 +20,26 @@ from typing import Any
 
 from . import backend
 
-PRINT_OPTS = {"precision": 4, "threshold": 1000, "edgeitems": 3, "linewidth": 80}
+_DEFAULTS = {"precision": 4, "threshold": 1000, "edgeitems": 3, "linewidth": 80, "sci_mode": None}
+_PROFILES = {"default": {}, "short": {"precision": 2, "edgeitems": 2},
+             "full": {"threshold": math.inf}}  # fmt: skip
+PRINT_OPTS = dict(_DEFAULTS)
+
+
+def set_printoptions(precision=None, threshold=None, edgeitems=None, linewidth=None,
+                     profile=None, sci_mode=None) -> None:  # fmt: skip
+    """PyTorch's torch.set_printoptions: digits, summarising threshold, edge items, line width;
+    profile 'default' | 'short' | 'full' resets first; sci_mode True/False forces or forbids
+    scientific notation (None: chosen per tensor)."""
+    if profile is not None:
+        if profile not in _PROFILES:
+            raise ValueError(f"set_printoptions: unknown profile {profile!r}; expected one of "
+                             f"{sorted(_PROFILES)}")  # fmt: skip
+        PRINT_OPTS.update({**_DEFAULTS, **_PROFILES[profile]})
+    given = {"precision": precision, "threshold": threshold, "edgeitems": edgeitems,
+             "linewidth": linewidth}  # fmt: skip
+    PRINT_OPTS.update({k: v for k, v in given.items() if v is not None})
+    PRINT_OPTS["sci_mode"] = sci_mode
 
 # PyTorch's legacy type names, from Tensor.type(): 'torch.FloatTensor', 'torch.cuda.LongTensor'
 _TYPE_NAMES = {
@@ -63,7 +82,8 @@ class _Formatter:
             return
         lo, hi = min(abs(v) for v in finite), max(abs(v) for v in finite)
         self.int_mode = all(v == math.ceil(v) for v in finite)
-        self.sci_mode = hi / lo > 1000.0 or hi > 1.0e8 or lo < 1.0e-4
+        forced = PRINT_OPTS["sci_mode"]
+        self.sci_mode = (hi / lo > 1000.0 or hi > 1.0e8 or lo < 1.0e-4) if forced is None else forced
         if self.sci_mode:
             self.max_width = max(len(f"{v:.{prec}e}") for v in finite)
         elif self.int_mode:
@@ -139,12 +159,13 @@ def _add_suffixes(text: str, suffixes: list[str], indent: int) -> str:
     parts = [text]
     last_line_len = len(text) - text.rfind("\n") + 1
     for suffix in suffixes:
-        if last_line_len + len(suffix) + 2 > PRINT_OPTS["linewidth"]:
+        n = len(suffix.replace("tg.", "torch."))  # wrap where PyTorch does, line for line
+        if last_line_len + n + 2 > PRINT_OPTS["linewidth"]:
             parts.append(",\n" + " " * indent + suffix)
-            last_line_len = indent + len(suffix)
+            last_line_len = indent + n
         else:
             parts.append(", " + suffix)
-            last_line_len += len(suffix) + 2
+            last_line_len += n + 2
     return "".join(parts) + ")"
 
 
