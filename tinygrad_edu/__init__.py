@@ -83,6 +83,8 @@ from .functions import (  # tg.exp, tg.maximum, ... (torch.X forms of Tensor met
     flip,
     floor,
     gather,
+    is_floating_point,
+    is_tensor,
     isfinite,
     isinf,
     isnan,
@@ -187,7 +189,7 @@ __all__ = [
     # function forms of Tensor methods (functions.py)
     "abs", "add", "allclose", "amax", "amin", "argmax", "argmin", "bmm", "broadcast_to", "cat",
     "ceil", "chunk", "clamp", "clip", "clone", "concat", "concatenate", "cos", "detach", "div",
-    "dot", "equal", "erf", "exp", "expm1", "flatten", "flip", "floor", "gather", "isfinite",
+    "dot", "equal", "erf", "exp", "expm1", "flatten", "flip", "floor", "gather", "is_floating_point", "is_tensor", "isfinite",
     "isinf", "isnan", "log", "log1p", "log_softmax", "logical_not", "logsumexp", "masked_fill",
     "matmul", "max", "maximum", "mean", "min", "minimum", "mm", "mul", "neg", "norm", "numel",
     "outer", "permute", "pow", "prod", "reciprocal", "relu", "reshape", "round", "rsqrt",

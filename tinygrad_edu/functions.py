@@ -370,6 +370,14 @@ def numel(x) -> int:
     return _t(x).numel()
 
 
+def is_tensor(obj) -> bool:
+    return isinstance(obj, Tensor)
+
+
+def is_floating_point(x) -> bool:
+    return x.is_floating_point()
+
+
 def round(x, *, decimals: int = 0, out=None):
     _check_out("round", out, x)
     return _into(out, _t(x).round(decimals))

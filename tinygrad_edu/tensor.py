@@ -106,6 +106,9 @@ class Tensor(OperatorMixin, ElementwiseMixin, ReductionMixin, ShapeMixin):
     def dim(self) -> int:
         return self.ndim
 
+    def is_floating_point(self) -> bool:
+        return self.dtype.kind == "f"
+
     def element_size(self) -> int:
         return self.data.itemsize
 
