@@ -189,13 +189,13 @@ __all__ = [
     # function forms of Tensor methods (functions.py)
     "abs", "add", "allclose", "amax", "amin", "argmax", "argmin", "bmm", "broadcast_to", "cat",
     "ceil", "chunk", "clamp", "clip", "clone", "concat", "concatenate", "cos", "detach", "div",
-    "dot", "equal", "erf", "exp", "expm1", "flatten", "flip", "floor", "gather", "is_floating_point", "is_tensor", "isfinite",
-    "isinf", "isnan", "log", "log1p", "log_softmax", "logical_not", "logsumexp", "masked_fill",
-    "matmul", "max", "maximum", "mean", "min", "minimum", "mm", "mul", "neg", "norm", "numel",
-    "outer", "permute", "pow", "prod", "reciprocal", "relu", "reshape", "round", "rsqrt",
-    "sigmoid", "sign", "sin", "softmax", "split", "sqrt", "square", "squeeze", "stack", "std",
-    "sub", "sum", "t", "tanh", "transpose", "tril", "triu", "unbind", "unflatten", "unsqueeze",
-    "var", "where",
+    "dot", "equal", "erf", "exp", "expm1", "flatten", "flip", "floor", "gather",
+    "is_floating_point", "is_tensor", "isfinite", "isinf", "isnan", "log", "log1p", "log_softmax",
+    "logical_not", "logsumexp", "masked_fill", "matmul", "max", "maximum", "mean", "min",
+    "minimum", "mm", "mul", "neg", "norm", "numel", "outer", "permute", "pow", "prod",
+    "reciprocal", "relu", "reshape", "round", "rsqrt", "sigmoid", "sign", "sin", "softmax",
+    "split", "sqrt", "square", "squeeze", "stack", "std", "sub", "sum", "t", "tanh", "transpose",
+    "tril", "triu", "unbind", "unflatten", "unsqueeze", "var", "where",
     # files and submodules (nn ... data load on first use)
     "save", "load", "accelerator", "autograd", "cuda", "backend", "nn", "optim", "utils", "data",
 ]  # fmt: skip

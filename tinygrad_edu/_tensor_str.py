@@ -50,7 +50,7 @@ _TYPE_NAMES = {
 
 
 def type_name(dtype, device_type: str) -> str:
-    """'torch.FloatTensor' for float32 on cpu, 'torch.cuda.FloatTensor' on cuda (PyTorch's names)."""
+    """'torch.FloatTensor' for float32 on cpu, 'torch.cuda.FloatTensor' on cuda (PyTorch's)."""
     name = _TYPE_NAMES.get(str(dtype))
     if name is None:
         raise TypeError(f"type(): no PyTorch tensor type name for dtype {dtype}")
@@ -83,7 +83,8 @@ class _Formatter:
         lo, hi = min(abs(v) for v in finite), max(abs(v) for v in finite)
         self.int_mode = all(v == math.ceil(v) for v in finite)
         forced = PRINT_OPTS["sci_mode"]
-        self.sci_mode = (hi / lo > 1000.0 or hi > 1.0e8 or lo < 1.0e-4) if forced is None else forced
+        wide = hi / lo > 1000.0 or hi > 1.0e8 or lo < 1.0e-4
+        self.sci_mode = wide if forced is None else forced
         if self.sci_mode:
             self.max_width = max(len(f"{v:.{prec}e}") for v in finite)
         elif self.int_mode:

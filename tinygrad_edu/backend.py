@@ -665,12 +665,6 @@ def scalar_array(value, dtype, like):
     return xp_of_array(like).asarray(value, dtype=dtype)
 
 
-def format_array(array, prefix: str = "") -> str:
-    return np.array2string(
-        to_host(array), separator=", ", prefix=prefix, precision=4, threshold=200, edgeitems=3
-    )
-
-
 # ---------------------------------------------------------------------------------------------
 # shapes
 # ---------------------------------------------------------------------------------------------

@@ -434,6 +434,6 @@ def where(condition, input, other, *, out=None):
     return _into(out, _elementwise.where(condition, input, other))
 
 
-__all__ = [n for n in dir() if not n.startswith("_") and n not in ("annotations", "Tensor",
-                                                                   "warnings", "state")]  # fmt: skip
+_NOT_EXPORTED = ("annotations", "Tensor", "warnings", "state")
+__all__ = [n for n in dir() if not n.startswith("_") and n not in _NOT_EXPORTED]
 
