@@ -195,39 +195,62 @@ class Clone(Function):
         return g
 
 
-class _Flat(Function):
-    """Base of the piecewise-constant ops: flat almost everywhere, so dx = 0 (PyTorch returns
-    zeros too, so that a graph through them stays connected)."""
+class Sign(Function):
+    """y = sign(x) in {-1, 0, 1};  dx = 0 * g
+
+    why: gradient semantics: flat almost everywhere, so PyTorch returns a zero gradient (not
+    None), which keeps a graph through it connected
+    """
 
     uses_inputs = False
+
+    def forward(self, x):
+        return _xp(x).sign(x)
 
     def backward(self, g):
         return self.const(_xp(g.data).zeros_like(g.data))
 
 
-class Sign(_Flat):
-    """y = sign(x) in {-1, 0, 1};  dx = 0"""
+class Floor(Function):
+    """y = floor(x);  dx = 0 * g
 
-    def forward(self, x):
-        return _xp(x).sign(x)
+    why: gradient semantics: flat almost everywhere, a zero gradient as PyTorch's
+    """
 
-
-class Floor(_Flat):
-    """y = floor(x);  dx = 0"""
+    uses_inputs = False
 
     def forward(self, x):
         return _xp(x).floor(x)
 
+    def backward(self, g):
+        return self.const(_xp(g.data).zeros_like(g.data))
 
-class Ceil(_Flat):
-    """y = ceil(x);  dx = 0"""
+
+class Ceil(Function):
+    """y = ceil(x);  dx = 0 * g
+
+    why: gradient semantics: flat almost everywhere, a zero gradient as PyTorch's
+    """
+
+    uses_inputs = False
 
     def forward(self, x):
         return _xp(x).ceil(x)
 
+    def backward(self, g):
+        return self.const(_xp(g.data).zeros_like(g.data))
 
-class Round(_Flat):
-    """y = x rounded to `decimals` places, halves to even;  dx = 0"""
+
+class Round(Function):
+    """y = x rounded to `decimals` places, halves to even;  dx = 0 * g
+
+    why: gradient semantics: flat almost everywhere, a zero gradient as PyTorch's
+    """
+
+    uses_inputs = False
 
     def forward(self, x, decimals=0):
         return _xp(x).round(x, decimals)
+
+    def backward(self, g):
+        return self.const(_xp(g.data).zeros_like(g.data))
