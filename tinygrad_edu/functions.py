@@ -411,10 +411,18 @@ def t(x):
     return _t(x).t()
 
 
+def _sequence(tensors):
+    """A generator of tensors made a list once; anything else is left for cat/stack to check
+    (a single Tensor or a number is refused there, naming the op)."""
+    if isinstance(tensors, (list, tuple, Tensor)) or not hasattr(tensors, "__iter__"):
+        return tensors
+    return list(tensors)
+
+
 def cat(tensors, dim: int = 0, *, out=None):
     """Join tensors along an existing dim (all other dims must match)."""
-    tensors = list(tensors)
-    _check_out("cat", out, *tensors)
+    tensors = _sequence(tensors)
+    _check_out("cat", out, *(tensors if isinstance(tensors, (list, tuple)) else ()))
     return _into(out, _shape.cat(tensors, dim))
 
 
@@ -423,8 +431,8 @@ concat = concatenate = cat
 
 def stack(tensors, dim: int = 0, *, out=None):
     """Join tensors of equal shape along a new dim."""
-    tensors = list(tensors)
-    _check_out("stack", out, *tensors)
+    tensors = _sequence(tensors)
+    _check_out("stack", out, *(tensors if isinstance(tensors, (list, tuple)) else ()))
     return _into(out, _shape.stack(tensors, dim))
 
 
