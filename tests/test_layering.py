@@ -31,7 +31,8 @@ def _layer(mod: str) -> int:
         return 1
     if head == "ops":
         return 2
-    if head in ("tensor", "composite", "factories", "functions", "cuda", "compile"):
+    if head in ("tensor", "_tensor_str", "composite", "factories", "functions", "cuda",
+                "accelerator", "compile"):
         return 3
     if head in ("nn", "optim", "data", "amp", "vision"):
         return 4

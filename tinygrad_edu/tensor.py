@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-from . import backend
+from . import _tensor_str, backend
 from .autograd import engine
 from .autograd import function as _function
 from .autograd.grad_mode import state as _state
@@ -79,8 +79,8 @@ class Tensor(OperatorMixin, InplaceMixin, ElementwiseMixin, ReductionMixin, Shap
 
     # ----------------------------------------------------------------------------- attributes
     @property
-    def shape(self) -> tuple:
-        return self.data.shape
+    def shape(self) -> backend.Size:
+        return backend.Size(self.data.shape)
 
     @property
     def ndim(self) -> int:
@@ -91,8 +91,9 @@ class Tensor(OperatorMixin, InplaceMixin, ElementwiseMixin, ReductionMixin, Shap
         return self.data.dtype
 
     @property
-    def device(self) -> str:
-        return backend.device_of(self.data)
+    def device(self) -> backend.device:
+        """tg.device('cpu') or tg.device('cuda', 0); equal to the strings 'cpu' / 'cuda'."""
+        return backend.device_object(backend.device_of(self.data))
 
     @property
     def is_leaf(self) -> bool:
@@ -106,13 +107,16 @@ class Tensor(OperatorMixin, InplaceMixin, ElementwiseMixin, ReductionMixin, Shap
         return int(self.data.size)
 
     def size(self, dim: int | None = None):
-        """The shape (as PyTorch's size()), or the length of one dim."""
+        """The shape as a tg.Size (as PyTorch's size()), or the length of one dim."""
         if dim is None:
             return self.shape
-        return self.shape[self._dim(dim, "size")]
+        return self.data.shape[self._dim(dim, "size")]
 
     def dim(self) -> int:
         return self.ndim
+
+    def is_floating_point(self) -> bool:
+        return self.dtype.kind == "f"
 
     def element_size(self) -> int:
         return self.data.itemsize
@@ -211,6 +215,20 @@ class Tensor(OperatorMixin, InplaceMixin, ElementwiseMixin, ReductionMixin, Shap
     def type_as(self, other: "Tensor") -> "Tensor":
         return self.to(other.dtype)
 
+    def type(self, dtype=None) -> "str | Tensor":
+        """type(): PyTorch's type name ('torch.FloatTensor', 'torch.cuda.LongTensor', ...);
+        type(dtype): the tensor cast to dtype (a dtype or such a name)."""
+        if dtype is None:
+            return _tensor_str.type_name(self.dtype, self.device.type)
+        return self.to(_tensor_str.dtype_of_type_name(dtype))
+
+    def t(self) -> "Tensor":
+        """The transpose of a tensor of at most 2 dims (as PyTorch's t())."""
+        if self.ndim > 2:
+            raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is "
+                               f"{self.ndim}D")  # fmt: skip
+        return self.T
+
     def detach(self) -> "Tensor":
         """The same data (shared memory) cut off from the graph."""
         t = Tensor._make(self.data, False, None)
@@ -271,15 +289,16 @@ class Tensor(OperatorMixin, InplaceMixin, ElementwiseMixin, ReductionMixin, Shap
         return _HookHandle(self._hooks, hook)
 
     def __repr__(self) -> str:
-        body = backend.format_array(self.data, prefix="tensor(")
-        extras = [f"shape={self.shape}", f"dtype={self.dtype}"]
-        if self.device != "cpu":
-            extras.append(f"device='{self.device}'")
-        if self.grad_fn is not None:
-            extras.append(f"grad_fn=<{self.grad_fn.name}Backward>")
-        elif self.requires_grad:
-            extras.append("requires_grad=True")
-        return f"tensor({body}, {', '.join(extras)})"
+        """PyTorch's format: tensor([1., 2.], requires_grad=True) (see _tensor_str.py)."""
+        return _tensor_str.tensor_repr(self)
+
+    def __format__(self, spec: str) -> str:
+        """format(t, '.3f') formats the number of a 0-d tensor; f'{t}' is str(t)."""
+        if self.ndim == 0:
+            return format(self.item(), spec)
+        if spec:
+            raise TypeError("unsupported format string passed to Tensor.__format__")
+        return repr(self)
 
 
 class _HookHandle:

@@ -153,7 +153,7 @@ def test_load_state_dict_errors():
     for p in (a, b):
         p.grad = tg.ones(*p.shape)
     swapped.step()
-    with pytest.raises(ValueError, match=r"'exp_avg' of parameter 0 has shape \(3,\) but the "):
+    with pytest.raises(ValueError, match=r"'exp_avg' of parameter 0 has shape tg.Size\(\[3\]\) but the "):
         opt.load_state_dict(swapped.state_dict())
     bad_id = {"state": {7: {}}, "param_groups": opt.state_dict()["param_groups"]}
     with pytest.raises(ValueError, match="parameter id 7"):

@@ -240,3 +240,64 @@ class Clone(Function):
 
     def backward(self, g):
         return g
+
+
+class Sign(Function):
+    """y = sign(x) in {-1, 0, 1};  dx = 0 * g
+
+    why: gradient semantics: flat almost everywhere, so PyTorch returns a zero gradient (not
+    None), which keeps a graph through it connected
+    """
+
+    uses_inputs = False
+
+    def forward(self, x):
+        return _xp(x).sign(x)
+
+    def backward(self, g):
+        return self.const(_xp(g.data).zeros_like(g.data))
+
+
+class Floor(Function):
+    """y = floor(x);  dx = 0 * g
+
+    why: gradient semantics: flat almost everywhere, a zero gradient as PyTorch's
+    """
+
+    uses_inputs = False
+
+    def forward(self, x):
+        return _xp(x).floor(x)
+
+    def backward(self, g):
+        return self.const(_xp(g.data).zeros_like(g.data))
+
+
+class Ceil(Function):
+    """y = ceil(x);  dx = 0 * g
+
+    why: gradient semantics: flat almost everywhere, a zero gradient as PyTorch's
+    """
+
+    uses_inputs = False
+
+    def forward(self, x):
+        return _xp(x).ceil(x)
+
+    def backward(self, g):
+        return self.const(_xp(g.data).zeros_like(g.data))
+
+
+class Round(Function):
+    """y = x rounded to `decimals` places, halves to even;  dx = 0 * g
+
+    why: gradient semantics: flat almost everywhere, a zero gradient as PyTorch's
+    """
+
+    uses_inputs = False
+
+    def forward(self, x, decimals=0):
+        return _xp(x).round(x, decimals)
+
+    def backward(self, g):
+        return self.const(_xp(g.data).zeros_like(g.data))
