@@ -133,7 +133,9 @@ def test_double_ctrl_c_in_the_command_then_resume_is_exact(tmp_path):
         code = _interrupted_run(out, 2, rng.uniform(0.0, 0.4), *extra)
         if code == 0:
             continue  # finished before the signals arrived
-        assert code == 130
+        # 130: the CLI's exit after Ctrl-C; -SIGINT: the second Ctrl-C met the default handler
+        # (already restored while the run was shutting down) and stopped the process at once
+        assert code in (130, -signal.SIGINT)
         if (out / "checkpoints" / "last.npz").exists():
             assert main(["resume", str(out), "--no-progress"]) == 0
         else:  # stopped before its first checkpoint

@@ -100,7 +100,7 @@ class InplaceMixin:
         if values.shape != self.shape:
             raise RuntimeError(
                 f"{op}: the result has shape {tuple(values.shape)} but the tensor has shape "
-                f"{self.shape}; an in-place op cannot change a tensor's shape (broadcasting may "
+                f"{tuple(self.shape)}; an in-place op cannot change a tensor's shape (broadcasting may "
                 "only grow the other operand)"
             )
         if values.dtype != self.dtype and not backend.can_cast(values.dtype, self.dtype):
@@ -138,7 +138,7 @@ class InplaceMixin:
         if shape != self.shape and backend.broadcast_shapes(self.shape, shape) != self.shape:
             raise RuntimeError(
                 f"in-place {op}: the result has shape {backend.broadcast_shapes(self.shape, shape)}"
-                f" but the tensor has shape {self.shape}; in-place ops cannot grow a tensor by "
+                f" but the tensor has shape {tuple(self.shape)}; in-place ops cannot grow a tensor by "
                 "broadcasting"
             )
         if not self.data.flags.writeable:

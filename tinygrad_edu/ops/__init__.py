@@ -11,6 +11,7 @@
 | Tanh, Sigmoid    | tanh(x), 1/(1+exp(-x))                    | g*(1-y^2), g*y*(1-y)                  | stability (no overflow)      |
 | Relu             | max(x, 0)                                 | g*(x>0)                               | gradient 0 at the kink       |
 | Abs              | abs(x)                                    | g*sign(x)                             | gradient 0 at 0              |
+| Sign, Floor, Ceil, Round | sign(x), floor(x), ceil(x), round(x) | 0                       | gradient semantics (0, as PyTorch) |
 | Cast, Clone      | x as dtype, copy of x                     | g cast back, g                        | dtype / memory semantics     |
 | binary.py        |                                           |                                       |                              |
 | Add, Sub         | a+b, a-b                                  | (g, g), (g, -g)                       | base arithmetic              |
