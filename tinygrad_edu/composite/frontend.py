@@ -127,8 +127,10 @@ def broadcast(op: str, *ts, shape=None) -> list:
     """Each operand that requires grad and differs from the common shape gets a BroadcastTo node
     (whose backward sums the gradient back); the others broadcast inside the primitive."""
     if shape is None:
-        shape = broadcast_shape(op, *(t.shape for t in ts))
+        shape = broadcast_shape(op, *(t.data.shape for t in ts))
     return [
-        movement.BroadcastTo.apply(t, shape=shape) if t.requires_grad and t.shape != shape else t
+        movement.BroadcastTo.apply(t, shape=shape)
+        if t.requires_grad and t.data.shape != shape
+        else t
         for t in ts
     ]

@@ -168,9 +168,16 @@ class OperatorMixin:
             const = frontend._const_cache.get((b, cls, ad.dtype, type(ad)))
             if const is not None:
                 return fn.apply(a, const)
+        elif cls is Tensor and a.__class__ is Tensor:
+            # tensor op tensor of one dtype on one device (every backward): nothing to promote
+            ad, bd = a.data, b.data
+            if ad.dtype is bd.dtype and type(ad) is type(bd) and not (floating and ad.dtype.kind != "f"):
+                if ad.shape == bd.shape:
+                    return fn.apply(a, b)
+                return fn.apply(*frontend.broadcast(fn.__name__, a, b))
         op = fn.__name__
         a, b = frontend.operands(op, a, b, floating=floating)
-        if a.shape != b.shape:
+        if a.data.shape != b.data.shape:
             a, b = frontend.broadcast(op, a, b)
         return fn.apply(a, b)
 
