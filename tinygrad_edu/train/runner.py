@@ -56,14 +56,20 @@ def _setup(cfg: Config) -> tuple:
 
 
 def run(cfg: Config, out: str, resume: bool = False, print_fn: Callable = print,
-        progress: Any = "auto") -> dict:  # fmt: skip
+        progress: Any = "auto", tensorboard: str | None = None) -> dict:  # fmt: skip
     """Train cfg's model, evaluate it on the test set and fill the run folder `out`.
 
     resume: continue from out/checkpoints/last.npz (exactly where it stopped). Returns the
     metrics dict (also written to metrics.json). Ctrl-C saves last.npz and raises
-    KeyboardInterrupt.
+    KeyboardInterrupt. tensorboard: a folder for a TensorBoardLogger (scalars, histograms and
+    the graph picture).
     """
     start = time.perf_counter()
+    callbacks = []
+    if tensorboard is not None:
+        from .tensorboard import TensorBoardLogger
+
+        callbacks.append(TensorBoardLogger(tensorboard))
     data, model, optimizer, scheduler, interval, train_loader, val_loader, test_loader = _setup(cfg)
     os.makedirs(out, exist_ok=True)
     ckpt_dir = os.path.join(out, "checkpoints")
@@ -76,11 +82,18 @@ def run(cfg: Config, out: str, resume: bool = False, print_fn: Callable = print,
     history = fit(model, loss_fn, optimizer, train_loader, val_loader, cfg.epochs, scheduler,
                   cfg.clip, cfg.early_stopping, device=cfg.device, checkpoint_dir=ckpt_dir,
                   resume=resume, scheduler_interval=interval, progress=progress,
-                  print_fn=print_fn, extra={"config": cfg.to_dict()})  # fmt: skip
+                  print_fn=print_fn, extra={"config": cfg.to_dict()},
+                  **({"callbacks": callbacks} if callbacks else {}))  # fmt: skip
     train_time = time.perf_counter() - t0
     test = evaluate(model, test_loader, loss_fn)
     metrics = _metrics(cfg, data, model, history, test, train_time)
     notes = write_outputs(out, model, history, metrics, test_loader, loss_fn, cfg)
+    for cb in callbacks:  # the TensorBoard logger: add the graph picture, then close
+        x, y = next(iter(test_loader))
+        if not cb.add_graph_picture(model, loss_fn, x[:4], y[:4]):
+            notes.append("note: no graph image in TensorBoard (graphviz's dot is missing)")
+        cb.close()
+        print_fn(f"tensorboard: tensorboard --logdir {tensorboard}")
     metrics["total_time_s"] = round(time.perf_counter() - start, 2)
     _write_json(os.path.join(out, "metrics.json"), metrics)
     print_fn(f"test accuracy {test['accuracy']:.2%} (loss {test['loss']:.4f}) on "
