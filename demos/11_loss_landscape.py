@@ -114,6 +114,12 @@ for kind in ("plain", "batchnorm", "residual"):
            "no barrier in between (monotone enough)"))  # fmt: skip
 
 # %% [markdown]
+# Reading interpolation.png: past α = 1 the loss can keep falling, because on training data
+# the network classifies well, scaling all weights up makes its logits more confident: θ1 is
+# not a minimum along this line, only where training stopped. The BatchNorm curve stays flat
+# for a long stretch because it is measured in eval mode with the *trained* running statistics,
+# which fit only weights close to θ1.
+#
 # ## Filter-normalised directions and the 2-D slice
 
 
