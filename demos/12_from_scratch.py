@@ -258,7 +258,7 @@ def train_curves(train, val, n_in, hidden, epochs, lr):
         h = fit(model, nn.CrossEntropyLoss(), optim.Adam(model.parameters(), lr=lr),
                 _common.loader(train, 32, shuffle=True), _common.loader(val, 512), epochs=epochs,
                 verbose=False)  # fmt: skip
-        curves[f"{name} train"], curves[f"{name} val"] = h.train_loss, h.val_loss
+        curves[name] = (h.train_loss, h.val_loss)
         accs[name] = h.val_acc[-1]
     return curves, accs
 
@@ -279,10 +279,9 @@ for task, accs in (("XOR", xor_acc), ("digits", dig_acc)):
                              f"all within {noise:.1%} (noise of the validation set): "
                              "the three activations do equally well here"))  # fmt: skip
 _labkit.too_short(args, say)
-_common.plot_lines({}, f"{args.out}/activations.png", "hand-written activations: loss per epoch",
-                   ylabel="cross-entropy", logy=True,
-                   panels={"XOR (2-16-16-2)": xor_curves,
-                           "8x8 digits (64-64-64-10)": dig_curves})  # fmt: skip
+_labkit.plot_pairs({"XOR (2-16-16-2)": xor_curves, "8x8 digits (64-64-64-10)": dig_curves},
+                   f"{args.out}/activations.png", "hand-written activations",
+                   ylabel="cross-entropy", logy=True, sharey=False)  # fmt: skip
 say("   (no test set here: the lab checks code, it chooses nothing)")
 _common.write_json(f"{args.out}/metrics.json", metrics)
 say.save()

@@ -88,7 +88,7 @@ for scheme in ("xavier", "he", "zero", "constant"):
     init_signal[scheme] = signal_std(model, x_probe)
     h = fit(model, loss_fn, optim.SGD(model.parameters(), lr=0.02, momentum=0.9), train_loader,
             val_loader, epochs=EPOCHS, verbose=False)  # fmt: skip
-    init_curves[f"{scheme} train"], init_curves[f"{scheme} val"] = h.train_loss, h.val_loss
+    init_curves[scheme] = (h.train_loss, h.val_loss)
     units = distinct_units(model)
     test_acc = evaluate(model, test_loader, loss_fn)["accuracy"]
     metrics["init"][scheme] = {"val_acc": h.val_acc[-1], "test_acc": test_acc,
@@ -104,9 +104,8 @@ _common.plot_lines({k: [max(v, 1e-12) for v in s] for k, s in init_signal.items(
                    f"{args.out}/init_signal.png", "std of each ReLU layer's output at init",
                    xlabel="hidden layer", ylabel="std (log scale; zero shown as 1e-12)",
                    logy=True)  # fmt: skip
-_common.plot_lines(init_curves, f"{args.out}/init_training.png",
-                   "training with each init (solid: train, dashed: validation)",
-                   ylabel="cross-entropy", logy=True)  # fmt: skip
+_labkit.plot_pairs({"8 hidden ReLU layers of 256": init_curves}, f"{args.out}/init_training.png",
+                   "training with each init", ylabel="cross-entropy", logy=True)  # fmt: skip
 
 m = metrics["init"]
 he_x = m["he"]["last_layer_std_at_init"] / max(m["xavier"]["last_layer_std_at_init"], 1e-12)
@@ -171,15 +170,15 @@ for residual in (False, True):
     g0 = first_grad_norm(model)
     h = fit(model, loss_fn, optim.SGD(model.parameters(), lr=0.05, momentum=0.9), cnn_train,
             val_loader, epochs=EPOCHS, verbose=False)  # fmt: skip
-    depth_panels[f"{name} ({2 * BLOCKS + 2} conv layers)"] = {"train loss": h.train_loss,
-                                                             "val loss": h.val_loss}  # fmt: skip
+    depth_panels[name] = (h.train_loss, h.val_loss)
     test_acc = evaluate(model, test_loader, loss_fn)["accuracy"]
     metrics["depth"][name] = {"val_acc": h.val_acc[-1], "test_acc": test_acc,
                               "first_layer_grad_norm_at_init": g0}  # fmt: skip
     say(f"{name:8s} CNN, {2 * BLOCKS + 2} conv layers: |grad| of the first layer at init {g0:.2e}; "
         f"val acc {h.val_acc[-1]:.1%} after {EPOCHS} epochs; test {test_acc:.1%}")  # fmt: skip
-_common.plot_lines({}, f"{args.out}/depth.png", "same depth, with and without skip connections",
-                   ylabel="cross-entropy", logy=True, panels=depth_panels)  # fmt: skip
+_labkit.plot_pairs({f"{2 * BLOCKS + 2} conv layers, no BatchNorm": depth_panels},
+                   f"{args.out}/depth.png", "same depth, with and without skip connections",
+                   ylabel="cross-entropy", logy=True)  # fmt: skip
 p, r = metrics["depth"]["plain"], metrics["depth"]["residual"]
 ratio = r["first_layer_grad_norm_at_init"] / max(p["first_layer_grad_norm_at_init"], 1e-30)
 say(f"the first layer's gradient at init is {ratio:.1f}x larger with skip connections")

@@ -56,4 +56,30 @@ def too_short(args, report: Report) -> bool:
     return bool(args.quick)
 
 
-__all__ = ["split", "Report", "clearly_better", "accuracy_noise", "too_short", "_common"]
+def plot_pairs(panels: dict, path: str, title: str, ylabel: str = "", logy: bool = False,
+               xlabel: str = "epoch", sharey: bool = True) -> None:  # fmt: skip
+    """{panel: {label: (train values, validation values)}}: one colour per label, training
+    solid and validation dashed, panels on a shared y axis (so heights compare)."""
+    from tinygrad_edu.viz._mpl import OKABE_ITO, finish, new_figure
+
+    fig, axes = new_figure(1, len(panels), figsize=(4.8 * len(panels), 3.8), sharey=sharey)
+    for ax, (name, lines) in zip(axes, panels.items()):
+        for i, (label, (train, val)) in enumerate(lines.items()):
+            colour = OKABE_ITO[i % 8]
+            for ys, style, tag in ((train, "-", "train"), (val, "--", "val")):
+                if ys:
+                    ax.plot(range(1, len(ys) + 1), ys, style, color=colour, label=f"{label} {tag}",
+                            marker="o" if len(ys) <= 30 else None, markersize=3)  # fmt: skip
+        if logy:
+            ax.set_yscale("log")
+        ax.set_title(name, fontsize=10)
+        ax.set_xlabel(xlabel)
+        ax.xaxis.get_major_locator().set_params(integer=True)
+        ax.grid(alpha=0.3)
+        ax.legend(fontsize=7)
+    axes[0].set_ylabel(ylabel)
+    fig.suptitle(title + "  (solid: training, dashed: validation)", fontsize=10)
+    _common.save_figure(finish(fig, path), path)
+
+
+__all__ = ["plot_pairs", "split", "Report", "clearly_better", "accuracy_noise", "too_short", "_common"]
