@@ -99,11 +99,12 @@ for scheme in ("xavier", "he", "zero", "constant"):
         f"units after training: {units} of {WIDTH}")  # fmt: skip
 
 # %%
-xs = list(range(1, DEPTH + 1))
-_common.plot_lines({k: [max(v, 1e-12) for v in s] for k, s in init_signal.items()},
-                   f"{args.out}/init_signal.png", "std of each ReLU layer's output at init",
-                   xlabel="hidden layer", ylabel="std (log scale; zero shown as 1e-12)",
-                   logy=True)  # fmt: skip
+drawn = {k: s for k, s in init_signal.items() if min(s) > 0}  # a log axis cannot show 0
+zeros = sorted(set(init_signal) - set(drawn))
+_common.plot_lines(drawn, f"{args.out}/init_signal.png",
+                   "std of each ReLU layer's output at init"
+                   + (f" ({', '.join(zeros)}: exactly 0, not drawn)" if zeros else ""),
+                   xlabel="hidden layer", ylabel="std (log scale)", logy=True)  # fmt: skip
 _labkit.plot_pairs({"8 hidden ReLU layers of 256": init_curves}, f"{args.out}/init_training.png",
                    "training with each init", ylabel="cross-entropy", logy=True)  # fmt: skip
 
