@@ -83,15 +83,15 @@ for name, loss_fn in (("cross-entropy", nn.CrossEntropyLoss()),
     h = fit(model, loss_fn, optim.SGD(model.parameters(), lr=0.1, momentum=0.9),
             _common.loader(train, 64, shuffle=True), _common.loader(val, 1000), epochs=epochs,
             verbose=False)  # fmt: skip
-    curves[name] = (h.val_acc, [])
+    curves[name] = (h.train_acc, h.val_acc)
     test_acc = evaluate(model, _common.loader(test, 1000), loss_fn)["accuracy"]
     accs[name] = {"val_acc_by_epoch": h.val_acc, "test_acc": test_acc}
     say(f"   {name:15s}: val acc after epoch 1: {h.val_acc[0]:.1%}, after {epochs}: "
         f"{h.val_acc[-1]:.1%}; test {test_acc:.1%}")  # fmt: skip
 metrics["classification"] = accs
 _labkit.plot_pairs({"MLP 784-256-10, SGD lr 0.1 + momentum": curves},
-                   f"{args.out}/classification.png", "validation accuracy per epoch",
-                   ylabel="validation accuracy")  # fmt: skip
+                   f"{args.out}/classification.png", "accuracy per epoch",
+                   ylabel="accuracy")  # fmt: skip
 ce, mse = accs["cross-entropy"]["val_acc_by_epoch"], accs["MSE on softmax"]["val_acc_by_epoch"]
 noise = _labkit.accuracy_noise(n_val)
 if not _labkit.too_short(args, say):
