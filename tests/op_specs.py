@@ -14,6 +14,7 @@ from typing import Callable
 import numpy as np
 import torch
 import torch.nn.functional as TF
+from hypothesis import assume
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
@@ -579,6 +580,99 @@ SPECS = [
     OpSpec("to_float64", lambda x: x.double() * 1.5, lambda x: x.double() * 1.5, unary()),
     OpSpec("clone", lambda x: x.clone() * 2, lambda x: x.clone() * 2, unary()),
 ]
+
+
+def _ip(x):
+    """A non-leaf copy to modify in place (in-place ops on leaves that require grad raise)."""
+    return x * 1
+
+
+def _inplace_binary_sample(domain_b="real"):
+    def sample(data):
+        (sa, sb), _ = data.draw(broadcast_pairs)
+        shape = np.broadcast_shapes(sa, sb)
+        return [values(data.draw(seeds), shape), values(data.draw(seeds), sb, domain_b)], {}
+
+    return sample
+
+
+def _setitem_sample(data):
+    [x], kw = _getitem_sample(data)
+    assume(not any(isinstance(i, slice) and (i.step or 1) < 0 for i in kw["idx"]))  # torch: no
+    for i in kw["idx"]:  # repeated positions: which write wins is unspecified (as in PyTorch)
+        if isinstance(i, np.ndarray) and i.dtype.kind == "i":
+            assume(len(set((i % x.shape[0]).tolist())) == i.size)
+    region = np.empty(x.shape)[kw["idx"]].shape
+    return [x, values(data.draw(seeds), region)], kw
+
+
+def _setitem(lib, x, v, idx):
+    y = _ip(x)
+    y[_idx_tg(idx) if lib is tg else _idx_torch(idx)] = v
+    return y
+
+
+def _view_inplace_sample(data):
+    shape = data.draw(nonscalar_shapes)
+    k = data.draw(st.integers(0, shape[0] - 1))
+    return [values(data.draw(seeds), shape), values(data.draw(seeds), shape[1:])], {"k": k}
+
+
+def _view_inplace(x, w, k):
+    """y[k] *= w through a view: the base's gradient must see the change (CopySlices)."""
+    y = _ip(x)
+    v = y[k]
+    v.mul_(w)
+    return y * y
+
+
+INPLACE_SPECS = [
+    OpSpec("add_", lambda a, b: _ip(a).add_(b, alpha=2), lambda a, b: _ip(a).add_(b, alpha=2),
+           _inplace_binary_sample()),
+    OpSpec("sub_", lambda a, b: _ip(a).sub_(b), lambda a, b: _ip(a).sub_(b),
+           _inplace_binary_sample()),
+    OpSpec("mul_", lambda a, b: _ip(a).mul_(b), lambda a, b: _ip(a).mul_(b),
+           _inplace_binary_sample()),
+    OpSpec("div_", lambda a, b: _ip(a).div_(b), lambda a, b: _ip(a).div_(b),
+           _inplace_binary_sample("away")),
+    OpSpec("iadd_residual", lambda a, b: _iadd(a, b), lambda a, b: _iadd(a, b),
+           _inplace_binary_sample()),
+    OpSpec("pow_", lambda x: _ip(x).pow_(3), lambda x: _ip(x).pow_(3), unary()),
+    OpSpec("clamp_", lambda x: _ip(x).clamp_(-0.5, 0.7), lambda x: _ip(x).clamp_(-0.5, 0.7),
+           unary("away"), smooth=False),
+    OpSpec("relu_", lambda x: _ip(x).relu_(), lambda x: _ip(x).relu_(), unary("away"),
+           smooth=False),
+    OpSpec("sigmoid_", lambda x: _ip(x).sigmoid_(), lambda x: _ip(x).sigmoid_(), unary()),
+    OpSpec("tanh_", lambda x: _ip(x).tanh_(), lambda x: _ip(x).tanh_(), unary()),
+    OpSpec("neg_", lambda x: _ip(x).neg_(), lambda x: _ip(x).neg_(), unary()),
+    OpSpec("exp_", lambda x: _ip(x).exp_(), lambda x: _ip(x).exp_(), unary()),
+    OpSpec("sqrt_", lambda x: _ip(x).sqrt_(), lambda x: _ip(x).sqrt_(), unary("positive")),
+    OpSpec("abs_", lambda x: _ip(x).abs_(), lambda x: _ip(x).abs_(), unary("away"),
+           smooth=False),
+    OpSpec("copy_", lambda a, b: _ip(a).copy_(b) * a, lambda a, b: _ip(a).copy_(b) * a,
+           _inplace_binary_sample()),
+    OpSpec("fill_", lambda x: _ip(x).fill_(1.5) * x, lambda x: _ip(x).fill_(1.5) * x,
+           unary()),
+    OpSpec("zero_", lambda x: (_ip(x).zero_() + 1) * x, lambda x: (_ip(x).zero_() + 1) * x,
+           unary()),
+    OpSpec("masked_fill_", lambda x, m, value: _ip(x).masked_fill_(m, value),
+           lambda x, m, value: _ip(x).masked_fill_(m, value), _masked_fill_sample),
+    OpSpec("index_fill_", lambda x, dim: _ip(x).index_fill_(dim, tg.tensor([0]), 2.0),
+           lambda x, dim: _ip(x).index_fill_(dim, torch.tensor([0]), 2.0), _softmax_sample),
+    OpSpec("setitem", lambda x, v, idx: _setitem(tg, x, v, idx),
+           lambda x, v, idx: _setitem(torch, x, v, idx), _setitem_sample),
+    OpSpec("view_mul_", _view_inplace, _view_inplace, _view_inplace_sample),
+]
+
+
+def _iadd(a, b):
+    """The ResNet idiom: out = f(x); out += identity."""
+    out = a * 2
+    out += b
+    return out.tanh()
+
+
+SPECS += INPLACE_SPECS
 
 
 def _matmul_fixed(data, kind):

@@ -99,6 +99,24 @@ def promote_types(a: np.dtype, b: np.dtype) -> np.dtype:
     return np.promote_types(a, b)
 
 
+def can_cast(src: np.dtype, dst: np.dtype) -> bool:
+    """Whether an in-place op may write values of dtype src into a tensor of dtype dst."""
+    return bool(np.can_cast(src, dst, casting="same_kind"))
+
+
+def broadcast_shapes(*shapes) -> tuple:
+    """NumPy's broadcast shape (ValueError when the shapes don't broadcast)."""
+    return tuple(np.broadcast_shapes(*shapes))
+
+
+def may_share_memory(a, b) -> bool:
+    """Whether two arrays can overlap (cheap bounds check; views of one buffer do)."""
+    if type(a) is not type(b):
+        return False
+    check = getattr(xp_of_array(a), "may_share_memory", None)  # stand-in GPU arrays lack it
+    return bool(check(a, b)) if check is not None else False
+
+
 def scalar_result_dtype(tensor_dtype: np.dtype, scalar: Any) -> np.dtype:
     """The dtype of `tensor op python_scalar`: a scalar never widens a tensor of its category."""
     if isinstance(scalar, _builtins.bool):

@@ -13,7 +13,9 @@ from . import backend
 from .autograd import engine
 from .autograd import function as _function
 from .composite import operators as _operators
+from .composite import inplace as _inplace
 from .composite.elementwise import ElementwiseMixin
+from .composite.inplace import InplaceMixin
 from .composite.operators import OperatorMixin
 from .composite.reduction import ReductionMixin
 from .composite.shape import ShapeMixin
@@ -22,7 +24,7 @@ from .ops import movement, nograd, unary
 _ARRAY_TYPES = backend.ARRAY_TYPES
 
 
-class Tensor(OperatorMixin, ElementwiseMixin, ReductionMixin, ShapeMixin):
+class Tensor(OperatorMixin, InplaceMixin, ElementwiseMixin, ReductionMixin, ShapeMixin):
     """An N-D array with reverse-mode autograd (PyTorch's torch.Tensor, in plain Python).
 
     Tensor(data, requires_grad=False, dtype=None, device=None): data is a scalar, nested list,
@@ -30,8 +32,11 @@ class Tensor(OperatorMixin, ElementwiseMixin, ReductionMixin, ShapeMixin):
     array keeps its dtype.
     """
 
-    __slots__ = ("data", "requires_grad", "grad", "grad_fn", "_version", "_hooks",
+    __slots__ = ("data", "requires_grad", "grad", "grad_fn", "_vc", "_view", "_rebased", "_hooks",
                  "_retains_grad", "__weakref__")  # fmt: skip
+    # _vc: the version counter ([n], shared with views and detach(); None until first shared or
+    # bumped); _view: (base, steps) when this tensor is a view of `base`; _rebased: the earlier
+    # identities of a tensor that in-place ops rewrote, for nodes recorded before (see inplace.py)
     __array_priority__ = 1000  # ndarray (op) Tensor defers to Tensor's reflected operator
 
     def __init__(self, data: Any, requires_grad: bool = False, dtype=None, device=None) -> None:
@@ -43,10 +48,12 @@ class Tensor(OperatorMixin, ElementwiseMixin, ReductionMixin, ShapeMixin):
             arr = arr.copy() if arr is data else arr
         else:
             arr = backend.asarray(data, dtype, device)
+            if backend.is_array(data) and (arr is data or arr.base is not None):
+                arr = arr.copy()  # as torch.tensor: never share the caller's buffer
         self.data = arr
         self.grad = None
         self.grad_fn = None
-        self._version = 0
+        self._vc = self._view = self._rebased = None
         self._hooks = None
         self._retains_grad = False
         self.requires_grad = False
@@ -63,7 +70,7 @@ class Tensor(OperatorMixin, ElementwiseMixin, ReductionMixin, ShapeMixin):
         t.requires_grad = requires_grad
         t.grad = None
         t.grad_fn = grad_fn
-        t._version = 0
+        t._vc = t._view = t._rebased = None
         t._hooks = None
         t._retains_grad = False
         return t
@@ -196,7 +203,9 @@ class Tensor(OperatorMixin, ElementwiseMixin, ReductionMixin, ShapeMixin):
 
     def detach(self) -> "Tensor":
         """The same data (shared memory) cut off from the graph."""
-        return Tensor._make(self.data, False, None)
+        t = Tensor._make(self.data, False, None)
+        t._vc = self._shared_counter()  # in-place changes through t are seen by self's graph
+        return t
 
     def detach_(self) -> "Tensor":
         self.grad_fn = None
@@ -250,38 +259,6 @@ class Tensor(OperatorMixin, ElementwiseMixin, ReductionMixin, ShapeMixin):
         self._hooks.append(hook)
         return _HookHandle(self._hooks, hook)
 
-    def zero_(self) -> "Tensor":
-        return self.fill_(0)
-
-    def fill_(self, value) -> "Tensor":
-        self._check_inplace("fill_")
-        nograd.copy_(self.data, value)
-        self._bump_version()
-        return self
-
-    def copy_(self, src) -> "Tensor":
-        self._check_inplace("copy_")
-        src = src.data if isinstance(src, Tensor) else backend.asarray(src, device=self.device)
-        if backend.device_of(src) != self.device:
-            src = backend.to_device(src, self.device)
-        try:
-            nograd.copy_(self.data, src)
-        except ValueError:
-            raise RuntimeError(
-                f"copy_: cannot copy a tensor of shape {tuple(src.shape)} into one of shape "
-                f"{self.shape}"
-            ) from None
-        self._bump_version()
-        return self
-
-    def uniform_(self, a: float = 0.0, b: float = 1.0) -> "Tensor":
-        r = nograd.rand(self.shape, backend.float64, self.device)
-        return self.copy_(r * (b - a) + a)
-
-    def normal_(self, mean: float = 0.0, std: float = 1.0) -> "Tensor":
-        r = nograd.randn(self.shape, backend.float64, self.device)
-        return self.copy_(r * std + mean)
-
     def __repr__(self) -> str:
         body = backend.format_array(self.data, prefix="tensor(")
         extras = [f"shape={self.shape}", f"dtype={self.dtype}"]
@@ -305,3 +282,4 @@ class _HookHandle:
 
 _function._make_tensor = Tensor._make
 _operators.Tensor = Tensor
+_inplace.Tensor = Tensor

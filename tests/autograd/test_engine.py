@@ -308,7 +308,7 @@ def test_inplace_on_saved_tensor_is_caught_at_backward():
     x = tg.tensor([1.0, 2.0, 3.0])
     y = (w * x).sum()
     x += 1  # x was saved by Mul for w's gradient
-    with pytest.raises(RuntimeError, match=r"modified by an in-place operation.*Mul"):
+    with pytest.raises(RuntimeError, match=r"modified by an inplace operation.*Mul"):
         y.backward()
 
 
@@ -340,3 +340,25 @@ def test_backward_inputs_argument_limits_accumulation():
     (a * b * 3).sum().backward(inputs=[a])
     assert b.grad is None
     np.testing.assert_allclose(a.grad.numpy(), [3.0, 3.0])
+
+
+def test_release_frees_every_saved_array():
+    """After backward (no retain_graph) a node keeps no activation-sized array: not its inputs,
+    not what forward saved (Normalize's xhat and r, CrossEntropy's one-hot, max-pool's argmax)."""
+    from tinygrad_edu import nn
+    from tinygrad_edu.autograd.graph import toposort
+    import tinygrad_edu.nn.functional as F
+
+    model = nn.Sequential(nn.Conv2d(1, 4, 3), nn.BatchNorm2d(4), nn.ReLU(), nn.MaxPool2d(2),
+                          nn.Flatten(), nn.LayerNorm(36), nn.Linear(36, 3))
+    x = tg.randn(8, 1, 8, 8)
+    loss = F.cross_entropy(model(x), tg.tensor([0, 1, 2, 0, 1, 2, 0, 1]))
+    nodes = [t.grad_fn for t in toposort([loss]) if t.grad_fn is not None]
+    names = {fn.name for fn in nodes}
+    assert {"Normalize", "CrossEntropy", "WindowMax"} <= names
+    assert all(fn.saved for fn in nodes if fn.name in ("Normalize", "CrossEntropy", "WindowMax"))
+    loss.backward()
+    for fn in nodes:
+        assert fn.released and fn.parents is None
+        big = [k for k, v in vars(fn).items() if isinstance(v, np.ndarray) and v.size > 8]
+        assert fn.__dict__.get("saved", ()) == () and not big, (fn.name, big)

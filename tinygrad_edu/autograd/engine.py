@@ -1,195 +1,139 @@
-"""The backward engine: an explicit-stack topological sort and one loop over the nodes.
+"""The backward engine: Kahn's algorithm over the graph, one node at a time, like micrograd.
 
 `run_backward` is the core; `grad()` (returns gradients) and `backward()` (accumulates them into
-leaf `.grad`) are thin wrappers. Hooks, retain_grad, retain_graph, create_graph and anomaly checks
-all live here and nowhere else.
+leaf `.grad`) are thin wrappers. Hooks, retain_grad, retain_graph, create_graph, the in-place
+version check and anomaly checks all live here and nowhere else.
 """
 
 from __future__ import annotations
 
 import gc
-from typing import Sequence
+from contextlib import contextmanager
 
 from .. import backend
 from . import anomaly
 from . import function as _function
-from .grad_mode import state
+from .grad_mode import set_grad_enabled, state
+from .graph import count_consumers, count_down, inputs_of, unique
 
-
-def _is_tensor(x) -> bool:
-    return hasattr(x, "grad_fn") and hasattr(x, "data")
-
-
-def _wrap(array):
-    return _function._make_tensor(array, False, None)
-
-FREED_GRAPH_MESSAGE = (
-    "Trying to backward through the graph a second time (or to use gradients of a graph whose "
-    "saved tensors were already freed by an earlier backward). Pass retain_graph=True to the "
-    "first backward() or autograd.grad() call if you need to go through the graph again."
-)
-
-
-def count_consumers(roots) -> tuple[list, dict]:
-    """Every tensor reachable from `roots` through requires_grad edges, and for each the number
-    of graph edges that will bring it a gradient (Kahn's algorithm runs on these counts)."""
-    nodes: list = []
-    counts: dict = {}
-    seen: set = set()
-    stack: list = []
-    for r in roots:
-        if id(r) not in seen:
-            seen.add(id(r))
-            stack.append(r)
-    push, get = stack.append, counts.get
-    while stack:
-        t = stack.pop()
-        nodes.append(t)
-        fn = t.grad_fn
-        if fn is None:
-            continue
-        if fn.released:
-            raise RuntimeError(f"{FREED_GRAPH_MESSAGE} (node {fn.name})")
-        for p in fn.parents:
-            if p.requires_grad:
-                k = id(p)
-                counts[k] = get(k, 0) + 1
-                if k not in seen:
-                    seen.add(k)
-                    push(p)
-    return nodes, counts
-
-
-def toposort(roots) -> list:
-    """Tensors reachable from `roots`, each after all the tensors that consume it (backward order)."""
-    nodes, counts = count_consumers(roots)
-    order, ready = [], [t for t in _unique(roots) if not counts.get(id(t))]
-    while ready:
-        t = ready.pop()
-        order.append(t)
-        if t.grad_fn is not None:
-            for p in t.grad_fn.parents:
-                if p.requires_grad:
-                    counts[id(p)] -= 1
-                    if counts[id(p)] == 0:
-                        ready.append(p)
-    return order
-
-
-def _unique(tensors) -> list:
-    seen, out = set(), []
-    for t in tensors:
-        if id(t) not in seen:
-            seen.add(id(t))
-            out.append(t)
-    return out
+# re-exported for the pictures and older imports
+from .graph import FREED_GRAPH_MESSAGE, toposort  # noqa: F401
 
 
 def run_backward(roots, root_grads, retain_graph: bool, create_graph: bool, capture=None):
     """Propagate `root_grads` from `roots` to every tensor that requires grad.
 
-    Kahn's algorithm: a tensor is processed once every consumer has sent its gradient. With
-    `capture` (a dict id(tensor) -> None), the gradients of those tensors are stored in it and no
-    `.grad` is written (autograd.grad); otherwise leaves and retain_grad tensors accumulate.
+    With `capture` (a dict id(tensor) -> None) the gradients of those tensors are stored in it
+    and no `.grad` is written (autograd.grad); otherwise leaves and retain_grad tensors
+    accumulate theirs. Backward ops are recorded only when `create_graph`.
     """
     nodes, counts = count_consumers(roots)
     grads: dict = {}
-    # arrays handed to users (root gradients, retained grads) must not become a leaf's .grad
-    # without a copy: an optimiser or clip_grad_norm_ later changes .grad in place.
-    shared: set = set()
+    handed_out: set = set()  # ids of arrays the caller holds: copy before a leaf keeps them
     for r, g in zip(roots, root_grads):
-        shared.add(id(g.data))
-        k = id(r)
-        grads[k] = g if k not in grads else grads[k] + g
-    ready = [t for t in _unique(roots) if not counts.get(id(t))]
-    accumulate = capture is None
-    pop, get = grads.pop, grads.get
-    prev = state.grad_enabled
-    state.grad_enabled = create_graph
+        _add_grad(grads, r, g)
+        handed_out.add(id(g.data))
+    ready = [t for t in unique(roots) if not counts.get(id(t))]
+    with set_grad_enabled(create_graph), _gc_paused():
+        while ready:
+            t = ready.pop()
+            g = grads.pop(id(t), None)
+            if g is not None:
+                g = _call_hooks(t, g)
+                _deliver(t, g, capture, handed_out, create_graph)
+            if t.grad_fn is None:
+                continue
+            parents = inputs_of(t.grad_fn)
+            if g is not None:
+                for p, gp in zip(parents, _node_backward(t.grad_fn, g)):
+                    if gp is not None and p.requires_grad:
+                        _add_grad(grads, p, _checked(t.grad_fn, gp, p))
+            count_down(parents, counts, ready)
+    if not retain_graph:
+        for t in nodes:
+            if t.grad_fn is not None and not t.grad_fn.released:
+                t.grad_fn.release()
+
+
+@contextmanager
+def _gc_paused():
     # The engine makes no reference cycles (graphs are freed by reference counting), so the
     # cyclic collector would only rescan the graph's many objects: on 100k-op graphs that was a
     # fifth of the backward's time.
-    collecting = gc.isenabled()
+    enabled = gc.isenabled()
     gc.disable()
     try:
-        while ready:
-            t = ready.pop()
-            fn = t.grad_fn
-            g = pop(id(t), None)
-            if g is None:  # no gradient reached t: only release its inputs' counters
-                if fn is not None:
-                    for p in fn.parents:
-                        if p.requires_grad:
-                            k = id(p)
-                            counts[k] -= 1
-                            if counts[k] == 0:
-                                ready.append(p)
-                continue
-            if t._hooks:
-                for hook in t._hooks:
-                    out = hook(g)
-                    if out is not None:
-                        g = out
-            if capture is not None and id(t) in capture:
-                capture[id(t)] = g if capture[id(t)] is None else capture[id(t)] + g
-            if fn is None:
-                if accumulate:
-                    _accumulate_leaf(t, g, shared, create_graph)
-                continue
-            if accumulate and t._retains_grad:
-                t.grad = g if t.grad is None else t.grad + g
-                shared.add(id(g.data))
-            if fn.uses_inputs and fn.stamp != state.inplace_ops:
-                fn.check_inputs_unmodified()
-            if state.anomaly:
-                state.in_backward = True
-                try:
-                    res = fn.backward(g)
-                finally:
-                    state.in_backward = False
-                res = res if type(res) is tuple else (res,)
-                anomaly.check_backward(fn, res)
-            else:
-                res = fn.backward(g)
-                if type(res) is not tuple:
-                    res = (res,)
-            for p, gp in zip(fn.parents, res):
-                if not p.requires_grad:
-                    continue
-                k = id(p)
-                if gp is not None:
-                    if gp.data.shape != p.data.shape:
-                        raise RuntimeError(
-                            f"internal error: {fn.name}.backward returned a gradient of shape "
-                            f"{tuple(gp.shape)} for an input of shape {tuple(p.shape)}"
-                        )
-                    old = get(k)
-                    grads[k] = gp if old is None else old + gp
-                counts[k] -= 1
-                if counts[k] == 0:
-                    ready.append(p)
+        yield
     finally:
-        state.grad_enabled = prev
-        if collecting:
+        if enabled:
             gc.enable()
-    if not retain_graph:
-        for t in nodes:
-            fn = t.grad_fn
-            if fn is not None and not fn.released:
-                fn.release()
 
 
-def _accumulate_leaf(t, g, shared: set, create_graph: bool) -> None:
+def _add_grad(grads: dict, t, g) -> None:
+    old = grads.get(id(t))
+    grads[id(t)] = g if old is None else old + g  # fan-in: contributions add up
+
+
+def _call_hooks(t, g):
+    """Tensor hooks see the gradient first; one that returns a tensor replaces it."""
+    for hook in t._hooks or ():
+        out = hook(g)
+        if out is not None:
+            g = out
+    return g
+
+
+def _deliver(t, g, capture, handed_out: set, create_graph: bool) -> None:
+    """Hand t's finished gradient to whoever asked: autograd.grad's capture, a leaf's .grad,
+    or a non-leaf's .grad after retain_grad()."""
+    if capture is not None:
+        if id(t) in capture:
+            old = capture[id(t)]
+            capture[id(t)] = g if old is None else old + g
+    elif t.grad_fn is None:
+        accumulate_leaf(t, g, handed_out, create_graph)
+    elif t._retains_grad:
+        t.grad = g if t.grad is None else t.grad + g
+        handed_out.add(id(g.data))
+
+
+def _node_backward(fn, g) -> tuple:
+    """fn.backward(g) as a tuple, after checking that no tensor it reads changed in place."""
+    if (fn.uses_inputs or fn.save_output) and fn.stamp != state.inplace_ops:
+        fn.check_inputs_unmodified()
+    if not state.anomaly:
+        res = fn.backward(g)
+        return res if type(res) is tuple else (res,)
+    state.in_backward = True
+    try:
+        res = fn.backward(g)
+    finally:
+        state.in_backward = False
+    res = res if type(res) is tuple else (res,)
+    anomaly.check_backward(fn, res)
+    return res
+
+
+def _checked(fn, gp, p):
+    if gp.data.shape != p.data.shape:
+        raise RuntimeError(
+            f"internal error: {fn.name}.backward returned a gradient of shape "
+            f"{tuple(gp.shape)} for an input of shape {tuple(p.shape)}"
+        )
+    return gp
+
+
+def accumulate_leaf(t, g, handed_out: set, create_graph: bool) -> None:
+    """t.grad += g. Without create_graph the stored gradient is a plain array of t's own, never
+    one the caller or another leaf holds (optimisers change .grad in place)."""
     if not create_graph:
         data = g.data
-        if id(data) in shared or data.base is not None or g.requires_grad:
+        if id(data) in handed_out or data.base is not None or g.requires_grad:
             data = data.copy()
-        shared.add(id(data))
-        g = _wrap(data) if data is not g.data or g.requires_grad else g
-    if t.grad is None:
-        t.grad = g
-    else:
-        t.grad = t.grad + g
+        handed_out.add(id(data))
+        if data is not g.data:
+            g = _function.Function.const(data)
+    t.grad = g if t.grad is None else t.grad + g
 
 
 def _as_list(x) -> list:
@@ -203,53 +147,50 @@ def _as_list(x) -> list:
 def _root_grads(outputs, grad_outputs) -> list:
     grad_outputs = _as_list(grad_outputs) or [None] * len(outputs)
     if len(grad_outputs) != len(outputs):
+        raise RuntimeError(f"grad: got {len(grad_outputs)} grad_outputs for {len(outputs)} outputs")
+    return [_root_grad(i, o, g) for i, (o, g) in enumerate(zip(outputs, grad_outputs))]
+
+
+def _root_grad(i: int, o, g):
+    if not o.requires_grad:
         raise RuntimeError(
-            f"grad: got {len(grad_outputs)} grad_outputs for {len(outputs)} outputs"
+            f"element {i} of tensors does not require grad and does not have a grad_fn "
+            f"(shape {tuple(o.shape)}); did you build it under no_grad() or from tensors "
+            "without requires_grad=True?"
         )
-    result = []
-    for i, (o, g) in enumerate(zip(outputs, grad_outputs)):
-        if not o.requires_grad:
+    if g is None:
+        if o.numel() != 1:
             raise RuntimeError(
-                f"element {i} of tensors does not require grad and does not have a grad_fn "
-                f"(shape {tuple(o.shape)}); did you build it under no_grad() or from tensors "
-                "without requires_grad=True?"
+                f"grad can be implicitly created only for scalar outputs, but the output has "
+                f"shape {tuple(o.shape)}; pass gradient= (backward) or grad_outputs= (grad) "
+                "with that shape"
             )
-        if g is None:
-            if o.numel() != 1:
-                raise RuntimeError(
-                    f"grad can be implicitly created only for scalar outputs, but the output has "
-                    f"shape {tuple(o.shape)}; pass gradient= (backward) or grad_outputs= (grad) "
-                    "with that shape"
-                )
-            g = _wrap(backend.xp_of_array(o.data).ones_like(o.data))
-        else:
-            if not _is_tensor(g):
-                g = _wrap(backend.asarray(g, dtype=o.dtype, device=o.device))
-            if g.shape != o.shape:
-                raise RuntimeError(
-                    f"gradient has shape {tuple(g.shape)} but the output has shape "
-                    f"{tuple(o.shape)}; they must match"
-                )
-        result.append(g)
-    return result
+        return _function.Function.const(backend.xp_of_array(o.data).ones_like(o.data))
+    if not (hasattr(g, "grad_fn") and hasattr(g, "data")):
+        g = _function.Function.const(backend.asarray(g, dtype=o.dtype, device=o.device))
+    if g.shape != o.shape:
+        raise RuntimeError(
+            f"gradient has shape {tuple(g.shape)} but the output has shape {tuple(o.shape)}; "
+            "they must match"
+        )
+    return g
 
 
 def backward(tensor, gradient=None, retain_graph=None, create_graph=False, inputs=None) -> None:
-    """Accumulate d(tensor)/d(leaf) into `.grad` of every leaf that requires grad."""
-    roots = [tensor]
-    root_grads = _root_grads(roots, gradient)
+    """Accumulate d(tensor)/d(leaf) into `.grad` of every leaf that requires grad (or of
+    `inputs` only)."""
+    root_grads = _root_grads([tensor], gradient)
     if retain_graph is None:
         retain_graph = create_graph
     if inputs is None:
-        run_backward(roots, root_grads, retain_graph, create_graph)
+        run_backward([tensor], root_grads, retain_graph, create_graph)
         return
     inputs = _as_list(inputs)
     capture = {id(t): None for t in inputs}
-    run_backward(roots, root_grads, retain_graph, create_graph, capture)
+    run_backward([tensor], root_grads, retain_graph, create_graph, capture)
     for t in inputs:
-        g = capture[id(t)]
-        if g is not None:
-            _accumulate_leaf(t, g, set(), create_graph)
+        if capture[id(t)] is not None:
+            accumulate_leaf(t, capture[id(t)], set(), create_graph)
 
 
 def grad(
@@ -261,25 +202,20 @@ def grad(
     allow_unused: bool = False,
 ) -> tuple:
     """d(outputs)/d(inputs) as a tuple, without touching any `.grad` (as torch.autograd.grad)."""
-    outputs = _as_list(outputs)
-    inputs_list: Sequence = _as_list(inputs)
-    for i, t in enumerate(inputs_list):
+    outputs, inputs = _as_list(outputs), _as_list(inputs)
+    for i, t in enumerate(inputs):
         if not t.requires_grad:
-            raise RuntimeError(
-                f"grad: input {i} (shape {tuple(t.shape)}) does not require grad"
-            )
+            raise RuntimeError(f"grad: input {i} (shape {tuple(t.shape)}) does not require grad")
     root_grads = _root_grads(outputs, grad_outputs)
     if retain_graph is None:
         retain_graph = create_graph
-    capture = {id(t): None for t in inputs_list}
+    capture = {id(t): None for t in inputs}
     run_backward(outputs, root_grads, retain_graph, create_graph, capture)
-    result = []
-    for i, t in enumerate(inputs_list):
-        g = capture[id(t)]
+    result = tuple(capture[id(t)] for t in inputs)
+    for i, (t, g) in enumerate(zip(inputs, result)):
         if g is None and not allow_unused:
             raise RuntimeError(
                 f"grad: input {i} (shape {tuple(t.shape)}) was not used to compute the outputs; "
                 "pass allow_unused=True to get None for it"
             )
-        result.append(g)
-    return tuple(result)
+    return result

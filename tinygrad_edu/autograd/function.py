@@ -20,6 +20,7 @@ _data, _requires_grad = attrgetter("data"), attrgetter("requires_grad")
 _shape, _dtype, _grad_fn = (attrgetter("data.shape"), attrgetter("data.dtype"),
                             attrgetter("grad_fn"))  # fmt: skip
 
+from ..backend import may_share_memory
 from .grad_mode import state
 
 _new = object.__new__
@@ -32,6 +33,7 @@ class Function:
 
     released = False  # set on the instance by release()
     save_output = False  # True when backward reads the output (exp, sigmoid, tanh, ...)
+    is_view = False  # True when the output may alias the first input's memory (reshape, x[i])
     uses_inputs = True  # False when backward never reads its inputs (add, reshape, ...)
 
     def __init_subclass__(cls, **kwargs):
@@ -52,6 +54,7 @@ class Function:
         """Run forward on the inputs' arrays; record a graph node if any input requires grad."""
         ctx = _new(cls)
         out = ctx.forward(*map(_data, inputs), **options)
+        result = None
         if state.grad_enabled:
             for t in inputs:
                 if t.requires_grad:
@@ -61,23 +64,29 @@ class Function:
                     result = _make_tensor(out, True, ctx)
                     if cls.save_output:
                         ctx._out = _weakref(result)
-                    if state.anomaly:
-                        _check_forward(ctx, inputs, out)
-                    return result
+                    break
+        if result is None:
+            result = _make_tensor(out, False, None)
         if state.anomaly:
             _check_forward(ctx, inputs, out)
-        return _make_tensor(out, False, None)
+        if cls.is_view:
+            _mark_view(result, inputs[0], cls, options)
+        return result
+
+    def save_for_backward(self, *arrays) -> None:
+        """Keep arrays (beyond the inputs and output) that backward needs; `release()` frees
+        them. Read them back as `self.saved`."""
+        self.saved = arrays
 
     def check_inputs_unmodified(self) -> None:
-        """Raise if an input was modified in place after this node was recorded."""
-        for i, p in enumerate(self.parents):
-            if p._version > self.stamp:
-                raise RuntimeError(
-                    f"one of the tensors needed for gradient computation has been modified by "
-                    f"an in-place operation: input {i} of {self.name} (shape {tuple(p.shape)}) "
-                    "changed after it was used. Use an out-of-place op (x = x + y) instead, or "
-                    "call .clone() before modifying it."
-                )
+        """Raise if a tensor backward reads was modified in place after this node was recorded."""
+        for i, p in enumerate(self.parents if self.uses_inputs else ()):
+            if p._vc is not None and p._vc[0] > self.stamp:
+                raise RuntimeError(_modified_message(self, f"input {i}", p))
+        if self.save_output:
+            out = self._out()
+            if out is not None and out._vc is not None and out._vc[0] > self.stamp:
+                raise RuntimeError(_modified_message(self, "the output", out))
 
     @staticmethod
     def const(array):
@@ -118,9 +127,86 @@ class Function:
         self.released_parents = tuple(zip(map(_weakref, ps), map(_shape, ps), map(_dtype, ps),
                                           map(_grad_fn, ps)))  # fmt: skip
         self.parents = None
+        if "saved" in self.__dict__:
+            self.saved = ()
+
+    @property
+    def next_functions(self) -> tuple:
+        """PyTorch's view of the graph: one (node, 0) per input, where node is the input's
+        grad_fn, an AccumulateGrad for a leaf that requires grad, or None."""
+        from .graph import inputs_of  # graph.py reads Functions; this is the only way back
+
+        if self.released:
+            return tuple((fn or None, 0) for _, _, _, fn in self.released_parents)
+        return tuple((_next_node(p), 0) for p in inputs_of(self))
 
     def __repr__(self) -> str:
-        return f"<{self.name}Backward>"
+        return f"<{torch_name(self)}>"
+
+
+def _next_node(t):
+    if t.grad_fn is not None:
+        return t.grad_fn
+    return AccumulateGrad(t) if t.requires_grad else None
+
+
+class AccumulateGrad:
+    """The node PyTorch shows for a leaf in next_functions: it adds the gradient to .variable."""
+
+    __slots__ = ("variable",)
+    next_functions = ()
+    name = "AccumulateGrad"
+
+    def __init__(self, variable) -> None:
+        self.variable = variable
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, AccumulateGrad) and other.variable is self.variable
+
+    def __hash__(self) -> int:
+        return id(self.variable)
+
+    def __repr__(self) -> str:
+        return "<AccumulateGrad>"
+
+
+# The class name PyTorch gives the same node (grad_fn's repr), where our primitive corresponds to
+# one of its ops; every other primitive X is shown as XBackward0, as PyTorch names its own.
+TORCH_NAMES = {
+    "Linear": "AddmmBackward0", "MatMul": "MmBackward0", "CrossEntropy": "NllLossBackward0",
+    "Normalize": "NativeBatchNormBackward0", "BroadcastTo": "ExpandBackward0",
+    "Reshape": "ViewBackward0", "Getitem": "IndexBackward0", "Cast": "ToCopyBackward0",
+    "Unfold": "Im2ColBackward0", "Fold": "Col2ImBackward0",
+    "WindowMax": "MaxPool2DWithIndicesBackward0", "Pad": "ConstantPadNdBackward0",
+    "IndexAdd": "IndexPutBackward0", "CopySlices": "CopySlices", "LogSumExp": "LogsumexpBackward0",
+    "Softmax": "SoftmaxBackward0", "LogSoftmax": "LogSoftmaxBackward0", "ToDevice": "ToCopyBackward0",
+}  # fmt: skip
+
+
+def torch_name(node) -> str:
+    """PyTorch's class name for this node, e.g. 'MulBackward0' or 'MyReLUBackward'."""
+    if isinstance(node, CustomFunctionNode):
+        return f"{node.name}Backward"
+    return TORCH_NAMES.get(node.name, f"{node.name}Backward0")
+
+
+def _modified_message(node, what: str, t) -> str:
+    return (
+        "one of the variables needed for gradient computation has been modified by an inplace "
+        f"operation: {what} of {node.name} (shape {tuple(t.shape)}) is at version {t._version}, "
+        f"but {node.name} used it at an earlier version. Use an out-of-place op (x = x + y) "
+        "instead, or call .clone() before modifying it."
+    )
+
+
+def _mark_view(result, src, cls, options) -> None:
+    """A view shares its source's version counter and remembers how to re-derive it from its base
+    (so that writing into it can be differentiated; see composite/inplace.py)."""
+    if not may_share_memory(result.data, src.data):  # reshape had to copy, advanced indexing
+        return
+    result._vc = src._shared_counter()
+    base, steps = src._view or (src, ())
+    result._view = (base, steps + ((cls, options),))
 
 
 def _check_forward(ctx, inputs, out) -> None:
@@ -153,7 +239,7 @@ class FunctionCtx:
         self.materialize_grads = bool(value)
 
 
-class CustomFunctionNode(Function, FunctionCtx):
+class CustomFunctionNode(FunctionCtx, Function):
     """The graph node of a user's Function: it is the `ctx` of both forward and backward."""
 
     materialize_grads = True
@@ -194,11 +280,6 @@ class CustomFunctionNode(Function, FunctionCtx):
     @property
     def name(self) -> str:
         return self.function_cls.__name__
-
-    def release(self) -> None:
-        super().release()
-        self.saved = ()
-
 
 FREED_SAVED = (
     "the saved tensors were freed by an earlier backward; pass retain_graph=True to the first "

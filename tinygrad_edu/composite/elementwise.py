@@ -100,6 +100,28 @@ class ElementwiseMixin:
             )
         return out
 
+    def index_fill(self, dim: int, index, value):
+        """self with `value` at positions `index` (1-d integer tensor) along dim."""
+        d = self._dim(dim, "index_fill")
+        idx = index.data if hasattr(index, "data") else index
+        n = self.shape[d] if self.ndim else 1
+        if getattr(idx, "ndim", 1) > 1 or getattr(idx, "dtype", None) is None or (
+            idx.dtype.kind not in "iu"
+        ):
+            raise IndexError(
+                f"index_fill: index must be a 0-d or 1-d integer tensor, got "
+                f"{getattr(idx, 'dtype', type(idx).__name__)} of shape {getattr(idx, 'shape', '?')}"
+            )
+        lo, hi = nograd.min_max(idx) if idx.size else (0, 0)
+        if idx.size and (lo < -n or hi >= n):
+            raise IndexError(
+                f"index_fill: index {lo if lo < -n else hi} is out of range for dim {d} of size "
+                f"{n} (tensor shape {self.shape})"
+            )
+        hits = nograd.any_(nograd.one_hot(idx.reshape(-1) % max(n, 1), max(n, 1)), dim=0)
+        mask = self._make(hits.reshape([1] * d + [n] + [1] * (self.ndim - d - 1)), False, None)
+        return self.masked_fill(mask, value)
+
     # ------------------------------------------------------------------ compositions
     def square(self):
         return self * self

@@ -21,42 +21,6 @@ class OperatorMixin:
     __slots__ = ()
 
     # ----------------------------------------------------------------------------- operators
-    def _check_inplace(self, op: str) -> None:
-        if self.requires_grad and state.grad_enabled:
-            what = "a leaf tensor" if self.is_leaf else "a tensor"
-            raise RuntimeError(
-                f"{op}: {what} that requires grad cannot be modified in place while autograd is "
-                f"recording (shape {self.shape}); wrap the update in `with tg.no_grad():` or use "
-                "an out-of-place op (x = x + y)"
-            )
-
-    def _bump_version(self) -> None:
-        """Record an in-place change (nodes recorded earlier check this at backward)."""
-        state.inplace_ops += 1
-        self._version = state.inplace_ops
-
-    def _inplace(self, op: str, other) -> "Tensor":
-        """self op= other, written straight into self's array (no temporary)."""
-        self._check_inplace(f"in-place {op}")
-        o = other.data if isinstance(other, Tensor) else other
-        if isinstance(other, Tensor):
-            if type(o) is not type(self.data):
-                raise RuntimeError(f"in-place {op}: tensors on different devices "
-                                   f"({self.device}, {other.device})")  # fmt: skip
-            if _broadcast_shape(self.shape, o.shape, f"in-place {op}") != self.shape:
-                raise RuntimeError(
-                    f"in-place {op}: the result has shape "
-                    f"{_broadcast_shape(self.shape, o.shape, op)} but the tensor has shape "
-                    f"{self.shape}; in-place ops cannot grow a tensor by broadcasting"
-                )
-        other_float = (o.dtype.kind == "f") if hasattr(o, "dtype") else isinstance(o, float)
-        if self.dtype.kind != "f" and (other_float or op == "div"):
-            raise RuntimeError(f"in-place {op}: result type float can't be cast to the "
-                               f"tensor's dtype {self.dtype}")  # fmt: skip
-        nograd.inplace(op, self.data, o)
-        self._bump_version()
-        return self
-
     def __add__(self, other):
         return self._binary(binary.Add, self, other)
 
@@ -129,18 +93,6 @@ class OperatorMixin:
     def __abs__(self):
         return self.abs()
 
-    def __iadd__(self, other):
-        return self._inplace("add", other)
-
-    def __isub__(self, other):
-        return self._inplace("sub", other)
-
-    def __imul__(self, other):
-        return self._inplace("mul", other)
-
-    def __itruediv__(self, other):
-        return self._inplace("div", other)
-
     def __eq__(self, other):  # type: ignore[override]
         return self._compare("eq", other)
 
@@ -199,16 +151,6 @@ class OperatorMixin:
             raise TypeError("iteration over a 0-d tensor")
         return (self[i] for i in range(self.shape[0]))
 
-    def __setitem__(self, index, value) -> None:
-        self._check_inplace("__setitem__ (index assignment)")
-        idx = self._normalize_index(index)
-        val = value.data if isinstance(value, Tensor) else value
-        try:
-            self.data[idx] = val
-        except (ValueError, IndexError) as e:
-            raise IndexError(f"__setitem__ on a tensor of shape {self.shape}: {e}") from None
-        self._bump_version()
-
     # ----------------------------------------------------------------------------- front end
     @staticmethod
     def _as_tensor(value, like: "Tensor") -> "Tensor":
@@ -220,7 +162,8 @@ class OperatorMixin:
             if t is None:
                 dtype = backend.scalar_result_dtype(data.dtype, value)
                 t = Tensor._make(backend.scalar_array(value, dtype, data), False, None)
-                if len(_const_cache) < 4096:
+                if len(_const_cache) < 4096 and not (value == 0 and isinstance(value, float)):
+                    # 0.0 == -0.0 as dict keys: caching either would hand out the other's sign
                     _const_cache[key] = t
             return t
         return Tensor(value, device=like.device)

@@ -18,9 +18,11 @@ class Parameter(Tensor):
     def __init__(self, data=None, requires_grad: bool = True) -> None:
         if data is None:
             data = []
-        if isinstance(data, Tensor):
-            data = data.data  # the raw array: no copy, memory shared with the given tensor
-        super().__init__(data, requires_grad=False)
+        if isinstance(data, Tensor):  # memory and version counter shared with the given tensor
+            super().__init__([], requires_grad=False)
+            self.data, self._vc = data.data, data._shared_counter()
+        else:
+            super().__init__(data, requires_grad=False)
         if requires_grad:
             self.requires_grad_(True)
 

@@ -9,7 +9,7 @@ never computed.
 from __future__ import annotations
 
 from .. import backend
-from ..autograd.function import Function
+from ..autograd.function import Function, _modified_message
 
 
 def _xp(a):
@@ -40,11 +40,25 @@ class Sub(Function):
         return g, (-g if self.needs_input_grad[1] else None)
 
 
+def _check_one(node, i: int) -> None:
+    p = node.parents[i]
+    if p._vc is not None and p._vc[0] > node.stamp:
+        raise RuntimeError(_modified_message(node, f"input {i}", p))
+
+
 class Mul(Function):
     """y = a * b;  da = g * b, db = g * a"""
 
     def forward(self, a, b):
         return a * b
+
+    def check_inputs_unmodified(self) -> None:
+        # a's values are read only for b's gradient and b's only for a's (x * 3 never reads x)
+        need_a, need_b = self.needs_input_grad
+        if need_a and need_b:
+            super().check_inputs_unmodified()
+        else:
+            _check_one(self, 0 if need_b else 1)
 
     def backward(self, g):
         a, b = self.parents

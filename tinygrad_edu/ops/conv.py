@@ -158,12 +158,14 @@ class WindowMax(Function):
             xp.multiply(better, itype(i), out=step)
             xp.maximum(idx, step, out=idx)
             xp.maximum(best, row, out=best)  # propagates NaN
-        self.idx, self.k = idx, k
+        self.k = k
+        self.save_for_backward(idx)
         return best
 
     def backward(self, g):
         xp = _xp(g.data)
-        hit = self.idx[:, :, None, :] == xp.arange(self.k, dtype=self.idx.dtype)[:, None]
+        (idx,) = self.saved
+        hit = idx[:, :, None, :] == xp.arange(self.k, dtype=idx.dtype)[:, None]
         mask = g._make(hit.astype(g.dtype), False, None)  # one-hot of the argmax, (N, C, K, L)
         return g.unsqueeze(2) * mask
 

@@ -23,10 +23,14 @@ class Getitem(Function):
     """y = x[index] (ints, slices, None, Ellipsis, integer arrays);  dx = g scattered back"""
 
     uses_inputs = False
+    is_view = True  # basic indexing aliases x's memory (advanced indexing copies)
 
     def forward(self, x, index):
         self.index, self.in_shape = index, x.shape
-        return x[index]
+        out = x[index]
+        if not isinstance(out, type(x)) and Ellipsis not in index:
+            out = x[index + (Ellipsis,)]  # x[i] of a 1-d x: a 0-d view, not a copied scalar
+        return out
 
     def backward(self, g):
         return IndexAdd.apply(g, shape=self.in_shape, index=self.index)

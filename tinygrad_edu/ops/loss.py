@@ -27,8 +27,7 @@ class CrossEntropy(Function):
         loss = (lse - shifted[xp.arange(n), safe]) * keep
         onehot = xp.zeros((n, c), dtype=x.dtype)
         onehot[xp.arange(n), safe] = 1
-        self.onehot = onehot * keep[:, None]
-        self.keep = keep[:, None].astype(x.dtype)
+        self.save_for_backward(keep[:, None].astype(x.dtype), onehot * keep[:, None])
         self.count = int(keep.sum())
         if reduction == "none":
             return loss.astype(x.dtype, copy=False)
@@ -43,7 +42,8 @@ class CrossEntropy(Function):
             scale = g / float(self.count) if self.count else g * float("nan")
         else:
             scale = g
-        grad = x.softmax(-1) * self.const(self.keep) - self.const(self.onehot)
+        keep, onehot = map(self.const, self.saved)
+        grad = x.softmax(-1) * keep - onehot
         return grad * scale, None
 
     def extra_repr(self) -> str:

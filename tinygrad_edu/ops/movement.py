@@ -17,6 +17,7 @@ class Reshape(Function):
     """y = x viewed with a new shape;  dx = g reshaped back"""
 
     uses_inputs = False
+    is_view = True
 
     def forward(self, x, shape):
         self.in_shape, self.out_shape = x.shape, shape
@@ -33,6 +34,7 @@ class Permute(Function):
     """y = x with its axes reordered;  dx = g with the inverse order"""
 
     uses_inputs = False
+    is_view = True
 
     def forward(self, x, dims):
         self.dims = dims
@@ -52,6 +54,7 @@ class BroadcastTo(Function):
     """y = x repeated (without copying) to `shape`;  dx = g summed over the repeated axes"""
 
     uses_inputs = False
+    is_view = True
 
     def forward(self, x, shape):
         self.in_shape, self.out_shape = x.shape, shape
@@ -70,6 +73,57 @@ class BroadcastTo(Function):
 
     def extra_repr(self) -> str:
         return f"{self.in_shape} -> {self.out_shape}"
+
+
+class CopySlices(Function):
+    """y = x with the region `steps` (a chain of views) replaced by v;
+    dx = g with that region zeroed, dv = g's region (the graph of t[i] = v and of in-place ops on
+    views: the overwritten values of x get no gradient)"""
+
+    uses_inputs = False
+
+    def forward(self, x, v, steps, write=True):
+        self.steps, self.region = steps, v.shape
+        if not write:  # the caller already wrote v into x's memory (an in-place op)
+            return x
+        out = x.copy(order="K")  # keep x's layout so that the view steps apply to the copy
+        write_region(out, steps, v)
+        return out
+
+    def backward(self, g):
+        zeros = self.const(_xp(g.data).zeros(self.region, dtype=g.dtype))
+        dx = CopySlices.apply(g, zeros, steps=self.steps)
+        dv = g
+        for cls, options in self.steps:
+            dv = cls.apply(dv, **options)
+        return dx, dv
+
+
+def _view_array(array, steps):
+    for cls, options in steps:
+        array = cls.forward(object.__new__(cls), array, **options)
+    return array
+
+
+def region_shape(array, steps) -> tuple:
+    """The shape of `array` seen through the view steps."""
+    return tuple(_view_array(array, steps).shape)
+
+
+def write_region(array, steps, values) -> None:
+    """array's region `steps` = values, in place (the last step may be an advanced index)."""
+    if not steps:
+        array[...] = values
+        return
+    *lead, (cls, options) = steps
+    target = _view_array(array, lead)
+    if "index" in options:
+        target[options["index"]] = values
+        return
+    view = _view_array(target, ((cls, options),))
+    if not backend.may_share_memory(view, array):
+        raise RuntimeError("in-place write: the view no longer aliases its base's memory")
+    view[...] = values
 
 
 class Pad(Function):

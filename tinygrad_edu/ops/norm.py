@@ -30,7 +30,7 @@ class Normalize(Function):
         var = (xc * xc).mean(axis=dims, keepdims=True)
         r = 1.0 / xp.sqrt(var + x.dtype.type(eps))
         xhat = xc * r
-        self.xhat, self.r = xhat, r
+        self.save_for_backward(xhat, r)
         if stats is not None:
             stats.extend([mean, var])
         y = xhat
@@ -50,7 +50,7 @@ class Normalize(Function):
             r = ((xc * xc).mean(dims, keepdim=True) + self.eps).rsqrt()
             xhat = xc * r
         else:
-            xhat, r = self.const(self.xhat), self.const(self.r)
+            xhat, r = map(self.const, self.saved)
         n = 1
         for k in dims:
             n *= x.shape[k]
