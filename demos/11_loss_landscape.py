@@ -157,7 +157,8 @@ for kind, (model, end) in models.items():
             if 0 < (a * a + b * b) ** 0.5 <= 0.5 + 1e-9]  # fmt: skip
     sharpness[kind] = sum(near) / len(near) - centre
     say(f"{kind:9s}: 2-D slice: centre loss {centre:.3f}; mean rise within radius 0.5: "
-        f"{sharpness[kind]:+.3f}; largest loss on the slice {max(max(r) for r in z):.3g}")  # fmt: skip
+        f"{sharpness[kind]:+.3f}; largest loss on the slice "
+        f"{max(max(r) for r in z):.3g}")  # fmt: skip
 
 # %% [markdown]
 # ## Pictures

@@ -186,8 +186,11 @@ say(f"the first layer's gradient at init is {ratio:.1f}x larger with skip connec
 if not _labkit.too_short(args, say):
     d = r["val_acc"] - p["val_acc"]
     noise = _labkit.accuracy_noise(n_val)
-    say("residual vs plain: " + (f"{d:+.1%} validation accuracy: the skip connections win"
-                                 if d > noise else f"{d:+.1%}: no clear difference at this depth"
-                                 if d >= -noise else f"{d:+.1%}: the plain net is ahead here"))  # fmt: skip
+    if d > noise:
+        say(f"residual vs plain: {d:+.1%} validation accuracy: the skip connections win")
+    elif d >= -noise:
+        say(f"residual vs plain: {d:+.1%}: no clear difference at this depth")
+    else:
+        say(f"residual vs plain: {d:+.1%}: the plain net is ahead here")
 _common.write_json(f"{args.out}/metrics.json", metrics)
 say.save()

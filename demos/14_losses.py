@@ -96,9 +96,9 @@ ce, mse = accs["cross-entropy"]["val_acc_by_epoch"], accs["MSE on softmax"]["val
 noise = _labkit.accuracy_noise(n_val)
 if not _labkit.too_short(args, say):
     say(f"   after epoch 1 cross-entropy leads by {ce[0] - mse[0]:+.1%}; at the end by "
-        f"{ce[-1] - mse[-1]:+.1%} " + ("(more than the noise: cross-entropy learns faster)"
-                                       if ce[-1] - mse[-1] > noise else
-                                       f"(within the {noise:.1%} noise: MSE catches up given time)"))  # fmt: skip
+        f"{ce[-1] - mse[-1]:+.1%} "
+        + ("(more than the noise: cross-entropy learns faster)" if ce[-1] - mse[-1] > noise
+           else f"(within the {noise:.1%} noise: MSE catches up given time)"))  # fmt: skip
 
 # %% [markdown]
 # ## 2. Regression with outliers: MSE vs Huber (and L1)

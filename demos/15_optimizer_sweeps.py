@@ -139,7 +139,8 @@ for name in ("SGD+momentum", "Adam"):
     test_acc = evaluate(model, test_loader, loss_fn)["accuracy"]
     _common.write_json(os.path.join(folder, "metrics.json"), {"test_accuracy": test_acc, "lr": lr})
     best_epoch = h.best_epoch("val_loss")
-    results[name] = {"lr": lr, "best_val_loss": h.val_loss[best_epoch - 1], "best_epoch": best_epoch,
+    results[name] = {"lr": lr, "best_val_loss": h.val_loss[best_epoch - 1],
+                     "best_epoch": best_epoch,
                      "val_acc": h.val_acc[-1], "test_acc": test_acc}  # fmt: skip
     say(f"3. {name:13s} lr {lr:.0e}: best val loss {h.val_loss[best_epoch - 1]:.3f} at epoch "
         f"{best_epoch}; final val acc {h.val_acc[-1]:.1%}; test {test_acc:.1%}"

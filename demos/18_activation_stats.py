@@ -4,9 +4,9 @@
 # Three MLPs on MNIST, watched after every epoch on a fixed batch of validation images:
 #
 # * **ReLU, a sensible learning rate**;
-# * **ReLU, a learning rate 6x too high** (0.3 with momentum 0.9): big updates push units' pre-activations below
-#   zero for every input; such a **dead ReLU** outputs 0 and gets gradient 0, so it never
-#   comes back;
+# * **ReLU, a learning rate 6x too high** (0.3 with momentum 0.9): big updates push units'
+#   pre-activations below zero for every input; such a **dead ReLU** outputs 0 and gets
+#   gradient 0, so it never comes back;
 # * **sigmoid**: units **saturate** near 0 or 1, where the derivative σ(1 - σ) is almost 0.
 #
 # Pictures: dead_and_saturated.png (per layer, per epoch), activations_<model>.png (histograms
@@ -48,7 +48,7 @@ def activations(model) -> dict:
     was = model.training
     model.eval()
     with tg.no_grad():
-        for i, layer in enumerate(model):
+        for layer in model:
             x = layer(x)
             if isinstance(layer, (nn.ReLU, nn.Sigmoid)):
                 out[f"layer {len(out) + 1} ({type(layer).__name__})"] = x
@@ -145,11 +145,12 @@ dead_high = max(shares) if all(v == v for v in shares) else float("nan")
 if dead_high != dead_high:  # NaN
     say("the high learning rate made the weights NaN: it exploded, a different failure")
 else:
-    say(f"largest share of dead ReLUs in a layer: {dead_low:.0%} at lr 0.05, {dead_high:.0%} at lr 0.3"
+    say(f"largest share of dead ReLUs in a layer: {dead_low:.0%} at lr 0.05, {dead_high:.0%} "
+        "at lr 0.3"
         + (" -> the high learning rate killed units" if dead_high > dead_low + 0.05 else
            " -> no clear difference in dead units in this run"))  # fmt: skip
 sig = results["sigmoid, SGD lr 0.05"]
-say(f"sigmoid: saturated share per layer after training "
+say("sigmoid: saturated share per layer after training "
     + ", ".join(f"{v:.0%}" for v in sig["final_share_per_layer"].values())
     + f"; val acc {sig['val_acc']:.1%} vs ReLU's {low['val_acc']:.1%}")  # fmt: skip
 say(f"first layer of the good ReLU net: {dead_first:.0%} of its units dead on the probe images")

@@ -103,7 +103,8 @@ stages = {}
 for stage in ("at init", "after training"):
     if stage == "after training":
         fit(model, nn.CrossEntropyLoss(), optim.SGD(model.parameters(), lr=0.05, momentum=0.9),
-            _common.loader(train, 64, shuffle=True), None, epochs=epochs, verbose=False)  # fmt: skip
+            _common.loader(train, 64, shuffle=True), None, epochs=epochs,
+            verbose=False)  # fmt: skip
     ref = grads(model, xb, yb, half=False)
     row = {"no scaling": lost(ref, grads(model, xb, yb, half=True))}
     for s in (2.0**10, 2.0**16):

@@ -34,15 +34,6 @@ class Report:
         print(f"  wrote {self.path}")
 
 
-def clearly_better(a: float, b: float, noise: float) -> int:
-    """+1 when a > b by more than `noise`, -1 when b > a by more than it, 0 otherwise."""
-    if a - b > noise:
-        return 1
-    if b - a > noise:
-        return -1
-    return 0
-
-
 def accuracy_noise(n: int) -> float:
     """Two standard errors of an accuracy near 90% measured on n samples: differences below
     this are not evidence (sqrt(p (1 - p) / n) with p = 0.9, doubled)."""
@@ -82,4 +73,4 @@ def plot_pairs(panels: dict, path: str, title: str, ylabel: str = "", logy: bool
     _common.save_figure(finish(fig, path), path)
 
 
-__all__ = ["plot_pairs", "split", "Report", "clearly_better", "accuracy_noise", "too_short", "_common"]
+__all__ = ["plot_pairs", "split", "Report", "accuracy_noise", "too_short"]

@@ -153,8 +153,10 @@ def run_sweep(cfg, args, print_fn: Callable = print) -> dict:
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     pruner = optuna.pruners.NopPruner() if args.no_prune else optuna.pruners.MedianPruner(
         n_startup_trials=3, n_warmup_steps=1)  # fmt: skip
-    study = optuna.create_study(direction="minimize", sampler=optuna.samplers.TPESampler(
-        seed=cfg.seed), pruner=pruner, study_name=os.path.basename(os.path.normpath(out)))  # fmt: skip
+    sampler = optuna.samplers.TPESampler(seed=cfg.seed)
+    name = os.path.basename(os.path.normpath(out))
+    study = optuna.create_study(direction="minimize", sampler=sampler, pruner=pruner,
+                                study_name=name)  # fmt: skip
     objective = _objective(cfg, out, args.schedules, args.lr_range, args.wd_range, print_fn)
     study.optimize(objective, n_trials=args.trials, timeout=args.timeout)
     _write_trials(study, os.path.join(out, "trials.csv"))
@@ -176,7 +178,8 @@ def run_sweep(cfg, args, print_fn: Callable = print) -> dict:
              f"({result['complete']} finished, {result['pruned']} pruned)")  # fmt: skip
     print_fn(f"train it: tinygrad-edu train --dataset {cfg.dataset} --model {cfg.model} "
              f"--optimizer {cfg.optimizer} --lr {p['lr']:.3g} --weight-decay "
-             f"{p['weight_decay']:.2g} --schedule {p['schedule']} --epochs {cfg.epochs}")  # fmt: skip
+             f"{p['weight_decay']:.2g} --schedule {p['schedule']} --epochs {cfg.epochs} "
+             f"--val-split {cfg.val_split}")  # fmt: skip
     print_fn(f"sweep folder: {os.path.abspath(out)} (trials.csv, best.json, "
              f"{', '.join(n + '.png' for n in PLOTS)}, trial_*/)")  # fmt: skip
     return result

@@ -45,7 +45,8 @@ class TensorBoardLogger(Callback):
         if isinstance(batch_every, bool) or not isinstance(batch_every, int) or batch_every < 0:
             raise ValueError(f"TensorBoardLogger: batch_every must be an int >= 0, got "
                              f"{batch_every!r}")  # fmt: skip
-        self.log_dir, self.histograms, self.batch_every = os.fspath(log_dir), histograms, batch_every
+        self.log_dir, self.histograms = os.fspath(log_dir), histograms
+        self.batch_every = batch_every
         self.writer = _summary_writer(self.log_dir)  # fails now, not after an epoch of training
         self.step = 0
 
