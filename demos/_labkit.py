@@ -53,7 +53,9 @@ def plot_pairs(panels: dict, path: str, title: str, ylabel: str = "", logy: bool
     solid and validation dashed, panels on a shared y axis (so heights compare)."""
     from tinygrad_edu.viz._mpl import OKABE_ITO, finish, new_figure
 
-    fig, axes = new_figure(1, len(panels), figsize=(4.8 * len(panels), 3.8), sharey=sharey)
+    suptitle = title + "  (solid: training, dashed: validation)"
+    width = max(4.8 * len(panels), 0.072 * len(suptitle) + 0.8)  # room for the whole title
+    fig, axes = new_figure(1, len(panels), figsize=(width, 3.8), sharey=sharey)
     for ax, (name, lines) in zip(axes, panels.items()):
         for i, (label, (train, val)) in enumerate(lines.items()):
             colour = OKABE_ITO[i % 8]
@@ -69,7 +71,7 @@ def plot_pairs(panels: dict, path: str, title: str, ylabel: str = "", logy: bool
         ax.grid(alpha=0.3)
         ax.legend(fontsize=7)
     axes[0].set_ylabel(ylabel)
-    fig.suptitle(title + "  (solid: training, dashed: validation)", fontsize=10)
+    fig.suptitle(suptitle, fontsize=10)
     _common.save_figure(finish(fig, path), path)
 
 
