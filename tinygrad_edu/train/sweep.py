@@ -157,6 +157,12 @@ def run_sweep(cfg, args, print_fn: Callable = print) -> dict:
     name = os.path.basename(os.path.normpath(out))
     study = optuna.create_study(direction="minimize", sampler=sampler, pruner=pruner,
                                 study_name=name)  # fmt: skip
+    if hasattr(study, "set_metric_names"):  # optuna >= 3.2: the plots name the metric
+        import warnings
+
+        with warnings.catch_warnings():  # "experimental"
+            warnings.simplefilter("ignore")
+            study.set_metric_names(["best validation loss"])
     objective = _objective(cfg, out, args.schedules, args.lr_range, args.wd_range, print_fn)
     study.optimize(objective, n_trials=args.trials, timeout=args.timeout)
     _write_trials(study, os.path.join(out, "trials.csv"))
