@@ -80,11 +80,12 @@ class Watch(Callback):
 
 
 # %%
-curves, results, finals = {}, {}, {}
+curves, results, finals, start = {}, {}, {}, {}
 for name, (act, lr) in RUNS.items():
     tg.manual_seed(args.seed)
     model = models.mlp(784, [256, 256, 256], 10, activation=act)
     watch = Watch()
+    start[name] = model[1].weight.detach().clone()  # the first Linear's weights at init
     h = fit(model, loss_fn, optim.SGD(model.parameters(), lr=lr, momentum=0.9),
             _common.loader(train, 64, shuffle=True), _common.loader(val, 1000), epochs=epochs,
             callbacks=[watch], verbose=False)  # fmt: skip
@@ -126,11 +127,16 @@ _common.save_figure(finish(fig, f"{args.out}/dead_and_saturated.png"),
 # look for: after a good run, smooth stroke- and blob-like templates; pure salt-and-pepper
 # noise means the unit barely learned (too few epochs, too small a learning rate); identical
 # tiles mean the symmetry was never broken (lab 13); a unit that is dead gets no gradient, so
-# its tile stays the random noise it started as.
+# its tile stays the random noise it started as. Tiles share one colour scale: a pale tile is a
+# unit whose weights are still about as small as at init (PyTorch's default: within ±0.036
+# for 784 inputs); it learned little, and the run measures how many there are.
 
 # %%
 good = finals["ReLU, SGD lr 0.05"]
 dead_first = curves["ReLU, SGD lr 0.05"]["layer 1 (ReLU)"][-1]
+w0, w1 = start["ReLU, SGD lr 0.05"], good[1].weight.detach()
+moved = ((w1 - w0).norm(dim=1) / w0.norm(dim=1)).tolist()  # change relative to the init, per unit
+little = sum(m < 1.0 for m in moved)
 _common.save_figure(plot_weights(good, f"{args.out}/first_layer_weights.png"),
                     f"{args.out}/first_layer_weights.png")  # fmt: skip
 
@@ -153,7 +159,9 @@ sig = results["sigmoid, SGD lr 0.05"]
 say("sigmoid: saturated share per layer after training "
     + ", ".join(f"{v:.0%}" for v in sig["final_share_per_layer"].values())
     + f"; val acc {sig['val_acc']:.1%} vs ReLU's {low['val_acc']:.1%}")  # fmt: skip
-say(f"first layer of the good ReLU net: {dead_first:.0%} of its units dead on the probe images")
+say(f"first layer of the good ReLU net: {dead_first:.0%} of its units dead on the probe images; "
+    f"{little} of {len(moved)} units moved less than the size of their initial weights (the "
+    f"pale tiles); the median unit moved {sorted(moved)[len(moved) // 2]:.1f}x its init norm")  # fmt: skip
 _labkit.too_short(args, say)
 _common.write_json(f"{args.out}/metrics.json", results)
 say.save()
