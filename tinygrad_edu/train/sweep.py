@@ -46,8 +46,9 @@ def add_sweep_options(p) -> None:
     g.add_argument("--wd-range", type=float, nargs=2, default=(1e-6, 1e-2), metavar=("LO", "HI"),
                    help="log-uniform range of the weight decay")  # fmt: skip
     g.add_argument("--schedules", nargs="+", default=list(SCHEDULE_CHOICES),
-                   choices=["none", "step", "cosine", "warmup-cosine", "onecycle"],
-                   help="the schedules to choose from")  # fmt: skip
+                   choices=["none", "step", "cosine", "warmup-cosine", "onecycle"], metavar="NAME",
+                   help="schedules to choose from: none, step, cosine, warmup-cosine, onecycle "
+                   "(default: all but onecycle)")  # fmt: skip
     g.add_argument("--no-prune", action="store_true", help="run every trial to the end")
 
 
