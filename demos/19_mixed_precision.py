@@ -48,8 +48,10 @@ metrics = {}
 # %% [markdown]
 # ## An MLP whose forward can run in float16
 # The weights stay float32 ("master weights"); `forward(half=True)` casts weights and inputs
-# to float16, so every activation and every backward gradient inside is float16; the logits
-# are cast back to float32 for the loss, as autocast does.
+# to float16, so every activation and every backward gradient between layers is float16; the
+# logits are cast back to float32 for the loss, as autocast does. Each matrix product
+# accumulates in float32 and rounds its result to float16, `(a.float() @ b.float()).half()`,
+# which is what a GPU's tensor cores do (and NumPy has no fast float16 matmul).
 
 
 # %%
@@ -62,7 +64,10 @@ class MLP(nn.Module):
         x = x.reshape(x.shape[0], -1)
         for layer in (self.l1, self.l2, self.l3):
             w, b = (layer.weight.half(), layer.bias.half()) if half else (layer.weight, layer.bias)
-            x = (x.half() if half else x) @ w.T + b
+            if half:  # float16 in and out, float32 accumulation
+                x = (x.half().float() @ w.float().T).half() + b
+            else:
+                x = x @ w.T + b
             if layer is not self.l3:
                 x = x.relu()
         return x.float()
