@@ -75,11 +75,11 @@ path = f"{args.out}/confusion.png"
 _common.save_figure(plot_confusion_matrix(tg.cat(labels), tg.cat(predictions), path), path)
 x, y = next(iter(test_loader))
 loss = loss_fn(model(x[:2]), y[:2])  # eval mode: BatchNorm uses its running statistics
-loss.backward()
+loss.backward(retain_graph=True)  # the picture can then name BatchNorm's running statistics
 try:
     from tinygrad_edu.viz import draw_graph
 
-    path = draw_graph(loss, params=model, collapse=True).save(f"{args.out}/graph.svg")
+    path = draw_graph(loss, params=model).save(f"{args.out}/graph.svg")  # boxes chosen by size
     print(f"  wrote {path}")
 except (ImportError, RuntimeError) as e:  # graphviz is optional
     print(f"  (graph skipped: {e})")

@@ -1,4 +1,4 @@
-"""Regenerate the README's pictures: python docs/make_images.py (needs graphviz's dot)."""
+"""Regenerate the README's pictures: python docs/make_images.py (system dot or graphviz-pure)."""
 
 from __future__ import annotations
 

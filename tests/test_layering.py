@@ -1,7 +1,7 @@
 """DESIGN.md's dependency rules, checked by reading every module's imports.
 
 L0 backend, autograd/grad_mode;  L1 autograd;  L2 ops;  L3 tensor, composite, factories, functions,
-cuda;  L4 nn, optim, data;  L5 viz, testing, train, models, cli, __main__. A module imports only its
+cuda, autograd/functional;  L4 nn, optim, data, amp, vision;  L5 viz, testing, train, models, cli, __main__. A module imports only its
 own layer or lower; optim never imports nn; nn never imports optim or data. NumPy/CuPy appear only
 in backend.py, ops/, data/, viz/ and testing/. Optional packages are imported inside functions.
 """
@@ -17,7 +17,7 @@ import pytest
 
 PKG = Path(__file__).resolve().parents[1] / "tinygrad_edu"
 OPTIONAL = {"torch", "graphviz", "matplotlib", "sklearn", "tqdm", "cupy", "cupyx", "scipy",
-            "threadpoolctl"}  # fmt: skip
+            "threadpoolctl", "ml_dtypes", "PIL"}  # fmt: skip
 
 
 def _layer(mod: str) -> int:
@@ -25,13 +25,15 @@ def _layer(mod: str) -> int:
     head = parts[0] if parts else "__init__"
     if head == "backend" or parts[:2] == ["autograd", "grad_mode"]:
         return 0
+    if parts[:2] == ["autograd", "functional"]:  # Jacobians are built from Tensor ops
+        return 3
     if head == "autograd":
         return 1
     if head == "ops":
         return 2
     if head in ("tensor", "composite", "factories", "functions", "cuda"):
         return 3
-    if head in ("nn", "optim", "data"):
+    if head in ("nn", "optim", "data", "amp", "vision"):
         return 4
     return 5  # viz, testing, train, models, cli, __main__, the package __init__
 
@@ -108,3 +110,52 @@ def test_import_needs_numpy_only():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "", f"import tinygrad_edu loaded {out.stdout.strip()}"
+
+
+# nn and optim use the public Tensor API. These are the only places where they reach below it,
+# each for a reason the Tensor API cannot serve.
+DATA_ALLOWED = {
+    "nn/parameter.py": "a Parameter shares its tensor's memory and version counter",
+    "nn/modules/module.py": "Module.to converts parameters in place (PyTorch's param.data = ...)",
+    "nn/init.py": "orthogonal_ needs a QR decomposition, which has no Tensor op",
+    "nn/_loss_functional.py": "class-index checks read min and max in one pass every step",
+}
+NN_OPS_ALLOWED = {
+    "tinygrad_edu.ops.fused": "Linear, Normalize, CrossEntropy (fused primitives)",
+    "tinygrad_edu.ops.conv": "Unfold, Fold, WindowMax (the convolution and pooling primitives)",
+    "tinygrad_edu.ops.nograd": "min_max for target checks",
+    "tinygrad_edu.ops.linalg_nograd": "qr for orthogonal_",
+}
+
+
+def _rel(path: Path) -> str:
+    return str(path.relative_to(PKG)).replace("\\", "/")
+
+
+def test_nn_and_optim_do_not_read_data():
+    offenders = []
+    for name, path in _modules():
+        rel = _rel(path)
+        if not rel.startswith(("nn/", "optim/")) or rel in DATA_ALLOWED:
+            continue
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Attribute) and node.attr == "data":
+                offenders.append(f"{rel}:{node.lineno}")
+    assert not offenders, f"nn/optim read .data (use the Tensor API): {offenders}"
+
+
+def test_nn_imports_only_allow_listed_primitives():
+    offenders = []
+    for name, path in _modules():
+        if not name.startswith(("tinygrad_edu.nn", "tinygrad_edu.optim")):
+            continue
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.ImportFrom):
+                targets = _resolve(name, path, node)
+                if targets == ["tinygrad_edu.ops"]:  # from ..ops import fused
+                    targets = [f"tinygrad_edu.ops.{a.name}" for a in node.names]
+                for target in targets:
+                    if target.startswith("tinygrad_edu.ops") and target not in NN_OPS_ALLOWED:
+                        if not any(target.startswith(a + ".") for a in NN_OPS_ALLOWED):
+                            offenders.append(f"{_rel(path)} imports {target}")
+    assert not offenders, offenders

@@ -272,10 +272,10 @@ def test_inplace_broadcast_growth_is_refused():
 
 
 def test_where_condition_must_be_bool():
-    with pytest.raises(TypeError, match="bool"):
+    with pytest.raises(RuntimeError, match="bool"):
         tg.where(tg.ones(2), tg.ones(2), tg.zeros(2))
 
 
 def test_gather_checks_index():
-    with pytest.raises(IndexError, match="out of range"):
+    with pytest.raises(RuntimeError, match="out of bounds"):
         tg.ones(2, 3).gather(1, tg.tensor([[5], [0]]))

@@ -121,11 +121,25 @@ from .functions import (  # tg.exp, tg.maximum, ... (torch.X forms of Tensor met
     var,
 )
 from .tensor import Tensor
+from .autograd import functional as _autograd_functional  # noqa: F401  (tg.autograd.functional)
+from . import amp
+from .amp import autocast
 from .data.serialization import load, save
 
 __version__ = "0.1.0"
 
 backend.env_default_device()
+
+
+def __getattr__(name: str):
+    """tg.bfloat16 (from the optional ml_dtypes package) and tg.Generator, made on first use."""
+    if name == "bfloat16":
+        return backend.bfloat16()
+    if name == "Generator":  # torch.Generator: a private random stream for samplers/DataLoader
+        from .data.sampler import Generator
+
+        return Generator
+    raise AttributeError(f"module 'tinygrad_edu' has no attribute {name!r}")
 
 __all__ = [
     "Tensor", "tensor", "autograd", "cuda", "no_grad", "enable_grad", "set_grad_enabled",
@@ -134,5 +148,5 @@ __all__ = [
     "int8", "int16", "int32", "int64", "long", "uint8", "bool", "cat", "stack", "where",
     "zeros", "ones", "full", "empty", "zeros_like", "ones_like", "full_like", "empty_like",
     "rand", "randn", "rand_like", "randn_like", "randint", "randperm", "arange", "linspace",
-    "eye", "from_numpy", "save", "load",
+    "eye", "from_numpy", "save", "load", "amp", "autocast",
 ] + ['abs', 'add', 'allclose', 'amax', 'amin', 'argmax', 'argmin', 'bmm', 'broadcast_to', 'chunk', 'clamp', 'clip', 'cos', 'div', 'dot', 'equal', 'erf', 'exp', 'expm1', 'flatten', 'flip', 'gather', 'isfinite', 'isinf', 'isnan', 'log', 'log1p', 'log_softmax', 'logical_not', 'logsumexp', 'masked_fill', 'matmul', 'max', 'maximum', 'mean', 'min', 'minimum', 'mm', 'mul', 'neg', 'norm', 'numel', 'outer', 'permute', 'pow', 'prod', 'reciprocal', 'relu', 'reshape', 'rsqrt', 'sigmoid', 'sign', 'sin', 'softmax', 'split', 'sqrt', 'square', 'squeeze', 'std', 'sub', 'sum', 'tanh', 'transpose', 'tril', 'triu', 'unbind', 'unsqueeze', 'var']

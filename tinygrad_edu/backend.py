@@ -56,6 +56,8 @@ def as_dtype(dtype: Any) -> np.dtype:
         name = dtype.replace("torch.", "")
         if name in _DTYPE_NAMES:
             return _DTYPE_NAMES[name]
+        if name == "bfloat16":
+            return bfloat16()
         raise TypeError(f"unknown dtype {dtype!r} (and not a device: 'cpu' or 'cuda'); expected "
                         f"one of {sorted(_DTYPE_NAMES)}")  # fmt: skip
     if dtype is builtins_float:
@@ -78,7 +80,59 @@ builtins_float, builtins_int, builtins_bool = _builtins.float, _builtins.int, _b
 
 
 def is_floating(dtype: np.dtype) -> bool:
-    return dtype.kind == "f"
+    return dtype.kind == "f" or dtype.name == "bfloat16"  # ml_dtypes' bfloat16 has kind 'V'
+
+
+def bfloat16() -> np.dtype:
+    """The bfloat16 dtype of the optional ml_dtypes package (pip install tinygrad_edu[amp])."""
+    try:
+        import ml_dtypes
+    except ImportError:
+        raise RuntimeError(
+            "bfloat16 needs the ml_dtypes package: pip install ml_dtypes (or the amp extra: "
+            "pip install tinygrad_edu[amp])"
+        ) from None
+    return np.dtype(ml_dtypes.bfloat16)
+
+
+# ---------------------------------------------------------------------------------------------
+# autocast (tinygrad_edu.amp): the low-precision dtype per device type, None when off. It lives
+# here, at the bottom layer, because the ops that consult it (matmul, linear, conv2d, softmax,
+# losses, ...) sit below amp.py.
+# ---------------------------------------------------------------------------------------------
+_autocast: dict = {"cpu": None, "cuda": None}
+
+
+def autocast_dtype(device: str):
+    """The dtype autocast runs matmul/linear/conv in on `device`, or None when autocast is off."""
+    return _autocast.get(device)
+
+
+def set_autocast_dtype(device_type: str, dtype) -> Any:
+    """Set (or clear, with None) the autocast dtype of a device type; returns the previous one."""
+    prev = _autocast[device_type]
+    _autocast[device_type] = dtype
+    return prev
+
+
+def autocast_cast(tensors: tuple, policy: str) -> tuple:
+    """What autocast does to an op's floating inputs, by PyTorch's op lists:
+    'low' casts float32/float16/bfloat16 to the autocast dtype (matmul, linear, conv);
+    'fp32' casts float16/bfloat16 up to float32 (losses); 'fp32_cuda' does so on CUDA only
+    (softmax, log_softmax, layer_norm, normalize: PyTorch's CPU autocast leaves them alone).
+    float64 and non-floating tensors are never touched, as in PyTorch."""
+    device = next((t.device for t in tensors if hasattr(t, "device")), None)
+    dtype = _autocast.get(device)
+    if dtype is None or (policy == "fp32_cuda" and device != "cuda"):
+        return tensors
+    low = policy == "low"
+    target = dtype if low else float32
+    out = []
+    for t in tensors:
+        d = getattr(t, "dtype", None)
+        eligible = d is not None and is_floating(d) and d != float64 and d != target
+        out.append(t.to(target) if eligible and (low or d.itemsize == 2) else t)
+    return tuple(out)
 
 
 def promote_types(a: np.dtype, b: np.dtype) -> np.dtype:
@@ -89,7 +143,7 @@ def promote_types(a: np.dtype, b: np.dtype) -> np.dtype:
     """
     if a == b:
         return a
-    fa, fb = a.kind == "f", b.kind == "f"
+    fa, fb = is_floating(a), is_floating(b)
     if fa != fb:
         return a if fa else b
     if a.kind == "b":
@@ -124,7 +178,7 @@ def scalar_result_dtype(tensor_dtype: np.dtype, scalar: Any) -> np.dtype:
     if isinstance(scalar, _builtins.int):
         return int64 if tensor_dtype.kind == "b" else tensor_dtype
     if isinstance(scalar, (_builtins.float, np.floating)):
-        return tensor_dtype if tensor_dtype.kind == "f" else _default_float
+        return tensor_dtype if is_floating(tensor_dtype) else _default_float
     if isinstance(scalar, np.integer):
         return int64 if tensor_dtype.kind == "b" else tensor_dtype
     raise TypeError(f"unsupported scalar type {type(scalar).__name__}")
@@ -321,16 +375,57 @@ def infer_dtype(data: Any) -> np.dtype:
         return bool_
     if isinstance(data, _builtins.int):
         return int64
-    if isinstance(data, (_builtins.float, _builtins.complex)):
+    if isinstance(data, _builtins.float):
         return _default_float
-    arr = np.asarray(data)
+    arr = _host_array(data)
     if arr.dtype.kind == "f":
         return _default_float
     if arr.dtype.kind in "iu":
         return int64
     if arr.dtype.kind == "b":
         return bool_
-    raise TypeError(f"Tensor: cannot make a tensor from data of dtype {arr.dtype}")
+    raise _unsupported_data(data, arr)
+
+
+def _host_array(data: Any) -> np.ndarray:
+    """np.asarray(data), with ragged nested lists refused as PyTorch refuses them."""
+    try:
+        return np.asarray(data)
+    except ValueError as e:
+        raise ValueError(f"tensor: nested sequences must be rectangular (every list at a depth "
+                         f"of the same length), got {_short(data)}: {e}") from None  # fmt: skip
+
+
+def _short(data: Any) -> str:
+    text = repr(data)
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
+def _unsupported_data(data: Any, arr) -> TypeError:
+    """The TypeError for data with no tensor dtype (strings, objects, dates, complex numbers)."""
+    found, bad = _first_unsupported(data)
+    what = f"an element of type {type(bad).__name__} ({_short(bad)})" if found else (
+        f"an array of dtype {arr.dtype}")  # fmt: skip
+    text = (f"tensor: cannot make a tensor from {what}; tensors hold bool, integer and "
+            f"floating-point numbers only (data: {_short(data)})")  # fmt: skip
+    if not found or isinstance(bad, (str, bytes, _builtins.complex, np.generic)):
+        return TypeError(text)
+    return RuntimeError(f"{text}: could not infer a dtype")  # PyTorch: None, dicts, objects
+
+
+def _first_unsupported(data: Any) -> tuple:
+    """(True, the first element that is not a number) or (False, None)."""
+    if isinstance(data, (list, tuple)):
+        for x in data:
+            found, bad = _first_unsupported(x)
+            if found:
+                return found, bad
+        return False, None
+    if isinstance(data, (_builtins.bool, _builtins.int, _builtins.float)) or is_array(data):
+        return False, None
+    if isinstance(data, np.generic) and data.dtype.kind in "biuf":
+        return False, None
+    return True, data
 
 
 def asarray(data: Any, dtype: Any = None, device: str | None = None, copy: bool = False):
@@ -347,12 +442,16 @@ def asarray(data: Any, dtype: Any = None, device: str | None = None, copy: bool 
     if isinstance(data, np.generic):
         data = np.asarray(data)
     if is_array(data):
+        if data.dtype.kind not in "biuf":
+            raise _unsupported_data(data, data)
         arr = data if device_of(data) == device else to_device(data, device)
         if dtype is not None:
             d = as_dtype(dtype)
             if arr.dtype != d:
                 return arr.astype(d)
         return arr.copy() if copy and arr is data else arr
+    if dtype is not None and not isinstance(data, (_builtins.int, _builtins.float)):
+        infer_dtype(data)  # strings, objects and ragged lists are refused whatever the dtype
     d = as_dtype(dtype) if dtype is not None else infer_dtype(data)
     try:
         return xp.asarray(np.asarray(data, dtype=d))
@@ -370,7 +469,13 @@ _seed: int | None = None
 def manual_seed(seed: int) -> None:
     """Seed every random draw of the library (factories, init, dropout, shuffling) on all devices."""
     global _seed
-    _seed = _builtins.int(seed)
+    try:
+        value = _builtins.int(seed)
+    except (TypeError, ValueError):
+        raise ValueError(f"manual_seed: seed must be an int, got {seed!r}") from None
+    if not -(2**63) <= value < 2**64:
+        raise ValueError(f"manual_seed: seed {value} is outside [-2**63, 2**64)")
+    _seed = value % 2**64  # PyTorch's rule: a negative seed wraps into uint64 (-1 -> 2**64 - 1)
     _rng.clear()
 
 

@@ -7,8 +7,9 @@
     tinygrad-edu resume runs/mnist-mlp-...     continue a run exactly where it stopped (Ctrl-C)
     tinygrad-edu graph --expr "(a*b + c).tanh()" --out expr.svg
 
-Exit status: 0 on success, 2 for bad arguments or missing data (one line on stderr, no
-traceback), 1 for other errors, 130 when interrupted by Ctrl-C (after saving a checkpoint).
+Exit status: 0 on success, 2 for bad arguments, missing data, a run folder in use or already
+holding a run, or a file that cannot be written (one line on stderr, no traceback), 1 for other
+errors, 130 when interrupted by Ctrl-C (after saving a checkpoint).
 TINYGRAD_EDU_DEBUG=1 shows the full traceback of an error instead of its one-line summary.
 """
 
@@ -124,6 +125,8 @@ def _add_run_options(p: argparse.ArgumentParser) -> None:
     g.add_argument(
         "--out", metavar="DIR", help="run folder (default runs/<dataset>-<model>-<time>)"
     )
+    g.add_argument("--overwrite", action="store_true",
+                   help="replace a run already in --out (otherwise that is an error)")  # fmt: skip
     _add_common(p)
 
 
@@ -198,13 +201,19 @@ def _config(args: argparse.Namespace):
 
 
 def _default_out(args: argparse.Namespace) -> str:
+    """runs/<name>-<time>[-n], created here (mkdir fails if it exists), so that two runs
+    started in the same second never share a folder."""
     stamp = time.strftime("%Y%m%d-%H%M%S")
     name = "demo" if args.command == "demo" else f"{args.dataset}-{args.model}"
+    os.makedirs("runs", exist_ok=True)
     path, n = os.path.join("runs", f"{name}-{stamp}"), 1
-    while os.path.exists(path):
-        n += 1
-        path = os.path.join("runs", f"{name}-{stamp}-{n}")
-    return path
+    while True:
+        try:
+            os.mkdir(path)
+            return path
+        except FileExistsError:
+            n += 1
+            path = os.path.join("runs", f"{name}-{stamp}-{n}")
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -219,7 +228,7 @@ def _run(args: argparse.Namespace) -> int:
                   "handwritten digits")  # fmt: skip
         else:
             print(f"tinygrad-edu train: {cfg.model} on {cfg.dataset}")
-        runner.run(cfg, out, print_fn=_print, progress=progress,
+        runner.run(cfg, out, print_fn=_print, progress=progress, overwrite=args.overwrite,
                    tensorboard=getattr(args, "tensorboard", None))  # fmt: skip
     elif args.command == "sweep":
         from .train.sweep import run_sweep
@@ -257,6 +266,7 @@ def main(argv: list | None = None) -> int:
     from .train import num_threads
     from .train.checkpoint import CheckpointMismatch
     from .train.experiment import DataError
+    from .train.runfolder import RunExists, RunInUse
     from .data.serialization import CheckpointError
 
     if args.threads < 0:
@@ -275,23 +285,56 @@ def main(argv: list | None = None) -> int:
         with num_threads(args.threads or None):
             return _run(args)
     except KeyboardInterrupt:
-        run_dir = getattr(args, "out", None) or getattr(args, "run_dir", None)
-        hint = f"; continue with: {PROG} resume {run_dir}" if run_dir else ""
-        print(f"{where}: interrupted{hint}", file=sys.stderr)
+        print(f"{where}: interrupted{_resume_hint(args)}", file=sys.stderr)
         return EXIT_INTERRUPTED
+    except (RunInUse, RunExists) as e:
+        if debug:
+            raise
+        print(f"{where}: error: {_one_line(e)}", file=sys.stderr)
+        return EXIT_USAGE
     except (DataError, FileNotFoundError, ValueError, ImportError) as e:
         if debug:
             raise
         if isinstance(e, (CheckpointMismatch, CheckpointError)):
             print(f"{where}: error: {e}", file=sys.stderr)
             return EXIT_ERROR
-        print(f"{where}: error: {_one_line(e)}", file=sys.stderr)
+        text = _os_error(e) if isinstance(e, OSError) and e.errno else _one_line(e)
+        print(f"{where}: error: {text}", file=sys.stderr)
         return EXIT_USAGE
     except RuntimeError as e:
         if debug:
             raise
         print(f"{where}: error: {_one_line(e)}", file=sys.stderr)
         return EXIT_ERROR
+    except OSError as e:  # a folder that cannot be written, a full disk, a file not readable
+        if debug:
+            raise
+        print(f"{where}: error: {_os_error(e)}", file=sys.stderr)
+        return EXIT_USAGE
+
+
+def _resume_hint(args: argparse.Namespace) -> str:
+    """How to continue an interrupted command: only where a checkpoint exists to resume from."""
+    run_dir = getattr(args, "out", None) or getattr(args, "run_dir", None)
+    if run_dir and os.path.isfile(os.path.join(run_dir, "checkpoints", "last.npz")):
+        return f"; continue with: {PROG} resume {run_dir}"
+    if run_dir and args.command in ("demo", "train"):
+        return f"; nothing to resume yet (start again with --out {run_dir} --overwrite)"
+    return ""
+
+
+def _os_error(e: OSError) -> str:
+    """'cannot use PATH: No space left on device (free some space or choose another --out)'."""
+    import errno
+
+    what = e.strerror or _one_line(e)
+    where = f" {e.filename}" if e.filename else ""
+    advice = {errno.ENOSPC: "free some space or choose another --out",
+              errno.EROFS: "the file system is read-only: choose another --out",
+              errno.EACCES: "check its permissions, or choose another --out",
+              errno.EFBIG: "the file is too large here: choose another --out"}  # fmt: skip
+    hint = advice.get(e.errno)
+    return f"cannot use{where}: {what}" + (f" ({hint})" if hint else "")
 
 
 def _one_line(e: BaseException) -> str:

@@ -119,11 +119,11 @@ def matmul(a, b):
 
 
 def mm(a, b):
-    return _t(a).matmul(b)
+    return _t(a).mm(b)
 
 
 def bmm(a, b):
-    return _t(a).matmul(b)
+    return _t(a).bmm(b)
 
 
 def dot(a, b):

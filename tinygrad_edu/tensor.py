@@ -13,13 +13,14 @@ from . import backend
 from .autograd import engine
 from .autograd import function as _function
 from .composite import operators as _operators
+from .composite import frontend as _frontend
 from .composite import inplace as _inplace
 from .composite.elementwise import ElementwiseMixin
 from .composite.inplace import InplaceMixin
 from .composite.operators import OperatorMixin
 from .composite.reduction import ReductionMixin
 from .composite.shape import ShapeMixin
-from .ops import movement, nograd, unary
+from .ops import movement, unary
 
 _ARRAY_TYPES = backend.ARRAY_TYPES
 
@@ -169,7 +170,7 @@ class Tensor(OperatorMixin, InplaceMixin, ElementwiseMixin, ReductionMixin, Shap
         if dtype is not None:
             dt = backend.as_dtype(dtype)
             if dt != out.dtype:
-                if out.requires_grad and dt.kind != "f":
+                if out.requires_grad and not backend.is_floating(dt):  # bfloat16: kind 'V'
                     return out.detach().to(dt)
                 out = unary.Cast.apply(out, dtype=dt)
         return out
@@ -225,9 +226,10 @@ class Tensor(OperatorMixin, InplaceMixin, ElementwiseMixin, ReductionMixin, Shap
                 "requires_grad_(): you can only change requires_grad of leaf tensors; use "
                 "x.detach().requires_grad_() to make a new leaf"
             )
-        if requires_grad and self.dtype.kind != "f":
+        if requires_grad and not backend.is_floating(self.dtype):
             raise RuntimeError(
-                f"only floating point tensors can require gradients, got dtype {self.dtype}; "
+                f"requires_grad_(): only floating point tensors can require gradients, got dtype "
+                f"{self.dtype}; "
                 "convert with .float() first"
             )
         self.requires_grad = bool(requires_grad)
@@ -282,4 +284,5 @@ class _HookHandle:
 
 _function._make_tensor = Tensor._make
 _operators.Tensor = Tensor
+_frontend.Tensor = Tensor
 _inplace.Tensor = Tensor

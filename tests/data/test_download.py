@@ -11,6 +11,7 @@ import http.server
 import io
 import tarfile
 import threading
+import time
 
 import numpy as np
 import pytest
@@ -181,3 +182,158 @@ def test_cifar10_download(server, isolated, monkeypatch):
     train, test = datasets.load_cifar10(mirrors=[url])
     assert len(train) == 5 and len(test) == 1 and test.tensors[1].tolist() == [3]
     assert (isolated / "cifar10" / "cifar-10-binary.tar.gz").is_file()
+
+
+# ------------------------------------------------------- damaged, endless, huge and slow mirrors
+@pytest.fixture
+def sized(fake_mnist, monkeypatch):
+    """fake_mnist with the true sizes of its files (which bound downloads and decompression)."""
+    res = dataclasses.replace(datasets.RESOURCES["mnist"],
+                              sizes={n: len(d) for n, d in fake_mnist.items()})  # fmt: skip
+    monkeypatch.setitem(datasets.RESOURCES, "mnist", res)
+    return fake_mnist
+
+
+def _damaged_gzip(data: bytes) -> bytes:
+    gz = bytearray(gzip.compress(data))
+    gz[10] = 0xFF  # the first deflate block: type 11 is reserved, zlib says "invalid block type"
+    return bytes(gz)
+
+
+def test_damaged_gzip_from_a_mirror_tries_the_next_one(tmp_path, sized, isolated, capsys):
+    bad, good = tmp_path / "bad", tmp_path / "good"
+    bad.mkdir()
+    good.mkdir()
+    _publish(good, sized)
+    for name, data in sized.items():
+        (bad / f"{name}.gz").write_bytes(_damaged_gzip(data))
+    srv_bad, url_bad = _serve(bad)
+    srv_good, url_good = _serve(good)
+    try:
+        with pytest.raises(datasets.DownloadError) as info:  # only the damaged mirror
+            datasets.load_mnist(mirrors=[url_bad])
+        message = str(info.value)
+        assert "\n" not in message and f"{url_bad}train-images-idx3-ubyte.gz" in message
+        assert "gzip data is damaged" in message and "place the files" in message
+        _check_fake(*datasets.load_mnist(mirrors=[url_bad, url_good]))  # the next one is tried
+    finally:
+        for s in (srv_bad, srv_good):
+            s.shutdown()
+            s.server_close()
+    assert url_bad in capsys.readouterr().err
+
+
+def test_damaged_local_gzip_is_one_clear_line(tmp_path, sized, isolated, capsys):
+    from tinygrad_edu.__main__ import main
+
+    folder = tmp_path / "data"
+    folder.mkdir()
+    _publish(folder, sized)
+    damaged = folder / "train-images-idx3-ubyte.gz"
+    damaged.write_bytes(_damaged_gzip(sized["train-images-idx3-ubyte"]))
+    with pytest.raises(datasets.FormatError, match="delete the file"):
+        datasets.load_mnist(root=folder, download=False)
+    code = main(["train", "--dataset", "mnist", "--data-dir", str(folder), "--epochs", "1",
+                 "--out", str(tmp_path / "run")])  # fmt: skip
+    err = capsys.readouterr().err
+    lines = [line for line in err.splitlines() if line.strip()]
+    assert code == 2 and len(lines) == 1 and "Traceback" not in err, err
+    assert str(damaged) in lines[0] and "damaged" in lines[0]
+
+
+def _peak_memory(fn) -> int:
+    import tracemalloc
+
+    tracemalloc.start()
+    try:
+        fn()
+        return tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
+def test_a_gzip_bomb_is_stopped_at_the_known_size(tmp_path, sized, isolated):
+    www = tmp_path / "www"
+    www.mkdir()
+    _publish(www, sized)
+    bomb = gzip.compress(bytes(4 << 20))  # 4 MB of zeros in ~4 KB: passes the download cap
+    (www / "train-images-idx3-ubyte.gz").write_bytes(bomb)
+    srv, url = _serve(www)
+
+    def download():
+        with pytest.raises(datasets.DownloadError, match="decompresses to more than the 3,936"):
+            datasets.load_mnist(mirrors=[url])
+
+    try:
+        assert _peak_memory(download) < 2 << 20  # the 4 MB were never held
+    finally:
+        srv.shutdown()
+        srv.server_close()
+    assert not [p for p in (isolated / "mnist").iterdir() if p.name.startswith("train-images")]
+    local = tmp_path / "local"
+    local.mkdir()
+    _publish(local, sized)
+    (local / "train-images-idx3-ubyte.gz").write_bytes(gzip.compress(bytes(64 << 20)))
+
+    def load_local():
+        with pytest.raises(datasets.FormatError, match="decompresses to more than"):
+            datasets.load_mnist(root=local, download=False)
+
+    assert _peak_memory(load_local) < 2 << 20
+
+
+class _Endless(_Quiet):
+    """Sends 32 MB without a Content-Length (as if it would never stop) and counts it."""
+
+    sent = [0]
+
+    def do_GET(self) -> None:
+        self.send_response(200)
+        self.end_headers()
+        block = bytes(1 << 16)
+        try:
+            for _ in range(512):
+                self.wfile.write(block)
+                _Endless.sent[0] += len(block)
+        except OSError:  # the client hung up
+            pass
+
+
+def test_an_endless_body_is_cut_at_the_known_size(tmp_path, sized, isolated):
+    srv, url = _serve(tmp_path, _Endless)
+    _Endless.sent[0] = 0
+    try:
+        with pytest.raises(datasets.DownloadError, match="more than the"):
+            datasets.load_mnist(mirrors=[url])
+    finally:
+        srv.shutdown()
+        srv.server_close()
+    assert _Endless.sent[0] < 16 << 20  # stopped long before the 32 MB
+    assert [p for p in (isolated / "mnist").iterdir()] == []
+
+
+class _Drip(_Quiet):
+    """Promises 40 bytes and sends one every 0.1 s: each read is quick, the whole is not."""
+
+    def do_GET(self) -> None:
+        self.send_response(200)
+        self.send_header("Content-Length", "40")
+        self.end_headers()
+        try:
+            for _ in range(40):
+                self.wfile.write(b"x")
+                self.wfile.flush()
+                time.sleep(0.1)
+        except OSError:
+            pass
+
+
+def test_a_slow_drip_hits_the_overall_deadline(tmp_path, sized, isolated, monkeypatch):
+    monkeypatch.setattr(_download, "DOWNLOAD_TIMEOUT", 0.5)  # per read: 0.1 s gaps pass it
+    srv, url = _serve(tmp_path, _Drip)
+    try:
+        with pytest.raises(datasets.DownloadError, match="did not finish within"):
+            datasets.load_mnist(mirrors=[url])
+    finally:
+        srv.shutdown()
+        srv.server_close()

@@ -430,3 +430,4 @@ def test_zip_members_are_plain_npy(tmp_path):
     tg.save({"a": tg.ones(1), "b": np.zeros(2)}, tmp_path / "c")
     with zipfile.ZipFile(tmp_path / "c") as z:
         assert sorted(z.namelist()) == sorted(["a0.npy", "a1.npy", f"{META_KEY}.npy"])
+

@@ -414,42 +414,42 @@ def test_class_index_out_of_range_names_index_and_classes():
         F.cross_entropy(tg.randn(4, 10), Tensor([1, 2, 3, 10]))
     with pytest.raises(IndexError, match=r"nll_loss: target index -1 .* 3 classes"):
         F.nll_loss(tg.randn(2, 3), Tensor([-1, 0]))
-    with pytest.raises(IndexError, match=r"multi_margin_loss: target index 3 .* 3 classes"):
+    with pytest.raises(RuntimeError, match=r"multi_margin_loss: target index 3 .* 3 classes"):
         F.multi_margin_loss(tg.randn(2, 3), Tensor([0, 3]))
 
 
 def test_cross_entropy_argument_errors():
     x = tg.randn(4, 3)
-    with pytest.raises(TypeError, match=r"cross_entropy: expected a target of integer class"):
+    with pytest.raises(RuntimeError, match=r"cross_entropy: expected a target of integer class"):
         F.cross_entropy(x, Tensor([True, False, True, True]))
-    with pytest.raises(ValueError, match=r"cross_entropy: expected weight of shape \(3,\)"):
+    with pytest.raises(RuntimeError, match=r"cross_entropy: expected weight of shape \(3,\)"):
         F.cross_entropy(x, Tensor([0, 1, 2, 0]), weight=tg.ones(4))
-    with pytest.raises(ValueError, match=r"cross_entropy: a float target .* shape \(4, 3\), got "
+    with pytest.raises(RuntimeError, match=r"cross_entropy: a float target .* shape \(4, 3\), got "
                                          r"\(4,\)"):  # fmt: skip
         F.cross_entropy(x, tg.rand(4))
     with pytest.raises(ValueError, match=r"ignore_index \(1\) is not supported for class prob"):
         F.cross_entropy(x, tg.rand(4, 3), ignore_index=1)
-    with pytest.raises(ValueError, match=r"label_smoothing must be in \[0, 1\], got 1.5"):
+    with pytest.raises(RuntimeError, match=r"label_smoothing must be in \[0, 1\], got 1.5"):
         F.cross_entropy(x, Tensor([0, 1, 2, 0]), label_smoothing=1.5)
     with pytest.raises(ValueError, match=r"cross_entropy: expected input of shape \(C,\)"):
         F.cross_entropy(Tensor(1.0), Tensor(0))
 
 
 def test_binary_and_pointwise_errors():
-    with pytest.raises(ValueError, match=r"binary_cross_entropy: input values must be "
-                                         r"probabilities in \[0, 1\], got values in \[0, 2\]"):  # fmt: skip
+    with pytest.raises(RuntimeError, match=r"binary_cross_entropy: all elements of input should "
+                                           r"be between 0 and 1, got values in \[0, 2\]"):  # fmt: skip
         F.binary_cross_entropy(Tensor([0.0, 2.0]), Tensor([0.0, 1.0]))
     with pytest.raises(ValueError, match=r"binary_cross_entropy_with_logits: expected target of "
                                          r"the input's shape \(3,\), got \(3, 1\)"):  # fmt: skip
         F.binary_cross_entropy_with_logits(tg.randn(3), tg.rand(3, 1))
-    with pytest.raises(ValueError, match=r"pos_weight of shape \(4,\) does not broadcast"):
+    with pytest.raises(RuntimeError, match=r"pos_weight of shape \(4,\) does not broadcast"):
         F.binary_cross_entropy_with_logits(tg.randn(2, 3), tg.rand(2, 3), pos_weight=tg.ones(4))
-    with pytest.raises(ValueError, match=r"mse_loss: target of shape \(3,\) does not broadcast "
-                                         r"with input of shape \(2,\)"):  # fmt: skip
+    with pytest.raises(RuntimeError, match=r"mse_loss: target of shape \(3,\) does not broadcast "
+                                           r"with input of shape \(2,\)"):  # fmt: skip
         F.mse_loss(tg.randn(2), tg.randn(3))
-    with pytest.raises(ValueError, match=r"huber_loss: delta must be positive, got 0"):
+    with pytest.raises(RuntimeError, match=r"huber_loss: delta must be positive, got 0"):
         F.huber_loss(tg.randn(2), tg.randn(2), delta=0)
-    with pytest.raises(ValueError, match=r"smooth_l1_loss: beta must be non-negative, got -1"):
+    with pytest.raises(RuntimeError, match=r"smooth_l1_loss: beta must be non-negative, got -1"):
         F.smooth_l1_loss(tg.randn(2), tg.randn(2), beta=-1)
     with pytest.raises(ValueError, match=r"multi_margin_loss: only p == 1 and p == 2"):
         F.multi_margin_loss(tg.randn(2, 3), Tensor([0, 1]), p=3)

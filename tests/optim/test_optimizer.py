@@ -19,6 +19,10 @@ ALL = [
     (optim.AdamW, dict(lr=0.01), torch.optim.AdamW),
     (optim.RMSprop, dict(momentum=0.5, centered=True), torch.optim.RMSprop),
     (optim.Adagrad, dict(lr_decay=0.01, initial_accumulator_value=0.1), torch.optim.Adagrad),
+    (optim.Adadelta, dict(rho=0.8, weight_decay=0.01), torch.optim.Adadelta),
+    (optim.Adamax, dict(lr=0.01), torch.optim.Adamax),
+    (optim.NAdam, dict(lr=0.01, momentum_decay=0.01), torch.optim.NAdam),
+    (optim.RAdam, dict(lr=0.01, weight_decay=0.01), torch.optim.RAdam),
 ]
 IDS = [c[0].__name__ for c in ALL]
 

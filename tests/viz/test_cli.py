@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import argparse
 import math
-import shutil
 
 import pytest
 
 from tinygrad_edu.viz import cli
+from tinygrad_edu.viz._render import find_renderer
 
 pytest.importorskip("graphviz")
 
@@ -68,7 +68,7 @@ def test_errors_return_status_1(tmp_path, capsys):
         parse(["--model", "nope"])
 
 
-@pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz `dot` not installed")
+@pytest.mark.skipif(find_renderer()[0] is None, reason="no Graphviz renderer installed")
 def test_model_graph_renders(tmp_path):
     pytest.importorskip("tinygrad_edu.nn")
     out = tmp_path / "mlp.svg"
@@ -79,3 +79,19 @@ def test_model_graph_renders(tmp_path):
     assert cli.main(["--model", "deep-mlp", "--collapse", "--out", str(deep)]) == 0
     src = deep.read_text()
     assert "vanishing gradient" in src and 'label="Linear"' not in src
+
+
+def test_walk_writes_the_step_through(tmp_path, capsys):
+    pytest.importorskip("tinygrad_edu.nn")
+    page = tmp_path / "backward.html"
+    argv = ["--expr", "(a*b + c).tanh()", "--var", "a=2", "--var", "b=-3", "--var", "c=10"]
+    assert cli.main(argv + ["--walk", str(page)]) == 0
+    text = page.read_text()
+    assert '"title": "Tanh"' in text and "dx = g * (1 - y^2)" in text
+    assert capsys.readouterr().out.split() == [str(page)]  # --walk alone draws no graph.svg
+    mlp = tmp_path / "mlp.html"
+    assert cli.main(["--model", "mlp", "--walk", str(mlp), "--out", str(tmp_path / "g.gv")]) == 0
+    assert "CrossEntropy" in mlp.read_text() and (tmp_path / "g.gv").is_file()
+    assert "0.weight" in (tmp_path / "g.gv").read_text()  # drawn after the real backward
+    assert cli.main(["--model", "mlp", "--walk", str(tmp_path / "x.bmpx")]) == 1
+    assert "unknown file type" in capsys.readouterr().err

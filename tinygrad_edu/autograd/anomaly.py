@@ -18,7 +18,7 @@ def user_stack(limit: int = 6) -> str:
 
 
 def _bad(array) -> str | None:
-    if backend.has_nan(array):
+    if state.check_nan and backend.has_nan(array):
         return "nan"
     if state.check_inf and backend.has_inf(array):
         return "inf"

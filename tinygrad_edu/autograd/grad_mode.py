@@ -9,13 +9,14 @@ import functools
 
 
 class _State:
-    __slots__ = ("grad_enabled", "anomaly", "check_inf", "in_backward", "inplace_ops")
+    __slots__ = ("grad_enabled", "anomaly", "check_nan", "check_inf", "in_backward", "inplace_ops")
 
     def __init__(self) -> None:
         self.grad_enabled = True
         self.inplace_ops = 0  # counts in-place modifications; a tensor's _version is the count
         self.in_backward = False
         self.anomaly = False
+        self.check_nan = True
         self.check_inf = False
 
 
@@ -92,12 +93,12 @@ class detect_anomaly:
         self.check_inf = check_inf
 
     def __enter__(self) -> None:
-        self._prev = (state.anomaly, state.check_inf)
+        self._prev = (state.anomaly, state.check_nan, state.check_inf)
         state.anomaly = self.check_nan or self.check_inf
-        state.check_inf = self.check_inf
+        state.check_nan, state.check_inf = self.check_nan, self.check_inf
 
     def __exit__(self, *exc) -> None:
-        state.anomaly, state.check_inf = self._prev
+        state.anomaly, state.check_nan, state.check_inf = self._prev
 
     def __call__(self, fn):
         @functools.wraps(fn)
@@ -110,4 +111,4 @@ class detect_anomaly:
 
 def set_detect_anomaly(mode: bool, check_inf: bool = False) -> None:
     state.anomaly = bool(mode)
-    state.check_inf = bool(check_inf)
+    state.check_nan, state.check_inf = True, bool(check_inf)

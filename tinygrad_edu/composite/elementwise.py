@@ -9,6 +9,8 @@ from __future__ import annotations
 import math
 
 from ..ops import binary, nograd, unary
+from . import frontend
+from .args import as_float
 
 
 class ElementwiseMixin:
@@ -92,6 +94,17 @@ class ElementwiseMixin:
 
     def masked_fill(self, mask, value):
         """self with `value` where mask is True (mask broadcasts to self's shape)."""
+        if getattr(mask, "dtype", None) is None or mask.dtype.kind != "b":
+            raise RuntimeError(f"masked_fill: only supports boolean masks, but got mask of "
+                               f"{getattr(mask, 'dtype', type(mask).__name__)}")  # fmt: skip
+        if hasattr(value, "shape"):
+            if value.ndim != 0:
+                raise RuntimeError(f"masked_fill: only supports a 0-dimensional value tensor, "
+                                   f"but got one of shape {tuple(value.shape)}")  # fmt: skip
+        else:
+            value = as_float(value, "masked_fill", "value") if not isinstance(value, int) else value
+
+        frontend.broadcast_shape("masked_fill", mask.shape, self.shape)
         out = where(mask, value, self)
         if out.shape != self.shape:
             raise RuntimeError(
@@ -134,8 +147,17 @@ class ElementwiseMixin:
 
     def clamp(self, min=None, max=None):
         """min(max(x, min), max); the gradient passes at the bounds (as PyTorch's clamp)."""
+        return self._clamp(min, max, "clamp")
+
+    def _clamp(self, min, max, op: str):
         if min is None and max is None:
-            raise ValueError("clamp: at least one of min and max must be given")
+            raise RuntimeError(f"{op}: at least one of 'min' or 'max' must not be None")
+
+        for what, bound in (("min", min), ("max", max)):
+            if hasattr(bound, "shape"):
+                frontend.broadcast_shape(op, self.shape, tuple(bound.shape))
+            elif bound is not None and not isinstance(bound, int):
+                as_float(bound, op, what)
         out = self
         if min is not None:
             out = where(out < min, min, out)
@@ -144,7 +166,7 @@ class ElementwiseMixin:
         return out
 
     def clip(self, min=None, max=None):
-        return self.clamp(min, max)
+        return self._clamp(min, max, "clip")
 
     def hardtanh(self, min_val: float = -1.0, max_val: float = 1.0):
         return self.clamp(min_val, max_val)
@@ -154,10 +176,12 @@ class ElementwiseMixin:
 
     def leaky_relu(self, negative_slope: float = 0.01):
         """x if x > 0 else negative_slope * x; gradient negative_slope at 0"""
+        negative_slope = as_float(negative_slope, "leaky_relu", "negative_slope")
         return where(self > 0, self, self * negative_slope)
 
     def elu(self, alpha: float = 1.0):
         """x if x > 0 else alpha * (e^x - 1); gradient alpha at 0"""
+        alpha = as_float(alpha, "elu", "alpha")
         return where(self > 0, self, self.clamp(max=0.0).expm1() * alpha)
 
     def selu(self):
@@ -170,7 +194,7 @@ class ElementwiseMixin:
             inner = (self + self * self * self * 0.044715) * math.sqrt(2.0 / math.pi)
             return self * 0.5 * (inner.tanh() + 1.0)
         if approximate != "none":
-            raise ValueError(f"gelu: approximate must be 'none' or 'tanh', got {approximate!r}")
+            raise RuntimeError(f"gelu: approximate must be 'none' or 'tanh', got {approximate!r}")
         return self * 0.5 * ((self * (1.0 / math.sqrt(2.0))).erf() + 1.0)
 
     def silu(self):
@@ -182,6 +206,8 @@ class ElementwiseMixin:
 
     def softplus(self, beta: float = 1.0, threshold: float = 20.0):
         """log(1 + e^(beta x)) / beta, linear above threshold; stable for large |x|."""
+        beta = as_float(beta, "softplus", "beta")
+        threshold = as_float(threshold, "softplus", "threshold")
         bx = self * beta if beta != 1 else self
         # max(bx, 0) + log1p(e^-|bx|) never overflows; max splits its gradient at 0 so that
         # the derivative there is sigmoid(0) = 0.5
@@ -233,13 +259,20 @@ class ElementwiseMixin:
         return self._make(nograd.logical("not", self.data), False, None)
 
     def logical_and(self, other):
-        return self._make(nograd.logical("and", self.data, _data(other)), False, None)
+        return self._logical("and", other)
 
     def logical_or(self, other):
-        return self._make(nograd.logical("or", self.data, _data(other)), False, None)
+        return self._logical("or", other)
 
     def logical_xor(self, other):
-        return self._make(nograd.logical("xor", self.data, _data(other)), False, None)
+        return self._logical("xor", other)
+
+    def _logical(self, op: str, other):
+        o = _data(other)
+        if hasattr(o, "shape"):
+
+            frontend.broadcast_shape(f"logical_{op}", self.shape, tuple(o.shape))
+        return self._make(nograd.logical(op, self.data, o), False, None)
 
     def eq(self, other):
         return self == other
@@ -281,31 +314,26 @@ def _data(x):
 
 def where(condition, input, other):
     """condition ? input : other, elementwise with broadcasting; no gradient to condition."""
-    from .. import backend
-    from ..ops import movement
     from ..tensor import Tensor
-    from .operators import _broadcast_shape
 
-    like = input if isinstance(input, Tensor) else other if isinstance(other, Tensor) else None
+    like = next((x for x in (input, other) if isinstance(x, Tensor)), None)
     if not isinstance(condition, Tensor):
         condition = Tensor(condition, device=like.device if like is not None else None)
     if condition.dtype.kind != "b":
-        raise TypeError(f"where: condition must be a bool tensor, got dtype {condition.dtype}")
+        raise RuntimeError(f"where: expected a bool condition tensor, got dtype {condition.dtype}")
+    for what, v in (("input", input), ("other", other)):
+        if not isinstance(v, Tensor) and not isinstance(v, (int, float, bool)):
+            if not frontend.backend.is_scalar(v):
+                raise TypeError(f"where: {what} must be a Tensor or a number, got "
+                                f"{type(v).__name__} ({v!r})")  # fmt: skip
     if like is None:
-        like = Tensor(input, device=condition.device)
-    a = input if isinstance(input, Tensor) else Tensor._as_tensor(input, like)
-    b = other if isinstance(other, Tensor) else Tensor._as_tensor(other, like)
-    if a.dtype != b.dtype:
-        dt = backend.promote_types(a.dtype, b.dtype)
-        a, b = a.to(dt), b.to(dt)
-    if not (type(a.data) is type(b.data) is type(condition.data)):
+        input = Tensor(input, device=condition.device)
+    a, b = frontend.operands("where", input, other)
+    if not (type(a.data) is type(condition.data)):
         raise RuntimeError(
             f"where: expected all tensors on the same device, got condition on "
             f"{condition.device}, input on {a.device}, other on {b.device}"
         )
-    shape = _broadcast_shape(_broadcast_shape(condition.shape, a.shape, "where"), b.shape, "where")
-    if a.requires_grad and a.shape != shape:
-        a = movement.BroadcastTo.apply(a, shape=shape)
-    if b.requires_grad and b.shape != shape:
-        b = movement.BroadcastTo.apply(b, shape=shape)
+    shape = frontend.broadcast_shape("where", condition.shape, a.shape, b.shape)
+    a, b = frontend.broadcast("where", a, b, shape=shape)
     return binary.Where.apply(condition, a, b)

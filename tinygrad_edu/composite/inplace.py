@@ -212,6 +212,8 @@ class InplaceMixin:
                     f"fill_: only a 0-d tensor can fill a tensor, got shape {value.shape}"
                 )
             return self.copy_(value)
+        if isinstance(value, (str, bytes)) or value is None:
+            raise TypeError(f"fill_: value must be a number, got {value!r}")
         _check_fill_value("fill_", value, self.dtype)
         def compute(t):
             return Tensor._make(nograd.full(t.shape, value, t.dtype, t.device), False, None)
@@ -222,6 +224,8 @@ class InplaceMixin:
         """self's values replaced by src's (broadcast to self's shape, cast to its dtype, moved to
         its device); the gradient flows to src."""
         if not isinstance(src, Tensor):
+            if not backend.is_array(src):
+                raise TypeError(f"copy_: src must be a Tensor, got {type(src).__name__}")
             src = Tensor(src, device=self.device)
         if src.device != self.device:
             src = src.to(self.device)
@@ -251,14 +255,14 @@ class InplaceMixin:
     def uniform_(self, a: float = 0.0, b: float = 1.0):
         """Fill with draws from U(a, b) (the library's generator)."""
         if not a <= b:
-            raise ValueError(f"uniform_: expects a <= b, got a={a}, b={b}")
+            raise RuntimeError(f"uniform_: expects a [from, to) range, but found from={a} > to={b}")
         r = nograd.rand(self.shape, backend.float64, self.device)
         return self._fill_random("uniform_", r * (b - a) + a)
 
     def normal_(self, mean: float = 0.0, std: float = 1.0):
         """Fill with draws from N(mean, std^2) (the library's generator)."""
         if not std >= 0:
-            raise ValueError(f"normal_: expects std >= 0, got std={std}")
+            raise RuntimeError(f"normal_: expects std >= 0.0, but found std {std}")
         r = nograd.randn(self.shape, backend.float64, self.device)
         return self._fill_random("normal_", r * std + mean)
 
@@ -273,6 +277,14 @@ class InplaceMixin:
         """self[index] = value (a number or a tensor broadcast to the indexed shape); with
         autograd, the gradient of the overwritten region goes to `value`, not to the old values."""
         self._check_inplace("__setitem__ (index assignment)")
+        for i in index if isinstance(index, tuple) else (index,):
+            if isinstance(i, float):
+                raise IndexError(f"__setitem__: index {i!r} on a tensor of shape {self.shape} "
+                                 "is a float; indices must be ints, slices or tensors")  # fmt: skip
+        if not isinstance(value, (Tensor, int, float, bool)) and not backend.is_scalar(value):
+            if not backend.is_array(value):
+                raise TypeError(f"__setitem__: value must be a Tensor or a number, got "
+                                f"{type(value).__name__} ({value!r:.40})")  # fmt: skip
         idx = self._normalize_index(index)
         if self.device != "cpu":
             msg = backend.index_bounds_error(idx, self.shape)
@@ -287,9 +299,12 @@ class InplaceMixin:
                 )
             try:
                 self.data[idx] = val
-            except (ValueError, IndexError, TypeError) as e:
-                raise IndexError(
-                    f"__setitem__ on a tensor of shape {self.shape} with index {index!r}: {e}"
+            except IndexError as e:
+                raise IndexError(f"__setitem__ on a tensor of shape {self.shape}: {e}") from None
+            except (ValueError, TypeError) as e:
+                raise RuntimeError(
+                    f"__setitem__: a value of shape {tuple(getattr(value, 'shape', ()))} cannot "
+                    f"be written into index {index!r} of a tensor of shape {self.shape}: {e}"
                 ) from None
             self._bump_version()
             return

@@ -1,17 +1,15 @@
-"""Python operators of the Tensor (+ - * / ** @, comparisons, in-place forms, indexing assignment)
-and the front end every binary op goes through: scalar wrapping, PyTorch dtype promotion, device
-checks and explicit broadcasting (a BroadcastTo node for each input that requires grad).
+"""Python operators of the Tensor (+ - * / ** @, comparisons, conversions) and `_binary`, the one
+door of every binary primitive: operands and broadcasting by composite/frontend.py, then the op.
+(In-place forms and index assignment are in composite/inplace.py.)
 """
 
 from __future__ import annotations
 
 from .. import backend
-from ..autograd.grad_mode import state
-from ..ops import binary, movement, nograd, unary
+from ..ops import binary, nograd, unary
+from . import frontend
 
-_SCALARS = (int, float, bool)
-_SCALAR_TYPES = frozenset(_SCALARS)
-_const_cache: dict = {}
+_SCALAR_TYPES = frozenset(frontend.SCALARS)
 Tensor = None  # the Tensor class, set by tensor.py (it mixes this class in)
 
 
@@ -53,30 +51,28 @@ class OperatorMixin:
 
     def __floordiv__(self, other):
         """Floor division (no gradient, as its derivative is 0 almost everywhere)."""
-        a, b = self._operands(other)
+        a, b = self._operands(other, "floor_divide")
         return Tensor._make(nograd.floor_divide(a.data, b.data), False, None)
 
     def __rfloordiv__(self, other):
-        b, a = self._operands(other)
+        b, a = self._operands(other, "floor_divide")
         return Tensor._make(nograd.floor_divide(a.data, b.data), False, None)
 
     def __mod__(self, other):
         """x % y with the divisor's sign (PyTorch's remainder); d/dx = 1, d/dy = -floor(x / y)."""
-        a, b = self._operands(other)
+        a, b = self._operands(other, "remainder")
         if a.dtype.kind != "f":
             return Tensor._make(nograd.remainder(a.data, b.data), False, None)
+        frontend.broadcast_shape("remainder", a.shape, b.shape)
         return a - (a / b).floor() * b
 
     def __rmod__(self, other):
-        b, a = self._operands(other)
+        b, a = self._operands(other, "remainder")
         return a % b
 
-    def _operands(self, other):
+    def _operands(self, other, op: str):
         """(self, other) as tensors of one dtype, as a binary op would see them."""
-        other = other if isinstance(other, Tensor) else Tensor._as_tensor(other, self)
-        if other.dtype != self.dtype:
-            return _promote(None, self, other, False)
-        return self, other
+        return frontend.operands(op, self, other)
 
     def __matmul__(self, other):
         return self.matmul(other)
@@ -136,10 +132,17 @@ class OperatorMixin:
         return bool(self.data.item())
 
     def __float__(self) -> float:
+        self._one_element("float")
         return float(self.item())
 
     def __int__(self) -> int:
+        self._one_element("int")
         return int(self.item())
+
+    def _one_element(self, op: str) -> None:
+        if self.numel() != 1:
+            raise ValueError(f"{op}(): only one element tensors can be converted to Python "
+                             f"scalars, got shape {self.shape}")  # fmt: skip
 
     def __index__(self) -> int:
         if self.dtype.kind not in "iu" or self.numel() != 1:
@@ -153,52 +156,19 @@ class OperatorMixin:
 
     # ----------------------------------------------------------------------------- front end
     @staticmethod
-    def _as_tensor(value, like: "Tensor") -> "Tensor":
-        """Python scalars become 0-d constants of the dtype the op will run in (PyTorch rule)."""
-        if isinstance(value, _SCALARS) or backend.is_scalar(value):
-            data = like.data
-            key = (value, type(value), data.dtype, type(data))
-            t = _const_cache.get(key)
-            if t is None:
-                dtype = backend.scalar_result_dtype(data.dtype, value)
-                t = Tensor._make(backend.scalar_array(value, dtype, data), False, None)
-                if len(_const_cache) < 4096 and not (value == 0 and isinstance(value, float)):
-                    # 0.0 == -0.0 as dict keys: caching either would hand out the other's sign
-                    _const_cache[key] = t
-            return t
-        return Tensor(value, device=like.device)
-
-    @staticmethod
     def _binary(fn, a, b, floating: bool = False) -> "Tensor":
-        """Promote dtypes, check devices, broadcast explicitly, then apply the primitive."""
+        """The binary-op door: operands and broadcasting by the front end, then the primitive."""
         cls = b.__class__
-        if cls in _SCALAR_TYPES and not floating:  # hot path: tensor op python number
+        if cls in _SCALAR_TYPES and not floating:
+            # tensor op python number: one dict lookup finds the 0-d constant (no broadcast node)
             ad = a.data
-            const = _const_cache.get((b, cls, ad.dtype, type(ad)))
-            if const is not None and const.data.dtype is ad.dtype:
-                return fn.apply(a, const)  # a 0-d constant needs no broadcast node
-        if not isinstance(b, Tensor):
-            b = Tensor._as_tensor(b, a)
-        elif not isinstance(a, Tensor):
-            a = Tensor._as_tensor(a, b)
-        ad, bd = a.data, b.data
-        if (ad.dtype is not bd.dtype and ad.dtype != bd.dtype) or (
-            floating and ad.dtype.kind != "f"
-        ):
-            a, b = _promote(fn, a, b, floating)
-            ad, bd = a.data, b.data
-        if type(ad) is not type(bd):
-            raise RuntimeError(
-                f"{fn.__name__}: expected all tensors on the same device, got {a.device} "
-                f"(shape {a.shape}) and {b.device} (shape {b.shape})"
-            )
-        sa, sb = ad.shape, bd.shape
-        if sa != sb and (sb or b.requires_grad) and (sa or a.requires_grad):
-            shape = _broadcast_shape(sa, sb, fn.__name__)
-            if sa != shape and a.requires_grad:
-                a = movement.BroadcastTo.apply(a, shape=shape)
-            if sb != shape and b.requires_grad:
-                b = movement.BroadcastTo.apply(b, shape=shape)
+            const = frontend._const_cache.get((b, cls, ad.dtype, type(ad)))
+            if const is not None:
+                return fn.apply(a, const)
+        op = fn.__name__
+        a, b = frontend.operands(op, a, b, floating=floating)
+        if a.shape != b.shape:
+            a, b = frontend.broadcast(op, a, b)
         return fn.apply(a, b)
 
     def _compare(self, op: str, other) -> "Tensor":
@@ -210,50 +180,9 @@ class OperatorMixin:
             out = nograd.compare(op, self.data, o)
         except ValueError:
             shape = other.shape if isinstance(other, Tensor) else getattr(other, "shape", ())
-            _broadcast_shape(self.shape, tuple(shape), op)
+            frontend.broadcast_shape(op, self.shape, tuple(shape))
             raise
         out = backend.as_array(out)  # 0-d comparisons give NumPy scalars
         if not backend.is_array(out):  # comparing with an unsupported object
             return NotImplemented
         return Tensor._make(out, False, None)
-
-
-def _promote(fn, a: Tensor, b: Tensor, floating: bool):
-    """Cast a and b to their PyTorch result dtype (true division always gives a float)."""
-    dt = backend.promote_types(a.dtype, b.dtype)
-    if floating and dt.kind != "f":
-        dt = backend.get_default_dtype()
-    return (a if a.dtype == dt else a.to(dt)), (b if b.dtype == dt else b.to(dt))
-
-
-_broadcast_cache: dict = {}
-
-
-def _broadcast_shape(s1: tuple, s2: tuple, op: str) -> tuple:
-    """NumPy's broadcast shape of two shapes, or a RuntimeError naming the op and both shapes."""
-    if s1 == s2:
-        return s1
-    out = _broadcast_cache.get((s1, s2))
-    if out is None:
-        out = _compute_broadcast_shape(s1, s2, op)
-        if len(_broadcast_cache) < 4096:
-            _broadcast_cache[(s1, s2)] = out
-    return out
-
-
-def _compute_broadcast_shape(s1: tuple, s2: tuple, op: str) -> tuple:
-    n = max(len(s1), len(s2))
-    p1 = (1,) * (n - len(s1)) + tuple(s1)
-    p2 = (1,) * (n - len(s2)) + tuple(s2)
-    out = []
-    for i, (x, y) in enumerate(zip(p1, p2)):
-        if x == y or y == 1:
-            out.append(x)
-        elif x == 1:
-            out.append(y)
-        else:
-            raise RuntimeError(
-                f"{op}: shapes {tuple(s1)} and {tuple(s2)} cannot be broadcast together "
-                f"(size {x} vs {y} at dim {i - n})"
-            )
-    return tuple(out)

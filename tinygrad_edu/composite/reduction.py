@@ -6,20 +6,44 @@ from __future__ import annotations
 
 from collections import namedtuple
 
+from .. import backend
 from ..ops import nograd, reduce
 from .shape import cat
 
 MaxMin = namedtuple("MaxMin", ["values", "indices"])  # as torch.return_types.max
 
 
-def _alias(dim, keepdim, axis, keepdims):
+def _alias(dim, keepdim, axis, keepdims, op: str):
     if axis is not None:
         if dim is not None:
             raise TypeError("pass either dim or axis, not both")
         dim = axis
     if keepdims is not None:
         keepdim = keepdims
+    if not isinstance(keepdim, int):  # bool is an int; PyTorch refuses strings and None
+        raise TypeError(f"{op}: keepdim must be a bool, got {keepdim!r} "
+                        f"({type(keepdim).__name__})")  # fmt: skip
     return dim, bool(keepdim)
+
+
+def _need_float(x, op: str, dtype) -> None:
+    """mean/var/std/softmax of an integer tensor raise in PyTorch unless dtype= is given."""
+    if dtype is None and not backend.is_floating(x.dtype):
+        raise RuntimeError(f"{op}: could not infer the output dtype; the input dtype must be "
+                           f"floating point, got {x.dtype} (use .float() or dtype=)")  # fmt: skip
+
+
+def _nonempty(x, dims: tuple, dim, op: str) -> None:
+    """max-like reductions of a zero-size dim have no value (PyTorch raises)."""
+    if x.numel() == 0 and (not dims or any(x.shape[d] == 0 for d in dims)):
+        if dim is None and op.startswith("arg"):
+            raise IndexError(f"{op}: expected a reduction dim for the empty tensor of shape "
+                             f"{x.shape}")  # fmt: skip
+        if dim is None:
+            raise RuntimeError(f"{op}: cannot reduce the empty tensor of shape {x.shape} "
+                               "without a dim")  # fmt: skip
+        raise IndexError(f"{op}: expected reduction dim {dim} of the tensor of shape {x.shape} "
+                         "to have a non-zero size")  # fmt: skip
 
 
 class ReductionMixin:
@@ -27,7 +51,7 @@ class ReductionMixin:
     __slots__ = ()
     def sum(self, dim=None, keepdim=False, *, axis=None, keepdims=None, dtype=None):
         """Sum over dim (all dims when None); ints and bools sum to int64 as in PyTorch."""
-        dim, keepdim = _alias(dim, keepdim, axis, keepdims)
+        dim, keepdim = _alias(dim, keepdim, axis, keepdims, "sum")
         x = self if dtype is None else self.to(dtype)
         if x.dtype.kind in "bi" and x.dtype.itemsize < 8 or x.dtype.kind == "u":
             x = x.to("int64")
@@ -35,8 +59,9 @@ class ReductionMixin:
 
     def mean(self, dim=None, keepdim=False, *, axis=None, keepdims=None, dtype=None):
         """Sum divided by the number of reduced elements."""
-        dim, keepdim = _alias(dim, keepdim, axis, keepdims)
-        x = self._floating() if dtype is None else self.to(dtype)
+        dim, keepdim = _alias(dim, keepdim, axis, keepdims, "mean")
+        _need_float(self, "mean", dtype)
+        x = self if dtype is None else self.to(dtype)
         dims = x._dims(dim, "mean")
         n = _count(x.shape, dims)
         return x.sum(dims, keepdim) * (1.0 / n if n else float("nan"))  # empty mean is nan
@@ -44,10 +69,11 @@ class ReductionMixin:
     def var(self, dim=None, keepdim=False, *, correction=1, unbiased=None, axis=None,
             keepdims=None):  # fmt: skip
         """sum((x - mean)^2) / (N - correction); correction=1 is the unbiased estimate."""
-        dim, keepdim = _alias(dim, keepdim, axis, keepdims)
+        dim, keepdim = _alias(dim, keepdim, axis, keepdims, "var")
         if unbiased is not None:
             correction = 1 if unbiased else 0
-        x = self._floating()
+        _need_float(self, "var", None)
+        x = self
         dims = x._dims(dim, "var")
         centred = x - x.mean(dims, keepdim=True)
         n = _count(x.shape, dims) - correction
@@ -55,16 +81,28 @@ class ReductionMixin:
 
     def std(self, dim=None, keepdim=False, *, correction=1, unbiased=None, axis=None,
             keepdims=None):  # fmt: skip
-        dim, keepdim = _alias(dim, keepdim, axis, keepdims)
+        dim, keepdim = _alias(dim, keepdim, axis, keepdims, "std")
+        _need_float(self, "std", None)
+        self._dims(dim, "std")  # errors name std, not the var it is computed from
         return _sqrt0(self.var(dim, keepdim, correction=correction, unbiased=unbiased))
 
     def amax(self, dim=None, keepdim=False, *, axis=None, keepdims=None):
         """Max over dims; the gradient is split evenly among tied maxima."""
-        dim, keepdim = _alias(dim, keepdim, axis, keepdims)
-        return reduce.Amax.apply(self, dims=self._dims(dim, "amax"), keepdim=keepdim)
+        dim, keepdim = _alias(dim, keepdim, axis, keepdims, "amax")
+        return self._amax(dim, keepdim, "amax")
+
+    def _amax(self, dim, keepdim: bool, op: str):
+        dims = self._dims(dim, op)
+        _nonempty(self, dims, dim, op)
+        return reduce.Amax.apply(self, dims=dims, keepdim=keepdim)
 
     def amin(self, dim=None, keepdim=False, *, axis=None, keepdims=None):
-        dim, keepdim = _alias(dim, keepdim, axis, keepdims)
+        dim, keepdim = _alias(dim, keepdim, axis, keepdims, "amin")
+        return self._amin(dim, keepdim, "amin")
+
+    def _amin(self, dim, keepdim: bool, op: str):
+        self._dims(dim, op)
+        _nonempty(self, self._dims(dim, op), dim, op)
         return -((-self).amax(dim, keepdim))
 
     def max(self, dim=None, keepdim=False, *, axis=None, keepdims=None):
@@ -72,13 +110,13 @@ class ReductionMixin:
         the returned index; max(other_tensor) -> elementwise maximum."""
         if hasattr(dim, "shape"):
             return self.maximum(dim)
-        dim, keepdim = _alias(dim, keepdim, axis, keepdims)
+        dim, keepdim = _alias(dim, keepdim, axis, keepdims, "max")
         return self._max_min(dim, keepdim, "max")
 
     def min(self, dim=None, keepdim=False, *, axis=None, keepdims=None):
         if hasattr(dim, "shape"):
             return self.minimum(dim)
-        dim, keepdim = _alias(dim, keepdim, axis, keepdims)
+        dim, keepdim = _alias(dim, keepdim, axis, keepdims, "min")
         return self._max_min(dim, keepdim, "min")
 
     def _max_min(self, dim, keepdim, op):
@@ -86,10 +124,12 @@ class ReductionMixin:
             if keepdim:
                 raise TypeError(f"{op}(dim=None, keepdim=True) is not a PyTorch form; use "
                                 f"a{op}(keepdim=True)")  # fmt: skip
-            return self.amax() if op == "max" else self.amin()
+            return self._amax(None, False, op) if op == "max" else self._amin(None, False, op)
         if isinstance(dim, (tuple, list)):
-            raise TypeError(f"{op}: dim must be a single int; use a{op} for several dims")
+            raise TypeError(f"{op}: dim must be a single int, got {tuple(dim)}; use a{op} for "
+                            "several dims")  # fmt: skip
         d = self._dim(dim, op)
+        _nonempty(self, (d,), dim, op)
         idx = self.argmax(d, keepdim=True) if op == "max" else self.argmin(d, keepdim=True)
         values = self.gather(d, idx) if self.ndim else self
         if not keepdim and self.ndim:
@@ -98,24 +138,22 @@ class ReductionMixin:
 
     def argmax(self, dim=None, keepdim=False, *, axis=None, keepdims=None):
         """Index of the (first) largest value, flat when dim is None. No gradient."""
-        dim, keepdim = _alias(dim, keepdim, axis, keepdims)
+        dim, keepdim = _alias(dim, keepdim, axis, keepdims, "argmax")
         d = None if dim is None else self._dim(dim, "argmax")
-        if self.numel() == 0:
-            raise RuntimeError(f"argmax: cannot take the argmax of an empty tensor {self.shape}")
+        _nonempty(self, () if d is None else (d,), dim, "argmax")
         out = nograd.argmax(self.data, d if self.ndim else None, keepdim)
         return self._make(out, False, None).long()
 
     def argmin(self, dim=None, keepdim=False, *, axis=None, keepdims=None):
-        dim, keepdim = _alias(dim, keepdim, axis, keepdims)
+        dim, keepdim = _alias(dim, keepdim, axis, keepdims, "argmin")
         d = None if dim is None else self._dim(dim, "argmin")
-        if self.numel() == 0:
-            raise RuntimeError(f"argmin: cannot take the argmin of an empty tensor {self.shape}")
+        _nonempty(self, () if d is None else (d,), dim, "argmin")
         out = nograd.argmin(self.data, d if self.ndim else None, keepdim)
         return self._make(out, False, None).long()
 
     def prod(self, dim=None, keepdim=False, *, axis=None, keepdims=None):
         """Product over dims, by pairwise multiplication (exact gradients, zeros included)."""
-        dim, keepdim = _alias(dim, keepdim, axis, keepdims)
+        dim, keepdim = _alias(dim, keepdim, axis, keepdims, "prod")
         dims = self._dims(dim, "prod")
         rest = [d for d in range(self.ndim) if d not in dims]
         n = _count(self.shape, dims)
@@ -133,13 +171,13 @@ class ReductionMixin:
 
     def logsumexp(self, dim=None, keepdim=False, *, axis=None, keepdims=None):
         """log(sum(exp(x))) computed stably."""
-        dim, keepdim = _alias(dim, keepdim, axis, keepdims)
+        dim, keepdim = _alias(dim, keepdim, axis, keepdims, "logsumexp")
         x = self._floating()
         return reduce.LogSumExp.apply(x, dims=x._dims(dim, "logsumexp"), keepdim=keepdim)
 
     def norm(self, p=2, dim=None, keepdim=False, *, axis=None, keepdims=None):
         """The vector p-norm over dims (p = 1, 2, inf, -inf, 'fro' or any positive number)."""
-        dim, keepdim = _alias(dim, keepdim, axis, keepdims)
+        dim, keepdim = _alias(dim, keepdim, axis, keepdims, "norm")
         x = self._floating()
         if p in ("fro", 2, 2.0):
             return _sqrt0((x * x).sum(dim, keepdim))
@@ -151,18 +189,21 @@ class ReductionMixin:
             return x.abs().amin(dim, keepdim)
         if isinstance(p, (int, float)) and p > 0:
             return (x.abs() ** float(p)).sum(dim, keepdim) ** (1.0 / p)
-        raise ValueError(f"norm: unsupported p={p!r}")
+        raise RuntimeError(f"norm: unsupported p={p!r} (expected a positive number, inf, -inf "
+                           "or 'fro')")  # fmt: skip
 
     def softmax(self, dim=-1, dtype=None):
         """exp(x) / sum(exp(x)) along dim, shifted by the max for stability."""
-        x = self._floating() if dtype is None else self.to(dtype)
+        _need_float(self, "softmax", dtype)
+        x = self if dtype is None else self.to(dtype)
         if x.ndim == 0:
             return x * 0.0 + 1.0
         return reduce.Softmax.apply(x, dim=x._dim(dim, "softmax"))
 
     def log_softmax(self, dim=-1, dtype=None):
         """x - logsumexp(x) along dim."""
-        x = self._floating() if dtype is None else self.to(dtype)
+        _need_float(self, "log_softmax", dtype)
+        x = self if dtype is None else self.to(dtype)
         if x.ndim == 0:
             return x * 0.0
         return reduce.LogSoftmax.apply(x, dim=x._dim(dim, "log_softmax"))
@@ -176,6 +217,8 @@ class ReductionMixin:
         return self._make(nograd.all_(self.data, d, keepdim), False, None)
 
     def count_nonzero(self, dim=None):
+        if dim is not None:
+            self._dims(dim, "count_nonzero")
         return (self != 0).sum(dim)
 
 

@@ -1,20 +1,23 @@
 """Shape, indexing and linear-algebra methods, and tg.cat / tg.stack.
 
-Primitives: Reshape, Permute, BroadcastTo, Pad, Cat, Getitem, Gather, MatMul. Everything else
-(squeeze, repeat, split, tril, matmul's 1-D and batched forms, ...) is composed from them.
+Primitives: Reshape, Permute, BroadcastTo, Pad, Getitem, Gather. Everything else (squeeze,
+repeat, split, tril, ...) is composed from them; matmul lives in linalg.py, cat/stack in join.py.
 """
 
 from __future__ import annotations
 
 from .. import backend
-from ..ops import indexing, linalg, movement, nograd
+from ..ops import indexing, movement, nograd
+from .args import as_int, non_negative_int
+from .join import cat, stack  # noqa: F401 - tg.cat / tg.stack have always lived here
+from .linalg import check_ndims, linear, matmul  # noqa: F401 - linear: F.linear, op_specs
 
 
-def _shape_args(shape) -> tuple:
-    """Accept f(2, 3), f((2, 3)) and f([2, 3])."""
+def _shape_args(shape, op: str) -> tuple:
+    """Accept f(2, 3), f((2, 3)) and f([2, 3]); every entry must be an int (never truncated)."""
     if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
         shape = shape[0]
-    return tuple(int(s) for s in shape)
+    return tuple(as_int(s, op, f"each size in {tuple(shape)!r}") for s in shape)
 
 
 class ShapeMixin:
@@ -25,7 +28,9 @@ class ShapeMixin:
         """Normalise one (possibly negative) dim, raising IndexError naming the op and shape."""
         n = self.ndim + extra
         lo, hi = (-n, n - 1) if n else (-1, 0)
-        if not isinstance(dim, int) or not lo <= dim <= hi:
+        if not isinstance(dim, int):
+            raise TypeError(f"{op}: dim must be an int, got {dim!r} ({type(dim).__name__})")
+        if not lo <= dim <= hi:
             raise IndexError(
                 f"{op}: dim {dim} is out of range for a tensor of shape {self.shape} "
                 f"(expected a dim in [{lo}, {hi}])"
@@ -46,7 +51,9 @@ class ShapeMixin:
     # ------------------------------------------------------------------ views
     def reshape(self, *shape):
         """The same elements in a new shape; one dim may be -1."""
-        shape = _shape_args(shape)
+        return self._reshape(_shape_args(shape, "reshape"), "reshape")
+
+    def _reshape(self, shape: tuple, op: str):
         size = self.data.size
         if -1 in shape:
             known = 1
@@ -54,7 +61,7 @@ class ShapeMixin:
                 if s != -1:
                     known *= s
             if shape.count(-1) > 1 or known == 0 or size % known:
-                raise RuntimeError(f"reshape: shape {shape} is invalid for input of size {size} "
+                raise RuntimeError(f"{op}: shape {shape} is invalid for input of size {size} "
                                    f"(shape {self.shape})")  # fmt: skip
             shape = tuple(size // known if s == -1 else s for s in shape)
         if shape == self.shape:
@@ -64,17 +71,18 @@ class ShapeMixin:
             n *= s
         if n != size or any(s < 0 for s in shape):
             raise RuntimeError(
-                f"reshape: shape {shape} is invalid for input of size {size} (shape {self.shape})"
+                f"{op}: shape {shape} is invalid for input of size {size} (shape {self.shape})"
             )
         return movement.Reshape.apply(self, shape=shape)
 
     def view(self, *shape):
-        return self.reshape(*shape)
+        return self._reshape(_shape_args(shape, "view"), "view")
 
     def view_as(self, other):
-        return self.reshape(other.shape)
+        return self._reshape(tuple(other.shape), "view_as")
 
-    reshape_as = view_as
+    def reshape_as(self, other):
+        return self._reshape(tuple(other.shape), "reshape_as")
 
     def flatten(self, start_dim: int = 0, end_dim: int = -1):
         if self.ndim == 0:
@@ -86,6 +94,12 @@ class ShapeMixin:
 
     def unflatten(self, dim: int, sizes):
         d = self._dim(dim, "unflatten")
+        sizes = _shape_args((sizes,), "unflatten")
+        known = _prod(s for s in sizes if s != -1)
+        n = self.shape[d]
+        if sizes.count(-1) > 1 or (n != known if -1 not in sizes else (known == 0 or n % known)):
+            raise RuntimeError(f"unflatten: sizes {sizes} don't multiply up to the size {n} of "
+                               f"dim {dim} of shape {self.shape}")  # fmt: skip
         return self.reshape(*self.shape[:d], *sizes, *self.shape[d + 1 :])
 
     def squeeze(self, dim=None):
@@ -101,7 +115,7 @@ class ShapeMixin:
         return self.reshape(*self.shape[:d], 1, *self.shape[d:])
 
     def permute(self, *dims):
-        dims = _shape_args(dims)
+        dims = _shape_args(dims, "permute")
         norm = tuple(self._dim(d, "permute") for d in dims)
         if sorted(norm) != list(range(self.ndim)):
             raise RuntimeError(f"permute: {dims} is not a permutation of the dims of a tensor "
@@ -111,14 +125,18 @@ class ShapeMixin:
         return movement.Permute.apply(self, dims=norm)
 
     def transpose(self, dim0: int, dim1: int):
+        return self._transpose(dim0, dim1, "transpose")
+
+    def swapaxes(self, axis0: int, axis1: int):
+        return self._transpose(axis0, axis1, "swapaxes")
+
+    def _transpose(self, dim0: int, dim1: int, op: str):
+        a, b = self._dim(dim0, op), self._dim(dim1, op)
         if self.ndim == 0:
             return self
         order = list(range(self.ndim))
-        a, b = self._dim(dim0, "transpose"), self._dim(dim1, "transpose")
         order[a], order[b] = order[b], order[a]
         return self.permute(*order)
-
-    swapaxes = transpose
 
     @property
     def T(self):
@@ -132,9 +150,11 @@ class ShapeMixin:
 
     def expand(self, *sizes):
         """Repeat size-1 dims (and add leading dims) without copying; -1 keeps a size."""
-        sizes = _shape_args(sizes)
+        return self._expand(_shape_args(sizes, "expand"), "expand")
+
+    def _expand(self, sizes: tuple, op: str):
         if len(sizes) < self.ndim:
-            raise RuntimeError(f"expand: the number of sizes {sizes} must be at least the "
+            raise RuntimeError(f"{op}: the number of sizes {sizes} must be at least the "
                                f"number of dims of shape {self.shape}")  # fmt: skip
         lead = len(sizes) - self.ndim
         shape = []
@@ -142,25 +162,30 @@ class ShapeMixin:
             old = self.shape[i - lead] if i >= lead else None
             if s == -1:
                 if old is None:
-                    raise RuntimeError("expand: -1 is not allowed for a new leading dim")
+                    raise RuntimeError(f"{op}: -1 is not allowed for a new leading dim "
+                                       f"(sizes {sizes})")  # fmt: skip
                 s = old
+            if s < 0:
+                raise RuntimeError(f"{op}: invalid size {s} in {sizes}")
             if old is not None and old != s and old != 1:
-                raise RuntimeError(f"expand: the size {old} at dim {i - lead} of shape "
-                                   f"{self.shape} cannot be expanded to {s} (only size-1 dims "
-                                   f"can)")  # fmt: skip
+                raise RuntimeError(f"{op}: the size {old} at dim {i - lead} of shape "
+                                   f"{self.shape} cannot be expanded to {s} (sizes {sizes}; only "
+                                   "size-1 dims can)")  # fmt: skip
             shape.append(s)
         shape = tuple(shape)
         return self if shape == self.shape else movement.BroadcastTo.apply(self, shape=shape)
 
     def broadcast_to(self, *shape):
-        return self.expand(*_shape_args(shape))
+        return self._expand(_shape_args(shape, "broadcast_to"), "broadcast_to")
 
     def expand_as(self, other):
-        return self.expand(*other.shape)
+        return self._expand(tuple(other.shape), "expand_as")
 
     def repeat(self, *sizes):
         """Tile the tensor: result shape = shape * sizes (as torch.Tensor.repeat)."""
-        sizes = _shape_args(sizes)
+        sizes = _shape_args(sizes, "repeat")
+        if any(r < 0 for r in sizes):
+            raise RuntimeError(f"repeat: repeats {sizes} must be non-negative")
         if len(sizes) < self.ndim:
             raise RuntimeError(f"repeat: {len(sizes)} sizes for a tensor of shape {self.shape}; "
                                "need at least one per dim")  # fmt: skip
@@ -170,7 +195,7 @@ class ShapeMixin:
         return x.reshape(inter).expand(*tiled).reshape(*(r * s for r, s in zip(sizes, x.shape)))
 
     def flip(self, *dims):
-        dims = self._dims(_shape_args(dims), "flip")
+        dims = self._dims(_shape_args(dims, "flip"), "flip")
         return self[tuple(slice(None, None, -1) if i in dims else slice(None)
                           for i in range(self.ndim))]  # fmt: skip
 
@@ -180,7 +205,12 @@ class ShapeMixin:
         if not isinstance(index, tuple):
             index = (index,)
         out = []
-        for i in index:
+        dim = 0  # the dim of self the next index entry applies to
+        for n, i in enumerate(index):
+            if i is Ellipsis:
+                dim = self.ndim - sum(_dims_used(j) for j in index[n + 1 :])
+                out.append(i)
+                continue
             if hasattr(i, "grad_fn"):  # a Tensor
                 i = i.data
             elif isinstance(i, list):
@@ -189,12 +219,18 @@ class ShapeMixin:
                 i = backend.to_device(i, self.device)
             if backend.is_array(i):
                 if i.dtype.kind == "b":
+                    if tuple(i.shape) != self.shape[dim : dim + i.ndim]:
+                        raise IndexError(f"index: the shape of the mask {tuple(i.shape)} at "
+                                         f"index {n} does not match the shape of the indexed "
+                                         f"tensor {self.shape}")  # fmt: skip
                     out.extend(nograd.nonzero(i))
+                    dim += i.ndim
                     continue
                 if i.dtype.kind not in "iu":
                     raise IndexError(f"index: tensors used as indices must be integer or bool, "
                                      f"got dtype {i.dtype}")  # fmt: skip
             out.append(i)
+            dim += _dims_used(i)
         return tuple(out)
 
     def __getitem__(self, index):
@@ -213,8 +249,9 @@ class ShapeMixin:
     def gather(self, dim: int, index):
         """out[i][j] = self[index[i][j]][j] for dim=0 (and so on); gradient scatter-adds."""
         d = self._dim(dim, "gather")
-        idx = index if hasattr(index, "grad_fn") else self._make(
-            backend.asarray(index, device=self.device), False, None)  # fmt: skip
+        if not isinstance(index, ShapeMixin):
+            raise TypeError(f"gather: index must be a Tensor, got {type(index).__name__}")
+        idx = index
         if idx.dtype.kind not in "iu" or idx.ndim != self.ndim:
             raise RuntimeError(f"gather: index must be an integer tensor with {self.ndim} dims "
                                f"like the input {self.shape}, got {idx.dtype} {idx.shape}")  # fmt: skip
@@ -223,19 +260,28 @@ class ShapeMixin:
                 raise RuntimeError(f"gather: index shape {idx.shape} is larger than the input "
                                    f"shape {self.shape} at dim {i}")  # fmt: skip
         n = self.shape[d]
-        if idx.numel() and (int(idx.data.max()) >= n or int(idx.data.min()) < -n):
-            raise IndexError(f"gather: index out of range for dim {d} of size {n} "
-                             f"(input shape {self.shape})")  # fmt: skip
+        if idx.numel():  # PyTorch raises for any index outside [0, n): no wrap-around
+            lo, hi = int(idx.data.min()), int(idx.data.max())
+            if lo < 0 or hi >= n:
+                raise RuntimeError(f"gather: index {lo if lo < 0 else hi} is out of bounds for "
+                                   f"dim {d} with size {n} (input shape {self.shape})")  # fmt: skip
         return indexing.Gather.apply(self, idx, dim=d)
 
     def split(self, split_size_or_sections, dim: int = 0):
-        d = self._dim(dim, "split")
+        return self._split(split_size_or_sections, dim, "split")
+
+    def _split(self, split_size_or_sections, dim: int, op: str):
+        d = self._dim(dim, op)
         n = self.shape[d]
-        if isinstance(split_size_or_sections, int):
-            step = split_size_or_sections
-            sizes = [min(step, n - i) for i in range(0, n, step)] or [0]
+        if not isinstance(split_size_or_sections, (tuple, list)):
+            step = non_negative_int(split_size_or_sections, op, "split_size")
+            if step == 0 and n:
+                raise RuntimeError(f"{op}: split_size can only be 0 if dim {dim} has size 0, "
+                                   f"got size {n} (shape {self.shape})")  # fmt: skip
+            sizes = ([min(step, n - i) for i in range(0, n, step)] if step else []) or [0]
         else:
-            sizes = list(split_size_or_sections)
+            sizes = [non_negative_int(s, op, f"each size in {split_size_or_sections}")
+                     for s in split_size_or_sections]  # fmt: skip
             if sum(sizes) != n:
                 raise RuntimeError(f"split: sizes {sizes} do not add up to {n}, the size of dim "
                                    f"{d} of shape {self.shape}")  # fmt: skip
@@ -246,8 +292,11 @@ class ShapeMixin:
         return tuple(out)
 
     def chunk(self, chunks: int, dim: int = 0):
+        chunks = as_int(chunks, "chunk", "chunks")
+        if chunks <= 0:
+            raise RuntimeError(f"chunk: chunks must be greater than 0, got {chunks}")
         n = self.shape[self._dim(dim, "chunk")]
-        return self.split(max(-(-n // chunks), 1), dim)
+        return self._split(max(-(-n // chunks), 1), dim, "chunk")
 
     def unbind(self, dim: int = 0):
         d = self._dim(dim, "unbind")
@@ -255,7 +304,19 @@ class ShapeMixin:
         return tuple(self[lead + (i,)] for i in range(self.shape[d]))
 
     def narrow(self, dim: int, start: int, length: int):
+        """Elements start .. start + length - 1 of dim (a negative start counts from the end)."""
         d = self._dim(dim, "narrow")
+        start, length = as_int(start, "narrow", "start"), as_int(length, "narrow", "length")
+        n = self.shape[d]
+        if not -n <= start <= n:
+            raise IndexError(f"narrow: start {start} is out of range for dim {dim} of size {n} "
+                             f"(expected a start in [{-n}, {n}])")  # fmt: skip
+        start = start + n if start < 0 else start
+        if length < 0:
+            raise RuntimeError(f"narrow: length must be non-negative, got {length}")
+        if start + length > n:
+            raise RuntimeError(f"narrow: start ({start}) + length ({length}) exceeds the size "
+                               f"{n} of dim {dim} (shape {self.shape})")  # fmt: skip
         return self[(slice(None),) * d + (slice(start, start + length),)]
 
     def pad(self, pad, value: float = 0.0):
@@ -263,9 +324,14 @@ class ShapeMixin:
         if len(pad) % 2 or len(pad) // 2 > self.ndim:
             raise RuntimeError(f"pad: {tuple(pad)} must have an even length of at most 2 * "
                                f"{self.ndim} for a tensor of shape {self.shape}")  # fmt: skip
+        pad = _shape_args((pad,), "pad")
         pairs = [(0, 0)] * self.ndim
         for i in range(len(pad) // 2):
-            pairs[self.ndim - 1 - i] = (int(pad[2 * i]), int(pad[2 * i + 1]))
+            pairs[self.ndim - 1 - i] = (pad[2 * i], pad[2 * i + 1])
+        for (b, a), s in zip(pairs, self.shape):
+            if s + b + a < 0:
+                raise RuntimeError(f"pad: padding {pad} makes a dim of size {s} negative "
+                                   f"(shape {self.shape})")  # fmt: skip
         x = self
         if any(b < 0 or a < 0 for b, a in pairs):  # negative padding crops
             x = x[tuple(slice(-min(b, 0), s + min(a, 0)) for (b, a), s in zip(pairs, x.shape))]
@@ -282,6 +348,7 @@ class ShapeMixin:
         return self._triangle(diagonal, upper=True)
 
     def _triangle(self, diagonal: int, upper: bool):
+        diagonal = as_int(diagonal, "triu" if upper else "tril", "diagonal")
         if self.ndim < 2:
             raise RuntimeError(f"{'triu' if upper else 'tril'}: needs at least 2 dims, got "
                                f"shape {self.shape}")  # fmt: skip
@@ -291,73 +358,25 @@ class ShapeMixin:
     # ------------------------------------------------------------------ linear algebra
     def matmul(self, other):
         """Matrix product for 1-D, 2-D and batched N-D operands with broadcast batch dims."""
-        from ..tensor import Tensor
-
-        a, b = self, other if isinstance(other, Tensor) else Tensor(other, device=self.device)
-        if a.ndim == 0 or b.ndim == 0:
-            raise RuntimeError(f"matmul: both arguments need at least 1 dim, got shapes "
-                               f"{a.shape} and {b.shape}")  # fmt: skip
-        if a.dtype != b.dtype:
-            dt = backend.promote_types(a.dtype, b.dtype)
-            a, b = a.to(dt), b.to(dt)
-        if type(a.data) is not type(b.data):
-            raise RuntimeError(f"matmul: tensors on different devices ({a.device}, {b.device})")
-        if a.shape[-1] != b.shape[-2 if b.ndim > 1 else 0]:
-            raise RuntimeError(
-                f"matmul: shapes {a.shape} and {b.shape} cannot be multiplied "
-                f"({a.shape[-1]} != {b.shape[-2 if b.ndim > 1 else 0]})"
-            )
-        if a.ndim == 2 and b.ndim == 2:
-            return linalg.MatMul.apply(a, b)
-        if a.ndim == 1 and b.ndim == 1:
-            return linalg.MatMul.apply(a.reshape(1, -1), b.reshape(-1, 1)).reshape(())
-        if a.ndim == 1:
-            return a.unsqueeze(0).matmul(b).squeeze(-2)
-        if b.ndim == 1:
-            return a.matmul(b.unsqueeze(-1)).squeeze(-1)
-        from .operators import _broadcast_shape
-
-        batch = _broadcast_shape(a.shape[:-2], b.shape[:-2], "matmul")
-        if a.shape[:-2] != batch and a.requires_grad:
-            a = a.expand(*batch, *a.shape[-2:])
-        if b.shape[:-2] != batch and b.requires_grad:
-            b = b.expand(*batch, *b.shape[-2:])
-        return linalg.MatMul.apply(a, b)
+        return matmul(self, other, "matmul")
 
     def mm(self, other):
-        return self.matmul(other)
+        check_ndims(self, other, 2, "mm")
+        return matmul(self, other, "mm")
 
     def bmm(self, other):
-        return self.matmul(other)
+        check_ndims(self, other, 3, "bmm")
+        if self.shape[0] != other.shape[0]:
+            raise RuntimeError(f"bmm: batch sizes differ: shapes {self.shape} and {other.shape}")
+        return matmul(self, other, "bmm")
 
     def dot(self, other):
-        if self.ndim != 1 or other.ndim != 1:
-            raise RuntimeError(f"dot: expects 1-D tensors, got shapes {self.shape} and "
-                               f"{other.shape}")  # fmt: skip
-        return self.matmul(other)
+        check_ndims(self, other, 1, "dot")
+        return matmul(self, other, "dot")
 
     def outer(self, other):
+        check_ndims(self, other, 1, "outer")
         return self.reshape(-1, 1) * other.reshape(1, -1)
-
-
-def linear(x, weight, bias=None):
-    """y = x @ weight^T + bias for x (..., in), weight (out, in), bias (out,): one fused op."""
-    if weight.ndim != 2 or x.ndim == 0 or x.shape[-1] != weight.shape[1]:
-        raise RuntimeError(f"linear: input of shape {tuple(x.shape)} cannot be multiplied by a "
-                           f"weight of shape {tuple(weight.shape)} (out, in): expected last dim "
-                           f"{weight.shape[-1]}")  # fmt: skip
-    if bias is not None and bias.shape != (weight.shape[0],):
-        raise RuntimeError(f"linear: bias of shape {tuple(bias.shape)} does not match "
-                           f"{weight.shape[0]} output features")  # fmt: skip
-    args = (x, weight) if bias is None else (x, weight, bias)
-    dt = args[0].dtype
-    for t in args[1:]:
-        dt = backend.promote_types(dt, t.dtype)
-    args = tuple(t if t.dtype == dt else t.to(dt) for t in args)
-    if len({type(t.data) for t in args}) > 1:
-        raise RuntimeError("linear: input, weight and bias must be on the same device, got "
-                           + ", ".join(t.device for t in args))  # fmt: skip
-    return linalg.Linear.apply(*args)
 
 
 def _prod(shape) -> int:
@@ -367,38 +386,10 @@ def _prod(shape) -> int:
     return n
 
 
-def cat(tensors, dim: int = 0):
-    """Join tensors along an existing dim (all other dims must match)."""
-    tensors = list(tensors)
-    if not tensors:
-        raise RuntimeError("cat: expected a non-empty list of tensors")
-    first = tensors[0]
-    d = first._dim(dim, "cat")
-    dt = first.dtype
-    for t in tensors[1:]:
-        dt = backend.promote_types(dt, t.dtype)
-    for i, t in enumerate(tensors):
-        if t.ndim != first.ndim or any(
-            a != b for j, (a, b) in enumerate(zip(t.shape, first.shape)) if j != d
-        ):
-            raise RuntimeError(f"cat: tensor {i} has shape {t.shape}, which does not match "
-                               f"{first.shape} outside dim {d}")  # fmt: skip
-        if type(t.data) is not type(first.data):
-            raise RuntimeError(f"cat: tensor {i} is on {t.device}, tensor 0 on {first.device}")
-    tensors = [t if t.dtype == dt else t.to(dt) for t in tensors]
-    if len(tensors) == 1:
-        return tensors[0]
-    return movement.Cat.apply(*tensors, dim=d)
-
-
-def stack(tensors, dim: int = 0):
-    """Join tensors of equal shape along a new dim."""
-    tensors = list(tensors)
-    if not tensors:
-        raise RuntimeError("stack: expected a non-empty list of tensors")
-    for i, t in enumerate(tensors):
-        if t.shape != tensors[0].shape:
-            raise RuntimeError(f"stack: tensor {i} has shape {t.shape} but tensor 0 has "
-                               f"{tensors[0].shape}; all must be equal")  # fmt: skip
-    d = tensors[0]._dim(dim, "stack", extra=1)
-    return cat([t.unsqueeze(d) for t in tensors], d)
+def _dims_used(i) -> int:
+    """How many dims of the indexed tensor one index entry consumes (None adds one, uses 0)."""
+    if i is None or i is Ellipsis:
+        return 0
+    if getattr(i, "dtype", None) is not None and i.dtype.kind == "b":
+        return i.ndim
+    return 1

@@ -11,10 +11,22 @@ DataLoader; transforms.Compose, Normalize, RandomCrop, ...).
 """
 
 from . import datasets, transforms
+from ._worker import WorkerInfo, get_worker_info
 from .dataloader import DataLoader, default_collate
 from .dataset import Dataset, Subset, TensorDataset, random_split
+from .sampler import (
+    BatchSampler,
+    Generator,
+    RandomSampler,
+    Sampler,
+    SequentialSampler,
+    SubsetRandomSampler,
+    WeightedRandomSampler,
+)
 
 __all__ = [
     "Dataset", "TensorDataset", "Subset", "random_split", "DataLoader", "default_collate",
-    "datasets", "transforms",
+    "datasets", "transforms", "get_worker_info", "WorkerInfo", "Generator", "Sampler",
+    "SequentialSampler", "RandomSampler", "SubsetRandomSampler", "WeightedRandomSampler",
+    "BatchSampler",
 ]  # fmt: skip

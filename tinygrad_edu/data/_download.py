@@ -10,7 +10,10 @@ A file found there is checked against the published hash, and a wrong one raises
 
 Otherwise it is downloaded into the cache from the mirrors, in order, into a temporary file that is
 checked, fsync'ed and renamed into place (os.replace), so the cache never holds a partial or wrong
-file. MNIST and Fashion-MNIST are checked by the SHA-256 of their decompressed content (gzip bytes
+file. Everything is bounded by the known size of each file: a body longer than that is cut off,
+gzip data is decompressed in chunks up to that size, and a whole download has a deadline, so a
+damaged or hostile mirror costs a bounded amount of memory, disk and time before the next one is
+tried. MNIST and Fashion-MNIST are checked by the SHA-256 of their decompressed content (gzip bytes
 differ between mirrors), CIFAR-10 by the MD5 of the tarball its authors publish.
 """
 
@@ -20,14 +23,17 @@ import http.client
 import os
 import sys
 import tempfile
+import time
 import urllib.error
 import urllib.request
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
+from ._atomic import TEMP_TAG, fsync_dir, remove_stale_temporaries
 from ._formats import FormatError, file_digest, read_maybe_gzip, sha256_hex
 
 DOWNLOAD_TIMEOUT = 30.0  # seconds without data before a mirror counts as unreachable
+DOWNLOAD_MIN_RATE = 20_000  # bytes/s: a whole file must arrive within TIMEOUT + size / MIN_RATE
 
 
 @dataclass(frozen=True)
@@ -35,13 +41,15 @@ class Resource:
     """What a dataset's files are called, where they live and how they are verified.
 
     files maps each file name (without `.gz`) to its expected digest; `algorithm` is 'sha256'
-    (of the decompressed content) or 'md5' (of the file as stored); `remote_suffix` is appended
-    to a file name to form its download URL.
+    (of the decompressed content) or 'md5' (of the file as stored); `sizes` maps a file name to
+    its size in bytes (decompressed for 'sha256', as stored for 'md5'), which bounds downloads
+    and decompression; `remote_suffix` is appended to a file name to form its download URL.
     """
 
     name: str
     title: str
     files: dict
+    sizes: dict = field(default_factory=dict)
     algorithm: str = "sha256"
     remote_suffix: str = ".gz"
     dirnames: tuple = ()
@@ -61,6 +69,12 @@ MIRRORS: dict = {
     "cifar10": ["https://www.cs.toronto.edu/~kriz/"],
 }
 
+# IDX sizes follow from the format: 16-byte image header + N*28*28, 8-byte label header + N
+_IDX_SIZES = {
+    "train-images-idx3-ubyte": 16 + 60000 * 784, "train-labels-idx1-ubyte": 8 + 60000,
+    "t10k-images-idx3-ubyte": 16 + 10000 * 784, "t10k-labels-idx1-ubyte": 8 + 10000,
+}  # fmt: skip
+
 RESOURCES: dict = {
     "mnist": Resource(
         name="mnist",
@@ -71,6 +85,7 @@ RESOURCES: dict = {
             "t10k-images-idx3-ubyte": "0fa7898d509279e482958e8ce81c8e77db3f2f8254e26661ceb7762c4d494ce7",
             "t10k-labels-idx1-ubyte": "ff7bcfd416de33731a308c3f266cc351222c34898ecbeaf847f06e48f7ec33f2",
         },  # fmt: skip
+        sizes=dict(_IDX_SIZES),
         dirnames=("mnist", "MNIST/raw", "MNIST"),
         mirror_env="TINYGRAD_EDU_MNIST_MIRROR",
     ),
@@ -83,6 +98,7 @@ RESOURCES: dict = {
             "t10k-images-idx3-ubyte": "5b4141f0afbad91edebe8549f8fcffe087ea10ca49f1dbef5c9a5cd8815ce37b",
             "t10k-labels-idx1-ubyte": "0402a96d92fd2663957122ceb108a494c5af83dab82d92729df917d7dec38c34",
         },  # fmt: skip
+        sizes=dict(_IDX_SIZES),
         dirnames=("fashion-mnist", "fashion_mnist", "FashionMNIST/raw", "FashionMNIST"),
         system_dirs=("/usr/share/datasets/fashion-mnist",),
         mirror_env="TINYGRAD_EDU_FASHION_MNIST_MIRROR",
@@ -92,6 +108,7 @@ RESOURCES: dict = {
         name="cifar10",
         title="CIFAR-10",
         files={"cifar-10-binary.tar.gz": "c32a1d4ab5d03f1284b67883e8d87530"},
+        sizes={"cifar-10-binary.tar.gz": 170_052_171},
         algorithm="md5",
         remote_suffix="",
         dirnames=("cifar10", "cifar-10", "CIFAR10"),
@@ -158,10 +175,18 @@ def verify(resource: Resource, filename: str, path: Path):
     resources, None for md5 ones. Raise ChecksumError naming the file and both digests."""
     expected = resource.files[filename]
     if resource.algorithm == "sha256":
-        data = read_maybe_gzip(path)
+        data = read_maybe_gzip(path, resource.sizes.get(filename))
         actual = sha256_hex(data)
         what = "SHA-256 of the decompressed content"
     else:
+        size, known = path.stat().st_size, resource.sizes.get(filename)
+        if known is not None and size > known:  # too large to be it: not even worth hashing
+            raise ChecksumError(
+                f"{path}: the file has {size:,} bytes, expected {known:,} for {resource.title}'s "
+                f"{filename}; it is incomplete or a different file. Delete it (a fresh copy is "
+                "downloaded into the cache with download=True) or replace it with the right file.",
+                path, "size", f"{size} bytes", f"{known} bytes",
+            )  # fmt: skip
         data, actual, what = None, file_digest(path, resource.algorithm), resource.algorithm.upper()
     if actual != expected:
         raise ChecksumError(
@@ -204,23 +229,54 @@ def _progress_bar(total, desc: str):
     return tqdm(total=total, unit="B", unit_scale=True, unit_divisor=1024, desc=desc, leave=False)
 
 
-def _stream(url: str, out, desc: str) -> None:
-    """Copy the body at `url` into the open file `out`; raise OSError on a short body."""
+def download_limit(resource: Resource, filename: str) -> int | None:
+    """The most bytes a download of `filename` may have: its known size, plus gzip's worst-case
+    overhead for the gzipped files (None where the size is unknown)."""
+    size = resource.sizes.get(filename)
+    if size is None or resource.algorithm != "sha256":
+        return size
+    return size + size // 1000 + 1024  # stored deflate blocks add 5 bytes per 64 KiB
+
+
+def _stream(url: str, out, desc: str, limit: int | None = None) -> None:
+    """Copy the body at `url` into the open file `out`, at most `limit` bytes, within the
+    deadline DOWNLOAD_TIMEOUT + limit / DOWNLOAD_MIN_RATE; raise OSError otherwise and on a
+    short body."""
     if not url.startswith(("http://", "https://", "file://")):
         raise urllib.error.URLError(f"unsupported URL scheme in {url!r}")
+    allowed = DOWNLOAD_TIMEOUT + (limit or 0) / DOWNLOAD_MIN_RATE
+    deadline = time.monotonic() + allowed
     request = urllib.request.Request(url, headers={"User-Agent": "tinygrad_edu"})
     with urllib.request.urlopen(request, timeout=DOWNLOAD_TIMEOUT) as response:
         length = response.headers.get("Content-Length")
         total = int(length) if length and length.isdigit() else None
+        if limit is not None and total is not None and total > limit:
+            raise OSError(f"the server announces {total:,} bytes, more than the {limit:,} "
+                          "this file can have")  # fmt: skip
         bar = _progress_bar(total, desc)
         received = 0
         try:
             while True:
-                block = response.read(1 << 16)
+                left = deadline - time.monotonic()
+                late = TimeoutError(f"the download did not finish within {allowed:.3g} s "
+                                    f"({received:,} bytes received)")  # fmt: skip
+                if left <= 0:
+                    raise late
+                _socket_timeout(response, min(DOWNLOAD_TIMEOUT, left))
+                try:
+                    block = response.read1(1 << 16) if hasattr(response, "read1") else (
+                        response.read(1 << 16))  # fmt: skip
+                except TimeoutError:
+                    if left < DOWNLOAD_TIMEOUT:  # the wait was cut short by the deadline
+                        raise late from None
+                    raise TimeoutError(f"no data for {DOWNLOAD_TIMEOUT:g} s") from None
                 if not block:
                     break
-                out.write(block)
                 received += len(block)
+                if limit is not None and received > limit:
+                    raise OSError(f"the server sent more than the {limit:,} bytes this file "
+                                  "can have")  # fmt: skip
+                out.write(block)
                 if bar is not None:
                     bar.update(len(block))
         finally:
@@ -228,6 +284,14 @@ def _stream(url: str, out, desc: str) -> None:
                 bar.close()
     if total is not None and received != total:
         raise OSError(f"incomplete download: got {received} of {total} bytes")
+
+
+def _socket_timeout(response, seconds: float) -> None:
+    """Shorten the wait of the next read to what is left of the deadline (http responses only:
+    urllib keeps the socket at response.fp.raw._sock)."""
+    sock = getattr(getattr(getattr(response, "fp", None), "raw", None), "_sock", None)
+    if sock is not None and hasattr(sock, "settimeout"):
+        sock.settimeout(max(0.01, seconds))
 
 
 def download(resource: Resource, filename: str, mirrors=None) -> Path:
@@ -243,13 +307,15 @@ def download(resource: Resource, filename: str, mirrors=None) -> Path:
         raise DownloadError(f"cannot create the cache folder {dest_dir} ({e}); set XDG_CACHE_HOME "
                             "to a writable folder or " + manual_hint(resource)) from None  # fmt: skip
     failures = []
+    remove_stale_temporaries(dest_dir)  # left by a download that was killed
     for url in urls:
         print(f"tinygrad_edu: downloading {url}", file=sys.stderr)
-        fd, tmp_name = tempfile.mkstemp(prefix=f".{remote}.", suffix=".part", dir=dest_dir)
+        fd, tmp_name = tempfile.mkstemp(prefix=f".{remote}{TEMP_TAG}{os.getpid()}-",
+                                        dir=dest_dir)  # fmt: skip
         tmp = Path(tmp_name)
         try:
             with os.fdopen(fd, "wb") as out:
-                _stream(url, out, remote)
+                _stream(url, out, remote, download_limit(resource, filename))
                 out.flush()
                 os.fsync(out.fileno())
             verify(resource, filename, tmp)
@@ -268,7 +334,8 @@ def download(resource: Resource, filename: str, mirrors=None) -> Path:
         except FormatError as e:
             failures.append(f"{url} (unreadable content, discarded: "
                             f"{str(e).replace(str(tmp) + ': ', '')})")  # fmt: skip
-        except (OSError, http.client.HTTPException) as e:  # timeouts, resets, short bodies
+        except (OSError, EOFError, ValueError, http.client.HTTPException) as e:  # timeouts,
+            # resets, short or overlong bodies
             failures.append(f"{url} ({type(e).__name__}: {e})")
         finally:
             if tmp.exists():
@@ -279,20 +346,6 @@ def download(resource: Resource, filename: str, mirrors=None) -> Path:
         + ". "
         + manual_hint(resource)
     )
-
-
-def fsync_dir(folder) -> None:
-    """Make the rename durable (a no-op where directories cannot be opened, e.g. Windows)."""
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
 
 
 def manual_hint(resource: Resource) -> str:

@@ -13,9 +13,9 @@ member by member in memory: nothing is extracted to disk and nothing is unpickle
 
 from __future__ import annotations
 
-import gzip
 import hashlib
 import tarfile
+import zlib
 from pathlib import Path
 
 import numpy as np
@@ -26,6 +26,7 @@ _IDX_TYPES = {
 }  # fmt: skip
 
 CIFAR10_RECORD = 1 + 3 * 32 * 32
+CIFAR10_BATCH_BYTES = 10000 * CIFAR10_RECORD  # each batch file holds 10000 records
 CIFAR10_TRAIN_FILES = tuple(f"data_batch_{i}.bin" for i in range(1, 6))
 CIFAR10_TEST_FILES = ("test_batch.bin",)
 CIFAR10_CLASSES = ("airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse",
@@ -36,21 +37,56 @@ class FormatError(ValueError):
     """A file that is not in the format its name promises (truncated, wrong kind, corrupted)."""
 
 
-def read_maybe_gzip(path: Path) -> bytes:
+def read_maybe_gzip(path: Path, limit: int | None = None) -> bytes:
     """The content of a file, decompressed when it is gzip (told by its magic bytes, not its
-    name, so both `x.gz` and a decompressed `x` work)."""
+    name, so both `x.gz` and a decompressed `x` work).
+
+    limit: the most bytes the content may have (the known size of the file): decompression
+    runs in chunks and stops with FormatError as soon as it would exceed it, so a small damaged
+    or hostile file can never fill the memory. Damaged gzip data raises FormatError too.
+    """
     path = Path(path)
+    cap = _GZIP_CAP if limit is None else int(limit)
     with open(path, "rb") as f:
         head = f.read(2)
         f.seek(0)
         if head != b"\x1f\x8b":
-            return f.read()
+            data = f.read(cap + 1)
+            if len(data) > cap:
+                raise FormatError(f"{path}: the file is larger than the {cap:,} bytes expected; "
+                                  "it is not the right file: delete or replace it")  # fmt: skip
+            return data
         try:
-            with gzip.GzipFile(fileobj=f) as g:
-                return g.read()
-        except (OSError, EOFError, ValueError) as e:  # truncated or damaged gzip stream
+            return _gunzip(f, cap, path)
+        except (OSError, EOFError, ValueError, zlib.error) as e:  # damaged or truncated stream
             raise FormatError(f"{path}: the gzip data is damaged or truncated ({e}); delete the "
                               "file and download it again") from None  # fmt: skip
+
+
+_GZIP_CAP = 1 << 31  # no file of these datasets decompresses to more than 2 GiB
+
+
+def _gunzip(f, cap: int, path: Path, chunk: int = 1 << 16) -> bytes:
+    """Decompress every gzip member of the open file `f`, never holding more than cap bytes."""
+    out = bytearray()
+    d = zlib.decompressobj(16 + zlib.MAX_WBITS)
+    data = f.read(chunk)
+    while data:
+        out += d.decompress(data, cap + 1 - len(out))
+        if len(out) > cap:
+            raise FormatError(f"{path}: the gzip data decompresses to more than the {cap:,} "
+                              "bytes expected; it is not the right file: delete or replace "
+                              "it")  # fmt: skip
+        if d.eof:  # a member ended: another one may follow (gzip allows concatenation)
+            data, d = d.unused_data, zlib.decompressobj(16 + zlib.MAX_WBITS)
+            if not data:
+                data = f.read(chunk)
+                if not data:
+                    return bytes(out)
+        else:
+            data = d.unconsumed_tail or f.read(chunk)
+    raise FormatError(f"{path}: the gzip data is truncated (the stream ends part-way); delete "
+                      "the file and download it again")  # fmt: skip
 
 
 def sha256_hex(data: bytes) -> str:
@@ -149,7 +185,7 @@ def read_cifar10_dir(folder: Path) -> dict:
     folder = Path(folder)
 
     def load(names):
-        return _concat([parse_cifar10_batch(read_maybe_gzip(folder / n), str(folder / n))
-                        for n in names])  # fmt: skip
+        return _concat([parse_cifar10_batch(read_maybe_gzip(folder / n, CIFAR10_BATCH_BYTES),
+                                            str(folder / n)) for n in names])  # fmt: skip
 
     return {"train": load(CIFAR10_TRAIN_FILES), "test": load(CIFAR10_TEST_FILES)}

@@ -156,7 +156,8 @@ def random_split(dataset: Dataset, lengths: Sequence, generator: Any = None) -> 
     lengths: integers summing to len(dataset), or fractions summing to 1 (e.g. [0.8, 0.2]).
     generator: None draws the permutation from the library RNG (reproducible with
     tg.manual_seed); an int seeds a private generator (the split is then the same whatever the
-    global seed); a numpy.random.Generator is used as is.
+    global seed); a tg.Generator (torch.Generator().manual_seed(42)) or a numpy.random.Generator
+    is used as is.
     """
     n = len(dataset)
     sizes = _split_lengths(lengths, n)
@@ -177,9 +178,14 @@ def _permutation_from(generator: Any, n: int) -> list:
         import numpy as np  # host array assembly only (data/ may use NumPy)
 
         return np.random.default_rng(int(generator)).permutation(n).tolist()
+    from .sampler import Generator
+
+    if isinstance(generator, Generator):  # tg.Generator().manual_seed(42), as torch.Generator
+        return generator._rng.permutation(n).tolist()
     if hasattr(generator, "permutation"):
         return [int(i) for i in generator.permutation(n)]
     raise TypeError(
-        f"random_split: generator must be None, an int seed or a numpy.random.Generator, got "
+        "random_split: generator must be None, a tg.Generator, an int seed or a "
+        f"numpy.random.Generator, got "
         f"{type(generator).__name__}"
     )

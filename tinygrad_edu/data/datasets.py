@@ -291,6 +291,13 @@ def load_cifar10(root=None, download: bool = True, flatten: bool = False, mirror
     structure only: no published per-file digests), from root, $TINYGRAD_EDU_DATA or the cache,
     downloading the tarball (~162 MB) when missing and download=True.
     """
+    parts = cifar10_arrays(root, download, mirrors)
+    return tuple(_images(*parts[s], flatten, f"CIFAR-10 {s}") for s in ("train", "test"))
+
+
+def cifar10_arrays(root=None, download: bool = True, mirrors=None) -> dict:
+    """{'train': (images, labels), 'test': (...)}: the verified CIFAR-10 uint8 arrays, images
+    (N, 3, 32, 32), parsed once per process while the files are unchanged."""
     resource = RESOURCES["cifar10"]
     (tar_name,) = resource.files
     kind, path = _find_cifar10(root)
@@ -315,4 +322,4 @@ def load_cifar10(root=None, download: bool = True, flatten: bool = False, mirror
         else:
             parts = read_cifar10_dir(path)
         _remember(key, parts)
-    return tuple(_images(*parts[s], flatten, f"CIFAR-10 {s}") for s in ("train", "test"))
+    return parts

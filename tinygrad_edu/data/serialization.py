@@ -9,7 +9,8 @@ inf/nan and every bit survive), {"t": "list"|"tuple", "items": [nodes]}, {"t": "
 [[key node, value node], ...]} (keys may be str, int, float, bool, None or tuples of them), or
 {"t": "tensor"|"ndarray"|"scalar", "key": "a3", "dtype": "float32", "shape": [...]} for arrays
 (tensors also record requires_grad and the device they were saved from).
-Loading uses numpy.load(allow_pickle=False) and json, so a file cannot run code; anything that
+Loading reads the .npy entries itself (sizes checked before anything is allocated; see
+_Archive) and json, so a file cannot run code; anything that
 is not such a file raises CheckpointError (a ValueError) naming the path and the problem.
 
 NumPy is imported inside the functions: like data/, this module does host file I/O, not math.
@@ -20,12 +21,12 @@ from __future__ import annotations
 import io
 import json
 import os
-import tempfile
+import zipfile
 from typing import Any, BinaryIO, Union
 
 from .. import backend
 from ..tensor import Tensor
-from ._download import fsync_dir
+from ._atomic import atomic_open
 
 FORMAT = "tinygrad_edu.checkpoint"
 VERSION = 1
@@ -60,33 +61,8 @@ def save(obj: Any, f: PathOrFile) -> None:
     if hasattr(f, "write"):
         np.savez(f, **arrays)
         return
-    path = os.fspath(f)
-    folder = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(prefix=f".{os.path.basename(path)}.", suffix=".tmp", dir=folder)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            np.savez(fh, **arrays)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.chmod(tmp, _new_file_mode(path))
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
-    fsync_dir(folder)
-
-
-def _new_file_mode(path: str) -> int:
-    """Keep an existing file's permissions; new files get 0o666 minus the umask (as open())."""
-    try:
-        return os.stat(path).st_mode & 0o777
-    except OSError:
-        umask = os.umask(0)
-        os.umask(umask)
-        return 0o666 & ~umask
+    with atomic_open(f, "wb") as fh:
+        np.savez(fh, **arrays)
 
 
 class _Encoder:
@@ -101,6 +77,8 @@ class _Encoder:
         np = self.np
         if obj is None:
             return {"t": "none"}
+        if isinstance(obj, np.generic):  # before float: np.float64 is a float subclass
+            return self._array(obj, "scalar", lambda: np.asarray(obj), where)
         if isinstance(obj, bool):
             return {"t": "bool", "v": obj}
         if isinstance(obj, int):
@@ -113,8 +91,6 @@ class _Encoder:
             return self._array(obj, "tensor", lambda: obj.detach().numpy(), where)
         if isinstance(obj, np.ndarray) or backend.is_array(obj):  # CuPy arrays go to the host
             return self._array(obj, "ndarray", lambda: backend.to_host(obj), where)
-        if isinstance(obj, np.generic):
-            return self._array(obj, "scalar", lambda: np.asarray(obj), where)
         if isinstance(obj, (list, tuple, dict)):
             if id(obj) in self.active:
                 raise ValueError(f"tg.save: {where} contains itself (a reference cycle)")
@@ -179,23 +155,74 @@ def load(f: PathOrFile, map_location: Any = None) -> Any:
     if hasattr(f, "read"):
         name = repr(getattr(f, "name", f"<{type(f).__name__}>"))
         source: Any = io.BytesIO(f.read())
-        head = source.getvalue()[:8]
+        head, size = source.getvalue()[:8], len(source.getvalue())
     else:
         name = repr(os.fspath(f))
         source = os.fspath(f)
         with open(source, "rb") as fh:  # FileNotFoundError / PermissionError pass through
-            head = fh.read(8)
+            head, size = fh.read(8), os.fstat(fh.fileno()).st_size
     if not head.startswith(b"PK\x03\x04"):
         raise CheckpointError(f"tg.load: {name} is not a tinygrad_edu checkpoint: {_sniff(head)}")
     try:
-        with np.load(source, allow_pickle=False) as archive:
-            return _Decoder(np, archive, name, device).run()
-    except (CheckpointError, MemoryError):
+        with zipfile.ZipFile(source) as zf:
+            return _Decoder(np, _Archive(np, zf, size, name), name, device).run()
+    except CheckpointError:
         raise
     except Exception as e:  # zipfile, zlib, numpy's .npy reader, json: all mean a damaged file
         raise CheckpointError(
             f"tg.load: {name} is truncated or corrupted ({type(e).__name__}: {e})"
         ) from None
+
+
+class _Archive:
+    """The .npy entries of the zip, read with every size checked before anything is allocated.
+
+    tg.save writes uncompressed (stored) entries, so the bytes on disk bound what loading may
+    allocate: a compressed entry, an entry reaching past the end of the file, or a .npy header
+    declaring more (or less) data than its entry holds raises CheckpointError (a 4 TB shape in
+    a small file never reaches the allocator).
+    """
+
+    def __init__(self, np: Any, zf: zipfile.ZipFile, size: int, name: str) -> None:
+        self.np, self.zf, self.size, self.name = np, zf, size, name
+        self.infos = {i.filename[:-4]: i for i in zf.infolist() if i.filename.endswith(".npy")}
+        self.files = list(self.infos)
+
+    def fail(self, key: str, problem: str) -> CheckpointError:
+        return CheckpointError(f"tg.load: {self.name}: entry {key!r} {problem}")
+
+    def __getitem__(self, key: str) -> Any:
+        info = self.infos[key]
+        if info.compress_type != zipfile.ZIP_STORED:
+            raise self.fail(key, "is compressed, which tg.save never writes; refusing to inflate "
+                            "it (a small file could claim gigabytes)")  # fmt: skip
+        if info.file_size != info.compress_size or info.header_offset + info.file_size > self.size:
+            raise self.fail(key, f"declares {info.file_size} bytes, more than the file holds; "
+                            "it is truncated or corrupted")  # fmt: skip
+        fmt = self.np.lib.format
+        with self.zf.open(info) as fp:
+            version = fmt.read_magic(fp)
+            read_header = fmt.read_array_header_1_0 if version == (1, 0) else (
+                fmt.read_array_header_2_0)  # fmt: skip
+            shape, fortran, dtype = read_header(fp)
+            if dtype.hasobject:
+                raise self.fail(key, "holds Python objects, which tg.load never unpickles "
+                                "(allow_pickle=False)")
+            count = 1
+            for n in shape:
+                count *= int(n)
+            nbytes = count * dtype.itemsize
+            held = info.file_size - fp.tell()
+            if held != nbytes:
+                raise self.fail(key, f"declares shape {list(shape)} of {dtype} ({nbytes} bytes) "
+                                f"but holds {held} bytes of data")  # fmt: skip
+            buffer = bytearray(nbytes)
+            if fp.readinto(buffer) != nbytes:
+                raise self.fail(key, "is truncated")
+        arr = self.np.frombuffer(buffer, dtype=dtype)
+        if fortran:
+            return arr.reshape(shape[::-1]).transpose()
+        return arr.reshape(shape)
 
 
 def _sniff(head: bytes) -> str:
@@ -292,9 +319,7 @@ class _Decoder:
             return self.cache[key]
         if not isinstance(key, str) or key == META_KEY or key not in self.archive.files:
             raise self.fail(f"refers to an array {key!r} that the archive does not hold")
-        arr = self.archive[key]
-        if not arr.flags.writeable:  # loaded tensors are updated in place (optimizer buffers)
-            arr = arr.copy()
+        arr = self.archive[key]  # writable: loaded tensors are updated in place (optimizers)
         dtype, shape = node.get("dtype"), node.get("shape")
         if dtype not in _DTYPES or arr.dtype.name != dtype or list(arr.shape) != shape:
             raise self.fail(

@@ -58,10 +58,13 @@ class Compose:
     """Apply transforms one after the other: Compose([t1, t2])(x) == t2(t1(x))."""
 
     def __init__(self, transforms: Sequence[Callable]) -> None:
+        if not isinstance(transforms, (list, tuple)):
+            raise TypeError(f"Compose: expected a list of transforms, got "
+                            f"{type(transforms).__name__}")  # fmt: skip
         self.transforms = list(transforms)
         for t in self.transforms:
             if not callable(t):
-                raise TypeError(f"Compose: {t!r} is not callable")
+                raise TypeError(f"Compose: {t!r} ({type(t).__name__}) is not callable")
 
     def __call__(self, x: Any) -> Any:
         for t in self.transforms:
@@ -100,7 +103,11 @@ class ToTensor:
         if isinstance(x, Tensor):
             t = x
         else:
-            t = Tensor(x, device="cpu") if backend.is_array(x) else Tensor(x)
+            try:
+                t = Tensor(x, device="cpu") if backend.is_array(x) else Tensor(x)
+            except (TypeError, RuntimeError) as e:
+                raise TypeError(f"ToTensor: expected an image array, got {type(x).__name__} "
+                                f"({e})") from None  # fmt: skip
             if t.ndim == 2:
                 t = t.unsqueeze(0)
             elif t.ndim == 3:
@@ -134,6 +141,9 @@ class Normalize:
                              "length (one value per channel)")  # fmt: skip
 
     def __call__(self, x: Tensor) -> Tensor:
+        if not isinstance(x, Tensor):
+            raise TypeError(f"Normalize: expected a Tensor, got {type(x).__name__} (use ToTensor "
+                            "first)")  # fmt: skip
         c = len(self.mean)
         if c == 1:
             return (x - self.mean[0]) / self.std[0]

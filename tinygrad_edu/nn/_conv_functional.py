@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import math
 
+from .. import backend
 from ..autograd.grad_mode import no_grad
 from ..ops.conv import Fold, Unfold, WindowMax
 from ..tensor import Tensor
@@ -34,7 +35,7 @@ def _pair(value, name: str, op: str) -> tuple:
 def _check_positive(op: str, **values) -> None:
     for name, pair in values.items():
         if min(pair) < 1:
-            raise ValueError(f"{op}: {name} must be positive, got {pair}")
+            raise RuntimeError(f"{op}: {name} must be positive, got {pair}")
 
 
 def _as_4d(x: Tensor, op: str):
@@ -92,14 +93,20 @@ def conv2d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1, 
     computed as weight.reshape(O, -1) @ unfold(x). padding may be 'valid' (0) or 'same'.
     """
     x, squeeze = _as_4d(input, "conv2d")
+    x, weight, bias = backend.autocast_cast((x, weight, bias), "low")  # amp: low precision
     if weight.ndim != 4:
         raise RuntimeError(f"conv2d: expected a 4-D weight (out, in/groups, kh, kw), got shape "
                            f"{tuple(weight.shape)}")  # fmt: skip
     n, c, h, w = x.shape
     o, cg, kh, kw = weight.shape
+    if not isinstance(weight, Tensor):
+        raise TypeError(f"conv2d: weight must be a Tensor, got {type(weight).__name__}")
+    if weight.dtype != x.dtype:
+        raise RuntimeError(f"conv2d: input ({x.dtype}) and weight ({weight.dtype}) must have "
+                           "the same dtype")  # fmt: skip
     if groups < 1 or c % groups or o % groups:
-        raise ValueError(f"conv2d: groups={groups} must divide both in_channels {c} and "
-                         f"out_channels {o}")  # fmt: skip
+        raise RuntimeError(f"conv2d: groups={groups} must divide both in_channels {c} and "
+                           f"out_channels {o}")  # fmt: skip
     if cg * groups != c:
         raise RuntimeError(
             f"conv2d: weight of shape {tuple(weight.shape)} with groups={groups} expects input "
@@ -132,17 +139,17 @@ def _conv_padding(padding, kernel: tuple, stride: tuple, dilation: tuple) -> tup
             return (0, 0, 0, 0)
         if padding == "same":
             if stride != (1, 1):
-                raise ValueError(f"conv2d: padding='same' needs stride 1, got stride {stride}")
+                raise RuntimeError(f"conv2d: padding='same' needs stride 1, got stride {stride}")
             out = []
             for k, d in zip(kernel, dilation):
                 total = d * (k - 1)
                 out += [total // 2, total - total // 2]  # the odd pixel goes bottom/right
             return tuple(out)
-        raise ValueError(f"conv2d: padding must be an int, a pair, 'valid' or 'same', got "
-                         f"{padding!r}")  # fmt: skip
+        raise RuntimeError(f"conv2d: padding must be an int, a pair, 'valid' or 'same', got "
+                           f"{padding!r}")  # fmt: skip
     ph, pw = _pair(padding, "padding", "conv2d")
     if ph < 0 or pw < 0:
-        raise ValueError(f"conv2d: padding must be non-negative, got {padding!r}")
+        raise RuntimeError(f"conv2d: padding must be non-negative, got {padding!r}")
     return (ph, ph, pw, pw)
 
 
@@ -156,8 +163,8 @@ def _pool_geometry(op: str, x: Tensor, kernel_size, stride, padding, dilation, c
     p, d = _pair(padding, "padding", op), _pair(dilation, "dilation", op)
     _check_positive(op, kernel_size=k, stride=s, dilation=d)
     if p[0] < 0 or p[1] < 0 or 2 * p[0] > k[0] or 2 * p[1] > k[1]:
-        raise ValueError(f"{op}: padding {p} must be non-negative and at most half the kernel "
-                         f"size {k}")  # fmt: skip
+        raise RuntimeError(f"{op}: padding {p} must be non-negative and at most half the kernel "
+                           f"size {k}")  # fmt: skip
     out, extra = [], []
     for i, name in ((0, "height"), (1, "width")):
         size = x.shape[2 + i]
@@ -244,10 +251,14 @@ def adaptive_avg_pool2d(input: Tensor, output_size) -> Tensor:
     n, c, h, w = x.shape
     if isinstance(output_size, int):
         output_size = (output_size, output_size)
+    if not isinstance(output_size, (tuple, list)) or len(output_size) != 2:
+        raise RuntimeError(f"adaptive_avg_pool2d: output_size must be an int or a pair, got "
+                           f"{output_size!r}")  # fmt: skip
     oh, ow = (h if output_size[0] is None else output_size[0],
               w if output_size[1] is None else output_size[1])  # fmt: skip
     if oh < 1 or ow < 1:
-        raise ValueError(f"adaptive_avg_pool2d: output_size must be positive, got {output_size}")
+        raise RuntimeError(f"adaptive_avg_pool2d: output_size must be positive, got "
+                           f"{output_size}")  # fmt: skip
     if (oh, ow) == (1, 1):
         out = x.mean((2, 3), keepdim=True)
     elif h % oh == 0 and w % ow == 0:

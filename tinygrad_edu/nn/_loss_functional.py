@@ -11,9 +11,10 @@ from __future__ import annotations
 import warnings
 from typing import Any, Iterable, Optional, Union
 
+from .. import backend
 from ..composite.elementwise import where
 from ..factories import arange
-from ..ops import loss as _loss_ops
+from ..ops import fused as _fused
 from ..ops import nograd as _nograd
 from ..tensor import Tensor
 
@@ -21,6 +22,21 @@ _REDUCTIONS = ("mean", "sum", "none")
 
 
 # ----------------------------------------------------------------------------- helpers
+def _amp_fp32(*tensors: Any) -> tuple:
+    """Under autocast, losses compute in float32 (float16/bfloat16 inputs are cast up), as in
+    PyTorch's autocast op lists."""
+    return backend.autocast_cast(tensors, "fp32")
+
+
+def _no_autocast_on_cuda(name: str, input: Any) -> None:
+    if getattr(input, "device", None) == "cuda" and backend.autocast_dtype("cuda") is not None:
+        raise RuntimeError(
+            f"{name} and BCELoss are unsafe to autocast (as in PyTorch): use "
+            "binary_cross_entropy_with_logits / BCEWithLogitsLoss, which is safe, or leave the "
+            "autocast region for this op"
+        )
+
+
 def _check_reduction(name: str, reduction: str, allowed: tuple = _REDUCTIONS) -> None:
     if reduction not in allowed:
         raise ValueError(f"{name}: reduction must be one of {allowed}, got {reduction!r}")
@@ -58,8 +74,8 @@ def _pair(name: str, input: Any, target: Any) -> tuple:
     target = _as_tensor(target, input)
     if input.shape != target.shape:
         if not _broadcastable(input.shape, target.shape):
-            raise ValueError(f"{name}: target of shape {target.shape} does not broadcast with "
-                             f"input of shape {input.shape}")  # fmt: skip
+            raise RuntimeError(f"{name}: target of shape {target.shape} does not broadcast with "
+                               f"input of shape {input.shape}")  # fmt: skip
         warnings.warn(
             f"{name}: using a target of shape {target.shape} that is different to the input "
             f"shape {input.shape}; broadcasting will likely give wrong results. Please ensure "
@@ -83,8 +99,8 @@ def _elementwise_weight(name: str, what: str, weight: Any, input: Tensor) -> Opt
         return None
     weight = _as_tensor(weight, input)
     if not _broadcasts_to(weight.shape, input.shape):
-        raise ValueError(f"{name}: {what} of shape {weight.shape} does not broadcast to the "
-                         f"input shape {input.shape}")  # fmt: skip
+        raise RuntimeError(f"{name}: {what} of shape {weight.shape} does not broadcast to the "
+                           f"input shape {input.shape}")  # fmt: skip
     return weight
 
 
@@ -93,8 +109,8 @@ def _class_weight(name: str, weight: Any, n_classes: int, input: Tensor) -> Opti
         return None
     weight = _as_tensor(weight, input)
     if weight.shape != (n_classes,):
-        raise ValueError(f"{name}: expected weight of shape ({n_classes},), one per class, got "
-                         f"{weight.shape}")  # fmt: skip
+        raise RuntimeError(f"{name}: expected weight of shape ({n_classes},), one per class, "
+                           f"got {weight.shape}")  # fmt: skip
     if weight.dtype.kind != "f":
         raise TypeError(f"{name}: weight must be a floating point tensor, got {weight.dtype}")
     return weight if weight.dtype == input.dtype else weight.to(input.dtype)
@@ -106,18 +122,18 @@ def _class_dim(name: str, input: Tensor) -> int:
         raise ValueError(f"{name}: expected input of shape (C,), (N, C) or (N, C, d1, ...), got "
                          "a 0-d tensor")  # fmt: skip
     if input.dtype.kind != "f":
-        raise TypeError(f"{name}: expected a floating point input, got dtype {input.dtype}")
+        raise RuntimeError(f"{name}: expected a floating point input, got dtype {input.dtype}")
     return 0 if input.ndim == 1 else 1
 
 
 def _check_class_target(name: str, input: Tensor, target: Tensor, class_dim: int,
-                        ignore_index: Optional[int]) -> None:  # fmt: skip
+                        ignore_index: Optional[int], error: type = IndexError) -> None:  # fmt: skip
     """target holds class indices: integer, the input's shape without the class dim, in range."""
     n = input.shape[class_dim]
     expected = input.shape[:class_dim] + input.shape[class_dim + 1 :]
     if target.dtype.kind not in "iu":
-        raise TypeError(f"{name}: expected a target of integer class indices (int64) for input "
-                        f"of shape {input.shape}, got dtype {target.dtype}")  # fmt: skip
+        raise RuntimeError(f"{name}: expected a target of integer class indices (int64) for "
+                           f"input of shape {input.shape}, got dtype {target.dtype}")  # fmt: skip
     if target.shape != expected:
         raise ValueError(f"{name}: expected target of shape {expected}, got {target.shape} "
                          f"(input of shape {input.shape} with {n} classes)")  # fmt: skip
@@ -133,7 +149,7 @@ def _check_class_target(name: str, input: Tensor, target: Tensor, class_dim: int
         bad = flat[ok.logical_not()][0].item()
         allowed = f"0 <= target < {n}" + ("" if ignore_index is None else
                                           f" or target == ignore_index ({ignore_index})")  # fmt: skip
-        raise IndexError(f"{name}: target index {bad} is out of range for {n} classes "
+        raise error(f"{name}: target index {bad} is out of range for {n} classes "
                          f"(expected {allowed})")  # fmt: skip
 
 
@@ -157,6 +173,7 @@ def _class_shape(input: Tensor, class_dim: int) -> tuple:
 # ----------------------------------------------------------------------------- regression
 def mse_loss(input: Tensor, target: Tensor, reduction: str = "mean") -> Tensor:
     """l = (x - y)^2"""
+    input, target = _amp_fp32(input, target)
     _check_reduction("mse_loss", reduction)
     input, target = _pair("mse_loss", input, target)
     d = input - target
@@ -165,6 +182,7 @@ def mse_loss(input: Tensor, target: Tensor, reduction: str = "mean") -> Tensor:
 
 def l1_loss(input: Tensor, target: Tensor, reduction: str = "mean") -> Tensor:
     """l = |x - y| (gradient 0 where x == y)"""
+    input, target = _amp_fp32(input, target)
     _check_reduction("l1_loss", reduction)
     input, target = _pair("l1_loss", input, target)
     return _reduce((input - target).abs(), reduction)
@@ -173,9 +191,10 @@ def l1_loss(input: Tensor, target: Tensor, reduction: str = "mean") -> Tensor:
 def huber_loss(input: Tensor, target: Tensor, reduction: str = "mean",
                delta: float = 1.0) -> Tensor:  # fmt: skip
     """l = 0.5 d^2 if |d| < delta else delta (|d| - 0.5 delta), with d = x - y"""
+    input, target = _amp_fp32(input, target)
     _check_reduction("huber_loss", reduction)
     if not delta > 0:
-        raise ValueError(f"huber_loss: delta must be positive, got {delta}")
+        raise RuntimeError(f"huber_loss: delta must be positive, got {delta}")
     input, target = _pair("huber_loss", input, target)
     d = input - target
     a = d.abs()
@@ -185,9 +204,10 @@ def huber_loss(input: Tensor, target: Tensor, reduction: str = "mean",
 def smooth_l1_loss(input: Tensor, target: Tensor, reduction: str = "mean",
                    beta: float = 1.0) -> Tensor:  # fmt: skip
     """l = 0.5 d^2 / beta if |d| < beta else |d| - 0.5 beta (plain L1 for beta = 0)"""
+    input, target = _amp_fp32(input, target)
     _check_reduction("smooth_l1_loss", reduction)
     if beta < 0:
-        raise ValueError(f"smooth_l1_loss: beta must be non-negative, got {beta}")
+        raise RuntimeError(f"smooth_l1_loss: beta must be non-negative, got {beta}")
     input, target = _pair("smooth_l1_loss", input, target)
     d = input - target
     a = d.abs()
@@ -201,6 +221,7 @@ def nll_loss(input: Tensor, target: Tensor, weight: Optional[Tensor] = None,
              ignore_index: int = -100, reduction: str = "mean") -> Tensor:  # fmt: skip
     """l_i = -w[t_i] * input[i, t_i] for log-probabilities input (N, C, ...) or (C,);
     'mean' divides by sum_i w[t_i] over the targets that are not ignore_index."""
+    input, target, weight = _amp_fp32(input, target, weight)
     name = "nll_loss"
     _check_reduction(name, reduction)
     input = _as_tensor(input)
@@ -223,10 +244,11 @@ def cross_entropy(input: Tensor, target: Tensor, weight: Optional[Tensor] = None
     Probabilities p (float, the input's shape): l_i = -sum_c w[c] q_ic log_softmax(x_i)[c] with
     q = (1 - e) p + e / C; 'mean' divides by the number of samples N * d1 * ...
     """
+    input, target, weight = _amp_fp32(input, target, weight)
     name = "cross_entropy"
     _check_reduction(name, reduction)
     if not 0.0 <= label_smoothing <= 1.0:
-        raise ValueError(f"{name}: label_smoothing must be in [0, 1], got {label_smoothing}")
+        raise RuntimeError(f"{name}: label_smoothing must be in [0, 1], got {label_smoothing}")
     input = _as_tensor(input)
     target = _as_tensor(target, input)
     class_dim = _class_dim(name, input)
@@ -236,11 +258,8 @@ def cross_entropy(input: Tensor, target: Tensor, weight: Optional[Tensor] = None
         return _cross_entropy_probs(input, target, weight, ignore_index, reduction,
                                     label_smoothing, class_dim)  # fmt: skip
     _check_class_target(name, input, target, class_dim, ignore_index)
-    if input.ndim == 2 and weight is None and label_smoothing == 0.0:
-        # the common classifier case runs as one fused op (same values and gradients)
-        x = input if input.dtype.kind == "f" else input.float()
-        return _loss_ops.CrossEntropy.apply(x, target, ignore_index=ignore_index,
-                                            reduction=reduction)  # fmt: skip
+    if weight is None and label_smoothing == 0.0:
+        return _fused_cross_entropy(input, target, class_dim, ignore_index, reduction)
     logp = input.log_softmax(class_dim)
     loss, w, keep = _pick(logp, target, class_dim, weight, ignore_index)
     nll = loss.sum() / w.sum() if reduction == "mean" else _reduce(loss, reduction)
@@ -252,13 +271,26 @@ def cross_entropy(input: Tensor, target: Tensor, weight: Optional[Tensor] = None
     return nll * (1.0 - label_smoothing) + smooth * (label_smoothing / n)
 
 
+def _fused_cross_entropy(input, target, class_dim, ignore_index, reduction) -> Tensor:
+    """Class-index cross entropy through the fused op: logits (N, C, d1, ...) are seen as rows
+    (N * d1 * ..., C), one row per target."""
+    x = input if input.dtype.kind == "f" else input.float()
+    n = x.shape[class_dim]
+    if x.ndim != 2:
+        order = [d for d in range(x.ndim) if d != class_dim] + [class_dim]
+        x = x.permute(*order).reshape(-1, n)
+    loss = _fused.CrossEntropy.apply(x, target.reshape(-1), ignore_index=ignore_index,
+                                     reduction=reduction)  # fmt: skip
+    return loss.reshape(target.shape) if reduction == "none" else loss
+
+
 def _cross_entropy_probs(input, target, weight, ignore_index, reduction, label_smoothing,
                          class_dim) -> Tensor:  # fmt: skip
     name = "cross_entropy"
     if target.shape != input.shape:
-        raise ValueError(f"{name}: a float target holds class probabilities and must have the "
-                         f"input's shape {input.shape}, got {target.shape} (use an int64 "
-                         "target for class indices)")  # fmt: skip
+        raise RuntimeError(f"{name}: a float target holds class probabilities and must have "
+                           f"the input's shape {input.shape}, got {target.shape} {target.dtype} "
+                           "(use an int64 target for class indices)")  # fmt: skip
     if ignore_index >= 0:
         raise ValueError(f"{name}: ignore_index ({ignore_index}) is not supported for class "
                          "probability targets")  # fmt: skip
@@ -278,19 +310,27 @@ def _clamp_log(log: Tensor, defined: Tensor) -> Tensor:
     return where(defined, log.clamp(min=-100.0), -100.0)
 
 
+def _check_probabilities(name: str, what: str, x: Tensor, hint: str) -> None:
+    """Every value in [0, 1] (NaN fails too), as PyTorch checks BCE's input and target."""
+    if x.numel():
+        lo, hi = x.detach().amin().item(), x.detach().amax().item()
+        if not (0.0 <= lo and hi <= 1.0):
+            raise RuntimeError(f"{name}: all elements of {what} should be between 0 and 1, got "
+                               f"values in [{lo:g}, {hi:g}]{hint}")  # fmt: skip
+
+
 def binary_cross_entropy(input: Tensor, target: Tensor, weight: Optional[Tensor] = None,
                          reduction: str = "mean") -> Tensor:  # fmt: skip
     """l = -w (y log x + (1 - y) log(1 - x)) for probabilities x in [0, 1], each log >= -100"""
+    _no_autocast_on_cuda("binary_cross_entropy", input)
+    input, target, weight = _amp_fp32(input, target, weight)
     name = "binary_cross_entropy"
     _check_reduction(name, reduction)
     input, target = _same_shape(name, input, target)
     weight = _elementwise_weight(name, "weight", weight, input)
-    if input.numel():
-        lo, hi = input.detach().amin().item(), input.detach().amax().item()
-        if not (0.0 <= lo and hi <= 1.0):
-            raise ValueError(f"{name}: input values must be probabilities in [0, 1], got values "
-                             f"in [{lo:g}, {hi:g}]; apply sigmoid first or use "
-                             "binary_cross_entropy_with_logits")  # fmt: skip
+    _check_probabilities(name, "input", input, "; apply sigmoid first or use "
+                         "binary_cross_entropy_with_logits")  # fmt: skip
+    _check_probabilities(name, "target", target, "")
     above, below = input > 0, input < 1  # the logs get a safe argument elsewhere
     log_x = _clamp_log(where(above, input, 1.0).log(), above)
     log_1mx = _clamp_log((-where(below, input, 0.0)).log1p(), below)  # log(1 - x), exact near 0
@@ -305,6 +345,7 @@ def binary_cross_entropy_with_logits(input: Tensor, target: Tensor,
                                      pos_weight: Optional[Tensor] = None) -> Tensor:  # fmt: skip
     """l = -w (p y log sigmoid(x) + (1 - y) log(1 - sigmoid(x))) with p = pos_weight, computed
     as (1 - y) x + (1 + (p - 1) y) softplus(-x), which is finite for any logit x."""
+    input, target, weight, pos_weight = _amp_fp32(input, target, weight, pos_weight)
     name = "binary_cross_entropy_with_logits"
     _check_reduction(name, reduction)
     input, target = _same_shape(name, input, target)
@@ -323,6 +364,7 @@ def multi_margin_loss(input: Tensor, target: Tensor, p: int = 1, margin: float =
                       weight: Optional[Tensor] = None, reduction: str = "mean") -> Tensor:  # fmt: skip
     """Multiclass SVM hinge: l_i = sum_{j != t_i} w[t_i] max(0, margin - x_i[t_i] + x_i[j])^p / C
     for input (N, C) or (C,) and p in {1, 2}."""
+    input, target, weight = _amp_fp32(input, target, weight)
     name = "multi_margin_loss"
     _check_reduction(name, reduction)
     if p not in (1, 2):
@@ -334,7 +376,7 @@ def multi_margin_loss(input: Tensor, target: Tensor, p: int = 1, margin: float =
     class_dim = _class_dim(name, input)
     if input.ndim == 1 and target.shape == (1,):  # PyTorch also accepts a 1-element target
         return multi_margin_loss(input.unsqueeze(0), target, p, margin, weight, reduction)
-    _check_class_target(name, input, target, class_dim, None)
+    _check_class_target(name, input, target, class_dim, None, RuntimeError)  # as PyTorch
     n = input.shape[class_dim]
     weight = _class_weight(name, weight, n, input)
     index = target.unsqueeze(class_dim)
@@ -353,13 +395,14 @@ def kl_div(input: Tensor, target: Tensor, reduction: str = "mean",
     """KL(target || model) pointwise, with input = log q:  l = y (log y - log q)  (0 where y = 0),
     or exp(y) (y - log q) when log_target. 'batchmean' = sum(l) / N, the true KL per sample;
     'mean' averages over all elements (PyTorch's default, which is not the KL divergence)."""
+    input, target = _amp_fp32(input, target)
     name = "kl_div"
     _check_reduction(name, reduction, _REDUCTIONS + ("batchmean",))
     input = _as_tensor(input)
     target = _as_tensor(target, input)
     if not _broadcastable(input.shape, target.shape):
-        raise ValueError(f"{name}: target of shape {target.shape} does not broadcast with input "
-                         f"of shape {input.shape}")  # fmt: skip
+        raise RuntimeError(f"{name}: target of shape {target.shape} does not broadcast with "
+                           f"input of shape {input.shape}")  # fmt: skip
     if log_target:
         loss = target.exp() * (target - input)
     else:

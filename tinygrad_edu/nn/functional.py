@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import warnings
 
+from .. import backend
 from ..autograd.grad_mode import no_grad
+from ..composite.args import as_float, as_int
 from ..composite.elementwise import where
 from ..composite.shape import linear as _linear
-from ..ops import norm as _norm_ops
+from ..ops import fused as _fused
 from ..factories import arange, rand
 from ..tensor import Tensor
 from ._conv_functional import (
@@ -139,12 +141,14 @@ def _softmax_dim(input: Tensor, dim, name: str) -> int:
 
 
 def softmax(input: Tensor, dim: int | None = None, dtype=None) -> Tensor:
-    """exp(x_i) / sum_j exp(x_j) along dim"""
+    """exp(x_i) / sum_j exp(x_j) along dim (in float32 under CUDA autocast)"""
+    (input,) = backend.autocast_cast((input,), "fp32_cuda")
     return input.softmax(_softmax_dim(input, dim, "softmax"), dtype)
 
 
 def log_softmax(input: Tensor, dim: int | None = None, dtype=None) -> Tensor:
-    """x_i - logsumexp(x) along dim"""
+    """x_i - logsumexp(x) along dim (in float32 under CUDA autocast)"""
+    (input,) = backend.autocast_cast((input,), "fp32_cuda")
     return input.log_softmax(_softmax_dim(input, dim, "log_softmax"), dtype)
 
 
@@ -152,6 +156,7 @@ def log_softmax(input: Tensor, dim: int | None = None, dtype=None) -> Tensor:
 def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False) -> Tensor:
     """Inverted dropout: each element is zeroed with probability p and the survivors are scaled
     by 1/(1-p), so the expected value is unchanged; the identity when not training."""
+    p = as_float(p, "dropout", "p")
     if not 0.0 <= p <= 1.0:
         raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
     if not training or p == 0.0:
@@ -186,16 +191,14 @@ def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor |
     if training:
         n = input.numel() // max(c, 1)
         if n <= 1:
-            raise ValueError(f"Expected more than 1 value per channel when training, got input "
-                             f"size {tuple(input.shape)}")  # fmt: skip
+            raise ValueError(f"batch_norm: expected more than 1 value per channel when training, "
+                             f"got input size {tuple(input.shape)}")  # fmt: skip
         # (C,) parameters broadcast against (N, C) as they are; other layouts need (1, C, 1, ..)
         params = [p if input.ndim == 2 else p.reshape(shape) for p in (weight, bias)
                   if p is not None]  # fmt: skip
-        if not _fusable(input, params):
-            return _batch_norm_composite(input, running_mean, running_var, weight, bias,
-                                         momentum, eps, dims, shape, n)  # fmt: skip
+        params = _same_dtype_and_device("batch_norm", input, params)
         stats: list = []
-        out = _norm_ops.Normalize.apply(input, *params, dims=dims, eps=eps,
+        out = _fused.Normalize.apply(input, *params, dims=dims, eps=eps,
                                         has_weight=weight is not None, stats=stats)  # fmt: skip
         _update_running(running_mean, running_var, Tensor(stats[0]).reshape(c),
                         Tensor(stats[1]).reshape(c), momentum, n)  # fmt: skip
@@ -212,11 +215,14 @@ def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor |
     return out
 
 
-def _fusable(input: Tensor, params: list) -> bool:
-    """The fused Normalize op needs one floating dtype and one device for x and the parameters."""
-    return input.dtype.kind == "f" and all(
-        p.dtype == input.dtype and p.device == input.device for p in params
-    )
+def _same_dtype_and_device(op: str, input: Tensor, params: list) -> list:
+    """The fused Normalize op runs in the input's floating dtype on its device."""
+    if not backend.is_floating(input.dtype):
+        raise TypeError(f"{op}: expected a floating point input, got dtype {input.dtype}")
+    for p in params:
+        if p.device != input.device:
+            raise RuntimeError(f"{op}: input on {input.device} but a parameter on {p.device}")
+    return [p if p.dtype == input.dtype else p.to(input.dtype) for p in params]
 
 
 def _update_running(running_mean, running_var, mean: Tensor, var: Tensor, momentum: float,
@@ -229,23 +235,6 @@ def _update_running(running_mean, running_var, mean: Tensor, var: Tensor, moment
         if running_var is not None:
             running_var *= 1.0 - momentum
             running_var += var * (n / (n - 1) * momentum)
-
-
-def _batch_norm_composite(input, running_mean, running_var, weight, bias, momentum, eps, dims,
-                          shape, n) -> Tensor:  # fmt: skip
-    """Training-mode batch norm from Tensor ops (mixed dtypes or devices)."""
-    c = input.shape[1]
-    mean = input.mean(dims, keepdim=True)
-    centred = input - mean
-    var = (centred * centred).mean(dims, keepdim=True)
-    _update_running(running_mean, running_var, mean.detach().reshape(c),
-                    var.detach().reshape(c), momentum, n)  # fmt: skip
-    out = centred * (var + eps).rsqrt()
-    if weight is not None:
-        out = out * weight.reshape(shape)
-    if bias is not None:
-        out = out + bias.reshape(shape)
-    return out
 
 
 def _norm_dims(op: str, input: Tensor, normalized_shape) -> tuple:
@@ -261,25 +250,25 @@ def layer_norm(input: Tensor, normalized_shape, weight: Tensor | None = None,
                bias: Tensor | None = None, eps: float = 1e-5) -> Tensor:  # fmt: skip
     """y = (x - mean) / sqrt(var + eps) * weight + bias, mean and (biased) var over the last
     len(normalized_shape) dims of each sample."""
+    input, weight, bias = backend.autocast_cast((input, weight, bias), "fp32_cuda")  # CUDA amp
+    if backend.autocast_dtype(input.device) == input.dtype:  # CPU amp: the input's dtype, as torch
+        weight, bias = (p if p is None else p.to(input.dtype) for p in (weight, bias))
     dims = _norm_dims("layer_norm", input, normalized_shape)
     params = [p for p in (weight, bias) if p is not None]
-    if _fusable(input, params) and all(p.shape == input.shape[dims[0]:] for p in params):
-        return _norm_ops.Normalize.apply(input, *params, dims=dims, eps=eps,
-                                         has_weight=weight is not None)  # fmt: skip
-    centred = input - input.mean(dims, keepdim=True)
-    var = (centred * centred).mean(dims, keepdim=True)
-    out = centred * (var + eps).rsqrt()
-    if weight is not None:
-        out = out * weight
-    if bias is not None:
-        out = out + bias
-    return out
+    for name, p in (("weight", weight), ("bias", bias)):
+        if p is not None and tuple(p.shape) != tuple(input.shape[dims[0] :]):
+            raise RuntimeError(f"layer_norm: {name} of shape {tuple(p.shape)} does not match "
+                               f"normalized_shape {tuple(input.shape[dims[0] :])}")  # fmt: skip
+    params = _same_dtype_and_device("layer_norm", input, params)
+    return _fused.Normalize.apply(input, *params, dims=dims, eps=eps,
+                                  has_weight=weight is not None)  # fmt: skip
 
 
 def rms_norm(input: Tensor, normalized_shape, weight: Tensor | None = None,
              eps: float | None = None) -> Tensor:  # fmt: skip
     """y = x / sqrt(mean(x^2) + eps) * weight over the last len(normalized_shape) dims;
     eps=None uses the machine epsilon of the input's dtype."""
+    input, weight = backend.autocast_cast((input, weight), "fp32_cuda")  # CUDA amp: float32
     dims = _norm_dims("rms_norm", input, normalized_shape)
     if eps is None:
         eps = _MACHINE_EPS.get(str(input.dtype), _MACHINE_EPS["float32"])
@@ -289,7 +278,7 @@ def rms_norm(input: Tensor, normalized_shape, weight: Tensor | None = None,
 
 def normalize(input: Tensor, p: float = 2.0, dim: int = 1, eps: float = 1e-12) -> Tensor:
     """x / max(||x||_p, eps) along dim (unit vectors; an all-zero vector stays zero)."""
-    x = input
+    (x,) = backend.autocast_cast((input,), "fp32_cuda")  # CUDA amp: float32
     if p == float("inf"):
         norm = x.abs().amax(dim, keepdim=True).clamp(min=eps)
     elif p == 1:
@@ -304,8 +293,8 @@ def normalize(input: Tensor, p: float = 2.0, dim: int = 1, eps: float = 1e-12) -
 # ----------------------------------------------------------------------------- embeddings
 def _index_tensor(op: str, index, device) -> Tensor:
     t = index if isinstance(index, Tensor) else Tensor(index, device=device)
-    if t.dtype.kind not in "iu":
-        raise TypeError(f"{op}: expected an integer index tensor, got dtype {t.dtype}")
+    if t.dtype.kind not in "iu":  # PyTorch raises a RuntimeError for float indices
+        raise RuntimeError(f"{op}: expected an integer index tensor, got dtype {t.dtype}")
     return t
 
 
@@ -313,6 +302,9 @@ def embedding(input: Tensor, weight: Tensor, padding_idx: int | None = None) -> 
     """y[...] = weight[input[...]]: indices (...) and weight (num, dim) -> (..., dim).
     Rows at padding_idx get no gradient."""
     idx = _index_tensor("embedding", input, weight.device)
+    if weight.ndim != 2:
+        raise RuntimeError(f"embedding: weight must be a 2-D (num_embeddings, embedding_dim) "
+                           f"matrix, got shape {tuple(weight.shape)}")  # fmt: skip
     num = weight.shape[0]
     if idx.numel() and (int(idx.max().item()) >= num or int(idx.min().item()) < 0):
         raise IndexError(f"embedding: index out of range: indices must be in [0, {num}) for a "
@@ -329,8 +321,10 @@ def embedding(input: Tensor, weight: Tensor, padding_idx: int | None = None) -> 
 def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:
     """(...) integer class indices -> (..., num_classes) int64 with a 1 at each index."""
     idx = _index_tensor("one_hot", tensor, None)
+    num_classes = as_int(num_classes, "one_hot", "num_classes")
     if idx.numel() and int(idx.min().item()) < 0:
-        raise RuntimeError("one_hot: class values must be non-negative")
+        raise RuntimeError(f"one_hot: class values must be non-negative, got "
+                           f"{int(idx.min().item())}")  # fmt: skip
     top = int(idx.max().item()) + 1 if idx.numel() else 0
     if num_classes == -1:
         num_classes = top

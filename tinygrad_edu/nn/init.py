@@ -14,6 +14,7 @@ from __future__ import annotations
 import math
 
 from ..autograd.grad_mode import no_grad
+from ..composite.args import as_float
 from ..composite.elementwise import where
 from ..factories import eye, full, rand, randn
 from ..ops.linalg_nograd import qr
@@ -46,37 +47,61 @@ def calculate_gain(nonlinearity: str, param: float | None = None) -> float:
     raise ValueError(f"calculate_gain: unsupported nonlinearity {nonlinearity!r}")
 
 
-def _calculate_fan_in_and_fan_out(tensor: Tensor) -> tuple:
+def _calculate_fan_in_and_fan_out(tensor: Tensor, op: str = "init") -> tuple:
     """(fan_in, fan_out) of a weight (out, in, *kernel): in * prod(kernel), out * prod(kernel)."""
     if tensor.ndim < 2:
-        raise ValueError(f"Fan in and fan out can not be computed for a tensor with fewer than 2 "
-                         f"dimensions (shape {tuple(tensor.shape)})")  # fmt: skip
+        raise ValueError(f"{op}: fan in and fan out can not be computed for a tensor with fewer "
+                         f"than 2 dimensions (shape {tuple(tensor.shape)})")  # fmt: skip
     receptive = 1
     for s in tensor.shape[2:]:
         receptive *= s
     return tensor.shape[1] * receptive, tensor.shape[0] * receptive
 
 
-def _fan(tensor: Tensor, mode: str) -> int:
+def _fan(tensor: Tensor, mode: str, op: str) -> int:
     if mode not in ("fan_in", "fan_out"):
-        raise ValueError(f"mode {mode!r} not supported, please use one of fan_in, fan_out")
-    fan_in, fan_out = _calculate_fan_in_and_fan_out(tensor)
+        raise ValueError(f"{op}: mode {mode!r} not supported, please use one of fan_in, fan_out")
+    fan_in, fan_out = _calculate_fan_in_and_fan_out(tensor, op)
     return fan_in if mode == "fan_in" else fan_out
+
+
+def _floating(tensor: Tensor, op: str) -> None:
+    if not isinstance(tensor, Tensor):
+        raise TypeError(f"{op}: expected a Tensor, got {type(tensor).__name__}")
+    if tensor.dtype.kind != "f":
+        raise RuntimeError(f"{op}: random samples need a floating tensor, got dtype "
+                           f"{tensor.dtype}")  # fmt: skip
+
+
+def _gain(nonlinearity: str, a: float, op: str) -> float:
+    try:
+        return calculate_gain(nonlinearity, a)
+    except ValueError as e:
+        raise ValueError(f"{op}: {e}") from None
 
 
 def uniform_(tensor: Tensor, a: float = 0.0, b: float = 1.0) -> Tensor:
     """Fill with samples of U(a, b)."""
+    _floating(tensor, "uniform_")
+    a, b = as_float(a, "uniform_", "a"), as_float(b, "uniform_", "b")
+    if a > b:
+        raise RuntimeError(f"uniform_: expects a [from, to) range, but found from={a} > to={b}")
     with no_grad():
         return tensor.uniform_(a, b)
 
 
 def normal_(tensor: Tensor, mean: float = 0.0, std: float = 1.0) -> Tensor:
     """Fill with samples of N(mean, std^2)."""
+    _floating(tensor, "normal_")
+    mean, std = as_float(mean, "normal_", "mean"), as_float(std, "normal_", "std")
+    if std < 0:
+        raise RuntimeError(f"normal_: expects std >= 0.0, but found std {std}")
     with no_grad():
         return tensor.normal_(mean, std)
 
 
 def constant_(tensor: Tensor, val: float) -> Tensor:
+    val = as_float(val, "constant_", "val")
     with no_grad():
         return tensor.fill_(val)
 
@@ -91,14 +116,14 @@ def ones_(tensor: Tensor) -> Tensor:
 
 def xavier_uniform_(tensor: Tensor, gain: float = 1.0) -> Tensor:
     """U(-a, a) with a = gain * sqrt(6 / (fan_in + fan_out)) (Glorot & Bengio, 2010)."""
-    fan_in, fan_out = _calculate_fan_in_and_fan_out(tensor)
+    fan_in, fan_out = _calculate_fan_in_and_fan_out(tensor, "xavier_uniform_")
     a = gain * math.sqrt(6.0 / float(fan_in + fan_out))
     return uniform_(tensor, -a, a)
 
 
 def xavier_normal_(tensor: Tensor, gain: float = 1.0) -> Tensor:
     """N(0, std^2) with std = gain * sqrt(2 / (fan_in + fan_out))."""
-    fan_in, fan_out = _calculate_fan_in_and_fan_out(tensor)
+    fan_in, fan_out = _calculate_fan_in_and_fan_out(tensor, "xavier_normal_")
     return normal_(tensor, 0.0, gain * math.sqrt(2.0 / float(fan_in + fan_out)))
 
 
@@ -106,20 +131,22 @@ def kaiming_uniform_(tensor: Tensor, a: float = 0.0, mode: str = "fan_in",
                      nonlinearity: str = "leaky_relu") -> Tensor:  # fmt: skip
     """U(-bound, bound) with bound = gain * sqrt(3 / fan) (He et al., 2015); `a` is the
     negative slope of leaky_relu (Linear's default init uses a = sqrt(5))."""
-    fan = _fan(tensor, mode)
+    fan = _fan(tensor, mode, "kaiming_uniform_")
+    gain = _gain(nonlinearity, a, "kaiming_uniform_")
     if fan == 0:
         return tensor
-    bound = calculate_gain(nonlinearity, a) * math.sqrt(3.0 / fan)
+    bound = gain * math.sqrt(3.0 / fan)
     return uniform_(tensor, -bound, bound)
 
 
 def kaiming_normal_(tensor: Tensor, a: float = 0.0, mode: str = "fan_in",
                     nonlinearity: str = "leaky_relu") -> Tensor:  # fmt: skip
     """N(0, std^2) with std = gain / sqrt(fan)."""
-    fan = _fan(tensor, mode)
+    fan = _fan(tensor, mode, "kaiming_normal_")
+    gain = _gain(nonlinearity, a, "kaiming_normal_")
     if fan == 0:
         return tensor
-    return normal_(tensor, 0.0, calculate_gain(nonlinearity, a) / math.sqrt(fan))
+    return normal_(tensor, 0.0, gain / math.sqrt(fan))
 
 
 def _normal_cdf(x: float) -> float:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from .. import backend
 from ..tensor import Tensor
 
 
@@ -17,10 +18,12 @@ class Parameter(Tensor):
 
     def __init__(self, data=None, requires_grad: bool = True) -> None:
         if data is None:
-            data = []
+            data = backend.asarray([], dtype=backend.get_default_dtype())
         if isinstance(data, Tensor):  # memory and version counter shared with the given tensor
             super().__init__([], requires_grad=False)
             self.data, self._vc = data.data, data._shared_counter()
+        elif not backend.is_array(data):  # PyTorch takes Tensors only (no lists or numbers)
+            raise TypeError(f"Parameter: data must be a Tensor, got {type(data).__name__}")
         else:
             super().__init__(data, requires_grad=False)
         if requires_grad:

@@ -14,10 +14,26 @@ from ..tensor import Tensor
 from ._loss_functional import l1_penalty, l2_penalty
 
 
-def _as_list(parameters) -> list:
+def _as_list(parameters, op: str = "parameters") -> list:
     if isinstance(parameters, Tensor):
         return [parameters]
-    return list(parameters)
+    try:
+        params = list(parameters)
+    except TypeError:
+        raise TypeError(f"{op}: expected a Tensor or an iterable of Tensors, got "
+                        f"{type(parameters).__name__}") from None  # fmt: skip
+    for i, p in enumerate(params):
+        if not isinstance(p, Tensor):
+            raise TypeError(f"{op}: parameter {i} is a {type(p).__name__}, not a Tensor")
+    return params
+
+
+def _number(value, op: str, what: str) -> float:
+    """float(value) with the op named (PyTorch: ValueError for strings)."""
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        raise ValueError(f"{op}: {what} must be a number, got {value!r}") from None
 
 
 def clip_grad_norm_(
@@ -31,8 +47,9 @@ def clip_grad_norm_(
     total = ||(||g_1||, ..., ||g_k||)||_p (the norm of all gradients as one vector); when
     max_norm / (total + 1e-6) < 1 every gradient is multiplied by it in place. Returns total as a
     0-d Tensor."""
-    grads = [p.grad for p in _as_list(parameters) if p.grad is not None]
-    norm_type = float(norm_type)
+    grads = [p.grad for p in _as_list(parameters, "clip_grad_norm_") if p.grad is not None]
+    norm_type = _number(norm_type, "clip_grad_norm_", "norm_type")
+    max_norm = _number(max_norm, "clip_grad_norm_", "max_norm")
     if not grads:
         return _tensor(0.0)
     with no_grad():
@@ -46,7 +63,8 @@ def clip_grad_norm_(
             total = stack(norms).norm(norm_type)
     value = float(total.item())
     if error_if_nonfinite and (value != value or value in (float("inf"), float("-inf"))):
-        raise RuntimeError(f"The total norm of order {norm_type} for gradients from "
+        raise RuntimeError(f"clip_grad_norm_: the total norm of order {norm_type} ({value}) for "
+                           "gradients from "
                            "`parameters` is non-finite, so it cannot be clipped. To disable this "
                            "error, set `error_if_nonfinite=False`")  # fmt: skip
     coef = float(max_norm) / (value + 1e-6)
@@ -59,9 +77,9 @@ def clip_grad_norm_(
 
 def clip_grad_value_(parameters: Iterable[Tensor] | Tensor, clip_value: float) -> None:
     """Clamp every gradient element to [-clip_value, clip_value], in place."""
-    clip_value = float(clip_value)
+    clip_value = _number(clip_value, "clip_grad_value_", "clip_value")
     with no_grad():
-        for p in _as_list(parameters):
+        for p in _as_list(parameters, "clip_grad_value_"):
             if p.grad is not None:
                 p.grad.copy_(p.grad.clamp(-clip_value, clip_value))
 

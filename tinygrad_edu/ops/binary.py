@@ -17,7 +17,10 @@ def _xp(a):
 
 
 class Add(Function):
-    """y = a + b;  da = g, db = g"""
+    """y = a + b;  da = g, db = g
+
+    why: a basic arithmetic op; everything else is built from these
+    """
 
     uses_inputs = False
 
@@ -29,7 +32,10 @@ class Add(Function):
 
 
 class Sub(Function):
-    """y = a - b;  da = g, db = -g"""
+    """y = a - b;  da = g, db = -g
+
+    why: a basic arithmetic op (one node instead of a + (-b))
+    """
 
     uses_inputs = False
 
@@ -47,7 +53,10 @@ def _check_one(node, i: int) -> None:
 
 
 class Mul(Function):
-    """y = a * b;  da = g * b, db = g * a"""
+    """y = a * b;  da = g * b, db = g * a
+
+    why: a basic arithmetic op; everything else is built from these
+    """
 
     def forward(self, a, b):
         return a * b
@@ -67,7 +76,10 @@ class Mul(Function):
 
 
 class Div(Function):
-    """y = a / b;  da = g / b, db = -g * a / b^2"""
+    """y = a / b;  da = g / b, db = -g * a / b^2
+
+    why: a basic arithmetic op (one node and one rounding instead of a * (1 / b))
+    """
 
     def forward(self, a, b):
         return a / b
@@ -81,7 +93,10 @@ class Div(Function):
 
 
 class Pow(Function):
-    """y = a ** b;  da = g * b * a^(b-1) (0 where b == 0), db = g * y * log(a) (0 where a == 0)"""
+    """y = a ** b;  da = g * b * a^(b-1) (0 where b == 0), db = g * y * log(a) (0 where a == 0)
+
+    why: its gradient needs care where a or b is 0 (log(0), 0 ** -1)
+    """
 
     save_output = True
 
@@ -90,6 +105,9 @@ class Pow(Function):
         # (on the host only: reading a GPU scalar would stall the device every step)
         on_host = backend.device_of(b) == "cpu"
         self.exponent = float(b) if on_host and b.ndim == 0 and b.dtype.kind == "f" else None
+        if b.dtype.kind == "i" and a.dtype.kind in "iu" and on_host and (b < 0).any():
+            raise RuntimeError(f"pow: integers to negative integer powers are not allowed "
+                               f"(exponent {b.min()}, base of dtype {a.dtype})")  # fmt: skip
         return a**b
 
     def backward(self, g):
@@ -116,7 +134,10 @@ class Pow(Function):
 
 
 class Maximum(Function):
-    """y = max(a, b);  the gradient goes to the larger input, split 50/50 at ties"""
+    """y = max(a, b);  da = g * [a > b] + g/2 * [a == b],  db = g * [b > a] + g/2 * [a == b]
+
+    why: gradient semantics: ties split the gradient 50/50 as in PyTorch
+    """
 
     def forward(self, a, b):
         return _xp(a).maximum(a, b)
@@ -129,7 +150,10 @@ class Maximum(Function):
 
 
 class Minimum(Function):
-    """y = min(a, b);  the gradient goes to the smaller input, split 50/50 at ties"""
+    """y = min(a, b);  da = g * [a < b] + g/2 * [a == b],  db = g * [b < a] + g/2 * [a == b]
+
+    why: gradient semantics: ties split the gradient 50/50 as in PyTorch
+    """
 
     def forward(self, a, b):
         return _xp(a).minimum(a, b)
@@ -142,7 +166,11 @@ class Minimum(Function):
 
 
 class Where(Function):
-    """y = cond ? a : b (cond is a bool tensor without grad);  da = g * cond, db = g * !cond"""
+    """y = cond ? a : b (cond is a bool tensor without grad);
+    dcond = none (a mask),  da = g * cond,  db = g * !cond
+
+    why: selection: the gradient of each branch is masked, not multiplied through
+    """
 
     def forward(self, cond, a, b):
         return _xp(a).where(cond, a, b)

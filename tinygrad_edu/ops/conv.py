@@ -47,8 +47,11 @@ def _pad(x, padding, value):
 
 
 class Unfold(Function):
-    """y[n, (c, i, j), (oh, ow)] = xpad[n, c, oh*s + i*d, ow*s + j*d]  (im2col)
-    dx = Fold(g): every column entry of g added back to the pixel it came from (col2im)."""
+    """y[n, (c, i, j), (oh, ow)] = xpad[n, c, oh*s + i*d, ow*s + j*d]  (im2col);
+    dx = Fold(g): every column entry of g added back to the pixel it came from (col2im)
+
+    why: speed: im2col turns a convolution into one large MatMul
+    """
 
     uses_inputs = False
 
@@ -79,10 +82,15 @@ class Unfold(Function):
 
 
 class Fold(Function):
-    """y = zeros (N, C, H, W);  y[n, c, oh*s + i*d - p, ow*s + j*d - p] += cols[n, (c,i,j), (oh,ow)]
-    (col2im: a Python loop over the kh*kw kernel offsets, each a strided slice add, or a plain
-    assignment when windows never overlap);
-    dcols = Unfold(g) with the same geometry."""
+    """y = zeros (N, C, H, W), then
+    y[n, c, oh*s + i*d - p, ow*s + j*d - p] += cols[n, (c,i,j), (oh,ow)]  (col2im);
+    dcols = Unfold(g) with the same geometry
+
+    col2im is a Python loop over the kh*kw kernel offsets, each a strided slice add, or a plain
+    assignment when windows never overlap.
+
+    why: speed: the adjoint of Unfold (col2im), also used for transposed convolutions
+    """
 
     uses_inputs = False
 
@@ -134,10 +142,13 @@ class Fold(Function):
 class WindowMax(Function):
     """y[n, c, l] = max_k cols[n, c, k, l] (the max of each pooling window, cols from Unfold);
     dcols = g routed to one element per window, the argmax (the first maximum; a NaN wins), so
-    the whole gradient of a window goes to a single input as in PyTorch's max pooling.
+    the whole gradient of a window goes to a single input as in PyTorch's max pooling
+
+    why: gradient semantics and speed: the whole window gradient goes to one argmax
 
     The argmax is a running comparison over the K window rows (K is small: 4 for a 2x2 pool),
-    which is several times faster than xp.argmax along a middle axis."""
+    which is several times faster than xp.argmax along a middle axis.
+    """
 
     uses_inputs = False
 

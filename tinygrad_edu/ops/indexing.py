@@ -20,7 +20,10 @@ def _is_advanced(index: tuple) -> bool:
 
 
 class Getitem(Function):
-    """y = x[index] (ints, slices, None, Ellipsis, integer arrays);  dx = g scattered back"""
+    """y = x[index] (ints, slices, None, Ellipsis, integer arrays);  dx = g scattered back
+
+    why: indexing: its adjoint scatters the gradient back into a zero tensor
+    """
 
     uses_inputs = False
     is_view = True  # basic indexing aliases x's memory (advanced indexing copies)
@@ -37,7 +40,10 @@ class Getitem(Function):
 
 
 class IndexAdd(Function):
-    """y = zeros(shape) with g added at index (repeats accumulate);  dg = y_grad[index]"""
+    """y = zeros(shape) with g added at index (repeats accumulate);  dg = y_grad[index]
+
+    why: the adjoint of integer-array indexing (repeated indices accumulate)
+    """
 
     uses_inputs = False
 
@@ -61,7 +67,10 @@ def _gather_index(xp, index, dim):
 
 
 class Gather(Function):
-    """y[i][j] = x[index[i][j]][j] (dim=0), etc.;  dx = zeros with g added along dim at index"""
+    """y[i][j] = x[index[i][j]][j] (dim=0), etc.;  dx = zeros with g added along dim at index
+
+    why: indexing along a dim; its adjoint is ScatterAdd
+    """
 
     uses_inputs = False
 
@@ -74,7 +83,10 @@ class Gather(Function):
 
 
 class ScatterAdd(Function):
-    """y = zeros(shape) with src added along dim at index;  dsrc = y_grad.gather(dim, index)"""
+    """y = zeros(shape) with src added along dim at index;  dsrc = y_grad.gather(dim, index)
+
+    why: the adjoint of Gather; its own gradient gathers
+    """
 
     uses_inputs = False
 

@@ -16,11 +16,15 @@ def _t(x, flag: bool):
 
 class MatMul(Function):
     """y = op(a) @ op(b) for (..., n, k) @ (..., k, m) with equal batch dims;
-    da = g @ op(b)^T (transposed back if ta),  db = op(a)^T @ g (transposed back if tb)"""
+    da = g @ op(b)^T (transposed back if ta),  db = op(a)^T @ g (transposed back if tb)
+
+    why: speed: one BLAS call, with transpose flags instead of copies
+    """
 
     def forward(self, a, b, ta: bool = False, tb: bool = False):
         self.ta, self.tb = ta, tb
-        return _t(a, ta) @ _t(b, tb)
+        y = _t(a, ta) @ _t(b, tb)
+        return y if y.dtype == a.dtype else y.astype(a.dtype)  # ml_dtypes' bfloat16 @ -> float32
 
     def backward(self, g):
         a, b = self.parents
@@ -37,30 +41,3 @@ class MatMul(Function):
 
     def extra_repr(self) -> str:
         return ", ".join(n for n, f in (("a^T", self.ta), ("b^T", self.tb)) if f)
-
-
-class Linear(Function):
-    """y = x @ w^T + b for x (..., in), w (out, in), b (out,) — PyTorch's addmm, fused;
-    dx = g @ w,  dw = g^T x (summed over the batch dims),  db = g summed over the batch dims"""
-
-    def forward(self, x, w, b=None):
-        y = x @ w.T
-        if b is not None:
-            y += b
-        return y
-
-    def backward(self, g):
-        x, w = self.parents[0], self.parents[1]
-        need = self.needs_input_grad
-        g2 = g if g.ndim == 2 else g.reshape(-1, g.shape[-1])
-        gx = gw = gb = None
-        if need[0]:  # batch dims are flattened so that each product is one 2-D BLAS call
-            gx = MatMul.apply(g2, w)
-            gx = gx if x.ndim == 2 else gx.reshape(x.shape)
-        if need[1]:
-            x2 = x if x.ndim == 2 else x.reshape(-1, x.shape[-1])
-            gw = MatMul.apply(g2, x2, ta=True)
-        if len(self.parents) > 2 and need[2]:
-            gb = g2.sum(0)
-        return (gx, gw, gb) if len(self.parents) > 2 else (gx, gw)
-

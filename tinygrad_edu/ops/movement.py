@@ -14,7 +14,10 @@ def _xp(a):
 
 
 class Reshape(Function):
-    """y = x viewed with a new shape;  dx = g reshaped back"""
+    """y = x viewed with a new shape;  dx = g reshaped back
+
+    why: movement: no arithmetic, its adjoint reshapes back
+    """
 
     uses_inputs = False
     is_view = True
@@ -31,7 +34,10 @@ class Reshape(Function):
 
 
 class Permute(Function):
-    """y = x with its axes reordered;  dx = g with the inverse order"""
+    """y = x with its axes reordered;  dx = g with the inverse order
+
+    why: movement: no arithmetic, its adjoint applies the inverse permutation
+    """
 
     uses_inputs = False
     is_view = True
@@ -51,7 +57,10 @@ class Permute(Function):
 
 
 class BroadcastTo(Function):
-    """y = x repeated (without copying) to `shape`;  dx = g summed over the repeated axes"""
+    """y = x repeated (without copying) to `shape`;  dx = g summed over the repeated axes
+
+    why: the one place where a gradient is summed down to an input's shape
+    """
 
     uses_inputs = False
     is_view = True
@@ -77,8 +86,13 @@ class BroadcastTo(Function):
 
 class CopySlices(Function):
     """y = x with the region `steps` (a chain of views) replaced by v;
-    dx = g with that region zeroed, dv = g's region (the graph of t[i] = v and of in-place ops on
-    views: the overwritten values of x get no gradient)"""
+    dx = g with that region zeroed,  dv = g's region
+
+    The graph of t[i] = v and of in-place ops on views: the overwritten values of x get no
+    gradient.
+
+    why: gradient semantics: an assignment routes the region's gradient to the new values
+    """
 
     uses_inputs = False
 
@@ -127,7 +141,10 @@ def write_region(array, steps, values) -> None:
 
 
 class Pad(Function):
-    """y = x with constant padding, pads = ((before, after), ...) per axis;  dx = g cropped"""
+    """y = x with constant padding, pads = ((before, after), ...) per axis;  dx = g cropped
+
+    why: movement: its adjoint crops
+    """
 
     uses_inputs = False
 
@@ -144,7 +161,10 @@ class Pad(Function):
 
 
 class Cat(Function):
-    """y = the inputs joined along dim;  dx_i = the slice of g that came from input i"""
+    """y = the inputs joined along dim;  dx_i = the slice of g that came from input i
+
+    why: joins several inputs in one node; its adjoint slices the gradient apart
+    """
 
     uses_inputs = False
 
@@ -166,7 +186,10 @@ class Cat(Function):
 
 
 class ToDevice(Function):
-    """y = x copied to another device;  dx = g copied back"""
+    """y = x copied to another device;  dx = g copied back
+
+    why: moves data between devices; its adjoint moves the gradient back
+    """
 
     uses_inputs = False
 

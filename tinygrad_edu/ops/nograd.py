@@ -82,12 +82,29 @@ def compare(op, a, b):
 
 
 def floor_divide(a, b):
-    return _xp(a).floor_divide(a, b)
+    _check_integer_divisor("floor_divide", a, b)
+    return _broadcasting("floor_divide", _xp(a).floor_divide, a, b)
 
 
 def remainder(a, b):
     """Python's (and PyTorch's) modulo: the result takes the sign of the divisor."""
-    return _xp(a).remainder(a, b)
+    _check_integer_divisor("remainder", a, b)
+    return _broadcasting("remainder", _xp(a).remainder, a, b)
+
+
+def _check_integer_divisor(op: str, a, b) -> None:
+    """Integer division by zero raises, as PyTorch does on the CPU (NumPy would give 0)."""
+    if getattr(a, "dtype", None) is not None and a.dtype.kind in "iub" and (b == 0).any():
+        raise RuntimeError(f"{op}: ZeroDivisionError (integer division by zero; the divisor of "
+                           f"shape {tuple(getattr(b, 'shape', ()))} holds a 0)")  # fmt: skip
+
+
+def _broadcasting(op: str, fn, a, b):
+    try:
+        return fn(a, b)
+    except ValueError:
+        raise RuntimeError(f"{op}: shapes {tuple(a.shape)} and {tuple(b.shape)} cannot be "
+                           "broadcast together") from None  # fmt: skip
 
 
 def logical(op, a, b=None):

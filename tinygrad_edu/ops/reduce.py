@@ -19,7 +19,10 @@ def _keep_shape(shape, dims):
 
 
 class Sum(Function):
-    """y = sum of x over dims;  dx = g broadcast back over the reduced dims"""
+    """y = sum of x over dims;  dx = g broadcast back over the reduced dims
+
+    why: the basic reduction; the adjoint of BroadcastTo
+    """
 
     uses_inputs = False
 
@@ -40,7 +43,10 @@ class Sum(Function):
 
 
 class Amax(Function):
-    """y = max of x over dims;  dx = g shared evenly among the elements equal to the max"""
+    """y = max of x over dims;  dx = g shared evenly among the elements equal to the max
+
+    why: gradient semantics: ties share the gradient evenly, as in PyTorch
+    """
 
     save_output = True
 
@@ -62,7 +68,10 @@ class Amax(Function):
 
 
 class LogSumExp(Function):
-    """y = log(sum(exp(x))) over dims, shifted by the max for stability;  dx = g * exp(x - y)"""
+    """y = log(sum(exp(x))) over dims, shifted by the max for stability;  dx = g * exp(x - y)
+
+    why: numerical stability: shifted by the max, so exp never overflows
+    """
 
     save_output = True
 
@@ -84,7 +93,10 @@ class LogSumExp(Function):
 
 
 class Softmax(Function):
-    """y = exp(x - max) / sum(exp(x - max)) along dim;  dx = y * (g - sum(g * y))"""
+    """y = exp(x - max) / sum(exp(x - max)) along dim;  dx = y * (g - sum(g * y))
+
+    why: numerical stability and a short backward (y * (g - sum(g y)))
+    """
 
     save_output = True
     uses_inputs = False
@@ -94,7 +106,7 @@ class Softmax(Function):
         self.dim = dim
         e = xp.exp(x - x.max(axis=dim, keepdims=True))
         e /= e.sum(axis=dim, keepdims=True)
-        return e
+        return e.astype(x.dtype, copy=False)  # bfloat16 (ml_dtypes) sums come back as float32
 
     def backward(self, g):
         y = self.output
@@ -105,7 +117,10 @@ class Softmax(Function):
 
 
 class LogSoftmax(Function):
-    """y = x - logsumexp(x) along dim;  dx = g - exp(y) * sum(g)"""
+    """y = x - logsumexp(x) along dim;  dx = g - exp(y) * sum(g)
+
+    why: numerical stability: x - logsumexp(x) never takes log(0)
+    """
 
     save_output = True
     uses_inputs = False
@@ -114,8 +129,8 @@ class LogSoftmax(Function):
         xp = _xp(x)
         self.dim = dim
         s = x - x.max(axis=dim, keepdims=True)
-        s -= xp.log(xp.exp(s).sum(axis=dim, keepdims=True))
-        return s
+        s = s - xp.log(xp.exp(s).sum(axis=dim, keepdims=True))
+        return s.astype(x.dtype, copy=False)  # bfloat16 (ml_dtypes) sums come back as float32
 
     def backward(self, g):
         return g - self.output.exp() * g.sum(self.dim, keepdim=True)

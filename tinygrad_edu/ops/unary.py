@@ -17,7 +17,10 @@ def _xp(a):
 
 
 class Neg(Function):
-    """y = -x;  dx = -g"""
+    """y = -x;  dx = -g
+
+    why: a basic op (one node instead of -1 * x)
+    """
 
     uses_inputs = False
 
@@ -29,7 +32,10 @@ class Neg(Function):
 
 
 class Exp(Function):
-    """y = exp(x);  dx = g * y"""
+    """y = exp(x);  dx = g * y
+
+    why: an elementary function with its own derivative
+    """
 
     save_output = True
 
@@ -41,7 +47,10 @@ class Exp(Function):
 
 
 class Log(Function):
-    """y = log(x);  dx = g / x"""
+    """y = log(x);  dx = g / x
+
+    why: an elementary function with its own derivative
+    """
 
     def forward(self, x):
         return _xp(x).log(x)
@@ -51,7 +60,10 @@ class Log(Function):
 
 
 class Log1p(Function):
-    """y = log(1 + x) (accurate near 0);  dx = g / (1 + x)"""
+    """y = log(1 + x) (accurate near 0);  dx = g / (1 + x)
+
+    why: numerical accuracy near 0 (log(1 + x) loses digits)
+    """
 
     def forward(self, x):
         return _xp(x).log1p(x)
@@ -61,7 +73,10 @@ class Log1p(Function):
 
 
 class Expm1(Function):
-    """y = exp(x) - 1 (accurate near 0);  dx = g * (y + 1)"""
+    """y = exp(x) - 1 (accurate near 0);  dx = g * (y + 1)
+
+    why: numerical accuracy near 0 (exp(x) - 1 loses digits)
+    """
 
     save_output = True
 
@@ -73,7 +88,10 @@ class Expm1(Function):
 
 
 class Sqrt(Function):
-    """y = sqrt(x);  dx = g / (2 y)"""
+    """y = sqrt(x);  dx = g / (2 y)
+
+    why: an elementary function; its backward reuses y
+    """
 
     save_output = True
 
@@ -85,7 +103,10 @@ class Sqrt(Function):
 
 
 class Sin(Function):
-    """y = sin(x);  dx = g * cos(x)"""
+    """y = sin(x);  dx = g * cos(x)
+
+    why: an elementary function with its own derivative
+    """
 
     def forward(self, x):
         return _xp(x).sin(x)
@@ -95,7 +116,10 @@ class Sin(Function):
 
 
 class Cos(Function):
-    """y = cos(x);  dx = -g * sin(x)"""
+    """y = cos(x);  dx = -g * sin(x)
+
+    why: an elementary function with its own derivative
+    """
 
     def forward(self, x):
         return _xp(x).cos(x)
@@ -105,7 +129,10 @@ class Cos(Function):
 
 
 class Tanh(Function):
-    """y = tanh(x);  dx = g * (1 - y^2)"""
+    """y = tanh(x);  dx = g * (1 - y^2)
+
+    why: numerical stability (no overflow for large |x|) and a backward that reuses y
+    """
 
     save_output = True
 
@@ -118,7 +145,10 @@ class Tanh(Function):
 
 
 class Sigmoid(Function):
-    """y = 1 / (1 + exp(-x)), computed without overflow;  dx = g * y * (1 - y)"""
+    """y = 1 / (1 + exp(-x)), computed without overflow;  dx = g * y * (1 - y)
+
+    why: numerical stability (no overflow of exp(-x)) and a backward that reuses y
+    """
 
     save_output = True
 
@@ -134,7 +164,10 @@ class Sigmoid(Function):
 
 
 class Relu(Function):
-    """y = max(x, 0);  dx = g * [x > 0]  (relu'(0) = 0 as in PyTorch)"""
+    """y = max(x, 0);  dx = g * [x > 0]  (relu'(0) = 0 as in PyTorch)
+
+    why: gradient semantics: relu'(0) = 0 as in PyTorch, and speed (a mask)
+    """
 
     save_output = True
 
@@ -147,7 +180,10 @@ class Relu(Function):
 
 
 class Abs(Function):
-    """y = |x|;  dx = g * sign(x)  (abs'(0) = 0)"""
+    """y = |x|;  dx = g * sign(x)  (abs'(0) = 0)
+
+    why: gradient semantics: abs'(0) = 0
+    """
 
     def forward(self, x):
         return _xp(x).abs(x)
@@ -157,7 +193,10 @@ class Abs(Function):
 
 
 class Erf(Function):
-    """y = erf(x);  dx = g * 2/sqrt(pi) * exp(-x^2)"""
+    """y = erf(x);  dx = g * 2/sqrt(pi) * exp(-x^2)
+
+    why: an elementary function (needed by gelu) with its own derivative
+    """
 
     def forward(self, x):
         return backend.erf(x)
@@ -168,7 +207,10 @@ class Erf(Function):
 
 
 class Cast(Function):
-    """y = x converted to `dtype`;  dx = g converted back to x's dtype"""
+    """y = x converted to `dtype`;  dx = g converted back to x's dtype
+
+    why: changes the dtype; its adjoint casts the gradient back
+    """
 
     uses_inputs = False
 
@@ -184,7 +226,10 @@ class Cast(Function):
 
 
 class Clone(Function):
-    """y = a copy of x with its own memory;  dx = g"""
+    """y = a copy of x with its own memory;  dx = g
+
+    why: a copy with its own memory, so that in-place ops do not touch the original
+    """
 
     uses_inputs = False
 

@@ -39,6 +39,7 @@ class Adagrad(Optimizer):
             initial_accumulator_value=initial_accumulator_value,
             maximize=maximize,
         )
+        self._check_types(defaults)
         self._validate(defaults)
         super().__init__(params, defaults)
         for group in self.param_groups:  # as PyTorch, the state exists before the first step

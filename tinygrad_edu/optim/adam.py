@@ -18,6 +18,14 @@ from ..factories import zeros_like
 from .optimizer import Optimizer, ParamsT
 
 
+def check_betas(opt: Optimizer, betas: Any) -> None:
+    """Raise ValueError unless betas is a pair of coefficients in [0, 1) (Adam's family)."""
+    if not isinstance(betas, (tuple, list)) or len(betas) != 2:
+        raise ValueError(f"{opt._name}: betas must be a pair (beta1, beta2), got {betas!r}")
+    opt._check(0 <= betas[0] < 1, "beta parameter at index 0:", betas[0])
+    opt._check(0 <= betas[1] < 1, "beta parameter at index 1:", betas[1])
+
+
 class Adam(Optimizer):
     """Adam(params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0, amsgrad=False,
     maximize=False, decoupled_weight_decay=False)."""
@@ -36,24 +44,21 @@ class Adam(Optimizer):
     ) -> None:
         defaults = dict(
             lr=lr,
-            betas=tuple(betas),
+            betas=tuple(betas) if isinstance(betas, (tuple, list)) else betas,
             eps=eps,
             weight_decay=weight_decay,
             amsgrad=amsgrad,
             maximize=maximize,
             decoupled_weight_decay=decoupled_weight_decay,
         )
+        self._check_types(defaults)
         self._validate(defaults)
         super().__init__(params, defaults)
 
     def _validate(self, group: dict[str, Any]) -> None:
         self._check(group["lr"] >= 0, "learning rate", group["lr"])
         self._check(group["eps"] >= 0, "epsilon value", group["eps"])
-        betas = group["betas"]
-        if not isinstance(betas, (tuple, list)) or len(betas) != 2:
-            raise ValueError(f"{self._name}: betas must be a pair (beta1, beta2), got {betas!r}")
-        self._check(0 <= betas[0] < 1, "beta parameter at index 0:", betas[0])
-        self._check(0 <= betas[1] < 1, "beta parameter at index 1:", betas[1])
+        check_betas(self, group["betas"])
         self._check(group["weight_decay"] >= 0, "weight_decay value", group["weight_decay"])
 
     def _update(self, group: dict[str, Any]) -> None:

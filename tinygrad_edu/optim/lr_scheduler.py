@@ -128,6 +128,10 @@ class LambdaLR(LRScheduler):
             self.lr_lambdas = list(lr_lambda)
         else:
             self.lr_lambdas = [lr_lambda] * n
+        for fn in self.lr_lambdas:
+            if not callable(fn):
+                raise TypeError(f"LambdaLR: lr_lambda must be callable, got {fn!r} "
+                                f"({type(fn).__name__})")  # fmt: skip
         super().__init__(optimizer, last_epoch)
 
     def get_lr(self) -> list[float]:
@@ -336,7 +340,7 @@ class SequentialLR(LRScheduler):
         if len(milestones) != len(schedulers) - 1:
             raise ValueError(
                 f"SequentialLR: expected {len(schedulers) - 1} milestone(s) for "
-                f"{len(schedulers)} schedulers, got {len(milestones)}"
+                f"{len(schedulers)} schedulers, got milestones={list(milestones)}"
             )
         self._schedulers = list(schedulers)
         self._milestones = list(milestones)
@@ -381,12 +385,13 @@ def _undo_initial_step(scheduler: Any) -> None:
         scheduler.last_epoch -= 1
 
 
-def _per_group(name: str, optimizer: Optimizer, value: Any) -> list:
+def _per_group(name: str, optimizer: Optimizer, value: Any, owner: str) -> list:
     n = len(optimizer.param_groups)
     if isinstance(value, (list, tuple)):
         if len(value) != n:
             raise ValueError(
-                f"{name} must have one value per parameter group ({n}), got {len(value)}"
+                f"{owner}: {name} must have one value per parameter group ({n}), got "
+                f"{len(value)}"
             )
         return list(value)
     return [value] * n

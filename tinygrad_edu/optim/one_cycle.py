@@ -78,7 +78,7 @@ class OneCycleLR(LRScheduler):
                 _phase(up, "initial_lr", "max_lr", "max_momentum", "base_momentum"),
                 _phase(n - 1, "max_lr", "min_lr", "base_momentum", "max_momentum"),
             ]
-        max_lrs = _per_group("max_lr", optimizer, max_lr)
+        max_lrs = _per_group("max_lr", optimizer, max_lr, "OneCycleLR")
         if last_epoch == -1:
             for group, m in zip(optimizer.param_groups, max_lrs):
                 group["initial_lr"] = m / div_factor
@@ -92,8 +92,8 @@ class OneCycleLR(LRScheduler):
                     f"or betas, and {type(optimizer).__name__} has neither"
                 )
             self.use_beta1 = "betas" in optimizer.defaults
-            max_ms = _per_group("max_momentum", optimizer, max_momentum)
-            base_ms = _per_group("base_momentum", optimizer, base_momentum)
+            max_ms = _per_group("max_momentum", optimizer, max_momentum, "OneCycleLR")
+            base_ms = _per_group("base_momentum", optimizer, base_momentum, "OneCycleLR")
             if last_epoch == -1:
                 for mx, base, group in zip(max_ms, base_ms, optimizer.param_groups):
                     self._set_momentum(group, mx)

@@ -22,6 +22,11 @@ from ..tensor import Tensor
 ParamsT = Union[Iterable[Tensor], Iterable[dict], Iterable[tuple]]
 
 
+_NUMBERS = frozenset({"lr", "momentum", "dampening", "weight_decay", "eps", "alpha", "lr_decay",
+                      "initial_accumulator_value"})  # fmt: skip
+_PAIRS = frozenset({"betas"})
+
+
 class Optimizer:
     """Base class of all optimizers.
 
@@ -30,6 +35,8 @@ class Optimizer:
             'params' plus hyper-parameters overriding `defaults` for that group.
         defaults: the hyper-parameters of groups that do not set their own.
     """
+
+    _scalar_state: tuple = ()  # state entries that are 0-d Tensors, not parameter-shaped
 
     def __init__(self, params: ParamsT, defaults: dict[str, Any]) -> None:
         self.defaults = dict(defaults)
@@ -110,8 +117,23 @@ class Optimizer:
         group["params"] = params
         if names is not None:
             group["param_names"] = names
+        self._check_types(group)
         self._validate(group)
         self.param_groups.append(group)
+
+    def _check_types(self, group: dict[str, Any]) -> None:
+        """Numeric hyper-parameters must be numbers (a string lr raises here, not in step)."""
+        for key, value in group.items():
+            if key in _NUMBERS:
+                items = (value,)
+            elif key in _PAIRS:
+                items = tuple(value) if isinstance(value, (tuple, list)) else (None,)
+            else:
+                continue
+            if not all(isinstance(v, (int, float, Tensor)) and not isinstance(v, bool)
+                       for v in items):  # fmt: skip
+                what = "a pair of numbers" if key in _PAIRS else "a number"
+                raise TypeError(f"{self._name}: {key} must be {what}, got {value!r}")
 
     def _validate(self, group: dict[str, Any]) -> None:
         """Raise ValueError for hyper-parameters the algorithm cannot use (subclasses)."""
@@ -174,7 +196,10 @@ class Optimizer:
         Buffers are copied onto each parameter's device (floating buffers take its dtype).
         Raises ValueError when the groups or their sizes do not match this optimizer.
         """
-        if not isinstance(state_dict, dict) or not {"state", "param_groups"} <= set(state_dict):
+        if not isinstance(state_dict, dict):
+            raise TypeError(f"{self._name}.load_state_dict: expected a dict, got "
+                            f"{type(state_dict).__name__}")  # fmt: skip
+        if not {"state", "param_groups"} <= set(state_dict):
             raise ValueError(
                 f"{self._name}.load_state_dict: expected a dict with 'state' and "
                 "'param_groups' (the output of optimizer.state_dict())"
@@ -233,6 +258,8 @@ class Optimizer:
             if isinstance(value, (int, float, bool, str)) or value is None:
                 return value
             value = Tensor(value)  # a NumPy array from a foreign state dict
+        if name in self._scalar_state:  # a 0-d running scalar (NAdam's mu_product)
+            return Tensor(value, dtype=value.dtype, device=p.device)
         if value.shape != p.shape:
             raise ValueError(
                 f"{self._name}.load_state_dict: buffer '{name}' of parameter {pid} has shape "

@@ -43,6 +43,7 @@ class RMSprop(Optimizer):
             centered=centered,
             maximize=maximize,
         )
+        self._check_types(defaults)
         self._validate(defaults)
         super().__init__(params, defaults)
 

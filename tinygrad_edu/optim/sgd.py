@@ -39,6 +39,7 @@ class SGD(Optimizer):
             nesterov=nesterov,
             maximize=maximize,
         )
+        self._check_types(defaults)
         self._validate(defaults)
         super().__init__(params, defaults)
 

@@ -104,6 +104,13 @@ class EarlyStopping(Callback):
         self.best, self.best_epoch, self.wait, self._best_state = None, None, 0, None
         for epoch, value in zip(h.epoch, h[self.monitor] if self.monitor in h.columns else []):
             self._observe(epoch, value)
+        if len(h) and self.wait >= self.patience:  # resumed after it had already stopped
+            self.stopped_epoch = h.epoch[-1]
+            state.stop_training = True
+            best = "none" if self.best is None else f"{self.best:.4g}"
+            state.stop_reason = (f"early stopping: {self.monitor} had not improved for "
+                                 f"{self.patience} epochs (best {best} at epoch "
+                                 f"{self.best_epoch})")  # fmt: skip
 
     def on_epoch_end(self, state: TrainState, logs: dict) -> None:
         if self.monitor not in logs:

@@ -5,6 +5,7 @@ A checkpoint is one tg.save archive (written atomically: a crash never leaves ha
     format, version                  "tinygrad_edu.train", 1
     model                            model.state_dict()
     optimizer, scheduler             their state_dict()s (scheduler None when there is none)
+    optimizer_class, scheduler_class their class names (a checkpoint of Adam never loads into SGD)
     rng                              tinygrad_edu.backend.get_rng_state(): shuffling and dropout
     epoch                            the number of completed epochs
     history                          History.to_dict() up to that epoch
@@ -59,6 +60,8 @@ def save_checkpoint(
         "model": model.state_dict(),
         "optimizer": optimizer.state_dict() if optimizer is not None else None,
         "scheduler": scheduler.state_dict() if scheduler is not None else None,
+        "optimizer_class": type(optimizer).__name__ if optimizer is not None else None,
+        "scheduler_class": type(scheduler).__name__ if scheduler is not None else None,
         "rng": backend.get_rng_state(),
         "epoch": int(epoch),
         "history": history,
@@ -83,6 +86,24 @@ def read_checkpoint(path: str | os.PathLike) -> dict:
     return state
 
 
+def _check_kind(path: Any, what: str, obj: Any, state: dict) -> None:
+    """CheckpointMismatch unless the saved optimizer/scheduler is of obj's class (by the class
+    name it recorded; for older files, by the hyper-parameter names of the optimizer groups)."""
+    saved = state.get(f"{what}_class")
+    mine = type(obj).__name__
+    if saved is not None and saved != mine:
+        raise CheckpointMismatch(f"{os.fspath(path)} holds the state of a {saved} {what}, not "
+                                 f"of this {mine}; build a {saved} to resume it")  # fmt: skip
+    if saved is None and what == "optimizer":
+        groups = state["optimizer"].get("param_groups") or [{}]
+        missing = set(getattr(obj, "defaults", {})) - set(groups[0])
+        if missing:  # (schedulers add keys such as initial_lr: only ours are compared)
+            raise CheckpointMismatch(
+                f"{os.fspath(path)}: its optimizer lacks the hyper-parameters "
+                f"{sorted(missing)} of {mine}; it was saved from a different optimizer"
+            )
+
+
 def load_checkpoint(
     path: str | os.PathLike,
     model: Any,
@@ -104,14 +125,16 @@ def load_checkpoint(
             f"{os.fspath(path)} does not fit this model: {str(e).splitlines()[-1].strip()}"
         ) from None
     if optimizer is not None and state.get("optimizer") is not None:
+        _check_kind(path, "optimizer", optimizer, state)
         try:
             optimizer.load_state_dict(state["optimizer"])
-        except (ValueError, KeyError, RuntimeError) as e:
+        except (ValueError, KeyError, RuntimeError, TypeError) as e:
             raise CheckpointMismatch(
                 f"{os.fspath(path)}: the optimizer state does not fit {type(optimizer).__name__} "
                 f"({e})"
             ) from None
     if scheduler is not None and state.get("scheduler") is not None:
+        _check_kind(path, "scheduler", scheduler, state)
         scheduler.load_state_dict(state["scheduler"])
     if restore_rng and state.get("rng") is not None:
         backend.set_rng_state(state["rng"])

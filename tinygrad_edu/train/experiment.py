@@ -303,9 +303,9 @@ def describe(cfg: Config, data: Data, model: nn.Module) -> list:
 
 
 def save_config(cfg: Config, path: str) -> None:
-    with open(path, "w", encoding="utf-8") as f:
-        json.dump(cfg.to_dict(), f, indent=1)
-        f.write("\n")
+    from ..data._atomic import write_text
+
+    write_text(path, json.dumps(cfg.to_dict(), indent=1) + "\n")
 
 
 def load_config(run_dir: str) -> Config:

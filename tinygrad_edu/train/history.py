@@ -188,8 +188,6 @@ def _parse_cell(cell: str) -> float | int | None:
 
 def _atomic_write(path: str | os.PathLike, text: str) -> None:
     """Write text to a temporary file next to `path`, then rename it into place."""
-    path = os.fspath(path)
-    tmp = f"{path}.tmp{os.getpid()}"
-    with open(tmp, "w", encoding="utf-8", newline="") as f:
-        f.write(text)
-    os.replace(tmp, path)
+    from ..data._atomic import write_text
+
+    write_text(path, text)

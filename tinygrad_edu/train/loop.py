@@ -69,10 +69,14 @@ def evaluate(model: Any, loader: Iterable, loss_fn: Callable | None = None, devi
 
 class _InterruptGuard:
     """Turns the first Ctrl-C into a flag that is checked between steps, so that an optimizer
-    step is never cut in half; a second Ctrl-C interrupts at once."""
+    step is never cut in half and the checkpoint written on the way out holds a state between
+    two whole steps. A second Ctrl-C stops at once and marks the run `aborted`: the state may
+    then be half-way through a step, so nothing is written."""
+
+    def __init__(self) -> None:
+        self.pressed, self.aborted, self.previous = False, False, None
 
     def __enter__(self) -> "_InterruptGuard":
-        self.pressed, self.previous = False, None
         if (
             threading.current_thread() is threading.main_thread()
             and signal.getsignal(signal.SIGINT) is signal.default_int_handler
@@ -82,9 +86,11 @@ class _InterruptGuard:
 
     def _handler(self, signum: int, frame: Any) -> None:
         if self.pressed:
+            self.aborted = True
             raise KeyboardInterrupt
         self.pressed = True
-        print("\nCtrl-C: stopping after this batch (press again to stop at once)", file=sys.stderr)
+        print("\nCtrl-C: stopping after this batch and saving a checkpoint (press again to stop "
+              "at once without saving)", file=sys.stderr)  # fmt: skip
 
     def check(self) -> None:
         if self.pressed:
@@ -93,6 +99,7 @@ class _InterruptGuard:
     def __exit__(self, *exc: Any) -> None:
         if self.previous is not None:
             signal.signal(signal.SIGINT, self.previous)
+            self.previous = None
 
 
 def _scheduler_interval(scheduler: Any, interval: str) -> str | None:
@@ -194,11 +201,16 @@ def fit(
 
     for cb in callbacks:
         cb.on_train_begin(state)
+    guard = _InterruptGuard()
     try:
-        with _InterruptGuard() as guard:
+        with guard:
             run.guard = guard
             for epoch in range(start, epochs):
                 guard.check()
+                if state.stop_training:  # a resumed run that had already stopped early
+                    if verbose and state.stop_reason:
+                        print_fn(state.stop_reason)
+                    break
                 state.epoch, state.batch = epoch, 0
                 for cb in callbacks:
                     cb.on_epoch_begin(state)
@@ -207,6 +219,7 @@ def fit(
                 if val_loader is not None:
                     v = evaluate(model, val_loader, loss_fn, device, run.correct_fn)
                     row["val_loss"], row["val_acc"] = v["loss"], v["accuracy"]
+                run.busy = True  # from here until progress is None, a partial state is stale
                 if interval == "epoch":
                     if type(scheduler).__name__ == "ReduceLROnPlateau":
                         scheduler.step(row.get(monitor))
@@ -214,7 +227,7 @@ def fit(
                         scheduler.step()
                 row["epoch"], row["time"] = epoch + 1, row["time"] + time.perf_counter() - run.t0
                 history.record(**row)
-                run.progress = None  # the epoch is complete: an interrupt now needs no partial
+                run.progress, run.busy = None, False  # complete: an interrupt needs no partial
                 state.epoch = epoch + 1
                 for cb in callbacks:
                     cb.on_epoch_end(state, history.last())
@@ -228,13 +241,17 @@ def fit(
                     if verbose and state.stop_reason:
                         print_fn(state.stop_reason)
                     break
+            guard.check()  # a Ctrl-C during the last epoch's validation or checkpoint
     except KeyboardInterrupt:
         run.close_bar()
-        if ckpt_dir is not None:
+        if ckpt_dir is not None and not guard.aborted and not run.busy:
             checkpoint("last.npz", run.progress)
             if verbose:
                 print_fn(f"interrupted: saved {os.path.join(ckpt_dir, 'last.npz')} "
                          "(resume to continue exactly from there)")  # fmt: skip
+        elif ckpt_dir is not None and verbose:
+            print_fn(f"stopped at once: nothing saved; {os.path.join(ckpt_dir, 'last.npz')} "
+                     "still holds the last complete checkpoint")  # fmt: skip
         raise
     finally:
         run.close_bar()
@@ -257,6 +274,7 @@ class _Run:
         self.params = [p for g in optimizer.param_groups for p in g["params"]]
         self.show_bar, self.bar, self.guard = False, None, None
         self.progress: dict | None = None
+        self.busy = False  # inside a step: the model and optimizer do not match `progress`
         self.t0 = time.perf_counter()
 
     def close_bar(self) -> None:
@@ -313,6 +331,7 @@ class _Run:
             return out
 
         for x, y in it:
+            self.busy = True
             x, y = _to(x, self.device), _to(y, self.device)
             out = self.model(x)
             loss = self.loss_fn(out, y)
@@ -328,6 +347,7 @@ class _Run:
             progress["batch"] = self.state.batch = progress["batch"] + 1
             progress["rng_batch"], progress["sums"] = backend.get_rng_state(), sums.state()
             progress["time"] = elapsed + time.perf_counter() - self.t0
+            self.busy = False  # a whole step: the state matches `progress` again
             self.bar.update(live)
             for cb in self.callbacks:
                 cb.on_batch_end(self.state, loss.detach())

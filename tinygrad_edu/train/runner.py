@@ -11,6 +11,10 @@ A run folder holds:
     model.npz          the final weights (tg.save of model.state_dict())
     metrics.json       test accuracy and loss, best epoch, timings, parameter count
     checkpoints/       last.npz (every epoch, and on Ctrl-C) and best.npz (lowest val loss)
+
+Every file is written atomically, and metrics.json last: a folder with metrics.json is a
+finished run whose files all belong together; without it, `resume` completes whatever is
+missing. A run holds the folder's lock (runfolder.RunLock) while it writes.
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ from typing import Any, Callable
 from .. import nn
 from ..autograd.grad_mode import no_grad
 from ..composite.shape import cat
+from ..data._atomic import remove_stale_temporaries, replacing, write_text
 from ..data.serialization import load, save
 from .checkpoint import read_checkpoint
 from .experiment import (
@@ -39,6 +44,7 @@ from .experiment import (
 )
 from .history import History
 from .loop import evaluate, fit
+from .runfolder import RunLock, prepare_new_run
 
 
 def _loss_fn(cfg: Config) -> nn.Module:
@@ -56,14 +62,24 @@ def _setup(cfg: Config) -> tuple:
 
 
 def run(cfg: Config, out: str, resume: bool = False, print_fn: Callable = print,
-        progress: Any = "auto", tensorboard: str | None = None) -> dict:  # fmt: skip
+        progress: Any = "auto", overwrite: bool = False,
+        tensorboard: str | None = None) -> dict:  # fmt: skip
     """Train cfg's model, evaluate it on the test set and fill the run folder `out`.
 
-    resume: continue from out/checkpoints/last.npz (exactly where it stopped). Returns the
-    metrics dict (also written to metrics.json). Ctrl-C saves last.npz and raises
-    KeyboardInterrupt. tensorboard: a folder for a TensorBoardLogger (scalars, histograms and
-    the graph picture).
+    resume: continue from out/checkpoints/last.npz (exactly where it stopped). overwrite:
+    replace a run already in `out` (otherwise RunExists). The folder is locked while the run
+    writes (RunInUse if another process has it). Returns the metrics dict (also written to
+    metrics.json). Ctrl-C saves last.npz and raises KeyboardInterrupt. tensorboard: a folder
+    for a TensorBoardLogger (scalars, histograms and the graph picture).
     """
+    with RunLock(out):
+        if not resume:
+            prepare_new_run(out, overwrite)
+        return _run_locked(cfg, out, resume, print_fn, progress, tensorboard)
+
+
+def _run_locked(cfg: Config, out: str, resume: bool, print_fn: Callable, progress: Any,
+                tensorboard: str | None = None) -> dict:  # fmt: skip
     start = time.perf_counter()
     callbacks = []
     if tensorboard is not None:
@@ -71,20 +87,21 @@ def run(cfg: Config, out: str, resume: bool = False, print_fn: Callable = print,
 
         callbacks.append(TensorBoardLogger(tensorboard))
     data, model, optimizer, scheduler, interval, train_loader, val_loader, test_loader = _setup(cfg)
-    os.makedirs(out, exist_ok=True)
     ckpt_dir = os.path.join(out, "checkpoints")
     for line in describe(cfg, data, model):
         print_fn(line)
     print_fn(f"run      {os.path.abspath(out)}")
+    _remove(os.path.join(out, "metrics.json"))  # the folder is unfinished until it is rewritten
+    for folder in (out, ckpt_dir):  # temporaries of a killed earlier attempt
+        remove_stale_temporaries(folder)
     save_config(cfg, os.path.join(out, "config.json"))
     loss_fn = _loss_fn(cfg)
-    t0 = time.perf_counter()
     history = fit(model, loss_fn, optimizer, train_loader, val_loader, cfg.epochs, scheduler,
                   cfg.clip, cfg.early_stopping, device=cfg.device, checkpoint_dir=ckpt_dir,
                   resume=resume, scheduler_interval=interval, progress=progress,
                   print_fn=print_fn, extra={"config": cfg.to_dict()},
                   **({"callbacks": callbacks} if callbacks else {}))  # fmt: skip
-    train_time = time.perf_counter() - t0
+    train_time = sum(t or 0.0 for t in history.time)  # every epoch, across interrupts
     test = evaluate(model, test_loader, loss_fn)
     metrics = _metrics(cfg, data, model, history, test, train_time)
     notes = write_outputs(out, model, history, metrics, test_loader, loss_fn, cfg)
@@ -95,7 +112,7 @@ def run(cfg: Config, out: str, resume: bool = False, print_fn: Callable = print,
         cb.close()
         print_fn(f"tensorboard: tensorboard --logdir {tensorboard}")
     metrics["total_time_s"] = round(time.perf_counter() - start, 2)
-    _write_json(os.path.join(out, "metrics.json"), metrics)
+    _write_json(os.path.join(out, "metrics.json"), metrics)  # last: it marks the run finished
     print_fn(f"test accuracy {test['accuracy']:.2%} (loss {test['loss']:.4f}) on "
              f"{test['n']:,} {cfg.dataset} test samples; {len(history)} epochs in "
              f"{metrics['train_time_s']:.1f}s")  # fmt: skip
@@ -105,6 +122,13 @@ def run(cfg: Config, out: str, resume: bool = False, print_fn: Callable = print,
     for note in notes:
         print_fn(note)
     return metrics
+
+
+def _remove(path: str) -> None:
+    try:
+        os.unlink(path)
+    except FileNotFoundError:
+        pass
 
 
 def _metrics(cfg: Config, data: Any, model: Any, history: History, test: dict, seconds: float):
@@ -140,11 +164,7 @@ def _metrics(cfg: Config, data: Any, model: Any, history: History, test: dict, s
 def _write_json(path: str, obj: dict) -> None:
     clean = {k: (None if isinstance(v, float) and not math.isfinite(v) else v)
              for k, v in obj.items()}  # fmt: skip
-    tmp = path + ".tmp"
-    with open(tmp, "w", encoding="utf-8") as f:
-        json.dump(clean, f, indent=1)
-        f.write("\n")
-    os.replace(tmp, path)
+    write_text(path, json.dumps(clean, indent=1) + "\n")
 
 
 def write_outputs(out: str, model: Any, history: History, metrics: dict, loader: Any,
@@ -156,20 +176,29 @@ def write_outputs(out: str, model: Any, history: History, metrics: dict, loader:
     history.save_csv(os.path.join(out, "history.csv"))
     history.save_json(os.path.join(out, "history.json"))
     try:
-        fig = history.plot(os.path.join(out, "curves.png"),
-                           title=f"{cfg.model} on {cfg.dataset}: test accuracy "
-                           f"{metrics['test_accuracy']:.2%}")  # fmt: skip
-        _close(fig)
+        with replacing(os.path.join(out, "curves.png"), keep_suffix=True) as tmp:
+            fig = history.plot(tmp, title=f"{cfg.model} on {cfg.dataset}: test accuracy "
+                               f"{metrics['test_accuracy']:.2%}")  # fmt: skip
+            _close(fig)
     except ImportError as e:
         notes.append(f"note: curves.png skipped ({str(e).splitlines()[0]})")
     try:
-        draw_model_graph(model, loader, loss_fn, os.path.join(out, "graph.svg"),
-                         collapse=cfg.model != "mlp")  # fmt: skip
+        with replacing(os.path.join(out, "graph.svg"), keep_suffix=True) as tmp:
+            draw_model_graph(model, loader, loss_fn, tmp)
     except Exception as e:  # graphviz missing, `dot` missing: the run itself is fine
-        if not isinstance(e, (ImportError, RuntimeError, OSError)):
+        if not isinstance(e, (ImportError, RuntimeError, OSError)) or _disk_error(e):
             raise
         notes.append(f"note: graph.svg skipped ({str(e).splitlines()[0]})")
     return notes
+
+
+def _disk_error(e: BaseException) -> bool:
+    """An OSError of the file system (full, read-only, no permission): the run cannot finish."""
+    import errno
+
+    codes = {getattr(errno, n, None) for n in ("ENOSPC", "EROFS", "EACCES", "EDQUOT", "EFBIG",
+                                                "EPERM")} - {None}  # fmt: skip
+    return isinstance(e, OSError) and e.errno in codes
 
 
 def _close(fig: Any) -> None:
@@ -182,7 +211,7 @@ def _close(fig: Any) -> None:
 
 
 def draw_model_graph(model: Any, loader: Any, loss_fn: Any, path: str, samples: int = 4,
-                     collapse: bool = False) -> str:  # fmt: skip
+                     collapse="auto") -> str:  # fmt: skip
     """Draw the autograd graph of loss_fn(model(x), y) for the first `samples` samples of the
     loader, in eval mode (BatchNorm statistics stay as they are), and save it to `path`."""
     from ..viz import draw_graph
@@ -193,7 +222,7 @@ def draw_model_graph(model: Any, loader: Any, loss_fn: Any, path: str, samples: 
     model.eval()
     try:
         loss = loss_fn(model(x), y)
-        loss.backward()
+        loss.backward(retain_graph=True)  # keeps BatchNorm's running statistics nameable
         graph = draw_graph(loss, params=model, collapse=collapse, max_nodes=5000)
         graph.save(path)
     finally:
@@ -242,18 +271,39 @@ def _confusion(model: Any, loader: Any, path: str) -> None:
 
 def resume_run(run_dir: str, epochs: int | None = None, print_fn: Callable = print,
                progress: Any = "auto", data_dir: str | None = None) -> dict:  # fmt: skip
-    """Continue a run from its checkpoints/last.npz, optionally to a new total of epochs."""
+    """Continue a run from its checkpoints/last.npz, optionally to a new total of epochs, and
+    complete whatever is missing (training, final evaluation, outputs, metrics.json)."""
     cfg = load_config(run_dir)
-    last = os.path.join(run_dir, "checkpoints", "last.npz")
-    if not os.path.isfile(last):
-        raise FileNotFoundError(f"{last} does not exist: the run stopped before its first "
-                                "checkpoint; start it again with `tinygrad-edu train`")  # fmt: skip
-    done = read_checkpoint(last)
-    if data_dir is not None:
-        cfg.data_dir = data_dir
-    if epochs is not None:
-        cfg.epochs = epochs
-    if done["epoch"] >= cfg.epochs and not done.get("partial"):
-        raise ValueError(f"{run_dir} has already trained {done['epoch']} of {cfg.epochs} "
-                         "epochs; pass --epochs N with a larger total to train longer")  # fmt: skip
-    return run(cfg, run_dir, resume=True, print_fn=print_fn, progress=progress)
+    with RunLock(run_dir):
+        last = os.path.join(run_dir, "checkpoints", "last.npz")
+        if not os.path.isfile(last):
+            raise FileNotFoundError(f"{last} does not exist: the run stopped before its first "
+                                    "checkpoint; start it again with `tinygrad-edu train "
+                                    "--overwrite`")  # fmt: skip
+        done = read_checkpoint(last)
+        if data_dir is not None:
+            cfg.data_dir = data_dir
+        if epochs is not None:
+            if epochs < done["epoch"]:
+                raise ValueError(f"{run_dir} has already trained {done['epoch']} epochs; "
+                                 f"--epochs {epochs} cannot undo them")  # fmt: skip
+            cfg.epochs = epochs
+        if os.path.isfile(os.path.join(run_dir, "metrics.json")) and not done.get("partial"):
+            if done["epoch"] >= cfg.epochs:
+                raise ValueError(f"{run_dir} has already trained {done['epoch']} of "
+                                 f"{cfg.epochs} epochs; pass --epochs N with a larger total to "
+                                 "train longer")  # fmt: skip
+            if _stopped_early(run_dir):
+                raise ValueError(f"{run_dir} is finished: it stopped early after "
+                                 f"{done['epoch']} epochs (--early-stopping)")  # fmt: skip
+        elif done["epoch"] >= cfg.epochs and not done.get("partial"):
+            print_fn(f"training is complete ({done['epoch']} epochs); finishing the run folder")
+        return _run_locked(cfg, run_dir, True, print_fn, progress)
+
+
+def _stopped_early(run_dir: str) -> bool:
+    try:
+        with open(os.path.join(run_dir, "metrics.json"), encoding="utf-8") as f:
+            return bool(json.load(f).get("stopped_early"))
+    except (OSError, ValueError):
+        return False

@@ -30,6 +30,7 @@ _VIRIDIS = ["#440154", "#482878", "#3e4989", "#31688e", "#26828e",
 NAN_FILL, NAN_BORDER = "#f4a3a3", "#c00000"  # red: NaN or Inf somewhere in the tensor
 VANISHING_BORDER = "#0072b2"  # Okabe-Ito blue, dashed
 EXPLODING_BORDER = "#e69f00"  # Okabe-Ito orange, thick
+ZERO_FILL, ZERO_BORDER = "#d9d9d9", "#555555"  # a gradient of exactly 0: grey, dotted
 NO_GRAD_FILL = "#ffffff"  # requires grad, but no gradient stored (yet)
 CONSTANT_FILL = "#eeeeee"  # inputs and constants: no gradient is ever computed for them
 OP_FILL, OP_BORDER = "#f7f7f7", "#888888"
@@ -106,6 +107,12 @@ def summarize(data, keep_values: int) -> Stats:
     return s
 
 
+def seed_stats(keep_values: int) -> Stats:
+    """The gradient backward starts from at a scalar output: d(out)/d(out) = 1."""
+    values = np.ones((), np.float64) if keep_values >= 1 else None
+    return Stats(numel=1, mean=1.0, min=1.0, max=1.0, norm=1.0, values=values)
+
+
 def fmt(v: float) -> str:
     """A number in at most ~8 characters: 4 decimals for ordinary sizes, else scientific."""
     if v != v or v in (math.inf, -math.inf):
@@ -169,14 +176,17 @@ def stats_text(s: Stats, with_norm: bool) -> str:
 
 
 def health(grad: Stats | None, data: Stats | None, largest: float) -> str:
-    """'nan', 'exploding', 'vanishing', 'ok' or 'none' (no gradient stored)."""
+    """'nan', 'exploding', 'zero' (exactly 0, e.g. its input was 0), 'vanishing' (a tiny non-zero
+    norm relative to the largest), 'ok' or 'none' (no gradient stored)."""
     if (data is not None and not data.finite) or (grad is not None and not grad.finite):
         return "nan"
     if grad is None:
         return "none"
     if grad.norm > EXPLODING_NORM:
         return "exploding"
-    if grad.norm == 0 or grad.norm < VANISHING_RATIO * largest:
+    if grad.norm == 0:
+        return "zero"
+    if grad.norm < VANISHING_RATIO * largest:
         return "vanishing"
     return "ok"
 
@@ -189,7 +199,9 @@ def node_style(state: str, grad: Stats | None, requires_grad: bool) -> dict:
         fill = NO_GRAD_FILL if requires_grad else CONSTANT_FILL
         return {"fillcolor": fill, "color": BORDER, "penwidth": "1"}
     attrs = {"fillcolor": grad_colour(grad.norm), "color": BORDER, "penwidth": "1"}
-    if state == "vanishing":
+    if state == "zero":
+        attrs.update(fillcolor=ZERO_FILL, color=ZERO_BORDER, penwidth="2", style="filled,dotted")
+    elif state == "vanishing":
         attrs.update(color=VANISHING_BORDER, penwidth="2.5", style="filled,dashed")
     elif state == "exploding":
         attrs.update(color=EXPLODING_BORDER, penwidth="4")
@@ -198,6 +210,7 @@ def node_style(state: str, grad: Stats | None, requires_grad: bool) -> dict:
 
 WARNINGS = {
     "nan": "NaN/Inf!",
+    "zero": "zero gradient",
     "vanishing": "vanishing gradient",
     "exploding": "exploding gradient",
 }
@@ -300,8 +313,10 @@ def legend_label() -> str:
         f'<TD COLSPAN="5" BGCOLOR="{NO_GRAD_FILL}">white: no .grad kept (retain_grad())</TD>'
         f'<TD COLSPAN="5" BGCOLOR="{CONSTANT_FILL}">grey: input / constant</TD>'
     )
+    zero = (f'<TD COLSPAN="{n}" BGCOLOR="{ZERO_FILL}" COLOR="{ZERO_BORDER}" BORDER="2" '
+            'STYLE="dotted">zero gradient: exactly 0 (e.g. its input was 0)</TD>')  # fmt: skip
     return (
         '<<TABLE BORDER="1" CELLBORDER="1" CELLSPACING="2" CELLPADDING="3">'
         f'<TR><TD COLSPAN="{n}"><B>gradient norm ||grad|| (log scale)</B></TD></TR>'
-        f"<TR>{cells}</TR><TR>{warn}</TR><TR>{other}</TR></TABLE>>"
+        f"<TR>{cells}</TR><TR>{warn}</TR><TR>{zero}</TR><TR>{other}</TR></TABLE>>"
     )

@@ -3,6 +3,8 @@
     tinygrad-edu graph --model mlp --out mlp.svg
     tinygrad-edu graph --model deep-mlp --collapse --out deep.png
     tinygrad-edu graph --expr "(a*b + c).tanh()" --var a=2 --var b=-3 --var c=10 --out expr.png
+    tinygrad-edu graph --expr "(a*b + c).tanh()" --walk backward.html   (step through backward)
+    tinygrad-edu graph --model mlp --walk backward.html
 
 The expression is never given to eval(): it is parsed with the ast module and interpreted here,
 allowing only variable names, numbers, + - * / ** @, unary -, calls of the functions in
@@ -144,8 +146,9 @@ def evaluate_expression(text: str, values: dict | None = None) -> tuple:
     return result, variables
 
 
-def build_model(name: str) -> tuple:
-    """(model, loss) for a built-in model, after one forward and backward pass.
+def build_model(name: str, backward: bool = True) -> tuple:
+    """(model, loss) for a built-in model, after one forward and (unless backward=False) one
+    backward pass.
 
     'mlp': Linear(4, 8) -> Tanh -> Linear(8, 3) on a batch of 16, cross-entropy loss.
     'deep-mlp': 20 Linear(16, 16) + Sigmoid layers: watch the gradients vanish towards the input.
@@ -165,7 +168,8 @@ def build_model(name: str) -> tuple:
     else:
         raise ValueError(f"unknown model {name!r}; choose one of {MODELS}")
     loss = F.cross_entropy(model(x), y)
-    loss.backward()
+    if backward:
+        loss.backward()
     return model, loss
 
 
@@ -191,8 +195,13 @@ def add_graph_subcommand(subparsers) -> argparse.ArgumentParser:
     )
     p.add_argument(
         "--out",
-        default="graph.svg",
-        help="output file: .svg, .png, .pdf, or .gv for the DOT text (default graph.svg)",
+        help="output file: .svg, .png, .pdf, or .gv for the DOT text (default graph.svg, none "
+        "with --walk)",
+    )
+    p.add_argument(
+        "--walk",
+        metavar="PATH",
+        help="step through backward: .html (interactive page), .gif, or a folder of PNG frames",
     )
     p.add_argument("--show", default="auto", choices=["auto", "values", "stats", "shapes"])
     p.add_argument("--collapse", action="store_true", help="draw each module as one box")
@@ -205,26 +214,47 @@ def add_graph_subcommand(subparsers) -> argparse.ArgumentParser:
 
 def run_graph(args) -> int:
     """Handle `tinygrad-edu graph`: draw and save; print the path. Returns the exit status."""
-    from ._render import GraphvizNotFoundError
     from .graph import draw_graph
 
+    out_path = args.out if args.out is not None or args.walk else "graph.svg"
+    written = []
     try:
         if args.expr is not None:
             out, variables = evaluate_expression(args.expr, parse_vars(args.var))
-            out.backward()
             named = list(variables.items()) + [("out", out)]
-            graph = draw_graph(out, params=named, show=args.show, max_nodes=args.max_nodes,
-                               rankdir=args.rankdir or "LR")  # fmt: skip
+            if args.walk:
+                written.append(_walk(out, named, args, "LR"))
+            out.backward()
+            if out_path:
+                graph = draw_graph(out, params=named, show=args.show, max_nodes=args.max_nodes,
+                                   rankdir=args.rankdir or "LR")  # fmt: skip
         else:
-            model, loss = build_model(args.model)
-            graph = draw_graph(loss, params=model, show=args.show, collapse=args.collapse,
-                               max_nodes=args.max_nodes, rankdir=args.rankdir or "TB")  # fmt: skip
-        path = graph.save(args.out)
-    except (ExpressionError, ValueError, GraphvizNotFoundError) as e:
+            model, loss = build_model(args.model, backward=not args.walk)
+            if args.walk:
+                written.append(_walk(loss, model, args, "TB"))
+                loss.backward()
+            if out_path:
+                graph = draw_graph(loss, params=model, show=args.show,
+                                   collapse=True if args.collapse else "auto",
+                                   max_nodes=args.max_nodes,
+                                   rankdir=args.rankdir or "TB")  # fmt: skip
+        if out_path:
+            written.append(graph.save(out_path))
+    except (ExpressionError, ValueError, RuntimeError) as e:
         print(f"tinygrad-edu graph: error: {e}", file=sys.stderr)
         return 1
-    print(os.path.abspath(path))
+    for path in written:
+        print(os.path.abspath(path))
     return 0
+
+
+def _walk(root, params, args, rankdir: str) -> str:
+    """Record the step-through of backward from `root` and save it to args.walk."""
+    from .walkthrough import explain_backward
+
+    walk = explain_backward(root, params=params, show=args.show, max_nodes=args.max_nodes,
+                            rankdir=args.rankdir or rankdir)  # fmt: skip
+    return walk.save(args.walk)
 
 
 def main(argv=None) -> int:

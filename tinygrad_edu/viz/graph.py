@@ -27,9 +27,13 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from . import _graph_style as style
+from ._graph_draw import _box_attrs, _clusters, _tensor_attrs
+from ._graph_names import name_buffer_inputs
 from ._render import graph_class
 
 RANKDIRS = ("TB", "LR", "BT", "RL")
+AUTO_COLLAPSE = 150  # collapse="auto": draw modules as boxes above this many nodes ...
+AUTO_TARGET = 80  # ... choosing the shallowest module depth that leaves at most this many
 
 
 @dataclass
@@ -213,41 +217,61 @@ def _measure(tensors: dict, show: str) -> None:
         g = getattr(t, "grad", None)
         if g is not None and node.requires_grad:
             node.grad = style.summarize(g.data, small)
+        elif node.kind == "output" and node.requires_grad and t.numel() == 1:
+            node.grad = style.seed_stats(small)  # backward starts from d(out)/d(out) = 1
     norms = [n.grad.norm for n in tensors.values() if n.grad is not None and n.grad.finite]
     largest = max(norms, default=0.0)
     for node in tensors.values():
         node.state = style.health(node.grad, node.data, largest)
 
 
-def _title(node: _TensorNode) -> str:
-    if node.name:
-        return node.name
-    return {"input": "input", "leaf": "leaf", "const": "const"}.get(node.kind, "")
-
-
-def _tensor_attrs(node: _TensorNode) -> dict:
-    attrs = style.node_style(node.state, node.grad, node.requires_grad)
-    attrs.setdefault("style", "filled")
-    if node.kind == "const":
-        attrs.update(style="filled,dotted", fontsize="9")
-    if node.kind == "output":
-        attrs["peripheries"] = "2"
-    label = style.tensor_label(_title(node), node.shape, node.dtype, node.data, node.grad,
-                               node.state)  # fmt: skip
-    return {"label": label, "shape": "box", **attrs}
-
-
 def _cut(path: str, depth) -> str:
     return path if depth is True else ".".join(path.split(".")[: int(depth)])
 
 
-def _parents(path: str) -> list:
-    """'a.b.c' -> ['a', 'a.b', 'a.b.c']: the clusters that hold a node of module a.b.c."""
-    parts = path.split(".")
-    return [".".join(parts[: i + 1]) for i in range(len(parts))]
+def _count(tensors: dict, ops: dict, collapse) -> int:
+    """Nodes in the picture: every tensor and op, or with collapse one box per module."""
+    if not collapse:
+        return len(tensors) + len(ops)
+    boxes = {n.module for n in tensors.values() if n.module}
+    return (sum(1 for n in tensors.values() if not n.module) + len(boxes)
+            + sum(1 for n in ops.values() if not n.module))  # fmt: skip
 
 
-def draw_graph(*roots, params=None, show: str = "auto", collapse=False, max_nodes: int = 2000,
+def _regroup(tensors: dict, ops: dict) -> None:
+    """After merging modules, ops between two ops of one module join it (rule 2 again)."""
+    _between(tensors, ops, _topological(ops, tensors))
+    for node in tensors.values():
+        if node.producer is not None and node.producer in ops:
+            node.module = ops[node.producer].module
+
+
+def _auto_depth(tensors: dict, ops: dict):
+    """collapse='auto': False for small pictures, else the shallowest cut that leaves at least
+    4 boxes (one per block of a Sequential) and at most AUTO_TARGET nodes, else the smallest."""
+    if len(tensors) + len(ops) <= AUTO_COLLAPSE or not any(n.module for n in tensors.values()):
+        return False
+    nodes = list(tensors.values()) + list(ops.values())
+    saved = [n.module for n in nodes]
+    modules = {m for m in saved if m}
+    deepest = max(m.count(".") + 1 for m in modules)
+    best = None
+    for depth in [*range(1, deepest), True]:
+        for n, m in zip(nodes, saved):
+            n.module = m if m is None else _cut(m, depth)
+        _regroup(tensors, ops)
+        count = _count(tensors, ops, depth)
+        boxes = len({n.module for n in tensors.values() if n.module})
+        for n, m in zip(nodes, saved):
+            n.module = m
+        if count <= AUTO_TARGET and boxes >= min(4, len(modules)):
+            return depth
+        if best is None or count < best[0]:
+            best = (count, depth)
+    return best[1]
+
+
+def draw_graph(*roots, params=None, show: str = "auto", collapse="auto", max_nodes: int = 2000,
                rankdir: str = "TB", legend: bool | None = None):  # fmt: skip
     """Draw the autograd graph that produced `roots` (Tensors) as a graphviz.Digraph.
 
@@ -257,6 +281,8 @@ def draw_graph(*roots, params=None, show: str = "auto", collapse=False, max_node
         up to 64 elements), 'stats' (statistics only) or 'shapes' (names, shapes, dtypes only).
     collapse: True draws each module (with params) as one box; an int d merges modules to the
         first d parts of their dotted path before collapsing ('layer1.0.conv' -> 'layer1' for 1).
+        'auto' (default): False up to AUTO_COLLAPSE nodes, else the shallowest depth that leaves
+        4 or more boxes and at most AUTO_TARGET nodes (one box per block of a Sequential).
     max_nodes: raise ValueError when the picture would have more nodes than this.
     rankdir: 'TB' (inputs on top), 'LR', 'BT' or 'RL'.
     legend: add the colour legend; by default when some gradient is drawn.
@@ -273,26 +299,24 @@ def draw_graph(*roots, params=None, show: str = "auto", collapse=False, max_node
         raise ValueError(f"draw_graph: show must be one of {style.SHOWS}, got {show!r}")
     if rankdir not in RANKDIRS:
         raise ValueError(f"draw_graph: rankdir must be one of {RANKDIRS}, got {rankdir!r}")
-    if (
-        collapse is not True
-        and collapse is not False
-        and not (isinstance(collapse, int) and collapse >= 1)
-    ):
+    if not (collapse is True or collapse is False or collapse == "auto"
+            or (type(collapse) is int and collapse >= 1)):  # fmt: skip
         raise ValueError(
-            f"draw_graph: collapse must be True, False or a depth >= 1, got {collapse!r}"
+            f"draw_graph: collapse must be True, False, 'auto' or a depth >= 1, got {collapse!r}"
         )
     names, types, _keep = _collect_names(params)
     tensors, ops = _walk(list(roots), names)
+    name_buffer_inputs(tensors, params)
     _group(tensors, ops, names)
+    if collapse == "auto":
+        collapse = _auto_depth(tensors, ops)
     if collapse is not False:
         for n in list(tensors.values()) + list(ops.values()):
             if n.module is not None:
                 n.module = _cut(n.module, collapse)
+        _regroup(tensors, ops)
     boxes = sorted({n.module for n in tensors.values() if n.module}) if collapse else []
-    count = len(tensors) + len(ops)
-    if collapse:
-        count = sum(1 for n in tensors.values() if not n.module) + len(boxes)
-        count += sum(1 for n in ops.values() if not n.module)
+    count = _count(tensors, ops, collapse)
     if count > max_nodes:
         raise ValueError(
             f"draw_graph: the picture would have {count} nodes, more than max_nodes={max_nodes}. "
@@ -358,54 +382,12 @@ def _build(tensors, ops, names, types, boxes, show, rankdir, legend):
     g.body.extend(style.dot_line(dot_id, attrs) for dot_id, attrs in members.pop(None, []))
     _clusters(g, members, types)
     g.body.extend(f"\t{a} -> {b}\n" for a, b in edges)
+    g.dot_ids = ids  # ('out'|'leaf', id) and ('op', id(fn)) -> DOT node id (the walkthrough)
     g.num_nodes = len(set(ids.values()))
     g.num_edges = len(edges)
     if legend is None:
-        legend = show != "shapes" and any(n.grad is not None for n in tensors.values())
+        legend = show != "shapes" and any(n.grad is not None and n.kind != "output"
+                                          for n in tensors.values())  # fmt: skip
     if legend:
         g.node("legend", label=style.legend_label(), shape="plaintext")
     return g
-
-
-def _clusters(g, members: dict, types: dict) -> None:
-    """Nested `subgraph cluster_*` blocks, one per module path that holds nodes."""
-    paths = sorted({p for m in members for p in _parents(m)})
-    children = defaultdict(list)
-    for p in paths:
-        children[p.rsplit(".", 1)[0] if "." in p else None].append(p)
-    counter = [0]
-
-    def emit(parent, path):  # recursion depth = module nesting depth (a handful)
-        counter[0] += 1
-        with parent.subgraph(name=f"cluster_{counter[0]}") as c:
-            kind = types.get(path)
-            attrs = {"label": f"{path}: {kind}" if kind else path, "style": "rounded,dashed",
-                     "color": "#7a7a7a", "fontcolor": "#333333", "labeljust": "l"}  # fmt: skip
-            c.body.append(f"\t{style.dot_attrs(attrs)}\n")
-            c.body.extend(style.dot_line(i, attrs) for i, attrs in members.get(path, []))
-            for child in children.get(path, []):
-                emit(c, child)
-
-    for top in children.get(None, []):
-        emit(g, top)
-
-
-def _box_attrs(path: str, types: dict, tensors: dict, outputs: list, rank: dict) -> dict:
-    """One box for a collapsed module: its parameters' gradients and its output shapes."""
-    inside = [n for n in tensors.values() if n.module == path]
-    leaves = sorted((n for n in inside if n.kind == "leaf" and n.name), key=lambda n: rank[n.name])
-    params = [(n.name[len(path) + 1 :], n.shape, n.dtype, n.grad) for n in leaves]
-    outs = [(n.shape, n.dtype) for n in outputs]
-    grads = [n.grad for n in inside if n.kind == "leaf" and n.grad is not None]
-    states = [n.state for n in inside if n.kind == "leaf"]
-    state = next((s for s in ("nan", "exploding", "vanishing") if s in states), "ok")
-    total = None
-    if grads:
-        total = style.Stats(numel=1, norm=sum(s.norm**2 for s in grads) ** 0.5)
-        if state == "nan":
-            total.nan = 1
-    attrs = style.node_style(state if grads or state == "nan" else "none", total, True)
-    attrs.setdefault("style", "filled")
-    attrs["style"] = attrs["style"].replace("filled", "filled,rounded")
-    label = style.module_label(path, types.get(path), params, outs, state)
-    return {"label": label, "shape": "box", **attrs}

@@ -4,6 +4,7 @@ with running averages of them in eval mode (Ioffe & Szegedy, 2015)."""
 from __future__ import annotations
 
 from ...backend import int64
+from ...composite.args import non_negative_int
 from ...factories import ones, tensor, zeros
 from ...tensor import Tensor
 from .. import functional as F
@@ -28,6 +29,7 @@ class _BatchNorm(Module):
                  affine: bool = True, track_running_stats: bool = True, device=None,
                  dtype=None, *, bias: bool = True) -> None:  # fmt: skip
         super().__init__()
+        num_features = non_negative_int(num_features, type(self).__name__, "num_features")
         self.num_features, self.eps, self.momentum = num_features, eps, momentum
         self.affine, self.track_running_stats = affine, track_running_stats
         if affine:
@@ -69,8 +71,8 @@ class _BatchNorm(Module):
             raise ValueError(f"{name}: expected a {self._shape_text} input, got shape "
                              f"{tuple(x.shape)}")  # fmt: skip
         if x.shape[1] != self.num_features:
-            raise ValueError(f"{name}: expected input with {self.num_features} channels (dim 1), "
-                             f"got shape {tuple(x.shape)}")  # fmt: skip
+            raise RuntimeError(f"{name}: expected input with {self.num_features} channels "
+                               f"(dim 1), got shape {tuple(x.shape)}")  # fmt: skip
         factor = 0.0 if self.momentum is None else self.momentum
         if self.training and self.track_running_stats and self.num_batches_tracked is not None:
             self.num_batches_tracked += 1

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 
+from ...composite.args import non_negative_int
 from ...factories import empty
 from ...tensor import Tensor
 from .. import functional as F
@@ -24,6 +25,8 @@ class Conv2d(Module):
                  dilation=1, groups: int = 1, bias: bool = True, padding_mode: str = "zeros",
                  device=None, dtype=None) -> None:  # fmt: skip
         super().__init__()
+        in_channels = non_negative_int(in_channels, "Conv2d", "in_channels")
+        out_channels = non_negative_int(out_channels, "Conv2d", "out_channels")
         if groups < 1 or in_channels % groups or out_channels % groups:
             raise ValueError(f"Conv2d: groups={groups} must divide in_channels={in_channels} "
                              f"and out_channels={out_channels}")  # fmt: skip
@@ -43,6 +46,12 @@ class Conv2d(Module):
         self.kernel_size = _pair(kernel_size, "kernel_size", "Conv2d")
         self.stride = _pair(stride, "stride", "Conv2d")
         self.dilation = _pair(dilation, "dilation", "Conv2d")
+        for what, pair in (("kernel_size", self.kernel_size), ("stride", self.stride),
+                           ("dilation", self.dilation)):  # fmt: skip
+            if min(pair) < 1:
+                raise RuntimeError(f"Conv2d: {what} must be positive, got {pair}")
+        if not isinstance(padding, str) and min(padding) < 0:
+            raise RuntimeError(f"Conv2d: padding must be non-negative, got {padding}")
         self.padding, self.groups, self.padding_mode = padding, groups, padding_mode
         shape = (out_channels, in_channels // groups) + self.kernel_size
         self.weight = Parameter(empty(*shape, dtype=dtype, device=device))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ...composite.args import as_float
 from ...tensor import Tensor
 from .. import functional as F
 from .module import Module
@@ -13,6 +14,7 @@ class Dropout(Module):
 
     def __init__(self, p: float = 0.5, inplace: bool = False) -> None:
         super().__init__()
+        p = as_float(p, "Dropout", "p")
         if not 0.0 <= p <= 1.0:
             raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
         self.p, self.inplace = p, inplace

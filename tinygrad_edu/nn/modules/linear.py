@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 
+from ...composite.args import non_negative_int
 from ...factories import empty
 from ...tensor import Tensor
 from .. import functional as F
@@ -21,9 +22,8 @@ class Linear(Module):
     def __init__(self, in_features: int, out_features: int, bias: bool = True, device=None,
                  dtype=None) -> None:  # fmt: skip
         super().__init__()
-        if in_features < 0 or out_features < 0:
-            raise ValueError(f"Linear: in_features and out_features must be non-negative, got "
-                             f"({in_features}, {out_features})")  # fmt: skip
+        in_features = non_negative_int(in_features, "Linear", "in_features")
+        out_features = non_negative_int(out_features, "Linear", "out_features")
         self.in_features, self.out_features = in_features, out_features
         self.weight = Parameter(empty(out_features, in_features, dtype=dtype, device=device))
         if bias:

@@ -142,8 +142,8 @@ class Module:
         self._check_init("child modules")
         self._check_name(name, "module")
         if module is not None and not isinstance(module, Module):
-            raise TypeError(f"add_module: '{name}' must be an nn.Module or None, got "
-                            f"{type(module).__name__}")  # fmt: skip
+            raise TypeError(f"{type(self).__name__}.add_module: '{name}' must be an nn.Module or "
+                            f"None, got {type(module).__name__}")  # fmt: skip
         self._forget(name, "_modules")
         self._modules[name] = module
 
@@ -343,6 +343,9 @@ class Module:
         """Copy values (Tensors, NumPy arrays or torch tensors) into the parameters and
         buffers in place. Returns (missing_keys, unexpected_keys); raises RuntimeError on a shape
         mismatch, and with strict=True on any missing or unexpected key."""
+        if not hasattr(state_dict, "keys") or not hasattr(state_dict, "__getitem__"):
+            raise TypeError(f"load_state_dict: expected state_dict to be dict-like, got "
+                            f"{type(state_dict).__name__}")  # fmt: skip
         own = self.state_dict(keep_vars=True)
         missing = [k for k in own if k not in state_dict]
         unexpected = [k for k in state_dict if k not in own]

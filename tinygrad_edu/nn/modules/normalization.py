@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ...composite.args import as_size
 from ...factories import ones, zeros
 from ...tensor import Tensor
 from .. import functional as F
@@ -9,10 +10,11 @@ from ..parameter import Parameter
 from .module import Module
 
 
-def _shape(normalized_shape) -> tuple:
-    if isinstance(normalized_shape, int):
-        return (normalized_shape,)
-    return tuple(int(s) for s in normalized_shape)
+def _shape(normalized_shape, layer: str) -> tuple:
+    """normalized_shape as a tuple of non-negative ints (an int n means (n,))."""
+    if not isinstance(normalized_shape, (tuple, list)):
+        normalized_shape = (normalized_shape,)
+    return as_size((tuple(normalized_shape),), f"{layer}: normalized_shape")
 
 
 class LayerNorm(Module):
@@ -22,7 +24,7 @@ class LayerNorm(Module):
     def __init__(self, normalized_shape, eps: float = 1e-5, elementwise_affine: bool = True,
                  bias: bool = True, device=None, dtype=None) -> None:  # fmt: skip
         super().__init__()
-        self.normalized_shape = _shape(normalized_shape)
+        self.normalized_shape = _shape(normalized_shape, "LayerNorm")
         self.eps, self.elementwise_affine = eps, elementwise_affine
         if elementwise_affine:
             self.weight = Parameter(ones(self.normalized_shape, dtype=dtype, device=device))
@@ -53,7 +55,7 @@ class RMSNorm(Module):
     def __init__(self, normalized_shape, eps: float | None = None,
                  elementwise_affine: bool = True, device=None, dtype=None) -> None:  # fmt: skip
         super().__init__()
-        self.normalized_shape = _shape(normalized_shape)
+        self.normalized_shape = _shape(normalized_shape, "RMSNorm")
         self.eps, self.elementwise_affine = eps, elementwise_affine
         if elementwise_affine:
             self.weight = Parameter(ones(self.normalized_shape, dtype=dtype, device=device))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ...autograd.grad_mode import no_grad
+from ...composite.args import non_negative_int
 from ...factories import empty
 from ...tensor import Tensor
 from .. import functional as F
@@ -21,6 +22,8 @@ class Embedding(Module):
                  _weight: Tensor | None = None, _freeze: bool = False, device=None,
                  dtype=None) -> None:  # fmt: skip
         super().__init__()
+        num_embeddings = non_negative_int(num_embeddings, "Embedding", "num_embeddings")
+        embedding_dim = non_negative_int(embedding_dim, "Embedding", "embedding_dim")
         if padding_idx is not None:
             if not -num_embeddings <= padding_idx < num_embeddings:
                 raise ValueError(f"Embedding: padding_idx {padding_idx} must be within "
