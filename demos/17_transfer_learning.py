@@ -31,7 +31,7 @@ loss_fn = nn.CrossEntropyLoss()
 mnist_train, _ = _common.load("mnist", args)
 fashion_train, fashion_test = _common.load("fashion-mnist", args)
 n_pre, pre_epochs = (1000, 1) if args.quick else (10000, 3)
-n_few, n_val = (200, 500) if args.quick else (500, 2000)
+n_few, n_val = (200, 300) if args.quick else (500, 2000)
 epochs = 4 if args.quick else 20
 FEATURES = 6  # conv, ReLU, pool, conv, ReLU, pool: the layers before the Flatten
 
@@ -60,7 +60,7 @@ features = pretrained.state_dict()
 
 # %%
 few, val = _labkit.split(fashion_train, n_few, n_val)
-test = _common.subset(fashion_test, 1000 if args.quick else None)
+test = _common.subset(fashion_test, 500 if args.quick else None)
 curves, results = {}, {}
 for name in ("from scratch", "frozen features", "fine-tuned"):
     tg.manual_seed(args.seed + 1)
