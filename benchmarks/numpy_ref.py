@@ -346,6 +346,38 @@ class CNN:
 
 
 # ----------------------------------------------------------------------------- scalars
+class MoonsMLP:
+    """micrograd's moons model: ReLU MLP, SVM loss mean(max(0, 1 - y s)) + 1e-4 sum(p^2), SGD."""
+
+    def __init__(self, state: dict, alpha: float = 1e-4) -> None:
+        keys = [k for k in state if k.endswith(".weight")]
+        self.ws = [state[k].copy() for k in keys]
+        self.bs = [state[k[: -len("weight")] + "bias"].copy() for k in keys]
+        self.alpha = alpha
+
+    def step(self, x: np.ndarray, y: np.ndarray, lr: float) -> float:
+        acts, h, last = [x], x, len(self.ws) - 1
+        for i, (w, b) in enumerate(zip(self.ws, self.bs)):
+            h = h @ w.T
+            h += b
+            if i < last:
+                h = np.maximum(h, 0.0)
+                acts.append(h)
+        margins = 1.0 - y * h[:, 0]
+        hinge = margins > 0
+        params = self.ws + self.bs
+        reg = self.alpha * sum((p * p).sum() for p in params)
+        loss = float(np.maximum(margins, 0).mean() + reg)
+        d = (-(y * hinge) / len(y)).astype(np.float32)[:, None]
+        for i in range(last, -1, -1):
+            d_in, dw, db = _linear_backward(d, acts[i], self.ws[i], need_dx=i > 0)
+            self.ws[i] -= lr * (dw + 2 * self.alpha * self.ws[i])
+            self.bs[i] -= lr * (db + 2 * self.alpha * self.bs[i])
+            if i > 0:
+                d = d_in * (acts[i] > 0)
+        return loss
+
+
 class ScalarMLP:
     """The micrograd-style tanh MLP on Python floats with hand-written derivatives (no graph).
 

@@ -197,13 +197,16 @@ def check_values(runner, calls: int = 2) -> tuple:
     return out, dt
 
 
-def measure(workload, repeat: int, target_s: float, warmup: int) -> dict:
+EAGER_IMPLS = ("tinygrad_edu", "torch", "numpy")  # the scaling tables leave tg.compile out
+
+
+def measure(workload, repeat: int, target_s: float, warmup: int, impls=W.IMPLS) -> dict:
     """Build the three runners, check they agree (two calls, also warm-up), warm up further,
     then time them interleaved; each sample averages `inner` calls lasting ~target_s."""
     load = load1()
     t_start = time.perf_counter()
     sh = workload.shared()
-    runners = {impl: workload.build(impl, sh) for impl in W.IMPLS}
+    runners = {impl: workload.build(impl, sh) for impl in impls}
     checks, inner = {}, {}
     for impl, r in runners.items():
         checks[impl], t1 = check_values(r)  # wall time of the 2nd call: an upper bound
@@ -211,16 +214,17 @@ def measure(workload, repeat: int, target_s: float, warmup: int) -> dict:
     for _ in range(warmup):
         for impl, r in runners.items():
             call_n(r, inner[impl])
-    samples: dict = {impl: [] for impl in W.IMPLS}
+    samples: dict = {impl: [] for impl in impls}
     for _ in range(repeat):
         gc.collect()
-        for impl in W.IMPLS:  # interleaved: tg, torch, numpy, tg, torch, numpy, ...
+        for impl in impls:  # interleaved: tg, compiled, torch, numpy, tg, compiled, ...
             samples[impl].append(call_n(runners[impl], inner[impl]))
     res = {"name": workload.name, "title": workload.title, "unit": workload.unit,
            "numpy_label": workload.numpy_label, "load": max(load, load1()), "inner": inner,
            "repeat": repeat, "checks": checks, "check_rtol": workload.check_rtol,
            "target_torch": workload.target_torch,
-           "target_numpy": workload.target_numpy}  # fmt: skip
+           "target_numpy": workload.target_numpy,
+           "target_compiled": workload.target_compiled}  # fmt: skip
     for impl, s in samples.items():
         wall, cpu, gct = np.array(s).T
         q1, med, q3 = np.percentile(cpu if CPU_CLOCK else wall, [25, 50, 75])
@@ -238,7 +242,7 @@ def ratio(res: dict, a: str, b: str) -> float:
 
 def check_text(res: dict) -> str:
     ref = res["checks"]["torch"]
-    worst = max(abs(v - r) / max(abs(r), 1e-6) for impl in W.IMPLS
+    worst = max(abs(v - r) / max(abs(r), 1e-6) for impl in res["checks"]
                 for v, r in zip(res["checks"][impl], ref))  # fmt: skip
     return f"{'ok' if worst < res.get('check_rtol', 1e-3) else 'MISMATCH'} ({worst:.0e})"
 
@@ -266,8 +270,12 @@ def print_result(res: dict, cores: int) -> None:
 
     loaded = "  LOADED" if res["load"] > cores else ""
     rt, rn = ratio(res, "tinygrad_edu", "torch"), ratio(res, "tinygrad_edu", "numpy")
-    print(f"{res['name']:<12} tg {col('tinygrad_edu')}  torch {col('torch')}  numpy "
-          f"{col('numpy')}", flush=True)  # fmt: skip
+    print(f"{res['name']:<12} tg {col('tinygrad_edu')}  compiled {col('compiled')}  torch "
+          f"{col('torch')}  numpy {col('numpy')}", flush=True)  # fmt: skip
+    rc, rcn = ratio(res, "compiled", "torch"), ratio(res, "compiled", "numpy")
+    print(f"{'':<12} compiled/torch {rc:.2f} {verdict(rc, res['target_compiled'])}  "
+          f"compiled/numpy {rcn:.2f}  compiled/tg {ratio(res, 'compiled', 'tinygrad_edu'):.2f}",
+          flush=True)  # fmt: skip
     print(f"{'':<12} tg/torch {rt:.2f} {verdict(rt, res['target_torch'])}  tg/numpy {rn:.2f} "
           f"{verdict(rn, res['target_numpy'])}  numpy/torch "
           f"{ratio(res, 'numpy', 'torch'):.2f}  tg in GC {gc_share(res)}  check "
@@ -441,20 +449,24 @@ def render(info: dict, results: list, memory: dict, scaling: dict, profiles: dic
     out += [
         "## Workloads",
         "",
-        "| workload | tinygrad_edu | PyTorch | NumPy | tg / torch | tg / numpy | "
-        "numpy / torch | tg in GC | same math? | load |",
-        "|---|---|---|---|---|---|---|---|---|---|",
+        "| workload | tinygrad_edu | compiled | PyTorch | NumPy | tg / torch | tg / numpy | "
+        "compiled / torch | compiled / numpy | numpy / torch | tg in GC | same math? | load |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in results:
         rt, rn = ratio(r, "tinygrad_edu", "torch"), ratio(r, "tinygrad_edu", "numpy")
         flag = " (loaded)" if r["load"] > cores else ""
+        rc, rcn = ratio(r, "compiled", "torch"), ratio(r, "compiled", "numpy")
         out.append(f"| **{r['name']}**: {r['title']} | {_cell(r['tinygrad_edu'])} | "
+                   f"{_cell(r['compiled'])} | "
                    f"{_cell(r['torch'])} | {_cell(r['numpy'])} ({r['numpy_label']}) | "
                    f"**{rt:.2f}** {verdict(rt, r['target_torch'])} | **{rn:.2f}** "
-                   f"{verdict(rn, r['target_numpy'])} | {ratio(r, 'numpy', 'torch'):.2f} | "
+                   f"{verdict(rn, r['target_numpy'])} | **{rc:.2f}** "
+                   f"{verdict(rc, r['target_compiled'])} | {rcn:.2f} | "
+                   f"{ratio(r, 'numpy', 'torch'):.2f} | "
                    f"{gc_share(r)} | {check_text(r)} | {r['load']:.1f}{flag} |")  # fmt: skip
     for name, why in skipped.items():
-        out.append(f"| **{name}** | skipped: {why} | | | | | | | | |")
+        out.append(f"| **{name}** | skipped: {why} | | | | | | | | | | | |")
     out += ["", "Times are per training step (zero_grad, forward, loss, backward, SGD update), "
             "except chain (one forward + backward), chain_bwd (one backward) and mnist_epoch "
             "(the whole epoch). `tg in GC`: the share of tinygrad_edu's time spent in Python's "
@@ -462,7 +474,9 @@ def render(info: dict, results: list, memory: dict, scaling: dict, profiles: dic
             ""]  # fmt: skip
     met = [(r["name"], kind, v, t) for r in results
            for kind, v, t in (("vs PyTorch", ratio(r, "tinygrad_edu", "torch"), r["target_torch"]),
-                              ("vs NumPy", ratio(r, "tinygrad_edu", "numpy"), r["target_numpy"]))
+                              ("vs NumPy", ratio(r, "tinygrad_edu", "numpy"), r["target_numpy"]),
+                              ("compiled vs PyTorch", ratio(r, "compiled", "torch"),
+                               r.get("target_compiled")))
            if t is not None]  # fmt: skip
     if met:
         out += ["## Targets", ""]
@@ -521,13 +535,13 @@ def render(info: dict, results: list, memory: dict, scaling: dict, profiles: dic
                     f"tg − numpy | tg per {unit} | torch per {unit} |",
                     "|---|---|---|---|---|---|---|---|---|"]  # fmt: skip
             for value, r in rows:
-                tg_, to, npy = (r[i]["median"] for i in W.IMPLS)
+                tg_, to, npy = (r[i]["median"] for i in ("tinygrad_edu", "torch", "numpy"))
                 out.append(f"| {value:,} | {fmt_t(tg_)} | {fmt_t(to)} | {fmt_t(npy)} | "
                            f"{tg_ / to:.2f} | {tg_ / npy:.2f} | {fmt_t(tg_ - npy)} | "
                            f"{fmt_t(tg_ / value)} | {fmt_t(to / value)} |")  # fmt: skip
             xs = [v for v, _ in rows]
             fits = []
-            for impl in W.IMPLS:
+            for impl in EAGER_IMPLS:
                 a, b, r2 = _fit(xs, [r[impl]["median"] for _, r in rows])
                 fits.append(f"{impl} {fmt_t(b)} per {unit} + {fmt_t(a)} (R² {r2:.3f})")
             out += ["", "fit: " + "; ".join(fits), ""]
@@ -651,7 +665,7 @@ def main() -> int:
         print(f"scaling by {label}", flush=True)
         for value, w in items:
             res = measure(w, args.repeat or (3 if args.quick else (3 if w.slow else 7)),
-                          target_s, 0 if args.quick or w.slow else 1)  # fmt: skip
+                          target_s, 0 if args.quick or w.slow else 1, EAGER_IMPLS)  # fmt: skip
             rows.append((value, res))
             print(f"  {value:>7}: tg {fmt_t(res['tinygrad_edu']['median'])}  torch "
                   f"{fmt_t(res['torch']['median'])}  numpy {fmt_t(res['numpy']['median'])}  "
@@ -691,11 +705,14 @@ def main() -> int:
                 )
                 print(profiles[name], flush=True)
 
-    missed = [f"{r['name']} vs {other} {ratio(r, 'tinygrad_edu', impl):.2f} > {t:g}"
-              for r in results for other, impl, t in (("torch", "torch", r["target_torch"]),
-                                                      ("numpy", "numpy", r["target_numpy"]))
-              if t is not None and ratio(r, "tinygrad_edu", impl) > t]  # fmt: skip
-    n_targets = sum(t is not None for r in results for t in (r["target_torch"], r["target_numpy"]))
+    checks = [(r, who, impl, t) for r in results
+              for who, impl, t in (("tinygrad_edu", "torch", r["target_torch"]),
+                                   ("tinygrad_edu", "numpy", r["target_numpy"]),
+                                   ("compiled", "torch", r["target_compiled"]))
+              if t is not None]  # fmt: skip
+    missed = [f"{r['name']} {who} vs {impl} {ratio(r, who, impl):.2f} > {t:g}"
+              for r, who, impl, t in checks if ratio(r, who, impl) > t]  # fmt: skip
+    n_targets = len(checks)
     print(f"time targets: {n_targets - len(missed)} of {n_targets} met"
           + (f"; missed: {', '.join(missed)}" if missed else ""), flush=True)  # fmt: skip
     info["load_end"] = os.getloadavg()

@@ -1,4 +1,5 @@
-"""The benchmark workloads, each defined once per implementation: tinygrad_edu, torch, numpy.
+"""The benchmark workloads, each defined once per implementation: tinygrad_edu, compiled
+(tinygrad_edu's runner through tg.compile), torch, numpy.
 
 A workload builds its shared inputs once (`shared()`: NumPy data and the initial weights, taken
 from a tinygrad_edu model's state_dict and copied into the PyTorch model and the hand-written
@@ -29,7 +30,7 @@ import tinygrad_edu.optim as toptim
 
 import numpy_ref  # benchmarks/ is on sys.path (run.py is a script there)
 
-IMPLS = ("tinygrad_edu", "torch", "numpy")
+IMPLS = ("tinygrad_edu", "compiled", "torch", "numpy")
 LR = 0.01
 
 
@@ -108,8 +109,18 @@ class Workload:
     check_rtol = 1e-3  # how far the check values may differ from PyTorch's (float32 rounding)
     slow = False  # one call takes seconds: fewer repetitions
 
+    target_compiled: float | None = None  # max ratio compiled / torch (issue 13)
+
     def shared(self) -> dict:
         raise NotImplementedError
+
+    def build_compiled(self, sh):
+        """tinygrad_edu's runner through tg.compile: traced on the first calls, then replayed."""
+        runner = self.build_tg(sh)
+        if isinstance(runner, Split):  # a replay has no graph to walk: time the whole call
+            step = tg.compile(lambda: runner.run(runner.prepare()))
+            return Split(lambda: None, lambda _: step())
+        return tg.compile(runner)
 
     def build(self, impl: str, sh: dict):
         return getattr(self, "build_" + {"tinygrad_edu": "tg"}.get(impl, impl))(sh)
@@ -129,8 +140,9 @@ class MLPStep(Workload):
     """Linear/ReLU MLP, cross entropy, one SGD step on a fixed random batch."""
 
     def __init__(self, name: str, batch: int, sizes=(784, 256, 128, 10), targets=(None, None),
-                 seed: int = 0) -> None:  # fmt: skip
+                 seed: int = 0, target_compiled: float | None = None) -> None:  # fmt: skip
         self.name, self.batch, self.sizes, self.seed = name, batch, tuple(sizes), seed
+        self.target_compiled = target_compiled
         self.title = f"MLP {'-'.join(map(str, sizes))} step, batch {batch}"
         self.target_torch, self.target_numpy = targets
 
@@ -216,8 +228,10 @@ class TinyMLPStep(Workload):
     name = "tiny_mlp"
     target_torch = 1.0
 
-    def __init__(self, batch: int = 32, seed: int = 0) -> None:
-        self.batch, self.seed = batch, seed
+    def __init__(self, batch: int = 32, seed: int = 0, name: str = "tiny_mlp",
+                 target_compiled: float | None = None) -> None:  # fmt: skip
+        self.batch, self.seed, self.name = batch, seed, name
+        self.target_compiled = target_compiled
         self.title = f"tiny MLP 2-16-16-1 tanh step, batch {batch} (overhead-bound)"
 
     def shared(self) -> dict:
@@ -275,6 +289,7 @@ class Chain(Workload):
         what = "backward only" if backward_only else "forward + backward"
         self.title = f"{n:,}-op elementwise chain, {what}"
         self.target_torch = target
+        self.target_compiled = None if backward_only else 0.2
         self.slow = n >= 50_000
 
     def shared(self) -> dict:
@@ -335,7 +350,7 @@ class CNNStep(MLPStep):
     numpy_label = "hand-written NumPy im2col"
 
     def __init__(self, batch: int = 64) -> None:
-        super().__init__("cnn", batch, targets=(3.0, 1.0))
+        super().__init__("cnn", batch, targets=(3.0, 1.0), target_compiled=1.3)
         self.title = f"small CNN step (2 conv + 2 maxpool + linear), 1x28x28, batch {batch}"
 
     def shared(self) -> dict:
@@ -410,7 +425,12 @@ class MNISTEpoch(Workload):
         epoch[0] += 1
         return tg.randperm(n).numpy()
 
-    def build_tg(self, sh):
+    target_compiled = 0.9
+
+    def build_compiled(self, sh):
+        return self.build_tg(sh, compiled=True)
+
+    def build_tg(self, sh, compiled: bool = False):
         from tinygrad_edu.data import DataLoader, TensorDataset
 
         model = _tg_load(tnn.Sequential(*_mlp_layers(tnn, (784, 256, 128, 10))), sh["state"])
@@ -420,15 +440,21 @@ class MNISTEpoch(Workload):
         loader = DataLoader(dataset, batch_size=self.batch, shuffle=True)
         epoch = [0]
 
+        def step(xb, yb):
+            opt.zero_grad()
+            loss = loss_fn(model(xb), yb)
+            loss.backward()
+            opt.step()
+            return loss
+
+        step = tg.compile(step) if compiled else step
+
         def run():
             tg.manual_seed(1000 + epoch[0])
             epoch[0] += 1
             total, batches = 0.0, 0
             for xb, yb in loader:
-                opt.zero_grad()
-                loss = loss_fn(model(xb), yb)
-                loss.backward()
-                opt.step()
+                loss = step(xb, yb)
                 total += loss.item()
                 batches += 1
             return total / batches
@@ -478,6 +504,90 @@ class MNISTEpoch(Workload):
 
 
 # ----------------------------------------------------------------------------- scalar graph
+# ----------------------------------------------------------------------------- moons
+def _moons_layers(nn) -> list:
+    return [nn.Linear(2, 16), nn.ReLU(), nn.Linear(16, 16), nn.ReLU(), nn.Linear(16, 1)]
+
+
+def make_moons(n: int = 100, noise: float = 0.1, seed: int = 0) -> tuple:
+    """sklearn's make_moons in NumPy: two interleaved half circles, labels -1 / +1."""
+    rng = np.random.default_rng(seed)
+    t = np.linspace(0, np.pi, n // 2)
+    x = np.concatenate([np.stack([np.cos(t), np.sin(t)], 1),
+                        np.stack([1 - np.cos(t), 0.5 - np.sin(t)], 1)])  # fmt: skip
+    x += rng.normal(0, noise, x.shape)
+    y = np.concatenate([-np.ones(n // 2), np.ones(n // 2)])
+    return x.astype(np.float32), y.astype(np.float32)
+
+
+class MoonsStep(Workload):
+    """micrograd's demo: MLP 2-16-16-1 (ReLU) on 100 moons points, SVM (hinge) loss + 1e-4 L2,
+    SGD with the learning rate 1 - 0.9 k / 100 set before step k (k cycles through 0..99)."""
+
+    name = "moons"
+    target_compiled = 0.35
+
+    def __init__(self, n: int = 100, seed: int = 0) -> None:
+        self.n, self.seed = n, seed
+        self.title = f"micrograd's moons MLP 2-16-16-1 ReLU step, SVM loss + L2, {n} points"
+
+    def shared(self) -> dict:
+        tg.manual_seed(self.seed)
+        x, y = make_moons(self.n, seed=self.seed)
+        return {"state": _state_of(tnn.Sequential(*_moons_layers(tnn))), "x": x, "y": y}
+
+    @staticmethod
+    def _runner(model, opt, x, y, compile_fn=None):
+        params = list(model.parameters())
+
+        def step():
+            opt.zero_grad()
+            scores = model(x).reshape(-1)
+            data_loss = (1 + -y * scores).relu().mean()
+            reg = sum((p * p).sum() for p in params)
+            loss = data_loss + 1e-4 * reg
+            loss.backward()
+            opt.step()
+            return loss
+
+        step = compile_fn(step) if compile_fn is not None else step
+        k = [0]
+
+        def run():
+            opt.param_groups[0]["lr"] = 1.0 - 0.9 * (k[0] % 100) / 100
+            k[0] += 1
+            return step()
+
+        return run
+
+    def build_tg(self, sh, compile_fn=None):
+        model = _tg_load(tnn.Sequential(*_moons_layers(tnn)), sh["state"])
+        opt = toptim.SGD(model.parameters(), lr=1.0)
+        return self._runner(model, opt, tg.Tensor(sh["x"]), tg.Tensor(sh["y"]), compile_fn)
+
+    def build_compiled(self, sh):
+        return self.build_tg(sh, tg.compile)
+
+    def build_torch(self, sh):
+        import torch
+
+        model = _torch_load(torch.nn.Sequential(*_moons_layers(torch.nn)), sh["state"])
+        opt = torch.optim.SGD(model.parameters(), lr=1.0)
+        x, y = torch.from_numpy(sh["x"].copy()), torch.from_numpy(sh["y"].copy())
+        return self._runner(model, opt, x, y)
+
+    def build_numpy(self, sh):
+        model = numpy_ref.MoonsMLP(sh["state"])
+        x, y, k = sh["x"].copy(), sh["y"].copy(), [0]
+
+        def run():
+            lr = 1.0 - 0.9 * (k[0] % 100) / 100
+            k[0] += 1
+            return model.step(x, y, lr)
+
+        return run
+
+
 class ScalarMLP(Workload):
     """The micrograd-style graph: the 2-16-16-1 tanh MLP built from 0-d tensors (one Tensor per
     weight, neurons as running sums of products), MSE over `batch` samples, SGD step."""
@@ -553,12 +663,14 @@ def main_workloads(quick: bool = False, data_dir=None, smoke: bool = False) -> l
     fewer scalar samples, a 2,000-image MNIST subset; smoke: the smallest sizes, for tests)."""
     chain = 200 if smoke else 2_000 if quick else 10_000
     return [
-        MLPStep("mlp64", 64, targets=(1.0, 1.15)),
-        MLPStep("mlp512", 512, targets=(1.0, 1.15)),
+        MLPStep("mlp64", 64, targets=(1.0, 1.15), target_compiled=0.85),
+        MLPStep("mlp512", 512, targets=(1.0, 1.15), target_compiled=0.95),
         CNNStep(8 if smoke else 64),
         NormMLPStep("batch"),
         NormMLPStep("layer"),
         TinyMLPStep(),
+        TinyMLPStep(batch=8, name="tiny_mlp8", target_compiled=0.25),
+        MoonsStep(),
         Chain(chain),
         Chain(chain, backward_only=True),
         MNISTEpoch(data_dir, subset=256 if smoke else 2000 if quick else None),

@@ -416,6 +416,13 @@ SPECS = [
     OpSpec("erf", lambda x: x.erf(), _T.erf, unary()),
     OpSpec("square", lambda x: x.square(), _T.square, unary()),
     OpSpec("reciprocal", lambda x: x.reciprocal(), _T.reciprocal, unary("away")),
+    # piecewise constant: a grad_fn and a zero gradient, as PyTorch's
+    OpSpec("sign", lambda x: x.sign(), _T.sign, unary("away"), smooth=False),
+    OpSpec("floor", lambda x: x.floor(), _T.floor, unary(), smooth=False),
+    OpSpec("ceil", lambda x: x.ceil(), _T.ceil, unary(), smooth=False),
+    OpSpec("round", lambda x: x.round(), _T.round, unary(), smooth=False),
+    OpSpec("round_decimals", lambda x: x.round(decimals=1), lambda x: x.round(decimals=1),
+           unary(), smooth=False),
     # ------------------------------------------------------------------ activations
     OpSpec("leaky_relu", lambda x: x.leaky_relu(0.1), lambda x: TF.leaky_relu(x, 0.1),
            unary("away"), smooth=False),

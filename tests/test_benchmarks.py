@@ -18,8 +18,8 @@ pytest.importorskip("threadpoolctl")
 
 ROOT = Path(__file__).resolve().parents[1]
 RUN = ROOT / "benchmarks" / "run.py"
-WORKLOADS = ("mlp64", "mlp512", "cnn", "bn_mlp", "ln_mlp", "tiny_mlp", "chain", "chain_bwd",
-             "mnist_epoch", "scalar_mlp")  # fmt: skip
+WORKLOADS = ("mlp64", "mlp512", "cnn", "bn_mlp", "ln_mlp", "tiny_mlp", "tiny_mlp8", "moons",
+             "chain", "chain_bwd", "mnist_epoch", "scalar_mlp")  # fmt: skip
 
 
 def _run(*args: str, timeout: float = 120) -> subprocess.CompletedProcess:

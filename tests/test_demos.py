@@ -14,7 +14,8 @@ ROOT = Path(__file__).resolve().parents[1]
 DEMOS = ROOT / "demos"
 NEEDS_DATA = {"03_mnist_mlp", "05_regularisation", "06_normalisation", "07_optimizers_fashion",
               "09_residual_cnn_mnist"}  # fmt: skip
-OPTIONAL = {"graph.svg", "scalar_graph.svg", "neuron_graph.svg"}  # need the graphviz program
+OPTIONAL = {"graph.svg", "scalar_graph.svg", "neuron_graph.svg",
+            "eager_graph.png"}  # fmt: skip  # need the graphviz program
 EXPECTED = {
     "quickstart": ["curves.png", "graph.svg", "history.csv", "model.npz", "metrics.json"],
     "01_perceptron_iris": ["setosa_epoch01.png", "mistakes.png", "softmax_curves.png",
@@ -35,11 +36,14 @@ EXPECTED = {
     "09_residual_cnn_mnist": ["curves.png", "conv_kernels.png", "confusion.png", "graph.svg",
                               "model.npz", "metrics.json"],
     "10_gradcheck": ["softsign.png", "gradcheck.txt"],
+    "20_compile_two_layer": ["compile_side_by_side.png", "train_step_code.py", "eager_graph.png",
+                             "two_layer_step.py", "two_layer_step.npz", "metrics.json"],
 }  # fmt: skip
 PHRASES = {
     "03_mnist_mlp": "near 93.5% after 10 epochs in PyTorch too",
     "08_diagnostics": "FAIL",
     "10_gradcheck": "the buggy backward is caught",
+    "20_compile_two_layer": "largest weight difference 0;",
 }
 
 

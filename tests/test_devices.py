@@ -295,7 +295,7 @@ def test_transfers_carry_gradients_back(stand_in_gpu):
     x = tg.tensor([1.0, -2.0, 3.0], requires_grad=True)
     y = x.to("cuda")
     assert y.device == "cuda" and y.grad_fn is not None
-    assert "device='cuda'" in repr(y.detach())
+    assert "device='cuda:0'" in repr(y.detach())
     z = y.cpu()
     (z * z).sum().backward()
     np.testing.assert_allclose(x.grad.numpy(), 2 * x.detach().numpy())

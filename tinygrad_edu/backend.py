@@ -24,12 +24,12 @@ int16 = np.dtype("int16")
 int32 = np.dtype("int32")
 int64 = np.dtype("int64")
 bool_ = np.dtype("bool")
-half, float, double, long, int = float16, float32, float64, int64, int32  # PyTorch aliases
+half, float, double, long, int, short = float16, float32, float64, int64, int32, int16  # PyTorch
 
 _DTYPE_NAMES = {
     "float16": float16, "half": float16, "float32": float32, "float": float32,
     "float64": float64, "double": float64, "int8": int8, "uint8": uint8, "int16": int16,
-    "int32": int32, "int": int32, "int64": int64, "long": int64, "bool": bool_,
+    "int32": int32, "int": int32, "int64": int64, "long": int64, "bool": bool_, "short": int16,
 }  # fmt: skip
 
 _default_float = float32
@@ -298,21 +298,104 @@ def cuda_unavailable_error() -> RuntimeError:
     )
 
 
+class device(str):
+    """A device, PyTorch's torch.device: device('cpu'), device('cuda', 0), device('cuda:0').
+
+    `.type` is 'cpu' or 'cuda', `.index` an int or None; str() and repr() as PyTorch's. It is a
+    str subclass whose value is the type ('cpu' or 'cuda'), so it is accepted wherever a device
+    string is and compares equal to 'cpu', 'cuda' and 'cuda:0' (PyTorch's devices do not compare
+    equal to strings). tinygrad_edu drives one GPU: 'cuda' means 'cuda:0'.
+    """
+
+    __slots__ = ("index",)
+
+    def __new__(cls, type: Any, index: Any = None) -> "device":  # noqa: A002 (PyTorch's name)
+        kind, parsed = _parse_device(type)
+        if parsed is not None and index is not None:
+            raise RuntimeError("device: type (string) must not include an index because index "
+                               f"was passed explicitly: {type}")  # fmt: skip
+        index = parsed if index is None else index
+        if index is not None:
+            if not isinstance(index, _builtins.int) or isinstance(index, _builtins.bool):
+                raise TypeError(f"device: index must be an int, got {index!r}")
+            if index < 0:
+                raise RuntimeError(f"device: index must not be negative, got {index}")
+        self = str.__new__(cls, kind)
+        self.index = index
+        return self
+
+    @property
+    def type(self) -> str:
+        return str.__str__(self)
+
+    def __str__(self) -> str:
+        return self.type if self.index is None else f"{self.type}:{self.index}"
+
+    def __format__(self, spec: str) -> str:
+        return format(str(self), spec)
+
+    def __repr__(self) -> str:
+        index = "" if self.index is None else f", index={self.index}"
+        return f"device(type='{self.type}'{index})"
+
+    def __eq__(self, other: Any) -> bool:
+        if not isinstance(other, str) and type(other).__name__ != "device":
+            return NotImplemented
+        try:
+            kind, index = _parse_device(other)
+        except ValueError:
+            return False
+        return kind == self.type and (kind == "cpu" or (index or 0) == (self.index or 0))
+
+    def __ne__(self, other: Any) -> bool:
+        eq = self.__eq__(other)
+        return eq if eq is NotImplemented else not eq
+
+    __hash__ = str.__hash__  # the hash of 'cpu' / 'cuda', so devices and strings share dict keys
+
+    def __reduce__(self):
+        return (device, (self.type, self.index))
+
+
+def _parse_device(spec: Any) -> tuple[str, Any]:
+    """('cpu' | 'cuda', index or None) from 'cpu', 'cuda', 'cuda:0', 'gpu', 0, a tg/torch device.
+
+    The one place where device names are read; it does not check that CUDA is usable.
+    """
+    if isinstance(spec, device):
+        return spec.type, spec.index
+    if isinstance(spec, _builtins.int) and not isinstance(spec, _builtins.bool):
+        return "cuda", spec  # PyTorch: an int is a CUDA device index
+    name = str(spec).strip().lower()  # also a torch.device: str() gives 'cuda:0'
+    kind, _, index = name.partition(":")
+    if kind == "gpu":
+        kind = "cuda"
+    if kind not in ("cpu", "cuda") or (index and not index.isdigit()):
+        raise ValueError(f"unknown device {spec!r}; expected 'cpu', 'cuda' or 'cuda:0'")
+    return kind, (_builtins.int(index) if index else None)
+
+
 def normalize_device(device: Any) -> str:
-    """'cpu' | 'cuda' from 'cpu', 'cuda', 'cuda:0', 'gpu' or a torch.device."""
+    """'cpu' | 'cuda' (the form used inside the library) from anything `device()` accepts;
+    None means the default device. Raises the clear error when CUDA is requested but unusable."""
     if device is None:
         return _default_device
-    name = str(device).lower()
-    if name == "cpu":
-        return "cpu"
-    if name in ("cuda", "gpu") or name.startswith("cuda:"):
+    kind, index = _parse_device(device)
+    if kind == "cuda":
+        if index not in (None, 0):
+            raise ValueError(f"device 'cuda:{index}': tinygrad_edu drives one GPU, 'cuda:0'")
         if not cuda_available():
             raise cuda_unavailable_error()
-        return "cuda"
-    raise ValueError(f"unknown device {device!r}; expected 'cpu' or 'cuda'")
+    return kind
+
+
+def device_object(name: str) -> device:
+    """The tg.device of an internal device name: device('cpu') or device('cuda', 0)."""
+    return _DEVICES[name]
 
 
 _default_device = "cpu"
+_DEVICES = {"cpu": device("cpu"), "cuda": device("cuda", 0)}
 
 
 def get_default_device() -> str:
@@ -705,7 +788,32 @@ def scalar_array(value, dtype, like):
     return xp_of_array(like).asarray(value, dtype=dtype)
 
 
-def format_array(array, prefix: str = "") -> str:
-    return np.array2string(
-        to_host(array), separator=", ", prefix=prefix, precision=4, threshold=200, edgeitems=3
-    )
+# ---------------------------------------------------------------------------------------------
+# shapes
+# ---------------------------------------------------------------------------------------------
+class Size(tuple):
+    """The shape of a tensor (PyTorch's torch.Size): a tuple of ints, usable wherever a tuple is,
+    whose repr is `tg.Size([2, 3])`; `.numel()` is the product of the sizes."""
+
+    __slots__ = ()
+
+    def numel(self) -> int:
+        n = 1
+        for s in self:
+            n *= s
+        return n
+
+    def __getitem__(self, index):
+        out = tuple.__getitem__(self, index)
+        return Size(out) if isinstance(index, slice) else out
+
+    def __add__(self, other):
+        return Size(tuple.__add__(self, other)) if isinstance(other, tuple) else NotImplemented
+
+    def __radd__(self, other):
+        return Size(other + tuple(self)) if isinstance(other, tuple) else NotImplemented
+
+    def __repr__(self) -> str:
+        return f"tg.Size({list(self)})"
+
+    __str__ = __repr__

@@ -122,6 +122,8 @@ def _add_run_options(p: argparse.ArgumentParser) -> None:
     g = p.add_argument_group("run")
     g.add_argument("--device", default="cpu", help="cpu or cuda")
     g.add_argument("--seed", type=int, default=0)
+    g.add_argument("--compile", action="store_true",
+                   help="trace each training step once and replay it (tg.compile)")  # fmt: skip
     g.add_argument(
         "--out", metavar="DIR", help="run folder (default runs/<dataset>-<model>-<time>)"
     )
@@ -197,7 +199,8 @@ def _config(args: argparse.Namespace):
                   seed=args.seed, data_dir=args.data_dir, download=args.download,
                   val_split=args.val_split, subset=args.subset, augment=args.augment,
                   early_stopping=args.early_stopping,
-                  label_smoothing=args.label_smoothing)  # fmt: skip
+                  label_smoothing=args.label_smoothing,
+                  compile=getattr(args, "compile", False))  # fmt: skip
 
 
 def _default_out(args: argparse.Namespace) -> str:

@@ -47,6 +47,17 @@ def from_numpy(array) -> Tensor:
     return Tensor._make(backend.asarray(array, device="cpu"), False, None)
 
 
+def as_tensor(data, dtype=None, device=None) -> Tensor:
+    """data as a tensor, sharing memory when it already is an array (or Tensor) of that dtype and
+    device (as torch.as_tensor); otherwise a copy."""
+    if isinstance(data, Tensor):
+        return data if dtype is None and device is None else data.to(device=device, dtype=dtype)
+    if backend.is_array(data):
+        arr = backend.asarray(data, dtype, device)
+        return Tensor._make(arr, False, None)
+    return Tensor(data, dtype=dtype, device=device)
+
+
 def zeros(*size, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
     data = nograd.full(_size(size, "zeros"), 0, _dt(dtype), backend.normalize_device(device))
     return _finish(data, requires_grad)

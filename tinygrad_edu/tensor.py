@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-from . import backend
+from . import _tensor_str, backend
 from .autograd import engine
 from .autograd import function as _function
+from .autograd.grad_mode import state as _state
 from .composite import operators as _operators
 from .composite import frontend as _frontend
 from .composite import inplace as _inplace
@@ -78,8 +79,8 @@ class Tensor(OperatorMixin, InplaceMixin, ElementwiseMixin, ReductionMixin, Shap
 
     # ----------------------------------------------------------------------------- attributes
     @property
-    def shape(self) -> tuple:
-        return self.data.shape
+    def shape(self) -> backend.Size:
+        return backend.Size(self.data.shape)
 
     @property
     def ndim(self) -> int:
@@ -90,8 +91,9 @@ class Tensor(OperatorMixin, InplaceMixin, ElementwiseMixin, ReductionMixin, Shap
         return self.data.dtype
 
     @property
-    def device(self) -> str:
-        return backend.device_of(self.data)
+    def device(self) -> backend.device:
+        """tg.device('cpu') or tg.device('cuda', 0); equal to the strings 'cpu' / 'cuda'."""
+        return backend.device_object(backend.device_of(self.data))
 
     @property
     def is_leaf(self) -> bool:
@@ -105,13 +107,16 @@ class Tensor(OperatorMixin, InplaceMixin, ElementwiseMixin, ReductionMixin, Shap
         return int(self.data.size)
 
     def size(self, dim: int | None = None):
-        """The shape (as PyTorch's size()), or the length of one dim."""
+        """The shape as a tg.Size (as PyTorch's size()), or the length of one dim."""
         if dim is None:
             return self.shape
-        return self.shape[self._dim(dim, "size")]
+        return self.data.shape[self._dim(dim, "size")]
 
     def dim(self) -> int:
         return self.ndim
+
+    def is_floating_point(self) -> bool:
+        return self.dtype.kind == "f"
 
     def element_size(self) -> int:
         return self.data.itemsize
@@ -124,6 +129,8 @@ class Tensor(OperatorMixin, InplaceMixin, ElementwiseMixin, ReductionMixin, Shap
     # ----------------------------------------------------------------------------- conversion
     def numpy(self):
         """The values as a NumPy array: shares memory on 'cpu', a host copy on 'cuda'."""
+        if _state.recorder is not None:  # tg.compile: a tensor's value read by Python
+            _state.recorder.refuse(".numpy()")
         if self.requires_grad:
             raise RuntimeError(
                 "Can't call numpy() on a Tensor that requires grad; use tensor.detach().numpy()"
@@ -131,10 +138,14 @@ class Tensor(OperatorMixin, InplaceMixin, ElementwiseMixin, ReductionMixin, Shap
         return backend.to_host(self.data)
 
     def __array__(self, dtype=None, copy=None):
+        if _state.recorder is not None:  # tg.compile: a tensor's value read by Python
+            _state.recorder.refuse("np.asarray(tensor)")
         arr = backend.to_host(self.data)
         return arr if dtype is None else arr.astype(dtype)
 
     def item(self):
+        if _state.recorder is not None:  # tg.compile: a tensor's value read by Python
+            _state.recorder.refuse(".item()")
         if self.numel() != 1:
             raise RuntimeError(
                 f"item(): a Tensor with {self.numel()} elements (shape {self.shape}) cannot be "
@@ -143,6 +154,8 @@ class Tensor(OperatorMixin, InplaceMixin, ElementwiseMixin, ReductionMixin, Shap
         return self.data.item()
 
     def tolist(self):
+        if _state.recorder is not None:  # tg.compile: a tensor's value read by Python
+            _state.recorder.refuse(".tolist()")
         return backend.to_host(self.data).tolist()
 
     def to(self, *args, **kwargs) -> "Tensor":
@@ -201,6 +214,20 @@ class Tensor(OperatorMixin, InplaceMixin, ElementwiseMixin, ReductionMixin, Shap
 
     def type_as(self, other: "Tensor") -> "Tensor":
         return self.to(other.dtype)
+
+    def type(self, dtype=None) -> "str | Tensor":
+        """type(): PyTorch's type name ('torch.FloatTensor', 'torch.cuda.LongTensor', ...);
+        type(dtype): the tensor cast to dtype (a dtype or such a name)."""
+        if dtype is None:
+            return _tensor_str.type_name(self.dtype, self.device.type)
+        return self.to(_tensor_str.dtype_of_type_name(dtype))
+
+    def t(self) -> "Tensor":
+        """The transpose of a tensor of at most 2 dims (as PyTorch's t())."""
+        if self.ndim > 2:
+            raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is "
+                               f"{self.ndim}D")  # fmt: skip
+        return self.T
 
     def detach(self) -> "Tensor":
         """The same data (shared memory) cut off from the graph."""
@@ -262,15 +289,16 @@ class Tensor(OperatorMixin, InplaceMixin, ElementwiseMixin, ReductionMixin, Shap
         return _HookHandle(self._hooks, hook)
 
     def __repr__(self) -> str:
-        body = backend.format_array(self.data, prefix="tensor(")
-        extras = [f"shape={self.shape}", f"dtype={self.dtype}"]
-        if self.device != "cpu":
-            extras.append(f"device='{self.device}'")
-        if self.grad_fn is not None:
-            extras.append(f"grad_fn=<{self.grad_fn.name}Backward>")
-        elif self.requires_grad:
-            extras.append("requires_grad=True")
-        return f"tensor({body}, {', '.join(extras)})"
+        """PyTorch's format: tensor([1., 2.], requires_grad=True) (see _tensor_str.py)."""
+        return _tensor_str.tensor_repr(self)
+
+    def __format__(self, spec: str) -> str:
+        """format(t, '.3f') formats the number of a 0-d tensor; f'{t}' is str(t)."""
+        if self.ndim == 0:
+            return format(self.item(), spec)
+        if spec:
+            raise TypeError("unsupported format string passed to Tensor.__format__")
+        return repr(self)
 
 
 class _HookHandle:

@@ -431,3 +431,23 @@ def test_zip_members_are_plain_npy(tmp_path):
     with zipfile.ZipFile(tmp_path / "c") as z:
         assert sorted(z.namelist()) == sorted(["a0.npy", "a1.npy", f"{META_KEY}.npy"])
 
+
+# ----------------------------------------------------------------------------- PyTorch's signature
+def test_load_accepts_weights_only_and_refuses_unpickling(tmp_path):
+    tg.save({"w": tg.ones(2)}, tmp_path / "c")
+    for flag in (True, None):
+        assert tg.load(tmp_path / "c", weights_only=flag)["w"].tolist() == [1.0, 1.0]
+    loaded = tg.load(tmp_path / "c", map_location=tg.device("cpu"), weights_only=True)
+    assert loaded["w"].device == "cpu"
+    with pytest.raises(ValueError, match=r"weights_only=False\): tinygrad_edu never unpickles"):
+        tg.load(tmp_path / "c", weights_only=False)
+
+
+@pytest.mark.parametrize("make", [lambda: tg.nn.Linear(2, 1),
+                                  lambda: optim.SGD(tg.nn.Linear(2, 1).parameters(), lr=0.1)])
+def test_saving_a_whole_module_or_optimizer_says_to_save_its_state_dict(tmp_path, make):
+    obj = make()
+    with pytest.raises(TypeError, match=rf"cannot save a whole {type(obj).__name__} .*"
+                                        r"tg.save\(obj.state_dict\(\), path\)"):  # fmt: skip
+        tg.save(obj, tmp_path / "m")
+    assert not (tmp_path / "m").exists()

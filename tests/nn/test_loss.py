@@ -133,7 +133,7 @@ def test_bad_reduction_fails_at_construction(cls):
 def test_argument_errors():
     with pytest.raises(ValueError, match=r"MultiMarginLoss: only p == 1 and p == 2"):
         L.MultiMarginLoss(p=3)
-    with pytest.raises(ValueError, match=r"cross_entropy: expected target of shape \(4,\)"):
+    with pytest.raises(ValueError, match=r"cross_entropy: expected target of shape tg.Size\(\[4\]\)"):
         L.CrossEntropyLoss()(tg.randn(4, 10), tg.randint(0, 10, (5,)))
     L.KLDivLoss(reduction="batchmean")  # valid for KL only
     with pytest.raises(ValueError, match=r"MSELoss: reduction"):

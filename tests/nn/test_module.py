@@ -269,3 +269,36 @@ def test_parameter_is_a_leaf_tensor():
     assert nn.Parameter(t).data is t.data  # shares memory, as torch.nn.Parameter
     assert not nn.Parameter(t, requires_grad=False).requires_grad
     assert type(p * 2) is Tensor
+
+
+# ----------------------------------------------------------------------------- printing
+def _printed_models(nn):
+    class Block(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.conv = nn.Conv2d(16, 16, 3, padding=1, bias=False)
+            self.bn = nn.BatchNorm2d(16)
+            self.relu = nn.ReLU(inplace=True)
+
+    return [
+        nn.Linear(3, 4),
+        nn.Sequential(nn.Conv2d(1, 32, 3, 1), nn.ReLU(), nn.MaxPool2d(2), nn.Dropout(0.25),
+                      nn.Flatten(), nn.Linear(5408, 10, bias=False)),
+        nn.Sequential(nn.BatchNorm1d(8), nn.LayerNorm(8), nn.LeakyReLU(0.2), nn.GELU(),
+                      nn.Softmax(dim=1), nn.Embedding(10, 3), nn.AdaptiveAvgPool2d((1, 1))),
+        nn.ModuleList([Block(), nn.Sequential(), nn.Unflatten(1, (2, 5)), nn.CrossEntropyLoss()]),
+    ]  # fmt: skip
+
+
+def test_module_printout_matches_pytorch():
+    for mine, theirs in zip(_printed_models(nn), _printed_models(torch.nn)):
+        assert repr(mine) == repr(theirs)
+
+
+def test_load_state_dict_result_prints_as_pytorch():
+    ours, theirs = nn.Linear(2, 1), torch.nn.Linear(2, 1)
+    assert repr(ours.load_state_dict(ours.state_dict())) == "<All keys matched successfully>"
+    assert repr(theirs.load_state_dict(theirs.state_dict())) == "<All keys matched successfully>"
+    partial = ours.load_state_dict({"weight": tg.ones(1, 2)}, strict=False)
+    assert repr(partial) == repr(theirs.load_state_dict({"weight": torch.ones(1, 2)},
+                                                        strict=False))  # fmt: skip

@@ -153,7 +153,7 @@ def test_load_state_dict_errors():
     for p in (a, b):
         p.grad = tg.ones(*p.shape)
     swapped.step()
-    with pytest.raises(ValueError, match=r"'exp_avg' of parameter 0 has shape \(3,\) but the "):
+    with pytest.raises(ValueError, match=r"'exp_avg' of parameter 0 has shape tg.Size\(\[3\]\) but the "):
         opt.load_state_dict(swapped.state_dict())
     bad_id = {"state": {7: {}}, "param_groups": opt.state_dict()["param_groups"]}
     with pytest.raises(ValueError, match="parameter id 7"):
@@ -302,3 +302,20 @@ def test_optimizers_run_on_every_device(cls, kwargs, torch_cls, device, tmp_path
     fresh = cls([q], **kwargs)
     fresh.load_state_dict(tg.load(tmp_path / "o"))  # cpu tensors from the file move to q's device
     assert all(v.device == device for v in fresh.state[q].values() if isinstance(v, tg.Tensor))
+
+
+def test_adam_with_zero_learning_rate_matches_torch():
+    """lr = 0 (CosineAnnealingLR at eta_min=0) leaves the weights and moves the moments."""
+    import torch
+
+    w0 = np.array([1.0, -2.0, 3.0], dtype=np.float32)
+    ours, theirs = tg.tensor(w0, requires_grad=True), torch.tensor(w0, requires_grad=True)
+    o1, o2 = tg.optim.Adam([ours], lr=0.0), torch.optim.Adam([theirs], lr=0.0)
+    for _ in range(3):
+        for p, opt in ((ours, o1), (theirs, o2)):
+            opt.zero_grad()
+            (p * p).sum().backward()
+            opt.step()
+    np.testing.assert_array_equal(ours.detach().numpy(), theirs.detach().numpy())
+    np.testing.assert_allclose(o1.state[ours]["exp_avg"].numpy(),
+                               o2.state[theirs]["exp_avg"].numpy(), rtol=1e-6)  # fmt: skip

@@ -126,10 +126,14 @@ def _checked(fn, gp, p):
 def accumulate_leaf(t, g, handed_out: set, create_graph: bool) -> None:
     """t.grad += g. Without create_graph the stored gradient is a plain array of t's own, never
     one the caller or another leaf holds (optimisers change .grad in place)."""
+    if state.recorder is not None:  # tg.compile: .grad is an output of the step
+        state.recorder.leaf_grad(t)
     if not create_graph:
         data = g.data
         if id(data) in handed_out or data.base is not None or g.requires_grad:
             data = data.copy()
+            if state.recorder is not None:
+                state.recorder.record_call("copy", (g.data,), {}, data)
         handed_out.add(id(data))
         if data is not g.data:
             g = _function.Function.const(data)
@@ -165,7 +169,10 @@ def _root_grad(i: int, o, g):
                 f"shape {tuple(o.shape)}; pass gradient= (backward) or grad_outputs= (grad) "
                 "with that shape"
             )
-        return _function.Function.const(backend.xp_of_array(o.data).ones_like(o.data))
+        ones = backend.xp_of_array(o.data).ones_like(o.data)
+        if state.recorder is not None:  # tg.compile: the root gradient is an array op
+            state.recorder.record_call("ones_like", (o.data,), {}, ones)
+        return _function.Function.const(ones)
     if not (hasattr(g, "grad_fn") and hasattr(g, "data")):
         g = _function.Function.const(backend.asarray(g, dtype=o.dtype, device=o.device))
     if g.shape != o.shape:

@@ -54,6 +54,8 @@ class Function:
         """Run forward on the inputs' arrays; record a graph node if any input requires grad."""
         ctx = _new(cls)
         out = ctx.forward(*map(_data, inputs), **options)
+        if state.recorder is not None:  # tg.compile is tracing
+            out = state.recorder.op(ctx, inputs, options, out)
         result = None
         if state.grad_enabled:
             for t in inputs:
@@ -91,6 +93,8 @@ class Function:
     @staticmethod
     def const(array):
         """A Tensor without grad around a backend array (masks and constants in a backward)."""
+        if state.recorder is not None:  # tg.compile checks the array came from a recorded op
+            state.recorder.const(array)
         return _make_tensor(array, False, None)
 
     @property

@@ -9,7 +9,8 @@ import functools
 
 
 class _State:
-    __slots__ = ("grad_enabled", "anomaly", "check_nan", "check_inf", "in_backward", "inplace_ops")
+    __slots__ = ("grad_enabled", "anomaly", "check_nan", "check_inf", "in_backward", "inplace_ops",
+                 "recorder")  # fmt: skip
 
     def __init__(self) -> None:
         self.grad_enabled = True
@@ -18,6 +19,9 @@ class _State:
         self.anomaly = False
         self.check_nan = True
         self.check_inf = False
+        # tg.compile's tracer while it records a step (compile/recorder.py), else None: the few
+        # array-op boundaries (Function.apply, ops/nograd, the engine) report to it
+        self.recorder = None
 
 
 state = _State()

@@ -234,8 +234,8 @@ class ElementwiseMixin:
 
     # ------------------------------------------------------------------ no grad
     def sign(self):
-        """-1, 0 or 1 (no gradient)"""
-        return self._make(nograd.sign(self.data), False, None)
+        """-1, 0 or 1 (zero gradient)"""
+        return unary.Sign.apply(self)
 
     def isnan(self):
         return self._make(nograd.isnan(self.data), False, None)
@@ -247,13 +247,16 @@ class ElementwiseMixin:
         return self._make(nograd.isfinite(self.data), False, None)
 
     def floor(self):
-        return self._make(nograd.floor(self.data), False, None)
+        """The largest integer <= x (zero gradient)"""
+        return unary.Floor.apply(self)
 
     def ceil(self):
-        return self._make(nograd.ceil(self.data), False, None)
+        """The smallest integer >= x (zero gradient)"""
+        return unary.Ceil.apply(self)
 
     def round(self, decimals: int = 0):
-        return self._make(nograd.round_(self.data, decimals), False, None)
+        """x rounded half to even, to `decimals` places (zero gradient)"""
+        return unary.Round.apply(self, decimals=decimals)
 
     def logical_not(self):
         return self._make(nograd.logical("not", self.data), False, None)

@@ -11,11 +11,13 @@ int32 * 2.5 is float32 (the default float), and float32 + float64 is float64.
 from __future__ import annotations
 
 from .. import backend
+from ..autograd.grad_mode import state
 from ..ops import movement
 
 Tensor = None  # the Tensor class, set by tensor.py
 
 SCALARS = (int, float, bool)
+_SCALAR_TYPES = frozenset(SCALARS)
 _const_cache: dict = {}
 _broadcast_cache: dict = {}
 _CATEGORY = {"b": 0, "u": 1, "i": 1, "f": 2}
@@ -47,6 +49,9 @@ def _combine(higher, lower):
 
 def constant(value, dtype, like) -> "Tensor":
     """A Python number as a 0-d constant of `dtype` on like's device (cached: ops reuse them)."""
+    if state.recorder is not None and type(value) not in _SCALAR_TYPES:
+        # tg.compile: a hyper-parameter read at every call (compile/symbolic.py), not a constant
+        return Tensor._make(state.recorder.scalar(value, like.data), False, None)
     key = (value, type(value), dtype, type(like.data))
     t = _const_cache.get(key)
     if t is None:

@@ -81,11 +81,13 @@ class InplaceMixin:
         self._check_inplace(op)
         other_grad = getattr(other, "requires_grad", False)
         if not (state.grad_enabled and (self.requires_grad or other_grad)):
+            if state.recorder is not None:  # tg.compile: name the tensor whose array is updated
+                state.recorder.touch(self, other)
             out = compute(self)
             self._write(op, out.data)
             self._bump_version()
             return self
-        data = self.data.copy() if reads_self and self.requires_grad else self.data
+        data = nograd.copy(self.data) if reads_self and self.requires_grad else self.data
         alias = Tensor._make(data, self.requires_grad, self.grad_fn)  # self's old identity
         out = compute(alias)
         self._write(op, out.data)
@@ -119,6 +121,8 @@ class InplaceMixin:
         if state.grad_enabled and (self.requires_grad or getattr(other, "requires_grad", False)):
             fn = {"add": _add, "sub": _sub, "mul": _mul, "div": _div}[op]
             return self._apply_inplace(f"{op}_", lambda t: fn(t, other), other, op in "muldiv")
+        if state.recorder is not None:  # tg.compile: name the tensor whose array is updated
+            state.recorder.touch(self, other)
         o = other.data if isinstance(other, Tensor) else other
         if isinstance(other, Tensor) and type(o) is not type(self.data):
             raise RuntimeError(
@@ -290,6 +294,8 @@ class InplaceMixin:
             msg = backend.index_bounds_error(idx, self.shape)
             if msg:
                 raise IndexError(f"index {index!r} on a tensor of shape {self.shape}: {msg}")
+        if state.recorder is not None:  # tg.compile does not capture index assignment
+            state.recorder.refuse("index assignment (t[i] = v)")
         value_grad = getattr(value, "requires_grad", False)
         if not (state.grad_enabled and (self.requires_grad or value_grad)):
             val = value.data if isinstance(value, Tensor) else value
@@ -354,8 +360,14 @@ def _rebase(t, node) -> None:
     node.stamp = state.inplace_ops  # t's own new version is not a change to node's output
 
 
+def _refuse_while_compiling(what: str) -> None:
+    if state.recorder is not None:  # tg.compile replays array ops; a graph rewrite is not one
+        state.recorder.refuse(f"{what} on a tensor that is part of the graph")
+
+
 def _rebase_written(t, alias, out) -> None:
     """t's memory now holds out's values: rebase t (and its base, when t is a view)."""
+    _refuse_while_compiling("an in-place op")
     _remember(t, alias)
     if t._view is None:
         if out.requires_grad:
@@ -370,6 +382,7 @@ def _rebase_written(t, alias, out) -> None:
 
 def _assign_region(t, steps, value, index) -> None:
     """t[index] = value with autograd: t (or its base) rebased onto a CopySlices node."""
+    _refuse_while_compiling("index assignment")
     base = t
     if t._view is not None:
         base, prefix = t._view

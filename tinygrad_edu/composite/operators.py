@@ -6,6 +6,7 @@ door of every binary primitive: operands and broadcasting by composite/frontend.
 from __future__ import annotations
 
 from .. import backend
+from ..autograd.grad_mode import state
 from ..ops import binary, nograd, unary
 from . import frontend
 
@@ -124,6 +125,8 @@ class OperatorMixin:
         return self.logical_xor(other)
 
     def __bool__(self) -> bool:
+        if state.recorder is not None:  # tg.compile: Python control flow on a tensor's value
+            state.recorder.refuse("bool(tensor)")
         if self.numel() != 1:
             raise RuntimeError(
                 f"Boolean value of a Tensor with {self.numel()} elements is ambiguous; use "
@@ -172,6 +175,8 @@ class OperatorMixin:
         return fn.apply(a, b)
 
     def _compare(self, op: str, other) -> "Tensor":
+        if state.recorder is not None:
+            state.recorder.touch(self, other)
         o = other.data if isinstance(other, Tensor) else other
         if isinstance(other, Tensor) and type(o) is not type(self.data):
             raise RuntimeError(f"{op}: tensors on different devices ({self.device}, "

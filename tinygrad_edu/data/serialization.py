@@ -54,6 +54,12 @@ def save(obj: Any, f: PathOrFile) -> None:
     """
     import numpy as np
 
+    if hasattr(obj, "state_dict") and callable(obj.state_dict):  # a Module or an optimizer
+        raise TypeError(
+            f"tg.save: cannot save a whole {type(obj).__name__} (tinygrad_edu never pickles "
+            f"objects); save its state_dict() instead: tg.save(obj.state_dict(), path), and "
+            f"restore it with obj.load_state_dict(tg.load(path))"
+        )
     arrays: dict[str, Any] = {}
     root = _Encoder(np, arrays).encode(obj, "obj")
     meta = json.dumps({"format": FORMAT, "version": VERSION, "root": root}, allow_nan=False)
@@ -142,13 +148,23 @@ class _Encoder:
 
 
 # --------------------------------------------------------------------------------------- load
-def load(f: PathOrFile, map_location: Any = None) -> Any:
+def load(f: PathOrFile, map_location: Any = None, *, weights_only: bool | None = True) -> Any:
     """Read a checkpoint written by tg.save. Tensors land on `map_location` ('cpu' by default,
-    or 'cuda') with their saved dtype and requires_grad; NumPy arrays stay NumPy arrays.
+    'cuda' or a tg.device) with their saved dtype and requires_grad; NumPy arrays stay NumPy.
 
+    weights_only=True (PyTorch's default; None means True) is the only mode: checkpoints hold
+    data, never pickled objects, so weights_only=False raises ValueError.
     Raises CheckpointError (a ValueError) for foreign, truncated, corrupted or newer files.
     """
     import numpy as np
+
+    if weights_only is not None and not weights_only:
+        raise ValueError(
+            "tg.load(weights_only=False): tinygrad_edu never unpickles objects, so loading can "
+            "never run code from a file; checkpoints hold tensors, arrays, numbers and strings "
+            "in dicts, lists and tuples, which the default weights_only=True loads. Save "
+            "model.state_dict() and restore it with model.load_state_dict(tg.load(path))"
+        )
 
     # an unknown or unavailable device fails here, before the file is read
     device = "cpu" if map_location is None else backend.normalize_device(map_location)

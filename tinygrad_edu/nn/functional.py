@@ -15,7 +15,7 @@ from ..composite.args import as_float, as_int
 from ..composite.elementwise import where
 from ..composite.shape import linear as _linear
 from ..ops import fused as _fused
-from ..factories import arange, rand
+from ..factories import arange, as_tensor, rand
 from ..tensor import Tensor
 from ._conv_functional import (
     adaptive_avg_pool2d,
@@ -200,8 +200,8 @@ def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor |
         stats: list = []
         out = _fused.Normalize.apply(input, *params, dims=dims, eps=eps,
                                         has_weight=weight is not None, stats=stats)  # fmt: skip
-        _update_running(running_mean, running_var, Tensor(stats[0]).reshape(c),
-                        Tensor(stats[1]).reshape(c), momentum, n)  # fmt: skip
+        _update_running(running_mean, running_var, as_tensor(stats[0]).reshape(c),
+                        as_tensor(stats[1]).reshape(c), momentum, n)  # fmt: skip
         return out
     if running_mean is None or running_var is None:
         raise RuntimeError("batch_norm: running_mean and running_var are needed when not "

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from .. import backend
 from ..autograd.function import Function
+from . import nograd
 
 
 def _xp(a):
@@ -174,10 +175,8 @@ class WindowMax(Function):
         return best
 
     def backward(self, g):
-        xp = _xp(g.data)
         (idx,) = self.saved
-        hit = idx[:, :, None, :] == xp.arange(self.k, dtype=idx.dtype)[:, None]
-        mask = g._make(hit.astype(g.dtype), False, None)  # one-hot of the argmax, (N, C, K, L)
+        mask = self.const(nograd.window_onehot(idx, self.k, g.dtype))  # (N, C, K, L)
         return g.unsqueeze(2) * mask
 
     def extra_repr(self) -> str:

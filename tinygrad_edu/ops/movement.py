@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from .. import backend
 from ..autograd.function import Function
+from . import nograd
 
 
 def _xp(a):
@@ -105,7 +106,7 @@ class CopySlices(Function):
         return out
 
     def backward(self, g):
-        zeros = self.const(_xp(g.data).zeros(self.region, dtype=g.dtype))
+        zeros = self.const(nograd.full(self.region, 0, g.dtype, backend.device_of(g.data)))
         dx = CopySlices.apply(g, zeros, steps=self.steps)
         dv = g
         for cls, options in self.steps:

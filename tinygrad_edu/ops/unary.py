@@ -10,6 +10,8 @@ import math
 
 from .. import backend
 from ..autograd.function import Function
+from . import nograd
+from .binary import Mul
 
 
 def _xp(a):
@@ -175,8 +177,8 @@ class Relu(Function):
         return _xp(x).maximum(x, 0)
 
     def backward(self, g):
-        out = self.output.data
-        return g * self.const((out > 0).astype(out.dtype))
+        # g * [y > 0]: NumPy multiplies by the bool mask directly (no float copy of it)
+        return Mul.apply(g, self.const(nograd.positive_mask(self.output.data)))
 
 
 class Abs(Function):
@@ -238,3 +240,64 @@ class Clone(Function):
 
     def backward(self, g):
         return g
+
+
+class Sign(Function):
+    """y = sign(x) in {-1, 0, 1};  dx = 0 * g
+
+    why: gradient semantics: flat almost everywhere, so PyTorch returns a zero gradient (not
+    None), which keeps a graph through it connected
+    """
+
+    uses_inputs = False
+
+    def forward(self, x):
+        return _xp(x).sign(x)
+
+    def backward(self, g):
+        return self.const(_xp(g.data).zeros_like(g.data))
+
+
+class Floor(Function):
+    """y = floor(x);  dx = 0 * g
+
+    why: gradient semantics: flat almost everywhere, a zero gradient as PyTorch's
+    """
+
+    uses_inputs = False
+
+    def forward(self, x):
+        return _xp(x).floor(x)
+
+    def backward(self, g):
+        return self.const(_xp(g.data).zeros_like(g.data))
+
+
+class Ceil(Function):
+    """y = ceil(x);  dx = 0 * g
+
+    why: gradient semantics: flat almost everywhere, a zero gradient as PyTorch's
+    """
+
+    uses_inputs = False
+
+    def forward(self, x):
+        return _xp(x).ceil(x)
+
+    def backward(self, g):
+        return self.const(_xp(g.data).zeros_like(g.data))
+
+
+class Round(Function):
+    """y = x rounded to `decimals` places, halves to even;  dx = 0 * g
+
+    why: gradient semantics: flat almost everywhere, a zero gradient as PyTorch's
+    """
+
+    uses_inputs = False
+
+    def forward(self, x, decimals=0):
+        return _xp(x).round(x, decimals)
+
+    def backward(self, g):
+        return self.const(_xp(g.data).zeros_like(g.data))

@@ -93,6 +93,8 @@ class Adam(Optimizer):
                 v_max.copy_(v_max.maximum(v))
                 v = v_max
             step_size = lr / (1 - beta1**step)
+            if step_size == 0:  # lr 0 (a schedule at eta_min=0): the moments move, p does not
+                continue
             bias_correction2_sqrt = (1 - beta2**step) ** 0.5
             # p -= step_size * m / (sqrt(v) / bc2_sqrt + eps), with step_size folded into the
             # denominator (PyTorch's capturable form): one full-size op fewer per parameter

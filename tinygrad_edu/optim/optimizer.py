@@ -17,6 +17,7 @@ from collections import defaultdict
 from typing import Any, Callable, Iterable, Union
 
 from ..autograd.grad_mode import enable_grad, no_grad
+from ..autograd.grad_mode import state as _grad_state
 from ..tensor import Tensor
 
 ParamsT = Union[Iterable[Tensor], Iterable[dict], Iterable[tuple]]
@@ -167,8 +168,12 @@ class Optimizer:
             with enable_grad():
                 loss = closure()
         with no_grad():
-            for group in self.param_groups:
+            rec = _grad_state.recorder  # tg.compile: hyperparameters become replay inputs
+            groups = self.param_groups if rec is None else rec.optimizer_enter(self)
+            for group in groups:
                 self._update(group)
+            if rec is not None:
+                rec.optimizer_exit(self)
         return loss
 
     def _update(self, group: dict[str, Any]) -> None:

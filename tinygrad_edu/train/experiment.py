@@ -67,6 +67,7 @@ class Config:
     augment: bool = False
     early_stopping: int | None = None
     label_smoothing: float = 0.0
+    compile: bool = False  # tg.compile the training step
 
     def to_dict(self) -> dict:
         d = dataclasses.asdict(self)

@@ -149,6 +149,7 @@ def fit(
     verbose: bool = True,
     extra: dict | None = None,
     print_fn: Callable[[str], Any] = print,
+    compile: bool = False,  # noqa: A002 (the name torch users know)
 ) -> History:
     """Train `model` for `epochs` epochs (in total, counting resumed ones); return the History.
 
@@ -164,6 +165,8 @@ def fit(
     accuracy_fn: 'auto' (class accuracy for integer targets), None, or fn(out, y) -> number
     correct. progress: a tqdm bar per epoch ('auto': only on a terminal). verbose: print one
     line per epoch through print_fn. extra: stored in the checkpoints (e.g. a config dict).
+    compile: run each step (forward, loss, backward, clip, optimizer) through tg.compile: traced
+    once per batch shape, then replayed without building a graph (bit-identical results).
     """
     if isinstance(epochs, bool) or not isinstance(epochs, int) or epochs < 0:
         raise ValueError(f"fit: epochs must be an int >= 0, got {epochs!r}")
@@ -193,6 +196,10 @@ def fit(
     run = _Run(model, loss_fn, optimizer, scheduler, interval, clip_grad_norm, track_grad_norm,
                accuracy_fn_for(accuracy_fn, loss_fn), device, callbacks, state)  # fmt: skip
     run.show_bar = stream_is_terminal() if progress == "auto" else bool(progress)
+    if compile:  # a step that reads a value in Python (clip_grad_norm_) runs eagerly, warned
+        from ..compile import compile as _compile
+
+        run.step = _compile(run.step, fallback="eager")
 
     def checkpoint(name: str, partial_state: dict | None = None) -> None:
         save_checkpoint(os.path.join(ckpt_dir, name), model, optimizer, scheduler,
@@ -295,6 +302,16 @@ class _Run:
         with no_grad():
             return stack([(g * g).sum().double() for g in grads]).sum().sqrt()
 
+    def step(self, x, y) -> tuple:
+        """One optimisation step on a batch: (output, loss, gradient norm or None)."""
+        out = self.model(x)
+        loss = self.loss_fn(out, y)
+        self.optimizer.zero_grad()
+        loss.backward()
+        norm = self.grad_norm()
+        self.optimizer.step()
+        return out, loss, norm
+
     def train_epoch(self, loader: Iterable, partial: dict | None) -> dict:
         """One pass over `loader` (continuing an interrupted pass when `partial` is given)."""
         self.model.train()
@@ -333,12 +350,7 @@ class _Run:
         for x, y in it:
             self.busy = True
             x, y = _to(x, self.device), _to(y, self.device)
-            out = self.model(x)
-            loss = self.loss_fn(out, y)
-            self.optimizer.zero_grad()
-            loss.backward()
-            norm = self.grad_norm()
-            self.optimizer.step()
+            out, loss, norm = self.step(x, y)
             if self.interval == "step":
                 self.scheduler.step()
             with no_grad():

@@ -100,6 +100,7 @@ def _run_locked(cfg: Config, out: str, resume: bool, print_fn: Callable, progres
                   cfg.clip, cfg.early_stopping, device=cfg.device, checkpoint_dir=ckpt_dir,
                   resume=resume, scheduler_interval=interval, progress=progress,
                   print_fn=print_fn, extra={"config": cfg.to_dict()},
+                  compile=cfg.compile,
                   **({"callbacks": callbacks} if callbacks else {}))  # fmt: skip
     train_time = sum(t or 0.0 for t in history.time)  # every epoch, across interrupts
     test = evaluate(model, test_loader, loss_fn)
