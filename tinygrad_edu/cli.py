@@ -158,6 +158,17 @@ def build_parser() -> argparse.ArgumentParser:
     train = sub.add_parser("train", help="train a model on a dataset",
                            description="Train a model and leave a run folder.")  # fmt: skip
     _add_run_options(train)
+    train.add_argument("--tensorboard", metavar="DIR", help="also log to DIR for "
+                       "`tensorboard --logdir DIR` (needs tensorboardX)")  # fmt: skip
+    from .train.compare import add_compare_subcommand
+    from .train.sweep import add_sweep_options
+
+    sweep = sub.add_parser("sweep", help="search lr, weight decay and schedule with Optuna",
+                           description="Run an Optuna study over the learning rate, weight "
+                           "decay and schedule of a training run (needs optuna).")  # fmt: skip
+    _add_run_options(sweep)
+    add_sweep_options(sweep)
+    add_compare_subcommand(sub)
     ev = sub.add_parser("evaluate", help="test accuracy of a finished run")
     ev.add_argument("run_dir", metavar="RUN_DIR")
     ev.add_argument("--checkpoint", choices=["model", "best", "last"], default="model",
@@ -220,7 +231,18 @@ def _run(args: argparse.Namespace) -> int:
                   "handwritten digits")  # fmt: skip
         else:
             print(f"tinygrad-edu train: {cfg.model} on {cfg.dataset}")
-        runner.run(cfg, out, print_fn=_print, progress=progress, overwrite=args.overwrite)
+        runner.run(cfg, out, print_fn=_print, progress=progress, overwrite=args.overwrite,
+                   tensorboard=getattr(args, "tensorboard", None))  # fmt: skip
+    elif args.command == "sweep":
+        from .train.sweep import run_sweep
+
+        args.out = args.out or _default_out(args).replace("runs/", "runs/sweep-", 1)
+        print(f"tinygrad-edu sweep: {args.trials} trials of {args.model} on {args.dataset}")
+        run_sweep(_config(args), args, print_fn=_print)
+    elif args.command == "compare":
+        from .train.compare import compare
+
+        compare(args.runs, args.out, print_fn=_print)
     elif args.command == "evaluate":
         runner.evaluate_run(args.run_dir, args.checkpoint, print_fn=_print,
                             confusion=args.confusion, data_dir=args.data_dir)  # fmt: skip
@@ -273,7 +295,7 @@ def main(argv: list | None = None) -> int:
             raise
         print(f"{where}: error: {_one_line(e)}", file=sys.stderr)
         return EXIT_USAGE
-    except (DataError, FileNotFoundError, ValueError) as e:
+    except (DataError, FileNotFoundError, ValueError, ImportError) as e:
         if debug:
             raise
         if isinstance(e, (CheckpointMismatch, CheckpointError)):

@@ -152,6 +152,10 @@ def test_activation_stats(tmp_path):
     assert texts[0] == f"zeros {zeros_relu:.0%}"  # relu: unbounded, no saturation
     assert texts[1].startswith("zeros 0%\nsaturated") and "saturated" in texts[2]
     assert fig.axes[1].get_title().startswith("tanh\nmean")
+    dead = {"dead relu": tg.zeros(50, 4), "small relu": (h * 0.01).relu()}
+    fig = plots.plot_activation_stats(dead, tmp_path / "d.png", figsize=(4, 2), dpi=DPI)
+    texts = [t.get_text() for ax in fig.axes for t in ax.texts]
+    assert texts[0] == "zeros 100%" and "saturated" not in texts[1]  # dead is not saturated
 
 
 def test_lr_schedule_from_list_and_from_a_copied_optimizer(tmp_path):

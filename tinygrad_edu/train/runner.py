@@ -62,22 +62,30 @@ def _setup(cfg: Config) -> tuple:
 
 
 def run(cfg: Config, out: str, resume: bool = False, print_fn: Callable = print,
-        progress: Any = "auto", overwrite: bool = False) -> dict:  # fmt: skip
+        progress: Any = "auto", overwrite: bool = False,
+        tensorboard: str | None = None) -> dict:  # fmt: skip
     """Train cfg's model, evaluate it on the test set and fill the run folder `out`.
 
     resume: continue from out/checkpoints/last.npz (exactly where it stopped). overwrite:
     replace a run already in `out` (otherwise RunExists). The folder is locked while the run
     writes (RunInUse if another process has it). Returns the metrics dict (also written to
-    metrics.json). Ctrl-C saves last.npz and raises KeyboardInterrupt.
+    metrics.json). Ctrl-C saves last.npz and raises KeyboardInterrupt. tensorboard: a folder
+    for a TensorBoardLogger (scalars, histograms and the graph picture).
     """
     with RunLock(out):
         if not resume:
             prepare_new_run(out, overwrite)
-        return _run_locked(cfg, out, resume, print_fn, progress)
+        return _run_locked(cfg, out, resume, print_fn, progress, tensorboard)
 
 
-def _run_locked(cfg: Config, out: str, resume: bool, print_fn: Callable, progress: Any) -> dict:
+def _run_locked(cfg: Config, out: str, resume: bool, print_fn: Callable, progress: Any,
+                tensorboard: str | None = None) -> dict:  # fmt: skip
     start = time.perf_counter()
+    callbacks = []
+    if tensorboard is not None:
+        from .tensorboard import TensorBoardLogger
+
+        callbacks.append(TensorBoardLogger(tensorboard))
     data, model, optimizer, scheduler, interval, train_loader, val_loader, test_loader = _setup(cfg)
     ckpt_dir = os.path.join(out, "checkpoints")
     for line in describe(cfg, data, model):
@@ -92,11 +100,18 @@ def _run_locked(cfg: Config, out: str, resume: bool, print_fn: Callable, progres
                   cfg.clip, cfg.early_stopping, device=cfg.device, checkpoint_dir=ckpt_dir,
                   resume=resume, scheduler_interval=interval, progress=progress,
                   print_fn=print_fn, extra={"config": cfg.to_dict()},
-                  compile=cfg.compile)  # fmt: skip
+                  compile=cfg.compile,
+                  **({"callbacks": callbacks} if callbacks else {}))  # fmt: skip
     train_time = sum(t or 0.0 for t in history.time)  # every epoch, across interrupts
     test = evaluate(model, test_loader, loss_fn)
     metrics = _metrics(cfg, data, model, history, test, train_time)
     notes = write_outputs(out, model, history, metrics, test_loader, loss_fn, cfg)
+    for cb in callbacks:  # the TensorBoard logger: add the graph picture, then close
+        x, y = next(iter(test_loader))
+        if not cb.add_graph_picture(model, loss_fn, x[:4], y[:4]):
+            notes.append("note: no graph image in TensorBoard (graphviz's dot is missing)")
+        cb.close()
+        print_fn(f"tensorboard: tensorboard --logdir {tensorboard}")
     metrics["total_time_s"] = round(time.perf_counter() - start, 2)
     _write_json(os.path.join(out, "metrics.json"), metrics)  # last: it marks the run finished
     print_fn(f"test accuracy {test['accuracy']:.2%} (loss {test['loss']:.4f}) on "

@@ -94,9 +94,11 @@ def plot_activation_stats(activations, path=None, *, bins: int = 60, ncols: int 
             ax.set_title(f"{name}: no finite values", fontsize=9)
             continue
         note = f"zeros {float((a == 0).mean()):.0%}"
-        if a.min() >= 0 and a.max() <= 1:  # sigmoid-like: saturated near 0 or 1
+        # sigmoid never outputs an exact 0 and tanh has negative values: a layer of ReLU
+        # outputs that happen to lie in [0, 1] (dead ones: all 0) is not "saturated"
+        if 0 < a.min() and a.max() <= 1:  # sigmoid-like: saturated near 0 or 1
             note += f"\nsaturated {float(((a < 0.03) | (a > 0.97)).mean()):.0%}"
-        elif a.min() >= -1 and a.max() <= 1:  # tanh-like: saturated near -1 or 1
+        elif -1 <= a.min() < 0 and a.max() <= 1:  # tanh-like: saturated near -1 or 1
             note += f"\nsaturated {float((np.abs(a) > 0.97).mean()):.0%}"
         ax.hist(a, bins=bins, color=OKABE_ITO[i % 6], alpha=0.85)  # (6: no pale yellow)
         ax.set_title(f"{name}\nmean {a.mean():.3g}  std {a.std():.3g}", fontsize=9)
