@@ -1,4 +1,4 @@
-"""Devices: dispatch without CuPy, the NumPy/CuPy bridges of backend.py, and the GPU scripts.
+"""Devices: dispatch without CuPy, the NumPy/CuPy bridges of backend/, and the GPU scripts.
 
 Three groups:
   * CuPy absent (simulated on every machine, the real CuPy state is restored afterwards):
@@ -7,7 +7,7 @@ Three groups:
   * A stand-in GPU device (a NumPy subclass registered as CuPy's array type) proves the real
     device checks: mixing devices in one op raises a clear error, transfers carry gradients.
   * Per available device (the conftest `device` fixture: 'cpu' always, 'cuda' where a GPU is
-    present, skipped with the reason elsewhere): every bridge of backend.py, seeded random
+    present, skipped with the reason elsewhere): every bridge of backend/, seeded random
     streams, host copies, checkpoints, the DataLoader and a training step that matches the CPU.
 """
 
@@ -37,22 +37,22 @@ ROOT = Path(__file__).resolve().parents[1]
 # ------------------------------------------------------------------------------------ helpers
 def _snapshot() -> dict:
     return {
-        "cupy": backend._cupy,
-        "error": backend._cupy_error,
+        "cupy": backend.devices._cupy,
+        "error": backend.devices._cupy_error,
         "types": set(backend.ARRAY_TYPES),
-        "default": backend._default_device,
-        "rng": backend._rng.get("cuda"),
+        "default": backend.devices._default_device,
+        "rng": backend.random._rng.get("cuda"),
     }
 
 
 def _restore(saved: dict) -> None:
-    backend._cupy, backend._cupy_error = saved["cupy"], saved["error"]
+    backend.devices._cupy, backend.devices._cupy_error = saved["cupy"], saved["error"]
     backend.ARRAY_TYPES.clear()
     backend.ARRAY_TYPES.update(saved["types"])
-    backend._default_device = saved["default"]
-    backend._rng.pop("cuda", None)
+    backend.devices._default_device = saved["default"]
+    backend.random._rng.pop("cuda", None)
     if saved["rng"] is not None:
-        backend._rng["cuda"] = saved["rng"]
+        backend.random._rng["cuda"] = saved["rng"]
 
 
 @pytest.fixture

@@ -12,25 +12,23 @@ from .backend import (
     Size,
     bool_ as bool,
     device,
-    double,
-    float,
     float16,
     float32,
     float64,
     get_default_device,
     get_default_dtype,
-    half,
-    int,
     int8,
     int16,
     int32,
     int64,
-    long,
     set_default_device,
     set_default_dtype,
-    short,
     uint8,
 )
+
+# PyTorch's dtype aliases (tg.float, tg.long, ...): they shadow the builtins only as attributes
+# of the package, as torch.float does
+half, float, double, long, int, short = float16, float32, float64, int64, int32, int16  # noqa: A001
 from .factories import (
     arange,
     empty,

@@ -19,7 +19,7 @@ def literal(v, rec) -> str:
         return f"slice({literal(v.start, rec)}, {literal(v.stop, rec)}, {literal(v.step, rec)})"
     if isinstance(v, tuple) and all(type(x) in (bool, int, str, type(None)) for x in v):
         return repr(v)
-    if isinstance(v, backend.np.dtype):
+    if isinstance(v, type(backend.float32)):
         return f"np.dtype({dtype_name(v)!r})"
     return rec.constant(v)
 
