@@ -39,7 +39,8 @@ def run_backward(roots, root_grads, retain_graph: bool, create_graph: bool, capt
             t = ready.pop()
             g = grads.pop(id(t), None)
             if g is not None:
-                g = _call_hooks(t, g)
+                if t._hooks:
+                    g = _call_hooks(t, g)
                 _deliver(t, g, capture, handed_out, create_graph)
             if t.grad_fn is None:
                 continue
@@ -47,7 +48,9 @@ def run_backward(roots, root_grads, retain_graph: bool, create_graph: bool, capt
             if g is not None:
                 for p, gp in zip(parents, _node_backward(t.grad_fn, g)):
                     if gp is not None and p.requires_grad:
-                        _add_grad(grads, p, _checked(t.grad_fn, gp, p))
+                        if gp.data.shape != p.data.shape:
+                            raise _shape_error(t.grad_fn, gp, p)
+                        _add_grad(grads, p, gp)
             count_down(parents, counts, ready)
     if not retain_graph:
         for t in nodes:
@@ -76,7 +79,7 @@ def _add_grad(grads: dict, t, g) -> None:
 
 def _call_hooks(t, g):
     """Tensor hooks see the gradient first; one that returns a tensor replaces it."""
-    for hook in t._hooks or ():
+    for hook in t._hooks:
         out = hook(g)
         if out is not None:
             g = out
@@ -114,13 +117,11 @@ def _node_backward(fn, g) -> tuple:
     return res
 
 
-def _checked(fn, gp, p):
-    if gp.data.shape != p.data.shape:
-        raise RuntimeError(
-            f"internal error: {fn.name}.backward returned a gradient of shape "
-            f"{tuple(gp.shape)} for an input of shape {tuple(p.shape)}"
-        )
-    return gp
+def _shape_error(fn, gp, p) -> RuntimeError:
+    return RuntimeError(
+        f"internal error: {fn.name}.backward returned a gradient of shape "
+        f"{tuple(gp.shape)} for an input of shape {tuple(p.shape)}"
+    )
 
 
 def accumulate_leaf(t, g, handed_out: set, create_graph: bool) -> None:

@@ -103,6 +103,8 @@ def autocast_cast(tensors: tuple, policy: str) -> tuple:
     'fp32' casts float16/bfloat16 up to float32 (losses); 'fp32_cuda' does so on CUDA only
     (softmax, log_softmax, layer_norm, normalize: PyTorch's CPU autocast leaves them alone).
     float64 and non-floating tensors are never touched, as in PyTorch."""
+    if _autocast["cpu"] is None and _autocast["cuda"] is None:  # autocast off: the usual case
+        return tensors
     device = next((t.device for t in tensors if hasattr(t, "device")), None)
     dtype = _autocast.get(device)
     if dtype is None or (policy == "fp32_cuda" and device != "cuda"):

@@ -64,6 +64,11 @@ def constant(value, dtype, like) -> "Tensor":
 
 def operands(op: str, *xs, floating: bool = False) -> list:
     """xs as tensors of one dtype (PyTorch's rule; a float for true division) on one device."""
+    first = xs[0]
+    if isinstance(first, Tensor) and not floating:  # the usual case: nothing to convert
+        d, kind = first.data.dtype, type(first.data)
+        if all(isinstance(x, Tensor) and x.data.dtype is d and type(x.data) is kind for x in xs):
+            return list(xs)
     like = next((x for x in xs if isinstance(x, Tensor)), None)
     if like is None:
         raise TypeError(f"{op}: expected at least one Tensor operand, got "

@@ -61,11 +61,12 @@ def check_ndims(a, b, ndim: int, op: str) -> None:
 
 def linear(x, weight, bias=None):
     """y = x @ weight^T + bias for x (..., in), weight (out, in), bias (out,): one fused op."""
-    if weight.ndim != 2 or x.ndim == 0 or x.shape[-1] != weight.shape[1]:
+    xs, ws = x.data.shape, weight.data.shape
+    if len(ws) != 2 or not xs or xs[-1] != ws[1]:
         raise RuntimeError(f"linear: input of shape {tuple(x.shape)} cannot be multiplied by a "
                            f"weight of shape {tuple(weight.shape)} (out, in): expected last dim "
                            f"{weight.shape[-1]}")  # fmt: skip
-    if bias is not None and bias.shape != (weight.shape[0],):
+    if bias is not None and bias.data.shape != (ws[0],):
         raise RuntimeError(f"linear: bias of shape {tuple(bias.shape)} does not match "
                            f"{weight.shape[0]} output features")  # fmt: skip
     args = backend.autocast_cast((x, weight) if bias is None else (x, weight, bias), "low")

@@ -172,7 +172,9 @@ class OperatorMixin:
             # tensor op tensor of one dtype on one device (every backward): nothing to promote
             ad, bd = a.data, b.data
             if ad.dtype is bd.dtype and type(ad) is type(bd) and not (floating and ad.dtype.kind != "f"):
-                if ad.shape == bd.shape:
+                sa, sb = ad.shape, bd.shape
+                # a 0-d operand without grad broadcasts inside the primitive: no node, no check
+                if sa == sb or (not sa and not a.requires_grad) or (not sb and not b.requires_grad):
                     return fn.apply(a, b)
                 return fn.apply(*frontend.broadcast(fn.__name__, a, b))
         op = fn.__name__
