@@ -116,9 +116,16 @@ class NormMLP:
             bt = state[f"{norm}.bias"].copy() if norm is not None else None
             rm = state.get(f"{norm}.running_mean")
             rv = state.get(f"{norm}.running_var")
-            self.layers.append([state[f"{i}.weight"].copy(), state[f"{i}.bias"].copy(), g, bt,
-                                None if rm is None else rm.copy(),
-                                None if rv is None else rv.copy()])  # fmt: skip
+            self.layers.append(
+                [
+                    state[f"{i}.weight"].copy(),
+                    state[f"{i}.bias"].copy(),
+                    g,
+                    bt,
+                    None if rm is None else rm.copy(),
+                    None if rv is None else rv.copy(),
+                ]
+            )
         params = []
         for w, b, g, bt, _, _ in self.layers:
             params += [w, b] + ([g, bt] if g is not None else [])
@@ -149,8 +156,11 @@ class NormMLP:
         dbeta = dout.sum(axis=0)
         dxhat = dout * gamma
         # d/dx of (x - mean) / sqrt(var + eps) along `axis`, both statistics depending on x
-        dx = (dxhat - dxhat.mean(axis=axis, keepdims=True)
-              - xhat * (dxhat * xhat).mean(axis=axis, keepdims=True)) * inv  # fmt: skip
+        dx = (
+            dxhat
+            - dxhat.mean(axis=axis, keepdims=True)
+            - xhat * (dxhat * xhat).mean(axis=axis, keepdims=True)
+        ) * inv
         return dx, dgamma, dbeta
 
     def step(self, x: np.ndarray, y: np.ndarray) -> float:
@@ -289,8 +299,14 @@ def conv_forward(x: np.ndarray, w: np.ndarray, b: np.ndarray, pad: int):
     return out.reshape(n, oh, ow, o).transpose(0, 3, 1, 2), cols
 
 
-def conv_backward(dout: np.ndarray, x_shape: tuple, cols: np.ndarray, w: np.ndarray, pad: int,
-                  need_dx: bool = True):  # fmt: skip
+def conv_backward(
+    dout: np.ndarray,
+    x_shape: tuple,
+    cols: np.ndarray,
+    w: np.ndarray,
+    pad: int,
+    need_dx: bool = True,
+):
     o, _, kh, kw = w.shape
     d = dout.transpose(0, 2, 3, 1).reshape(-1, o)  # (N*OH*OW, O)
     dw = (d.T @ cols).reshape(w.shape)

@@ -40,19 +40,31 @@ def parse_args(argv=None) -> argparse.Namespace:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--quick", action="store_true", help="small sizes and few repetitions")
     p.add_argument("--threads", type=int, default=1, help="BLAS/PyTorch threads (default 1)")
-    p.add_argument("--only", nargs="+", metavar="NAME", help="workloads (or scaling_batch, "
-                   "scaling_depth, scaling_chain, scaling) to run")  # fmt: skip
+    p.add_argument(
+        "--only",
+        nargs="+",
+        metavar="NAME",
+        help="workloads (or scaling_batch, scaling_depth, scaling_chain, scaling) to run",
+    )
     p.add_argument("--repeat", type=int, help="timed repetitions per implementation")
     p.add_argument("--out", default=str(HERE / "RESULTS.md"), help="the Markdown report")
     p.add_argument(
         "--data-dir", help="folder with mnist/ ($TINYGRAD_EDU_DATA or ../shared/datasets)"
     )
     p.add_argument("--no-memory", action="store_true", help="skip the peak-memory child runs")
-    p.add_argument("--profile", nargs="*", metavar="NAME", help="cProfile the tinygrad_edu side "
-                   f"of these workloads (default in a full run: {' '.join(PROFILED)})")  # fmt: skip
+    p.add_argument(
+        "--profile",
+        nargs="*",
+        metavar="NAME",
+        help="cProfile the tinygrad_edu side "
+        f"of these workloads (default in a full run: {' '.join(PROFILED)})",
+    )
     p.add_argument("--no-profile", action="store_true")
-    p.add_argument("--smoke", action="store_true", help="with --quick: the smallest sizes, for "
-                   "the test suite (the numbers mean nothing)")  # fmt: skip
+    p.add_argument(
+        "--smoke",
+        action="store_true",
+        help="with --quick: the smallest sizes, for the test suite (the numbers mean nothing)",
+    )
     p.add_argument("--_memory-child", nargs=2, metavar=("NAME", "IMPL"), help=argparse.SUPPRESS)
     return p.parse_args(argv)
 
@@ -62,15 +74,17 @@ ARGS = parse_args()
 # of the work, unaffected by other jobs taking turns on the cores (wall time is reported too).
 # With several threads, CPU time would add them up: use wall-clock time.
 CPU_CLOCK = ARGS.threads == 1
-CLOCK_TEXT = ("process CPU time (time.process_time; single-threaded, so it is the work's own "
-              "time, not inflated by other jobs; wall-clock medians are shown beside it)"
-              if CPU_CLOCK else "wall-clock time (time.perf_counter)")  # fmt: skip
+CLOCK_TEXT = (
+    "process CPU time (time.process_time; single-threaded, so it is the work's own "
+    "time, not inflated by other jobs; wall-clock medians are shown beside it)"
+    if CPU_CLOCK
+    else "wall-clock time (time.perf_counter)"
+)
 for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ[_var] = str(ARGS.threads)  # before NumPy and torch load their thread pools
 sys.path[:0] = [str(ROOT), str(HERE)]
 
 import numpy as np  # noqa: E402
-
 import workloads as W  # noqa: E402
 
 
@@ -115,15 +129,26 @@ def machine_info(threads: int) -> dict:
         blas = np.show_config(mode="dicts").get("Build Dependencies", {}).get("blas", {})
     except TypeError:  # NumPy < 1.26 prints its configuration instead of returning it
         blas = {}
-    torch_blas = [s.split("=", 1)[1] for s in torch.__config__.show().replace(",", "\n").split()
-                  if s.startswith("BLAS_INFO=")]  # fmt: skip
-    pools = [f"{p.get('internal_api')} {p.get('version') or ''} ({Path(p['filepath']).name}, "
-             f"{p.get('num_threads')} threads)" for p in threadpool_info()]  # fmt: skip
+    torch_blas = [
+        s.split("=", 1)[1]
+        for s in torch.__config__.show().replace(",", "\n").split()
+        if s.startswith("BLAS_INFO=")
+    ]
+    pools = [
+        f"{p.get('internal_api')} {p.get('version') or ''} ({Path(p['filepath']).name}, "
+        f"{p.get('num_threads')} threads)"
+        for p in threadpool_info()
+    ]
     try:  # which engine was measured: the commit, and whether tinygrad_edu/ had local changes
-        rev = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, text=True,
-                             capture_output=True).stdout.strip()  # fmt: skip
-        dirty = subprocess.run(["git", "status", "--porcelain", "tinygrad_edu"], cwd=ROOT,
-                               text=True, capture_output=True).stdout.strip()  # fmt: skip
+        rev = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, text=True, capture_output=True
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "tinygrad_edu"],
+            cwd=ROOT,
+            text=True,
+            capture_output=True,
+        ).stdout.strip()
         rev = f"{rev}{' + uncommitted changes in tinygrad_edu/' if dirty else ''}" if rev else "?"
     except OSError:
         rev = "?"
@@ -219,19 +244,32 @@ def measure(workload, repeat: int, target_s: float, warmup: int, impls=W.IMPLS) 
         gc.collect()
         for impl in impls:  # interleaved: tg, compiled, torch, numpy, tg, compiled, ...
             samples[impl].append(call_n(runners[impl], inner[impl]))
-    res = {"name": workload.name, "title": workload.title, "unit": workload.unit,
-           "numpy_label": workload.numpy_label, "load": max(load, load1()), "inner": inner,
-           "repeat": repeat, "checks": checks, "check_rtol": workload.check_rtol,
-           "target_torch": workload.target_torch,
-           "target_numpy": workload.target_numpy,
-           "target_compiled": workload.target_compiled}  # fmt: skip
+    res = {
+        "name": workload.name,
+        "title": workload.title,
+        "unit": workload.unit,
+        "numpy_label": workload.numpy_label,
+        "load": max(load, load1()),
+        "inner": inner,
+        "repeat": repeat,
+        "checks": checks,
+        "check_rtol": workload.check_rtol,
+        "target_torch": workload.target_torch,
+        "target_numpy": workload.target_numpy,
+        "target_compiled": workload.target_compiled,
+    }
     for impl, s in samples.items():
         wall, cpu, gct = np.array(s).T
         q1, med, q3 = np.percentile(cpu if CPU_CLOCK else wall, [25, 50, 75])
-        res[impl] = {"median": float(med), "q1": float(q1), "q3": float(q3),
-                     "wall": float(np.median(wall)), "cpu": float(np.median(cpu)),
-                     "gc": float(np.median(gct)),  # CPU time in the cyclic GC
-                     "no_gc": float(np.median(cpu - gct))}  # fmt: skip
+        res[impl] = {
+            "median": float(med),
+            "q1": float(q1),
+            "q3": float(q3),
+            "wall": float(np.median(wall)),
+            "cpu": float(np.median(cpu)),
+            "gc": float(np.median(gct)),  # CPU time in the cyclic GC
+            "no_gc": float(np.median(cpu - gct)),
+        }
     res["wall_s"] = time.perf_counter() - t_start
     return res
 
@@ -242,8 +280,11 @@ def ratio(res: dict, a: str, b: str) -> float:
 
 def check_text(res: dict) -> str:
     ref = res["checks"]["torch"]
-    worst = max(abs(v - r) / max(abs(r), 1e-6) for impl in res["checks"]
-                for v, r in zip(res["checks"][impl], ref))  # fmt: skip
+    worst = max(
+        abs(v - r) / max(abs(r), 1e-6)
+        for impl in res["checks"]
+        for v, r in zip(res["checks"][impl], ref)
+    )
     return f"{'ok' if worst < res.get('check_rtol', 1e-3) else 'MISMATCH'} ({worst:.0e})"
 
 
@@ -270,17 +311,24 @@ def print_result(res: dict, cores: int) -> None:
 
     loaded = "  LOADED" if res["load"] > cores else ""
     rt, rn = ratio(res, "tinygrad_edu", "torch"), ratio(res, "tinygrad_edu", "numpy")
-    print(f"{res['name']:<12} tg {col('tinygrad_edu')}  compiled {col('compiled')}  torch "
-          f"{col('torch')}  numpy {col('numpy')}", flush=True)  # fmt: skip
+    print(
+        f"{res['name']:<12} tg {col('tinygrad_edu')}  compiled {col('compiled')}  torch "
+        f"{col('torch')}  numpy {col('numpy')}",
+        flush=True,
+    )
     rc, rcn = ratio(res, "compiled", "torch"), ratio(res, "compiled", "numpy")
-    print(f"{'':<12} compiled/torch {rc:.2f} {verdict(rc, res['target_compiled'])}  "
-          f"compiled/numpy {rcn:.2f}  compiled/tg {ratio(res, 'compiled', 'tinygrad_edu'):.2f}",
-          flush=True)  # fmt: skip
-    print(f"{'':<12} tg/torch {rt:.2f} {verdict(rt, res['target_torch'])}  tg/numpy {rn:.2f} "
-          f"{verdict(rn, res['target_numpy'])}  numpy/torch "
-          f"{ratio(res, 'numpy', 'torch'):.2f}  tg in GC {gc_share(res)}  check "
-          f"{check_text(res)}  load {res['load']:.1f}{loaded}  ({res['wall_s']:.1f} s)",
-          flush=True)  # fmt: skip
+    print(
+        f"{'':<12} compiled/torch {rc:.2f} {verdict(rc, res['target_compiled'])}  "
+        f"compiled/numpy {rcn:.2f}  compiled/tg {ratio(res, 'compiled', 'tinygrad_edu'):.2f}",
+        flush=True,
+    )
+    print(
+        f"{'':<12} tg/torch {rt:.2f} {verdict(rt, res['target_torch'])}  tg/numpy {rn:.2f} "
+        f"{verdict(rn, res['target_numpy'])}  numpy/torch "
+        f"{ratio(res, 'numpy', 'torch'):.2f}  tg in GC {gc_share(res)}  check "
+        f"{check_text(res)}  load {res['load']:.1f}{loaded}  ({res['wall_s']:.1f} s)",
+        flush=True,
+    )
 
 
 # ----------------------------------------------------------------------------- memory
@@ -344,8 +392,15 @@ def memory_child(name: str, impl: str, quick: bool, data_dir) -> None:
 def measure_memory(names: list, args) -> dict:
     def one(job):
         name, impl = job
-        cmd = [sys.executable, str(Path(__file__).resolve()), "--_memory-child", name, impl,
-               "--threads", str(args.threads)] + (["--quick"] if args.quick else [])  # fmt: skip
+        cmd = [
+            sys.executable,
+            str(Path(__file__).resolve()),
+            "--_memory-child",
+            name,
+            impl,
+            "--threads",
+            str(args.threads),
+        ] + (["--quick"] if args.quick else [])
         cmd += ["--smoke"] if args.smoke else []
         if args.data_dir:
             cmd += ["--data-dir", args.data_dir]
@@ -388,12 +443,15 @@ def profile(workload, seconds: float) -> str:
         prof.disable()
     buf = io.StringIO()
     stats = pstats.Stats(prof, stream=buf).sort_stats("tottime")
-    print(f"{workload.title}: {n} calls ({fmt_t(t1)} per call unprofiled); "
-          f"top 15 by tottime", file=buf)  # fmt: skip
+    print(
+        f"{workload.title}: {n} calls ({fmt_t(t1)} per call unprofiled); top 15 by tottime",
+        file=buf,
+    )
     stats.print_stats(15)
     text = buf.getvalue()
-    prefixes = {str(ROOT) + os.sep} | {sysconfig.get_paths()[k] + os.sep
-                                       for k in ("stdlib", "purelib", "platlib")}  # fmt: skip
+    prefixes = {str(ROOT) + os.sep} | {
+        sysconfig.get_paths()[k] + os.sep for k in ("stdlib", "purelib", "platlib")
+    }
     for prefix in sorted(prefixes, key=len, reverse=True):  # paths relative to the repo / lib
         text = text.replace(prefix, "")
     keep = [ln for ln in text.splitlines() if ln.strip()]
@@ -420,32 +478,42 @@ def _fit(xs: list, ys: list) -> tuple:
     return a, b, 1 - float(((np.asarray(ys) - pred) ** 2).sum()) / ss
 
 
-def render(info: dict, results: list, memory: dict, scaling: dict, profiles: dict, args,
-           skipped: dict) -> str:  # fmt: skip
+def render(
+    info: dict, results: list, memory: dict, scaling: dict, profiles: dict, args, skipped: dict
+) -> str:
     cores = info["affinity"] or info["cores"]
     ls, le = info["load_start"], info["load_end"]
     loaded = ls[0] > cores or le[0] > cores or any(r["load"] > cores for r in results)
     argv = " ".join(a for a in sys.argv[1:])
-    out = ["# tinygrad_edu benchmark results", "",
-           f"Generated by `python benchmarks/run.py {argv}` on {info['date']} "
-           f"({'quick' if args.quick else 'full'} run). Medians of interleaved repetitions, "
-           "[inter-quartile range], ratios of medians; lower is better for every ratio. "
-           f"Clock: {CLOCK_TEXT}.", "",
-           "## Machine", "",
-           f"- CPU: {info['cpu']}; {info['cores']} cores ({info['affinity']} usable)",
-           f"- load average (1, 5, 15 min): {' '.join(f'{x:.2f}' for x in ls)} at the start, "
-           f"{' '.join(f'{x:.2f}' for x in le)} at the end" +
-           ("  \n  **LOADED: the load average exceeded the number of cores during this run "
+    out = [
+        "# tinygrad_edu benchmark results",
+        "",
+        f"Generated by `python benchmarks/run.py {argv}` on {info['date']} "
+        f"({'quick' if args.quick else 'full'} run). Medians of interleaved repetitions, "
+        "[inter-quartile range], ratios of medians; lower is better for every ratio. "
+        f"Clock: {CLOCK_TEXT}.",
+        "",
+        "## Machine",
+        "",
+        f"- CPU: {info['cpu']}; {info['cores']} cores ({info['affinity']} usable)",
+        f"- load average (1, 5, 15 min): {' '.join(f'{x:.2f}' for x in ls)} at the start, "
+        f"{' '.join(f'{x:.2f}' for x in le)} at the end"
+        + (
+            "  \n  **LOADED: the load average exceeded the number of cores during this run "
             "(other jobs share the machine). The CPU-time clock keeps the numbers to the work's "
             "own time, but shared cores and caches still slow everything somewhat and widen the "
             "IQRs; ratios hold up best because the implementations are interleaved.**"
-            if loaded else ""),
-           f"- {info['platform']}, Python {info['python']}; tinygrad_edu at {info['git']}",
-           f"- NumPy {info['numpy']} with BLAS {info['numpy_blas']}; PyTorch {info['torch']} "
-           f"(BLAS_INFO={info['torch_blas']}), CPU build",
-           f"- threads: {info['threads']} for NumPy's BLAS (threadpoolctl) and for PyTorch "
-           f"(torch.set_num_threads, now {info['torch_threads']}); thread pools: "
-           + "; ".join(info["pools"]), ""]  # fmt: skip
+            if loaded
+            else ""
+        ),
+        f"- {info['platform']}, Python {info['python']}; tinygrad_edu at {info['git']}",
+        f"- NumPy {info['numpy']} with BLAS {info['numpy_blas']}; PyTorch {info['torch']} "
+        f"(BLAS_INFO={info['torch_blas']}), CPU build",
+        f"- threads: {info['threads']} for NumPy's BLAS (threadpoolctl) and for PyTorch "
+        f"(torch.set_num_threads, now {info['torch_threads']}); thread pools: "
+        + "; ".join(info["pools"]),
+        "",
+    ]
     out += [
         "## Workloads",
         "",
@@ -457,55 +525,71 @@ def render(info: dict, results: list, memory: dict, scaling: dict, profiles: dic
         rt, rn = ratio(r, "tinygrad_edu", "torch"), ratio(r, "tinygrad_edu", "numpy")
         flag = " (loaded)" if r["load"] > cores else ""
         rc, rcn = ratio(r, "compiled", "torch"), ratio(r, "compiled", "numpy")
-        out.append(f"| **{r['name']}**: {r['title']} | {_cell(r['tinygrad_edu'])} | "
-                   f"{_cell(r['compiled'])} | "
-                   f"{_cell(r['torch'])} | {_cell(r['numpy'])} ({r['numpy_label']}) | "
-                   f"**{rt:.2f}** {verdict(rt, r['target_torch'])} | **{rn:.2f}** "
-                   f"{verdict(rn, r['target_numpy'])} | **{rc:.2f}** "
-                   f"{verdict(rc, r['target_compiled'])} | {rcn:.2f} | "
-                   f"{ratio(r, 'numpy', 'torch'):.2f} | "
-                   f"{gc_share(r)} | {check_text(r)} | {r['load']:.1f}{flag} |")  # fmt: skip
+        out.append(
+            f"| **{r['name']}**: {r['title']} | {_cell(r['tinygrad_edu'])} | "
+            f"{_cell(r['compiled'])} | "
+            f"{_cell(r['torch'])} | {_cell(r['numpy'])} ({r['numpy_label']}) | "
+            f"**{rt:.2f}** {verdict(rt, r['target_torch'])} | **{rn:.2f}** "
+            f"{verdict(rn, r['target_numpy'])} | **{rc:.2f}** "
+            f"{verdict(rc, r['target_compiled'])} | {rcn:.2f} | "
+            f"{ratio(r, 'numpy', 'torch'):.2f} | "
+            f"{gc_share(r)} | {check_text(r)} | {r['load']:.1f}{flag} |"
+        )
     for name, why in skipped.items():
         out.append(f"| **{name}** | skipped: {why} | | | | | | | | | | | |")
-    out += ["", "Times are per training step (zero_grad, forward, loss, backward, SGD update), "
-            "except chain (one forward + backward), chain_bwd (one backward) and mnist_epoch "
-            "(the whole epoch). `tg in GC`: the share of tinygrad_edu's time spent in Python's "
-            "cyclic garbage collector (PyTorch's graph is not made of Python objects).",
-            ""]  # fmt: skip
-    met = [(r["name"], kind, v, t) for r in results
-           for kind, v, t in (("vs PyTorch", ratio(r, "tinygrad_edu", "torch"), r["target_torch"]),
-                              ("vs NumPy", ratio(r, "tinygrad_edu", "numpy"), r["target_numpy"]),
-                              ("compiled vs PyTorch", ratio(r, "compiled", "torch"),
-                               r.get("target_compiled")))
-           if t is not None]  # fmt: skip
+    out += [
+        "",
+        "Times are per training step (zero_grad, forward, loss, backward, SGD update), "
+        "except chain (one forward + backward), chain_bwd (one backward) and mnist_epoch "
+        "(the whole epoch). `tg in GC`: the share of tinygrad_edu's time spent in Python's "
+        "cyclic garbage collector (PyTorch's graph is not made of Python objects).",
+        "",
+    ]
+    met = [
+        (r["name"], kind, v, t)
+        for r in results
+        for kind, v, t in (
+            ("vs PyTorch", ratio(r, "tinygrad_edu", "torch"), r["target_torch"]),
+            ("vs NumPy", ratio(r, "tinygrad_edu", "numpy"), r["target_numpy"]),
+            ("compiled vs PyTorch", ratio(r, "compiled", "torch"), r.get("target_compiled")),
+        )
+        if t is not None
+    ]
     if met:
         out += ["## Targets", ""]
         for name, kind, v, t in met:
-            out.append(f"- {'✅ met' if v <= t else '❌ missed'}: {name} {kind} "
-                       f"{v:.2f} (target <= {t:g})")  # fmt: skip
+            out.append(
+                f"- {'✅ met' if v <= t else '❌ missed'}: {name} {kind} {v:.2f} (target <= {t:g})"
+            )
         if "mnist_epoch" in memory:
             m = memory["mnist_epoch"]
             if all("peak_kb" in m.get(i, {}) for i in ("tinygrad_edu", "torch")):
                 v = m["tinygrad_edu"]["peak_kb"] / max(m["torch"]["peak_kb"], 1)
-                out.append(f"- {'✅ met' if v <= 1.5 else '❌ missed'}: mnist_epoch peak "
-                           f"memory vs PyTorch {v:.2f} (target <= 1.5)")  # fmt: skip
+                out.append(
+                    f"- {'✅ met' if v <= 1.5 else '❌ missed'}: mnist_epoch peak "
+                    f"memory vs PyTorch {v:.2f} (target <= 1.5)"
+                )
         out.append("")
     if memory:
-        out += ["## Peak memory", "",
-                "Extra resident memory (RSS) a run needed: a fresh child process per workload "
-                "and implementation sets up the data and model, notes its RSS, resets the "
-                "kernel's peak mark (`/proc/self/clear_refs`), runs the workload (a few steps, "
-                "or two epochs) and reads the peak (`VmHWM`). The difference counts activations, "
-                "gradients, optimiser state, temporaries, allocator slack and one-time library "
-                "initialisation on the first call (PyTorch's is ~8 MB, which dominates the small "
-                "workloads). `growth` is how much the resident memory grew from the end of the "
-                "first call to the end of the last (a leak check: it should stay ~0). "
-                "`traced` is tracemalloc's "
-                "peak of Python objects and NumPy arrays during one more call: exact and "
-                "independent of the allocator, but blind to PyTorch's allocations.", "",
-                "| workload | tinygrad_edu | PyTorch | NumPy | tg / torch | growth: tg / "
-                "torch / numpy | traced: tg / numpy |",
-                "|---|---|---|---|---|---|---|"]  # fmt: skip
+        out += [
+            "## Peak memory",
+            "",
+            "Extra resident memory (RSS) a run needed: a fresh child process per workload "
+            "and implementation sets up the data and model, notes its RSS, resets the "
+            "kernel's peak mark (`/proc/self/clear_refs`), runs the workload (a few steps, "
+            "or two epochs) and reads the peak (`VmHWM`). The difference counts activations, "
+            "gradients, optimiser state, temporaries, allocator slack and one-time library "
+            "initialisation on the first call (PyTorch's is ~8 MB, which dominates the small "
+            "workloads). `growth` is how much the resident memory grew from the end of the "
+            "first call to the end of the last (a leak check: it should stay ~0). "
+            "`traced` is tracemalloc's "
+            "peak of Python objects and NumPy arrays during one more call: exact and "
+            "independent of the allocator, but blind to PyTorch's allocations.",
+            "",
+            "| workload | tinygrad_edu | PyTorch | NumPy | tg / torch | growth: tg / "
+            "torch / numpy | traced: tg / numpy |",
+            "|---|---|---|---|---|---|---|",
+        ]
         for name, m in memory.items():
 
             def mb(impl, key="peak_kb"):
@@ -518,27 +602,38 @@ def render(info: dict, results: list, memory: dict, scaling: dict, profiles: dic
                 rt = "; ".join(f"{i}: {m[i]['error']}" for i in W.IMPLS if "error" in m.get(i, {}))
             later = " / ".join(mb(i, "grow_kb") for i in W.IMPLS)
             traced = f"{mb('tinygrad_edu', 'traced_kb')} / {mb('numpy', 'traced_kb')}"
-            out.append(f"| {name} | {mb('tinygrad_edu')} | {mb('torch')} | {mb('numpy')} | {rt} "
-                       f"| {later} | {traced} |")  # fmt: skip
+            out.append(
+                f"| {name} | {mb('tinygrad_edu')} | {mb('torch')} | {mb('numpy')} | {rt} "
+                f"| {later} | {traced} |"
+            )
         out.append("")
     if scaling:
-        out += ["## Scaling", "",
-                "Time per call against the size of the problem. `tg − numpy` is the engine's "
-                "cost over the hand-written floor; `fit` is a least-squares line "
-                "t = a + b·x over the rows (b: the cost per unit of x, R² close to 1 means "
-                "linear).", ""]  # fmt: skip
+        out += [
+            "## Scaling",
+            "",
+            "Time per call against the size of the problem. `tg − numpy` is the engine's "
+            "cost over the hand-written floor; `fit` is a least-squares line "
+            "t = a + b·x over the rows (b: the cost per unit of x, R² close to 1 means "
+            "linear).",
+            "",
+        ]
         units = {"batch": "sample", "depth": "layer", "chain": "op"}
         for group, (label, rows) in scaling.items():
             unit = units.get(group, "unit")
-            out += [f"### By {label}", "",
-                    f"| {group} | tinygrad_edu | PyTorch | NumPy | tg / torch | tg / numpy | "
-                    f"tg − numpy | tg per {unit} | torch per {unit} |",
-                    "|---|---|---|---|---|---|---|---|---|"]  # fmt: skip
+            out += [
+                f"### By {label}",
+                "",
+                f"| {group} | tinygrad_edu | PyTorch | NumPy | tg / torch | tg / numpy | "
+                f"tg − numpy | tg per {unit} | torch per {unit} |",
+                "|---|---|---|---|---|---|---|---|---|",
+            ]
             for value, r in rows:
                 tg_, to, npy = (r[i]["median"] for i in ("tinygrad_edu", "torch", "numpy"))
-                out.append(f"| {value:,} | {fmt_t(tg_)} | {fmt_t(to)} | {fmt_t(npy)} | "
-                           f"{tg_ / to:.2f} | {tg_ / npy:.2f} | {fmt_t(tg_ - npy)} | "
-                           f"{fmt_t(tg_ / value)} | {fmt_t(to / value)} |")  # fmt: skip
+                out.append(
+                    f"| {value:,} | {fmt_t(tg_)} | {fmt_t(to)} | {fmt_t(npy)} | "
+                    f"{tg_ / to:.2f} | {tg_ / npy:.2f} | {fmt_t(tg_ - npy)} | "
+                    f"{fmt_t(tg_ / value)} | {fmt_t(to / value)} |"
+                )
             xs = [v for v, _ in rows]
             fits = []
             for impl in EAGER_IMPLS:
@@ -549,8 +644,9 @@ def render(info: dict, results: list, memory: dict, scaling: dict, profiles: dic
                 per = [r["tinygrad_edu"]["median"] / v for v, r in rows]
                 per_torch = [r["torch"]["median"] / v for v, r in rows]
                 no_gc = [r["tinygrad_edu"]["no_gc"] / v for v, r in rows]
-                in_gc = [r["tinygrad_edu"]["gc"] / max(r["tinygrad_edu"]["cpu"], 1e-12)
-                            for _, r in rows]  # fmt: skip
+                in_gc = [
+                    r["tinygrad_edu"]["gc"] / max(r["tinygrad_edu"]["cpu"], 1e-12) for _, r in rows
+                ]
                 grow, grow_torch = per[-1] / per[0], per_torch[-1] / per_torch[0]
                 if grow < 1.5:
                     why = "linear: < 1.5 counts as linear"
@@ -561,14 +657,16 @@ def render(info: dict, results: list, memory: dict, scaling: dict, profiles: dic
                     )
                 else:
                     why = "NOT linear: it grows faster than PyTorch's"
-                out += [f"Backward cost per op for {', '.join(f'{v:,}' for v in xs)} ops: "
-                        f"tinygrad_edu {', '.join(fmt_t(p) for p in per)} (largest / smallest "
-                        f"{grow:.2f}); PyTorch {', '.join(fmt_t(p) for p in per_torch)} "
-                        f"({grow_torch:.2f}). Verdict: {why}. Share of tinygrad_edu's backward "
-                        f"spent in Python's cyclic garbage collector: "
-                        f"{', '.join(f'{g:.0%}' for g in in_gc)}; without it, per op: "
-                        f"{', '.join(fmt_t(p) for p in no_gc)} ({no_gc[-1] / no_gc[0]:.2f}).",
-                        ""]  # fmt: skip
+                out += [
+                    f"Backward cost per op for {', '.join(f'{v:,}' for v in xs)} ops: "
+                    f"tinygrad_edu {', '.join(fmt_t(p) for p in per)} (largest / smallest "
+                    f"{grow:.2f}); PyTorch {', '.join(fmt_t(p) for p in per_torch)} "
+                    f"({grow_torch:.2f}). Verdict: {why}. Share of tinygrad_edu's backward "
+                    f"spent in Python's cyclic garbage collector: "
+                    f"{', '.join(f'{g:.0%}' for g in in_gc)}; without it, per op: "
+                    f"{', '.join(fmt_t(p) for p in no_gc)} ({no_gc[-1] / no_gc[0]:.2f}).",
+                    "",
+                ]
     if profiles:
         out += [
             "## Where tinygrad_edu's time goes (cProfile)",
@@ -580,34 +678,45 @@ def render(info: dict, results: list, memory: dict, scaling: dict, profiles: dic
         ]
         for name, text in profiles.items():
             out += [f"### {name}", "", "```", text, "```", ""]
-    out += ["## Method", "",
-            "- One process; per repetition the implementations run interleaved (tinygrad_edu, "
-            "torch, numpy, tinygrad_edu, ...), so a burst of load hits all three alike. "
-            "Warm-up calls first (two check calls plus warm-up); each timed sample averages "
-            "enough calls to last "
-            f"~{0.01 if args.quick else 0.05:g} s; medians and the inter-quartile range of the "
-            "samples; `gc.collect()` between repetitions (the collector stays on while timing).",
-            "- Same math: the initial weights come from a tinygrad_edu model's `state_dict()` "
-            "and are copied into the PyTorch model and the NumPy arrays; inputs are the same "
-            "arrays. `same math?` compares the check values (the first two losses, or the sum "
-            "of the input gradient for the chain) with PyTorch's (worst relative difference).",
-            "- Training steps use `tinygrad_edu.optim.SGD` / `torch.optim.SGD` (lr 0.01, momentum "
-            "0.9 for MNIST) and a hand-written update for NumPy. NumPy is "
-            "`benchmarks/numpy_ref.py`: hand-derived gradients, no graph (the floor for an "
-            "engine built on NumPy); for the scalar graph it is plain Python floats with hand "
-            "derivatives (float64).",
-            "- mnist_epoch: tinygrad_edu uses its own `DataLoader(shuffle=True)`; PyTorch and "
-            "NumPy index the same shuffled order directly (`X[idx]`), the fastest way to batch "
-            "in-memory data there (torch's DataLoader would be slower). Loading the files is "
-            "not timed.",
-            f"- Threads pinned to {info['threads']} (threadpoolctl for NumPy's BLAS, "
-            "torch.set_num_threads, and OMP/OPENBLAS/MKL_NUM_THREADS for child processes).",
-            ""]  # fmt: skip
+    out += [
+        "## Method",
+        "",
+        "- One process; per repetition the implementations run interleaved (tinygrad_edu, "
+        "torch, numpy, tinygrad_edu, ...), so a burst of load hits all three alike. "
+        "Warm-up calls first (two check calls plus warm-up); each timed sample averages "
+        "enough calls to last "
+        f"~{0.01 if args.quick else 0.05:g} s; medians and the inter-quartile range of the "
+        "samples; `gc.collect()` between repetitions (the collector stays on while timing).",
+        "- Same math: the initial weights come from a tinygrad_edu model's `state_dict()` "
+        "and are copied into the PyTorch model and the NumPy arrays; inputs are the same "
+        "arrays. `same math?` compares the check values (the first two losses, or the sum "
+        "of the input gradient for the chain) with PyTorch's (worst relative difference).",
+        "- Training steps use `tinygrad_edu.optim.SGD` / `torch.optim.SGD` (lr 0.01, momentum "
+        "0.9 for MNIST) and a hand-written update for NumPy. NumPy is "
+        "`benchmarks/numpy_ref.py`: hand-derived gradients, no graph (the floor for an "
+        "engine built on NumPy); for the scalar graph it is plain Python floats with hand "
+        "derivatives (float64).",
+        "- mnist_epoch: tinygrad_edu uses its own `DataLoader(shuffle=True)`; PyTorch and "
+        "NumPy index the same shuffled order directly (`X[idx]`), the fastest way to batch "
+        "in-memory data there (torch's DataLoader would be slower). Loading the files is "
+        "not timed.",
+        f"- Threads pinned to {info['threads']} (threadpoolctl for NumPy's BLAS, "
+        "torch.set_num_threads, and OMP/OPENBLAS/MKL_NUM_THREADS for child processes).",
+        "",
+    ]
     return "\n".join(out)
 
 
-def write_report(path: Path, info: dict, results: list, memory: dict, scaling: dict,
-                 profiles: dict, args, skipped: dict) -> None:  # fmt: skip
+def write_report(
+    path: Path,
+    info: dict,
+    results: list,
+    memory: dict,
+    scaling: dict,
+    profiles: dict,
+    args,
+    skipped: dict,
+) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(render(info, results, memory, scaling, profiles, args, skipped))
 
@@ -629,11 +738,15 @@ def main() -> int:
     cores = info["affinity"] or info["cores"]
     mode = "quick" if args.quick else "full"
     print(f"tinygrad_edu benchmarks ({mode}), {info['date']}")
-    print(f"machine: {info['cpu']}, {info['cores']} cores, load average "
-          f"{' '.join(f'{x:.2f}' for x in info['load_start'])}"
-          f"{'  (LOADED: load > cores)' if info['load_start'][0] > cores else ''}")  # fmt: skip
-    print(f"python {info['python']}, numpy {info['numpy']} ({info['numpy_blas']}), torch "
-          f"{info['torch']} ({info['torch_blas']}), threads {args.threads}")  # fmt: skip
+    print(
+        f"machine: {info['cpu']}, {info['cores']} cores, load average "
+        f"{' '.join(f'{x:.2f}' for x in info['load_start'])}"
+        f"{'  (LOADED: load > cores)' if info['load_start'][0] > cores else ''}"
+    )
+    print(
+        f"python {info['python']}, numpy {info['numpy']} ({info['numpy_blas']}), torch "
+        f"{info['torch']} ({info['torch_blas']}), threads {args.threads}"
+    )
     print(f"clock: {CLOCK_TEXT}", flush=True)
     print("thread pools: " + "; ".join(info["pools"]), flush=True)
 
@@ -664,14 +777,22 @@ def main() -> int:
         rows = []
         print(f"scaling by {label}", flush=True)
         for value, w in items:
-            res = measure(w, args.repeat or (3 if args.quick else (3 if w.slow else 7)),
-                          target_s, 0 if args.quick or w.slow else 1, EAGER_IMPLS)  # fmt: skip
+            res = measure(
+                w,
+                args.repeat or (3 if args.quick else (3 if w.slow else 7)),
+                target_s,
+                0 if args.quick or w.slow else 1,
+                EAGER_IMPLS,
+            )
             rows.append((value, res))
-            print(f"  {value:>7}: tg {fmt_t(res['tinygrad_edu']['median'])}  torch "
-                  f"{fmt_t(res['torch']['median'])}  numpy {fmt_t(res['numpy']['median'])}  "
-                  f"tg/torch {ratio(res, 'tinygrad_edu', 'torch'):.2f}  "
-                  f"tg/numpy {ratio(res, 'tinygrad_edu', 'numpy'):.2f}  tg in GC "
-                  f"{gc_share(res)}", flush=True)  # fmt: skip
+            print(
+                f"  {value:>7}: tg {fmt_t(res['tinygrad_edu']['median'])}  torch "
+                f"{fmt_t(res['torch']['median'])}  numpy {fmt_t(res['numpy']['median'])}  "
+                f"tg/torch {ratio(res, 'tinygrad_edu', 'torch'):.2f}  "
+                f"tg/numpy {ratio(res, 'tinygrad_edu', 'numpy'):.2f}  tg in GC "
+                f"{gc_share(res)}",
+                flush=True,
+            )
         scaling[group] = (label, rows)
 
     memory: dict = {}
@@ -681,15 +802,21 @@ def main() -> int:
             names = [n for n in names if n == "tiny_mlp"] or names[:1]
         elif args.quick:  # each child imports the libraries again: only the one with a target
             names = [n for n in names if n == "mnist_epoch"] or names[:1]
-        print(f"peak memory (a fresh child process per implementation) of {', '.join(names)}"
-              f"{' (--quick: only this one)' if args.quick else ''}...", flush=True)  # fmt: skip
+        print(
+            f"peak memory (a fresh child process per implementation) of {', '.join(names)}"
+            f"{' (--quick: only this one)' if args.quick else ''}...",
+            flush=True,
+        )
         memory = measure_memory(names, args)
         for name, by_impl in memory.items():
             cells = []
             for impl in W.IMPLS:
                 m = by_impl.get(impl, {})
-                cells.append(f"{impl} {m['peak_kb'] / 1024:.1f} MB" if "peak_kb" in m
-                             else f"{impl} error: {m.get('error')}")  # fmt: skip
+                cells.append(
+                    f"{impl} {m['peak_kb'] / 1024:.1f} MB"
+                    if "peak_kb" in m
+                    else f"{impl} error: {m.get('error')}"
+                )
             print(f"  {name:<12} " + "  ".join(cells), flush=True)
 
     names = PROFILED if args.profile is not None and not args.profile else args.profile
@@ -705,16 +832,27 @@ def main() -> int:
                 )
                 print(profiles[name], flush=True)
 
-    checks = [(r, who, impl, t) for r in results
-              for who, impl, t in (("tinygrad_edu", "torch", r["target_torch"]),
-                                   ("tinygrad_edu", "numpy", r["target_numpy"]),
-                                   ("compiled", "torch", r["target_compiled"]))
-              if t is not None]  # fmt: skip
-    missed = [f"{r['name']} {who} vs {impl} {ratio(r, who, impl):.2f} > {t:g}"
-              for r, who, impl, t in checks if ratio(r, who, impl) > t]  # fmt: skip
+    checks = [
+        (r, who, impl, t)
+        for r in results
+        for who, impl, t in (
+            ("tinygrad_edu", "torch", r["target_torch"]),
+            ("tinygrad_edu", "numpy", r["target_numpy"]),
+            ("compiled", "torch", r["target_compiled"]),
+        )
+        if t is not None
+    ]
+    missed = [
+        f"{r['name']} {who} vs {impl} {ratio(r, who, impl):.2f} > {t:g}"
+        for r, who, impl, t in checks
+        if ratio(r, who, impl) > t
+    ]
     n_targets = len(checks)
-    print(f"time targets: {n_targets - len(missed)} of {n_targets} met"
-          + (f"; missed: {', '.join(missed)}" if missed else ""), flush=True)  # fmt: skip
+    print(
+        f"time targets: {n_targets - len(missed)} of {n_targets} met"
+        + (f"; missed: {', '.join(missed)}" if missed else ""),
+        flush=True,
+    )
     info["load_end"] = os.getloadavg()
     write_report(Path(args.out), info, results, memory, scaling, profiles, args, skipped)
     print(f"wrote {args.out}")

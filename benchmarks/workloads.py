@@ -23,12 +23,11 @@ from pathlib import Path
 from typing import Any, Callable
 
 import numpy as np
+import numpy_ref  # benchmarks/ is on sys.path (run.py is a script there)
 
 import tinygrad_edu as tg
 import tinygrad_edu.nn as tnn
 import tinygrad_edu.optim as toptim
-
-import numpy_ref  # benchmarks/ is on sys.path (run.py is a script there)
 
 IMPLS = ("tinygrad_edu", "compiled", "torch", "numpy")
 LR = 0.01
@@ -139,8 +138,15 @@ def _mlp_layers(nn, sizes: tuple) -> list:
 class MLPStep(Workload):
     """Linear/ReLU MLP, cross entropy, one SGD step on a fixed random batch."""
 
-    def __init__(self, name: str, batch: int, sizes=(784, 256, 128, 10), targets=(None, None),
-                 seed: int = 0, target_compiled: float | None = None) -> None:  # fmt: skip
+    def __init__(
+        self,
+        name: str,
+        batch: int,
+        sizes=(784, 256, 128, 10),
+        targets=(None, None),
+        seed: int = 0,
+        target_compiled: float | None = None,
+    ) -> None:
         self.name, self.batch, self.sizes, self.seed = name, batch, tuple(sizes), seed
         self.target_compiled = target_compiled
         self.title = f"MLP {'-'.join(map(str, sizes))} step, batch {batch}"
@@ -174,8 +180,15 @@ class MLPStep(Workload):
 # ----------------------------------------------------------------------------- norm MLPs
 def _norm_layers(nn, kind: str) -> list:
     norm = nn.BatchNorm1d if kind == "batch" else nn.LayerNorm
-    return [nn.Linear(784, 256), norm(256), nn.ReLU(), nn.Linear(256, 128), norm(128), nn.ReLU(),
-            nn.Linear(128, 10)]  # fmt: skip
+    return [
+        nn.Linear(784, 256),
+        norm(256),
+        nn.ReLU(),
+        nn.Linear(256, 128),
+        norm(128),
+        nn.ReLU(),
+        nn.Linear(128, 10),
+    ]
 
 
 class NormMLPStep(MLPStep):
@@ -228,8 +241,13 @@ class TinyMLPStep(Workload):
     name = "tiny_mlp"
     target_torch = 1.0
 
-    def __init__(self, batch: int = 32, seed: int = 0, name: str = "tiny_mlp",
-                 target_compiled: float | None = None) -> None:  # fmt: skip
+    def __init__(
+        self,
+        batch: int = 32,
+        seed: int = 0,
+        name: str = "tiny_mlp",
+        target_compiled: float | None = None,
+    ) -> None:
         self.batch, self.seed, self.name = batch, seed, name
         self.target_compiled = target_compiled
         self.title = f"tiny MLP 2-16-16-1 tanh step, batch {batch} (overhead-bound)"
@@ -282,8 +300,14 @@ class Chain(Workload):
     numpy_label = "hand-written NumPy loop"
     memory_calls = 2
 
-    def __init__(self, n: int = 10_000, size: int = 64, backward_only: bool = False,
-                 name: str | None = None, target: float | None = 0.5) -> None:  # fmt: skip
+    def __init__(
+        self,
+        n: int = 10_000,
+        size: int = 64,
+        backward_only: bool = False,
+        name: str | None = None,
+        target: float | None = 0.5,
+    ) -> None:
         self.n, self.size, self.backward_only = n, size, backward_only
         self.name = name or ("chain_bwd" if backward_only else "chain")
         what = "backward only" if backward_only else "forward + backward"
@@ -339,9 +363,16 @@ class Chain(Workload):
 
 # ----------------------------------------------------------------------------- CNN
 def _cnn_layers(nn) -> list:
-    return [nn.Conv2d(1, 8, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
-            nn.Conv2d(8, 16, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2), nn.Flatten(),
-            nn.Linear(16 * 7 * 7, 10)]  # fmt: skip
+    return [
+        nn.Conv2d(1, 8, 3, padding=1),
+        nn.ReLU(),
+        nn.MaxPool2d(2),
+        nn.Conv2d(8, 16, 3, padding=1),
+        nn.ReLU(),
+        nn.MaxPool2d(2),
+        nn.Flatten(),
+        nn.Linear(16 * 7 * 7, 10),
+    ]
 
 
 class CNNStep(MLPStep):
@@ -513,8 +544,9 @@ def make_moons(n: int = 100, noise: float = 0.1, seed: int = 0) -> tuple:
     """sklearn's make_moons in NumPy: two interleaved half circles, labels -1 / +1."""
     rng = np.random.default_rng(seed)
     t = np.linspace(0, np.pi, n // 2)
-    x = np.concatenate([np.stack([np.cos(t), np.sin(t)], 1),
-                        np.stack([1 - np.cos(t), 0.5 - np.sin(t)], 1)])  # fmt: skip
+    x = np.concatenate(
+        [np.stack([np.cos(t), np.sin(t)], 1), np.stack([1 - np.cos(t), 0.5 - np.sin(t)], 1)]
+    )
     x += rng.normal(0, noise, x.shape)
     y = np.concatenate([-np.ones(n // 2), np.ones(n // 2)])
     return x.astype(np.float32), y.astype(np.float32)
@@ -643,14 +675,16 @@ class ScalarMLP(Workload):
         return step
 
     def build_tg(self, sh):
-        return self._graph_step(sh, lambda v: tg.tensor(v, requires_grad=True),
-                                tg.Tensor.tanh, toptim.SGD)  # fmt: skip
+        return self._graph_step(
+            sh, lambda v: tg.tensor(v, requires_grad=True), tg.Tensor.tanh, toptim.SGD
+        )
 
     def build_torch(self, sh):
         import torch
 
-        return self._graph_step(sh, lambda v: torch.tensor(v, requires_grad=True), torch.tanh,
-                                torch.optim.SGD)  # fmt: skip
+        return self._graph_step(
+            sh, lambda v: torch.tensor(v, requires_grad=True), torch.tanh, torch.optim.SGD
+        )
 
     def build_numpy(self, sh):
         model = numpy_ref.ScalarMLP(sh["ws"], sh["bs"], LR)
@@ -688,11 +722,16 @@ def scaling_workloads(quick: bool = False, smoke: bool = False) -> dict:
         batches, depths = (1, 8, 64, 256, 1024, 4096), (1, 2, 4, 8, 16, 32)
         chains = (1_000, 10_000, 100_000)
     return {
-        "batch": ("batch size (MLP 784-256-128-10 step)",
-                  [(b, MLPStep(f"mlp_b{b}", b)) for b in batches]),
-        "depth": ("hidden layers (MLP 128-128x depth-10 step, batch 64)",
-                  [(d, MLPStep(f"mlp_d{d}", 64, (128,) * (d + 1) + (10,))) for d in depths]),
-        "chain": ("ops in the chain (backward only)",
-                  [(n, Chain(n, backward_only=True, name=f"chain_bwd{n}", target=None))
-                   for n in chains]),
-    }  # fmt: skip
+        "batch": (
+            "batch size (MLP 784-256-128-10 step)",
+            [(b, MLPStep(f"mlp_b{b}", b)) for b in batches],
+        ),
+        "depth": (
+            "hidden layers (MLP 128-128x depth-10 step, batch 64)",
+            [(d, MLPStep(f"mlp_d{d}", 64, (128,) * (d + 1) + (10,))) for d in depths],
+        ),
+        "chain": (
+            "ops in the chain (backward only)",
+            [(n, Chain(n, backward_only=True, name=f"chain_bwd{n}", target=None)) for n in chains],
+        ),
+    }

@@ -74,72 +74,143 @@ CONV_POOL = [
     R("F.layer_norm(M.ones(2, 3), (3,), M.ones(4))", RT, "layer_norm", "(4,)"),
 ]
 
-_LOSSES = ("mse_loss", "l1_loss", "smooth_l1_loss", "huber_loss", "binary_cross_entropy",
-           "binary_cross_entropy_with_logits", "kl_div")  # fmt: skip
+_LOSSES = (
+    "mse_loss",
+    "l1_loss",
+    "smooth_l1_loss",
+    "huber_loss",
+    "binary_cross_entropy",
+    "binary_cross_entropy_with_logits",
+    "kl_div",
+)
 _P = "M.full((2,), 0.5)"
 
-LOSSES = [
-    R(f"F.{op}({_P}, {_P}, reduction='foo')", V, op, "foo") for op in _LOSSES
-] + [
-    R(f"F.{op}(M.ones(2), M.ones(3))", RT, op, "(2,)", "(3,)")
-    for op in ("mse_loss", "l1_loss", "smooth_l1_loss", "huber_loss", "kl_div")
-] + [
-    R(f"F.{op}(M.ones(2, 3), M.tensor([0, 1]), reduction='foo')", V, op, "foo")
-    for op in ("cross_entropy", "nll_loss", "multi_margin_loss")
-] + [
-    R(f"F.{op}(M.ones(2, 3), M.tensor([0, 3]))", IX, op, "3")
-    for op in ("cross_entropy", "nll_loss")
-] + [
-    R(f"F.{op}(M.ones(2, 3), M.tensor([0, -1]))", IX, op, "-1")
-    for op in ("cross_entropy", "nll_loss")
-] + [
-    R(f"F.{op}(M.ones(2, 3), M.tensor([0, 1, 2]))", V, op, "2", "3")
-    for op in ("cross_entropy", "nll_loss")
-] + [
-    R(f"F.{op}(M.ones(2, 3), M.tensor([0, 1]), weight=M.ones(2))", RT, op, "(2,)")
-    for op in ("cross_entropy", "nll_loss")
-] + [
-    R("F.cross_entropy(M.ones(2, 3), M.ones(2))", RT, "cross_entropy", "float32"),
-    R("F.cross_entropy(M.ones(2, 3), M.tensor([0.5, 1.5]))", RT, "cross_entropy", "float32"),
-    R("F.cross_entropy(M.ones(2, 3, dtype=M.int64), M.tensor([0, 1]))", RT, "cross_entropy",
-      "int64"),
-    R("F.cross_entropy(M.ones(2, 3), M.tensor([0, 1]), label_smoothing=1.5)", RT,
-      "cross_entropy", "1.5"),
-    R("F.cross_entropy(M.ones(2, 3), M.tensor([[0, 1]]))", V, "cross_entropy", "(1, 2)"),
-    R("F.nll_loss(M.ones(2, 3), M.ones(2))", RT, "nll_loss", "float32"),
-    R("F.binary_cross_entropy(M.tensor([0.5]), M.tensor([2.0]))", RT, "binary_cross_entropy",
-      "target", "2"),
-    R("F.binary_cross_entropy(M.tensor([0.5]), M.tensor([-0.5]))", RT, "binary_cross_entropy",
-      "target", "-0.5"),
-    R("F.binary_cross_entropy(M.tensor([1.5]), M.tensor([1.0]))", RT, "binary_cross_entropy",
-      "input", "1.5"),
-    R("F.binary_cross_entropy(M.tensor([-0.1]), M.tensor([1.0]))", RT, "binary_cross_entropy",
-      "input", "-0.1"),
-    R("F.binary_cross_entropy(M.tensor([float('nan')]), M.tensor([1.0]))", RT,
-      "binary_cross_entropy", "nan"),
-    R(f"F.binary_cross_entropy({_P}, M.full((3,), 0.5))", V, "binary_cross_entropy", "(2,)",
-      "(3,)"),
-    R(f"F.binary_cross_entropy({_P}, {_P}, weight=M.ones(3))", RT, "binary_cross_entropy",
-      "(3,)"),
-    R(f"F.binary_cross_entropy_with_logits({_P}, M.ones(3))", V,
-      "binary_cross_entropy_with_logits", "(3,)"),
-    R(f"F.binary_cross_entropy_with_logits({_P}, {_P}, pos_weight=M.ones(3))", RT,
-      "binary_cross_entropy_with_logits", "(3,)"),
-    R(f"F.huber_loss({_P}, {_P}, delta=0.0)", RT, "huber_loss", "0.0"),
-    R(f"F.huber_loss({_P}, {_P}, delta=-1.0)", RT, "huber_loss", "-1.0"),
-    R(f"F.smooth_l1_loss({_P}, {_P}, beta=-1.0)", RT, "smooth_l1_loss", "-1.0"),
-    R("F.multi_margin_loss(M.ones(2, 3), M.tensor([0, 1]), p=3)", V, "multi_margin_loss", "3"),
-    R("F.multi_margin_loss(M.ones(2, 3), M.tensor([0, 3]))", RT, "multi_margin_loss", "3"),
-    R("F.multi_margin_loss(M.ones(2, 3), M.tensor([0, 1]), weight=M.ones(2))", RT,
-      "multi_margin_loss", "(2,)"),
-    R("nn.CrossEntropyLoss(reduction='foo')(M.ones(2, 3), M.tensor([0, 1]))", V,
-      "crossentropyloss", "foo"),
-    R("nn.NLLLoss(weight=M.ones(2))(M.ones(2, 3), M.tensor([0, 1]))", RT, "nll_loss", "(2,)"),
-    R("nn.MSELoss()(M.ones(2), M.ones(3))", RT, "mse_loss", "(2,)", "(3,)"),
-    R("nn.BCELoss()(M.tensor([0.5]), M.tensor([3.0]))", RT, "binary_cross_entropy", "3"),
-    R("nn.HuberLoss(delta=-1.0)(M.ones(2), M.ones(2))", RT, "huber_loss", "-1.0"),
-    R("nn.CrossEntropyLoss()(M.ones(2, 3), M.tensor([0, 5]))", IX, "cross_entropy", "5"),
-]
+LOSSES = (
+    [R(f"F.{op}({_P}, {_P}, reduction='foo')", V, op, "foo") for op in _LOSSES]
+    + [
+        R(f"F.{op}(M.ones(2), M.ones(3))", RT, op, "(2,)", "(3,)")
+        for op in ("mse_loss", "l1_loss", "smooth_l1_loss", "huber_loss", "kl_div")
+    ]
+    + [
+        R(f"F.{op}(M.ones(2, 3), M.tensor([0, 1]), reduction='foo')", V, op, "foo")
+        for op in ("cross_entropy", "nll_loss", "multi_margin_loss")
+    ]
+    + [
+        R(f"F.{op}(M.ones(2, 3), M.tensor([0, 3]))", IX, op, "3")
+        for op in ("cross_entropy", "nll_loss")
+    ]
+    + [
+        R(f"F.{op}(M.ones(2, 3), M.tensor([0, -1]))", IX, op, "-1")
+        for op in ("cross_entropy", "nll_loss")
+    ]
+    + [
+        R(f"F.{op}(M.ones(2, 3), M.tensor([0, 1, 2]))", V, op, "2", "3")
+        for op in ("cross_entropy", "nll_loss")
+    ]
+    + [
+        R(f"F.{op}(M.ones(2, 3), M.tensor([0, 1]), weight=M.ones(2))", RT, op, "(2,)")
+        for op in ("cross_entropy", "nll_loss")
+    ]
+    + [
+        R("F.cross_entropy(M.ones(2, 3), M.ones(2))", RT, "cross_entropy", "float32"),
+        R("F.cross_entropy(M.ones(2, 3), M.tensor([0.5, 1.5]))", RT, "cross_entropy", "float32"),
+        R(
+            "F.cross_entropy(M.ones(2, 3, dtype=M.int64), M.tensor([0, 1]))",
+            RT,
+            "cross_entropy",
+            "int64",
+        ),
+        R(
+            "F.cross_entropy(M.ones(2, 3), M.tensor([0, 1]), label_smoothing=1.5)",
+            RT,
+            "cross_entropy",
+            "1.5",
+        ),
+        R("F.cross_entropy(M.ones(2, 3), M.tensor([[0, 1]]))", V, "cross_entropy", "(1, 2)"),
+        R("F.nll_loss(M.ones(2, 3), M.ones(2))", RT, "nll_loss", "float32"),
+        R(
+            "F.binary_cross_entropy(M.tensor([0.5]), M.tensor([2.0]))",
+            RT,
+            "binary_cross_entropy",
+            "target",
+            "2",
+        ),
+        R(
+            "F.binary_cross_entropy(M.tensor([0.5]), M.tensor([-0.5]))",
+            RT,
+            "binary_cross_entropy",
+            "target",
+            "-0.5",
+        ),
+        R(
+            "F.binary_cross_entropy(M.tensor([1.5]), M.tensor([1.0]))",
+            RT,
+            "binary_cross_entropy",
+            "input",
+            "1.5",
+        ),
+        R(
+            "F.binary_cross_entropy(M.tensor([-0.1]), M.tensor([1.0]))",
+            RT,
+            "binary_cross_entropy",
+            "input",
+            "-0.1",
+        ),
+        R(
+            "F.binary_cross_entropy(M.tensor([float('nan')]), M.tensor([1.0]))",
+            RT,
+            "binary_cross_entropy",
+            "nan",
+        ),
+        R(
+            f"F.binary_cross_entropy({_P}, M.full((3,), 0.5))",
+            V,
+            "binary_cross_entropy",
+            "(2,)",
+            "(3,)",
+        ),
+        R(
+            f"F.binary_cross_entropy({_P}, {_P}, weight=M.ones(3))",
+            RT,
+            "binary_cross_entropy",
+            "(3,)",
+        ),
+        R(
+            f"F.binary_cross_entropy_with_logits({_P}, M.ones(3))",
+            V,
+            "binary_cross_entropy_with_logits",
+            "(3,)",
+        ),
+        R(
+            f"F.binary_cross_entropy_with_logits({_P}, {_P}, pos_weight=M.ones(3))",
+            RT,
+            "binary_cross_entropy_with_logits",
+            "(3,)",
+        ),
+        R(f"F.huber_loss({_P}, {_P}, delta=0.0)", RT, "huber_loss", "0.0"),
+        R(f"F.huber_loss({_P}, {_P}, delta=-1.0)", RT, "huber_loss", "-1.0"),
+        R(f"F.smooth_l1_loss({_P}, {_P}, beta=-1.0)", RT, "smooth_l1_loss", "-1.0"),
+        R("F.multi_margin_loss(M.ones(2, 3), M.tensor([0, 1]), p=3)", V, "multi_margin_loss", "3"),
+        R("F.multi_margin_loss(M.ones(2, 3), M.tensor([0, 3]))", RT, "multi_margin_loss", "3"),
+        R(
+            "F.multi_margin_loss(M.ones(2, 3), M.tensor([0, 1]), weight=M.ones(2))",
+            RT,
+            "multi_margin_loss",
+            "(2,)",
+        ),
+        R(
+            "nn.CrossEntropyLoss(reduction='foo')(M.ones(2, 3), M.tensor([0, 1]))",
+            V,
+            "crossentropyloss",
+            "foo",
+        ),
+        R("nn.NLLLoss(weight=M.ones(2))(M.ones(2, 3), M.tensor([0, 1]))", RT, "nll_loss", "(2,)"),
+        R("nn.MSELoss()(M.ones(2), M.ones(3))", RT, "mse_loss", "(2,)", "(3,)"),
+        R("nn.BCELoss()(M.tensor([0.5]), M.tensor([3.0]))", RT, "binary_cross_entropy", "3"),
+        R("nn.HuberLoss(delta=-1.0)(M.ones(2), M.ones(2))", RT, "huber_loss", "-1.0"),
+        R("nn.CrossEntropyLoss()(M.ones(2, 3), M.tensor([0, 5]))", IX, "cross_entropy", "5"),
+    ]
+)
 
 LAYERS = [
     R("nn.Linear(-1, 2)", RT, "linear", "-1"),
@@ -181,12 +252,21 @@ LAYERS = [
     R("nn.Linear(2, 2).register_parameter('w', M.ones(2))", T, "register_parameter", "'w'"),
     R("nn.Linear(2, 2).register_parameter('a.b', None)", KeyError, "a.b"),
     R("nn.Linear(2, 2).add_module('x', 3)", T, "add_module", "int"),
-    R("nn.Linear(2, 2).load_state_dict({'weight': M.ones(2, 2)})", RT, "state_dict",
-      "bias"),
-    R("nn.Linear(2, 2).load_state_dict({'weight': M.ones(3, 2), 'bias': M.ones(2)})", RT,
-      "state_dict", "weight", "(3, 2)"),
-    R("nn.Linear(2, 2).load_state_dict({'weight': M.ones(2, 2), 'bias': M.ones(2), 'x': "
-      "M.ones(1)})", RT, "state_dict", '"x"'),
+    R("nn.Linear(2, 2).load_state_dict({'weight': M.ones(2, 2)})", RT, "state_dict", "bias"),
+    R(
+        "nn.Linear(2, 2).load_state_dict({'weight': M.ones(3, 2), 'bias': M.ones(2)})",
+        RT,
+        "state_dict",
+        "weight",
+        "(3, 2)",
+    ),
+    R(
+        "nn.Linear(2, 2).load_state_dict({'weight': M.ones(2, 2), 'bias': M.ones(2), 'x': "
+        "M.ones(1)})",
+        RT,
+        "state_dict",
+        '"x"',
+    ),
     R("nn.Linear(2, 2).load_state_dict([1])", T, "load_state_dict", "list"),
     R("nn.Linear(2, 2).to('tpu')", T, "tpu", "device"),
     R("nn.Parameter([1.0, 2.0])", T, "parameter", "list"),
@@ -212,12 +292,25 @@ INIT = [
 _GRAD = "[M.ones(2, requires_grad=True)]"
 
 CLIP = [
-    R(f"nn.utils.clip_grad_norm_(g({_GRAD}, float('inf')), 1.0, error_if_nonfinite=True)", RT,
-      "clip_grad_norm_", "inf"),
-    R(f"nn.utils.clip_grad_norm_(g({_GRAD}, float('nan')), 1.0, error_if_nonfinite=True)", RT,
-      "clip_grad_norm_", "nan"),
-    R(f"nn.utils.clip_grad_norm_(g({_GRAD}, 1.0), 1.0, norm_type='foo')", V, "clip_grad_norm_",
-      "foo", torch="nn.utils.clip_grad_norm_(g(" + _GRAD + ", 1.0), 1.0, norm_type='foo')"),
+    R(
+        f"nn.utils.clip_grad_norm_(g({_GRAD}, float('inf')), 1.0, error_if_nonfinite=True)",
+        RT,
+        "clip_grad_norm_",
+        "inf",
+    ),
+    R(
+        f"nn.utils.clip_grad_norm_(g({_GRAD}, float('nan')), 1.0, error_if_nonfinite=True)",
+        RT,
+        "clip_grad_norm_",
+        "nan",
+    ),
+    R(
+        f"nn.utils.clip_grad_norm_(g({_GRAD}, 1.0), 1.0, norm_type='foo')",
+        V,
+        "clip_grad_norm_",
+        "foo",
+        torch="nn.utils.clip_grad_norm_(g(" + _GRAD + ", 1.0), 1.0, norm_type='foo')",
+    ),
     R(f"nn.utils.clip_grad_norm_(g({_GRAD}, 1.0), 'a')", V, "clip_grad_norm_", "'a'"),
     R(f"nn.utils.clip_grad_value_(g({_GRAD}, 1.0), 'a')", V, "clip_grad_value_", "'a'"),
     R("nn.utils.clip_grad_norm_(5, 1.0)", T, "clip_grad_norm_", "int"),
@@ -226,14 +319,18 @@ CLIP = [
 
 _OPTS = {
     "SGD": ["lr=-1.0", "momentum=-1.0", "weight_decay=-1.0"],
-    "Adam": ["lr=-1.0", "eps=-1.0", "betas=(1.0, 0.9)", "betas=(0.9, -0.1)",
-             "weight_decay=-1.0"],
-    "AdamW": ["lr=-1.0", "eps=-1.0", "betas=(-0.1, 0.9)", "betas=(0.9, 1.5)",
-              "weight_decay=-1.0"],
+    "Adam": ["lr=-1.0", "eps=-1.0", "betas=(1.0, 0.9)", "betas=(0.9, -0.1)", "weight_decay=-1.0"],
+    "AdamW": ["lr=-1.0", "eps=-1.0", "betas=(-0.1, 0.9)", "betas=(0.9, 1.5)", "weight_decay=-1.0"],
     "RMSprop": ["lr=-1.0", "alpha=-1.0", "eps=-1.0", "momentum=-1.0", "weight_decay=-1.0"],
-    "Adagrad": ["lr=-1.0", "lr_decay=-1.0", "eps=-1.0", "weight_decay=-1.0",
-                "initial_accumulator_value=-1.0"],
-}  # fmt: skip
+    "Adagrad": [
+        "lr=-1.0",
+        "lr_decay=-1.0",
+        "eps=-1.0",
+        "weight_decay=-1.0",
+        "initial_accumulator_value=-1.0",
+    ],
+}
+
 
 def _bad_value(arg: str) -> tuple:
     """("lr=-1.0") -> ("lr", "-1.0"); ("betas=(0.9, -0.1)") -> ("beta", "-0.1")."""
@@ -245,32 +342,49 @@ def _bad_value(arg: str) -> tuple:
     return name, value
 
 
-OPTIM = [
-    R(f"optim.{name}([p()], {arg})", V, name, *_bad_value(arg))
-    for name, args in _OPTS.items() for arg in args
-] + [
-    R(f"optim.{name}([])", V, name, "empty") for name in _OPTS
-] + [
-    R(f"optim.{name}(M.ones(2))", T, name, "tensor") for name in _OPTS
-] + [
-    R(f"optim.{name}([1.0], lr=0.1)", T, name, "float") for name in _OPTS
-] + [
-    R(f"optim.{name}([p().exp()], lr=0.1)", V, name, "leaf") for name in _OPTS
-] + [
-    R("optim.SGD([p()], lr=0.1, nesterov=True)", V, "sgd", "nesterov"),
-    R("optim.SGD([p()], lr=0.1, momentum=0.9, dampening=0.5, nesterov=True)", V, "sgd",
-      "nesterov"),
-    R("optim.SGD([p()], lr='a')", T, "sgd", "'a'"),
-    R("optim.Adam([p()], betas=0.9)", T, "adam", "0.9"),
-    R("optim.SGD([{'lr': 0.1}], lr=0.1)", V, "sgd", "params"),
-    R("(lambda q: optim.SGD([{'params': [q]}, {'params': [q]}], lr=0.1))(p())", V, "sgd",
-      "more than one"),
-    R("(lambda o: o.add_param_group({'params': o.param_groups[0]['params']}))(opt())", V,
-      "sgd", "more than one"),
-    R("opt().load_state_dict({'state': {}, 'param_groups': []})", V, "load_state_dict", "0",
-      "1"),
-    R("opt().load_state_dict(5)", T, "load_state_dict", "int"),
-]
+OPTIM = (
+    [
+        R(f"optim.{name}([p()], {arg})", V, name, *_bad_value(arg))
+        for name, args in _OPTS.items()
+        for arg in args
+    ]
+    + [R(f"optim.{name}([])", V, name, "empty") for name in _OPTS]
+    + [R(f"optim.{name}(M.ones(2))", T, name, "tensor") for name in _OPTS]
+    + [R(f"optim.{name}([1.0], lr=0.1)", T, name, "float") for name in _OPTS]
+    + [R(f"optim.{name}([p().exp()], lr=0.1)", V, name, "leaf") for name in _OPTS]
+    + [
+        R("optim.SGD([p()], lr=0.1, nesterov=True)", V, "sgd", "nesterov"),
+        R(
+            "optim.SGD([p()], lr=0.1, momentum=0.9, dampening=0.5, nesterov=True)",
+            V,
+            "sgd",
+            "nesterov",
+        ),
+        R("optim.SGD([p()], lr='a')", T, "sgd", "'a'"),
+        R("optim.Adam([p()], betas=0.9)", T, "adam", "0.9"),
+        R("optim.SGD([{'lr': 0.1}], lr=0.1)", V, "sgd", "params"),
+        R(
+            "(lambda q: optim.SGD([{'params': [q]}, {'params': [q]}], lr=0.1))(p())",
+            V,
+            "sgd",
+            "more than one",
+        ),
+        R(
+            "(lambda o: o.add_param_group({'params': o.param_groups[0]['params']}))(opt())",
+            V,
+            "sgd",
+            "more than one",
+        ),
+        R(
+            "opt().load_state_dict({'state': {}, 'param_groups': []})",
+            V,
+            "load_state_dict",
+            "0",
+            "1",
+        ),
+        R("opt().load_state_dict(5)", T, "load_state_dict", "int"),
+    ]
+)
 
 SCHEDULERS = [
     R("sched.StepLR(5, step_size=2)", T, "steplr", "int"),
@@ -282,26 +396,62 @@ SCHEDULERS = [
     R("sched.LinearLR(opt(), end_factor=-0.5)", V, "linearlr", "end_factor", "-0.5"),
     R("sched.LambdaLR(opt(), lr_lambda=[abs, abs])", V, "lambdalr", "2"),
     R("sched.LambdaLR(opt(), lr_lambda=5)", T, "lambdalr", "int"),
-    R("(lambda o: sched.SequentialLR(o, [sched.StepLR(o, 2)], milestones=[1]))(opt())", V,
-      "sequentiallr", "milestones"),
-    R("(lambda o: sched.SequentialLR(o, [sched.StepLR(o, 2), sched.StepLR(o, 2)], "
-      "milestones=[]))(opt())", V, "sequentiallr", "milestones"),
-    R("(lambda o: sched.SequentialLR(o, [sched.StepLR(opt(), 2), sched.StepLR(o, 2)], "
-      "milestones=[1]))(opt())", V, "sequentiallr", "optimizer"),
+    R(
+        "(lambda o: sched.SequentialLR(o, [sched.StepLR(o, 2)], milestones=[1]))(opt())",
+        V,
+        "sequentiallr",
+        "milestones",
+    ),
+    R(
+        "(lambda o: sched.SequentialLR(o, [sched.StepLR(o, 2), sched.StepLR(o, 2)], "
+        "milestones=[]))(opt())",
+        V,
+        "sequentiallr",
+        "milestones",
+    ),
+    R(
+        "(lambda o: sched.SequentialLR(o, [sched.StepLR(opt(), 2), sched.StepLR(o, 2)], "
+        "milestones=[1]))(opt())",
+        V,
+        "sequentiallr",
+        "optimizer",
+    ),
     R("sched.OneCycleLR(opt(), max_lr=0.1)", V, "onecyclelr", "total_steps"),
-    R("sched.OneCycleLR(opt(), max_lr=0.1, total_steps=0)", V, "onecyclelr", "total_steps",
-      "0"),
-    R("sched.OneCycleLR(opt(), max_lr=0.1, epochs=-1, steps_per_epoch=2)", V, "onecyclelr",
-      "epochs", "-1"),
-    R("sched.OneCycleLR(opt(), max_lr=0.1, epochs=2, steps_per_epoch=0)", V, "onecyclelr",
-      "steps_per_epoch", "0"),
-    R("sched.OneCycleLR(opt(), max_lr=0.1, total_steps=10, pct_start=1.5)", V, "onecyclelr",
-      "pct_start", "1.5"),
-    R("sched.OneCycleLR(opt(), max_lr=0.1, total_steps=10, anneal_strategy='foo')", V,
-      "onecyclelr", "foo"),
+    R("sched.OneCycleLR(opt(), max_lr=0.1, total_steps=0)", V, "onecyclelr", "total_steps", "0"),
+    R(
+        "sched.OneCycleLR(opt(), max_lr=0.1, epochs=-1, steps_per_epoch=2)",
+        V,
+        "onecyclelr",
+        "epochs",
+        "-1",
+    ),
+    R(
+        "sched.OneCycleLR(opt(), max_lr=0.1, epochs=2, steps_per_epoch=0)",
+        V,
+        "onecyclelr",
+        "steps_per_epoch",
+        "0",
+    ),
+    R(
+        "sched.OneCycleLR(opt(), max_lr=0.1, total_steps=10, pct_start=1.5)",
+        V,
+        "onecyclelr",
+        "pct_start",
+        "1.5",
+    ),
+    R(
+        "sched.OneCycleLR(opt(), max_lr=0.1, total_steps=10, anneal_strategy='foo')",
+        V,
+        "onecyclelr",
+        "foo",
+    ),
     R("sched.OneCycleLR(opt(), max_lr=[0.1, 0.2], total_steps=10)", V, "onecyclelr", "2"),
-    R("(lambda s: [s.step() for _ in range(4)])(sched.OneCycleLR(opt(), 0.1, total_steps=2))",
-      V, "onecyclelr", "2"),
+    R(
+        "(lambda s: [s.step() for _ in range(4)])(sched.OneCycleLR(opt(), 0.1, total_steps=2))",
+        V,
+        "onecyclelr",
+        "2",
+    ),
     R("sched.ReduceLROnPlateau(opt(), mode='foo')", V, "reducelronplateau", "foo"),
     R("sched.ReduceLROnPlateau(opt(), factor=1.0)", V, "reducelronplateau", "factor", "1.0"),
     R("sched.ReduceLROnPlateau(opt(), threshold_mode='foo')", V, "reducelronplateau", "foo"),
@@ -324,29 +474,42 @@ DATA = [
     R("D.random_split(ds(), [0.5, 0.6])", V, "random_split", "0.6"),
     R("D.random_split(ds(), [2.5, 1.5])", V, "random_split", "2.5"),
     R("D.default_collate([M.ones(2), M.ones(3)])", RT, "(2,)", "(3,)"),
-    R("D.default_collate([(M.ones(2), 1), (M.ones(2),)])", V, "collate", "1", "2",
-      torch=None),
+    R("D.default_collate([(M.ones(2), 1), (M.ones(2),)])", V, "collate", "1", "2", torch=None),
     R("D.transforms.Normalize([0.5], [0.0])(M.ones(1, 2, 2))", V, "normalize", "0", torch=None),
-    R("D.transforms.Normalize([0.5, 0.5], [1.0])(M.ones(1, 2, 2))", V, "normalize", "1",
-      torch=None),
-    R("D.transforms.Normalize([0.5, 0.5], [1.0, 1.0])(M.ones(3, 2, 2))", V, "normalize", "3",
-      torch=None),
+    R(
+        "D.transforms.Normalize([0.5, 0.5], [1.0])(M.ones(1, 2, 2))",
+        V,
+        "normalize",
+        "1",
+        torch=None,
+    ),
+    R(
+        "D.transforms.Normalize([0.5, 0.5], [1.0, 1.0])(M.ones(3, 2, 2))",
+        V,
+        "normalize",
+        "3",
+        torch=None,
+    ),
     R("D.transforms.Normalize([0.5], [1.0])([1.0])", T, "normalize", "list", torch=None),
     R("D.transforms.RandomCrop(0)", V, "randomcrop", "0", torch=None),
     R("D.transforms.RandomCrop(4)(M.ones(1, 2, 2))", V, "randomcrop", "4", torch=None),
     R("D.transforms.RandomCrop(2, padding=-1)", V, "randomcrop", "-1", torch=None),
     R("D.transforms.RandomCrop((1, 2, 3))", V, "randomcrop", "(1, 2, 3)", torch=None),
     R("D.transforms.RandomHorizontalFlip(1.5)", V, "randomhorizontalflip", "1.5", torch=None),
-    R("D.transforms.RandomHorizontalFlip(-0.5)", V, "randomhorizontalflip", "-0.5",
-      torch=None),
+    R("D.transforms.RandomHorizontalFlip(-0.5)", V, "randomhorizontalflip", "-0.5", torch=None),
     R("D.transforms.GaussianNoise(-1.0)", V, "gaussiannoise", "-1.0", torch=None),
     R("D.transforms.RandomShift(-1)", V, "randomshift", "-1", torch=None),
     R("D.transforms.Compose(5)", T, "compose", "int", torch=None),
     R("D.transforms.Compose([5])", T, "compose", "int", torch=None),
     R("D.transforms.Lambda(5)", T, "lambda", "int", torch=None),
     R("D.transforms.ToTensor()('a')", T, "totensor", "str", torch=None),
-    R("D.transforms.ToTensor()(np.ones((1, 2, 2, 2, 2)))", V, "totensor", "(1, 2, 2, 2, 2)",
-      torch=None),
+    R(
+        "D.transforms.ToTensor()(np.ones((1, 2, 2, 2, 2)))",
+        V,
+        "totensor",
+        "(1, 2, 2, 2, 2)",
+        torch=None,
+    ),
 ]
 
 ROWS = CONV_POOL + LOSSES + LAYERS + INIT + CLIP + OPTIM + SCHEDULERS + DATA

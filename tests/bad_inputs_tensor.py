@@ -74,8 +74,13 @@ FACTORIES = [
     R("M.zeros_like([1, 2])", T, "zeros_like", "list"),
     R("M.full_like(M.ones(2), 'a')", T, "full_like", "'a'"),
     R("M.empty_like(np.ones(2))", T, "empty_like", "ndarray"),
-    R("M.rand_like(M.ones(2, dtype=M.int64))", RT, "rand_like", "int64",
-      torch="M.rand_like(M.ones(2, dtype=M.int64))"),
+    R(
+        "M.rand_like(M.ones(2, dtype=M.int64))",
+        RT,
+        "rand_like",
+        "int64",
+        torch="M.rand_like(M.ones(2, dtype=M.int64))",
+    ),
     R("M.randn_like(M.ones(2, dtype=M.int64))", RT, "randn_like", "int64"),
     R("M.manual_seed(2 ** 64)", V, "manual_seed", str(2**64)),
     R("M.manual_seed(-(2 ** 63) - 1)", V, "manual_seed", str(-(2**63) - 1)),
@@ -135,39 +140,61 @@ ELEMENTWISE = [
     R("M.ones(2).retain_grad()", RT, "retain_grad", "require"),
 ]
 
-REDUCTIONS = [
-    R(f"M.ones(2, 3).{op}(dim=2)", IX, op, "2", "(2, 3)")
-    for op in ("sum", "mean", "prod", "amax", "amin", "max", "min", "argmax", "argmin", "var",
-               "std", "logsumexp", "softmax", "log_softmax", "all", "any", "count_nonzero")
-] + [
-    R(f"M.ones(2, 3).{op}(dim=-3)", IX, op, "-3", "(2, 3)")
-    for op in ("sum", "mean", "amax", "argmax", "var", "logsumexp")
-] + [
-    R(f"M.ones(2, 3).{op}(dim=1.5)", T, op, "1.5")
-    for op in ("sum", "mean", "amax", "argmax", "std")
-] + [
-    R("M.ones(2, 3).sum(dim=(0, 0))", RT, "sum", "0"),
-    R("M.ones(2, 3).mean(dim=(1, -1))", RT, "mean", "1"),
-    R("M.ones(2, 3).amax(dim=(0, 0))", RT, "amax", "0"),
-    R("M.ones(2, 3).sum(dim=(0, 5))", IX, "sum", "5"),
-    R("M.tensor([1, 2]).mean()", RT, "mean", "int64"),
-    R("M.tensor([1, 2]).var()", RT, "var", "int64"),
-    R("M.tensor([1, 2]).std()", RT, "std", "int64"),
-    R("M.tensor([1, 2]).softmax(0)", RT, "softmax", "int64"),
-    R("M.ones(0).amax()", RT, "amax", "(0,)", torch="M.ones(0).amax()"),
-    R("M.ones(0).amin()", RT, "amin", "(0,)"),
-    R("M.ones(0).max()", RT, "max", "(0,)"),
-    R("M.ones(0).min()", RT, "min", "(0,)"),
-    R("M.ones(0).argmax()", IX, "argmax", "(0,)"),
-    R("M.ones(0).argmin()", IX, "argmin", "(0,)"),
-    R("M.ones(0, 3).amax(dim=0)", IX, "amax", "(0, 3)"),
-    R("M.ones(0, 3).argmax(dim=0)", IX, "argmax", "(0, 3)"),
-    R("M.ones(0, 3).max(dim=0)", IX, "max", "(0, 3)"),
-    R("M.ones(2).norm(p='foo')", RT, "norm", "foo"),
-    R("M.ones(2).max(M.ones(3))", RT, "max", "(2,)", "(3,)"),
-    R("M.ones(2, 3).sum(keepdim='a')", T, "sum", "'a'"),
-    R("M.ones(2, 3).max(dim=(0, 1))", T, "max", "(0, 1)"),
-]
+REDUCTIONS = (
+    [
+        R(f"M.ones(2, 3).{op}(dim=2)", IX, op, "2", "(2, 3)")
+        for op in (
+            "sum",
+            "mean",
+            "prod",
+            "amax",
+            "amin",
+            "max",
+            "min",
+            "argmax",
+            "argmin",
+            "var",
+            "std",
+            "logsumexp",
+            "softmax",
+            "log_softmax",
+            "all",
+            "any",
+            "count_nonzero",
+        )
+    ]
+    + [
+        R(f"M.ones(2, 3).{op}(dim=-3)", IX, op, "-3", "(2, 3)")
+        for op in ("sum", "mean", "amax", "argmax", "var", "logsumexp")
+    ]
+    + [
+        R(f"M.ones(2, 3).{op}(dim=1.5)", T, op, "1.5")
+        for op in ("sum", "mean", "amax", "argmax", "std")
+    ]
+    + [
+        R("M.ones(2, 3).sum(dim=(0, 0))", RT, "sum", "0"),
+        R("M.ones(2, 3).mean(dim=(1, -1))", RT, "mean", "1"),
+        R("M.ones(2, 3).amax(dim=(0, 0))", RT, "amax", "0"),
+        R("M.ones(2, 3).sum(dim=(0, 5))", IX, "sum", "5"),
+        R("M.tensor([1, 2]).mean()", RT, "mean", "int64"),
+        R("M.tensor([1, 2]).var()", RT, "var", "int64"),
+        R("M.tensor([1, 2]).std()", RT, "std", "int64"),
+        R("M.tensor([1, 2]).softmax(0)", RT, "softmax", "int64"),
+        R("M.ones(0).amax()", RT, "amax", "(0,)", torch="M.ones(0).amax()"),
+        R("M.ones(0).amin()", RT, "amin", "(0,)"),
+        R("M.ones(0).max()", RT, "max", "(0,)"),
+        R("M.ones(0).min()", RT, "min", "(0,)"),
+        R("M.ones(0).argmax()", IX, "argmax", "(0,)"),
+        R("M.ones(0).argmin()", IX, "argmin", "(0,)"),
+        R("M.ones(0, 3).amax(dim=0)", IX, "amax", "(0, 3)"),
+        R("M.ones(0, 3).argmax(dim=0)", IX, "argmax", "(0, 3)"),
+        R("M.ones(0, 3).max(dim=0)", IX, "max", "(0, 3)"),
+        R("M.ones(2).norm(p='foo')", RT, "norm", "foo"),
+        R("M.ones(2).max(M.ones(3))", RT, "max", "(2,)", "(3,)"),
+        R("M.ones(2, 3).sum(keepdim='a')", T, "sum", "'a'"),
+        R("M.ones(2, 3).max(dim=(0, 1))", T, "max", "(0, 1)"),
+    ]
+)
 
 SHAPE = [
     R("M.ones(6).reshape(-1, -1)", RT, "reshape", "-1"),

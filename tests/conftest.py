@@ -8,16 +8,20 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, settings
 
-
 import tinygrad_edu as tg
 
-# Fixtures here are stateless per example (the seed fixture only seeds), so hypothesis may reuse them.
-settings.register_profile("default", deadline=None, suppress_health_check=[
-    HealthCheck.function_scoped_fixture, HealthCheck.too_slow])  # fmt: skip
+# Fixtures here are stateless per example (the seed fixture only seeds), so hypothesis may reuse
+# them.
+settings.register_profile(
+    "default",
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 # CI draws the same examples every run (a failure there is reproducible, never a flake)
 settings.register_profile("ci", parent=settings.get_profile("default"), derandomize=True)
-settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci" if os.environ.get("CI") else
-                                     "default"))  # fmt: skip
+settings.load_profile(
+    os.environ.get("HYPOTHESIS_PROFILE", "ci" if os.environ.get("CI") else "default")
+)
 
 # Tests use small arrays: one BLAS thread is as fast and avoids spinning threads on a busy machine.
 try:
@@ -43,8 +47,19 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(skip)
 
 
-DEVICES = ["cpu", pytest.param("cuda", marks=[pytest.mark.cuda, pytest.mark.skipif(
-    not tg.cuda.is_available(), reason=f"CUDA unavailable: {tg.cuda.unavailable_reason()}")])]
+DEVICES = [
+    "cpu",
+    pytest.param(
+        "cuda",
+        marks=[
+            pytest.mark.cuda,
+            pytest.mark.skipif(
+                not tg.cuda.is_available(),
+                reason=f"CUDA unavailable: {tg.cuda.unavailable_reason()}",
+            ),
+        ],
+    ),
+]
 
 
 @pytest.fixture(params=DEVICES)

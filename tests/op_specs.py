@@ -20,9 +20,16 @@ from hypothesis.extra import numpy as hnp
 
 import tinygrad_edu as tg
 import tinygrad_edu.nn.functional as F
+from tests.strategies import (
+    broadcast_pairs,
+    dims_for,
+    matrix_shapes,
+    nonscalar_shapes,
+    seeds,
+    shapes,
+    values,
+)
 from tinygrad_edu.composite.shape import linear
-from tests.strategies import broadcast_pairs, dims_for, matrix_shapes, nonscalar_shapes, seeds
-from tests.strategies import shapes, values
 
 
 @dataclass
@@ -77,8 +84,9 @@ def _all_dims(x, dim):
 
 def _softmax_sample(data):
     shape = data.draw(nonscalar_shapes)
-    return [values(data.draw(seeds), shape)], {"dim": data.draw(st.integers(-len(shape),
-                                                                           len(shape) - 1))}
+    return [values(data.draw(seeds), shape)], {
+        "dim": data.draw(st.integers(-len(shape), len(shape) - 1))
+    }
 
 
 def _var_sample(data):
@@ -88,9 +96,10 @@ def _var_sample(data):
     dims = (dims,) if isinstance(dims, int) else dims
     n = int(np.prod([shape[d] for d in dims]))
     return [values(data.draw(seeds), shape)], {
-        "dim": dim, "keepdim": data.draw(st.booleans()),
+        "dim": dim,
+        "keepdim": data.draw(st.booleans()),
         "correction": data.draw(st.sampled_from([0, 1] if n > 1 else [0])),
-    }  # fmt: skip
+    }
 
 
 def _reshape_sample(data):
@@ -112,8 +121,10 @@ def _permute_sample(data):
 def _transpose_sample(data):
     shape = data.draw(nonscalar_shapes)
     n = len(shape)
-    return [values(data.draw(seeds), shape)], {"d0": data.draw(st.integers(-n, n - 1)),
-                                               "d1": data.draw(st.integers(-n, n - 1))}
+    return [values(data.draw(seeds), shape)], {
+        "d0": data.draw(st.integers(-n, n - 1)),
+        "d1": data.draw(st.integers(-n, n - 1)),
+    }
 
 
 def _expand_sample(data):
@@ -125,22 +136,25 @@ def _expand_sample(data):
 
 def _repeat_sample(data):
     shape = data.draw(shapes)
-    reps = tuple(data.draw(st.lists(st.integers(1, 3), min_size=len(shape),
-                                    max_size=len(shape) + 1)))  # fmt: skip
+    reps = tuple(
+        data.draw(st.lists(st.integers(1, 3), min_size=len(shape), max_size=len(shape) + 1))
+    )
     return [values(data.draw(seeds), shape)], {"reps": reps}
 
 
 def _squeeze_sample(data):
     shape = data.draw(shapes)
-    dim = data.draw(st.one_of(st.none(), st.integers(-len(shape), len(shape) - 1))) if shape \
-        else None  # fmt: skip
+    dim = (
+        data.draw(st.one_of(st.none(), st.integers(-len(shape), len(shape) - 1))) if shape else None
+    )
     return [values(data.draw(seeds), shape)], {"dim": dim}
 
 
 def _unsqueeze_sample(data):
     shape = data.draw(shapes)
-    return [values(data.draw(seeds), shape)], {"dim": data.draw(st.integers(-len(shape) - 1,
-                                                                           len(shape)))}
+    return [values(data.draw(seeds), shape)], {
+        "dim": data.draw(st.integers(-len(shape) - 1, len(shape)))
+    }
 
 
 def _flatten_sample(data):
@@ -150,9 +164,12 @@ def _flatten_sample(data):
     return [values(data.draw(seeds), shape)], {"start": a - n if a % 2 else a, "end": b}
 
 
-_slice = st.builds(slice, st.one_of(st.none(), st.integers(-4, 4)),
-                   st.one_of(st.none(), st.integers(-4, 4)),
-                   st.sampled_from([None, 1, 2, -1, -2]))  # fmt: skip
+_slice = st.builds(
+    slice,
+    st.one_of(st.none(), st.integers(-4, 4)),
+    st.one_of(st.none(), st.integers(-4, 4)),
+    st.sampled_from([None, 1, 2, -1, -2]),
+)
 
 
 def _getitem_sample(data):
@@ -167,8 +184,11 @@ def _getitem_sample(data):
             idx.insert(data.draw(st.integers(0, len(idx))), None)
         idx = tuple(idx)
     elif kind == "int_array":  # repeated indices must add up in the gradient
-        idx = (np.array(data.draw(st.lists(st.integers(-shape[0], shape[0] - 1), min_size=1,
-                                           max_size=6))),)  # fmt: skip
+        idx = (
+            np.array(
+                data.draw(st.lists(st.integers(-shape[0], shape[0] - 1), min_size=1, max_size=6))
+            ),
+        )
     elif kind == "mask":
         rng = np.random.default_rng(data.draw(seeds))
         idx = (rng.random(shape[: data.draw(st.integers(1, len(shape)))]) > 0.4,)
@@ -240,18 +260,25 @@ def _split_sample(data):
 
 def _pad_sample(data):
     shape = data.draw(nonscalar_shapes)
-    pads = data.draw(st.lists(st.integers(0, 2), min_size=2, max_size=2 * min(len(shape), 2)
-                              ).filter(lambda p: len(p) % 2 == 0))  # fmt: skip
-    return [values(data.draw(seeds), shape)], {"pad": tuple(pads),
-                                               "value": data.draw(st.sampled_from([0.0, 1.5]))}
+    pads = data.draw(
+        st.lists(st.integers(0, 2), min_size=2, max_size=2 * min(len(shape), 2)).filter(
+            lambda p: len(p) % 2 == 0
+        )
+    )
+    return [values(data.draw(seeds), shape)], {
+        "pad": tuple(pads),
+        "value": data.draw(st.sampled_from([0.0, 1.5])),
+    }
 
 
 def _gather_sample(data):
     shape = data.draw(nonscalar_shapes)
     dim = data.draw(st.integers(-len(shape), len(shape) - 1))
     rng = np.random.default_rng(data.draw(seeds))
-    ishape = tuple(data.draw(st.integers(1, 4)) if i == dim % len(shape) else
-                   data.draw(st.integers(1, s)) for i, s in enumerate(shape))  # fmt: skip
+    ishape = tuple(
+        data.draw(st.integers(1, 4)) if i == dim % len(shape) else data.draw(st.integers(1, s))
+        for i, s in enumerate(shape)
+    )
     index = rng.integers(0, shape[dim], ishape)
     return [values(data.draw(seeds), shape), index], {"dim": dim}
 
@@ -266,8 +293,11 @@ def _masked_fill_sample(data):
 def _where_sample(data):
     (sa, sb), _ = data.draw(broadcast_pairs)
     rng = np.random.default_rng(data.draw(seeds))
-    sc = np.broadcast_shapes(sa, sb)[data.draw(st.integers(0, 1)):] if np.broadcast_shapes(
-        sa, sb) else ()  # fmt: skip
+    sc = (
+        np.broadcast_shapes(sa, sb)[data.draw(st.integers(0, 1)) :]
+        if np.broadcast_shapes(sa, sb)
+        else ()
+    )
     return [rng.random(sc) > 0.5, values(data.draw(seeds), sa), values(data.draw(seeds), sb)], {}
 
 
@@ -281,10 +311,16 @@ def _matmul_sample(data):
     n, k, m = (data.draw(st.integers(1, 4)) for _ in range(3))
     batch_a = tuple(data.draw(st.lists(st.integers(1, 3), max_size=2)))
     batch_b = tuple(1 if data.draw(st.booleans()) else b for b in batch_a)[
-        data.draw(st.integers(0, len(batch_a))):]  # fmt: skip
-    sa, sb = {"1d1d": ((k,), (k,)), "1d2d": ((k,), (k, m)), "2d1d": ((n, k), (k,)),
-              "2d2d": ((n, k), (k, m)), "batched": (batch_a + (n, k), batch_b + (k, m)),
-              "nd1d": (batch_a + (n, k), (k,))}[kind]  # fmt: skip
+        data.draw(st.integers(0, len(batch_a))) :
+    ]
+    sa, sb = {
+        "1d1d": ((k,), (k,)),
+        "1d2d": ((k,), (k, m)),
+        "2d1d": ((n, k), (k,)),
+        "2d2d": ((n, k), (k, m)),
+        "batched": (batch_a + (n, k), batch_b + (k, m)),
+        "nd1d": (batch_a + (n, k), (k,)),
+    }[kind]
     return [values(data.draw(seeds), sa), values(data.draw(seeds), sb)], {}
 
 
@@ -292,7 +328,9 @@ def _norm_sample(data):
     shape = data.draw(shapes)
     return [values(data.draw(seeds), shape, "away")], {
         "p": data.draw(st.sampled_from([1, 2, 3, float("inf")])),
-        "dim": data.draw(dims_for(len(shape))), "keepdim": data.draw(st.booleans())}  # fmt: skip
+        "dim": data.draw(dims_for(len(shape))),
+        "keepdim": data.draw(st.booleans()),
+    }
 
 
 def _clamp_sample(data):
@@ -309,7 +347,8 @@ def _max_dim_sample(data):
     shape = data.draw(nonscalar_shapes)
     return [values(data.draw(seeds), shape, "distinct")], {
         "dim": data.draw(st.integers(-len(shape), len(shape) - 1)),
-        "keepdim": data.draw(st.booleans())}  # fmt: skip
+        "keepdim": data.draw(st.booleans()),
+    }
 
 
 def _pow_sample(data):
@@ -319,8 +358,9 @@ def _pow_sample(data):
 
 def _prod_sample(data):
     shape = data.draw(shapes)
-    dim = data.draw(st.one_of(st.none(), st.integers(-len(shape), len(shape) - 1))) if shape \
-        else None  # fmt: skip
+    dim = (
+        data.draw(st.one_of(st.none(), st.integers(-len(shape), len(shape) - 1))) if shape else None
+    )
     x = values(data.draw(seeds), shape, "away")
     if data.draw(st.booleans()) and x.size > 1:  # exact zeros: the gradient must stay exact
         x.reshape(-1)[0] = 0.0
@@ -345,8 +385,11 @@ def _unflatten_sample(data):
 def _image_sample(data, with_weight=False):
     n, c = data.draw(st.integers(1, 2)), data.draw(st.integers(1, 3))
     k = data.draw(st.integers(1, 3))
-    stride, pad, dil = data.draw(st.integers(1, 2)), data.draw(st.integers(0, 1)), \
-        data.draw(st.integers(1, 2))  # fmt: skip
+    stride, pad, dil = (
+        data.draw(st.integers(1, 2)),
+        data.draw(st.integers(0, 1)),
+        data.draw(st.integers(1, 2)),
+    )
     pad = min(pad, k // 2) if not with_weight else pad
     h = data.draw(st.integers(dil * (k - 1) + 1, 6))
     w = data.draw(st.integers(dil * (k - 1) + 1, 6))
@@ -355,8 +398,10 @@ def _image_sample(data, with_weight=False):
     if with_weight:
         groups = data.draw(st.sampled_from([g for g in (1, c) if c % g == 0]))
         out = groups * data.draw(st.integers(1, 2))
-        arrays += [values(data.draw(seeds), (out, c // groups, k, k)),
-                   values(data.draw(seeds), (out,))]  # fmt: skip
+        arrays += [
+            values(data.draw(seeds), (out, c // groups, k, k)),
+            values(data.draw(seeds), (out,)),
+        ]
         kw["groups"] = groups
     return arrays, kw
 
@@ -373,28 +418,38 @@ def _ce_sample(data):
     if (t == 1).all():  # keep at least one row that is not ignored
         t[0] = 0
     return [values(data.draw(seeds), (n, c)), t], {
-        "reduction": data.draw(st.sampled_from(["mean", "sum", "none"]))}
+        "reduction": data.draw(st.sampled_from(["mean", "sum", "none"]))
+    }
 
 
 def _bn_sample(data):
     c = data.draw(st.integers(1, 3))
     shape = data.draw(st.sampled_from([(4, c), (3, c, 2), (2, c, 2, 3)]))
-    return [values(data.draw(seeds), shape, "distinct"), values(data.draw(seeds), (c,)),
-            values(data.draw(seeds), (c,))], {}  # fmt: skip
+    return [
+        values(data.draw(seeds), shape, "distinct"),
+        values(data.draw(seeds), (c,)),
+        values(data.draw(seeds), (c,)),
+    ], {}
 
 
 def _ln_sample(data):
     shape = data.draw(hnp.array_shapes(min_dims=2, max_dims=3, min_side=2, max_side=4))
     k = data.draw(st.integers(1, 2))
-    return [values(data.draw(seeds), shape, "distinct"), values(data.draw(seeds), shape[-k:]),
-            values(data.draw(seeds), shape[-k:])], {"k": k}  # fmt: skip
+    return [
+        values(data.draw(seeds), shape, "distinct"),
+        values(data.draw(seeds), shape[-k:]),
+        values(data.draw(seeds), shape[-k:]),
+    ], {"k": k}
 
 
 def _linear_sample(data):
     lead = tuple(data.draw(st.lists(st.integers(1, 3), min_size=1, max_size=3)))
     i, o = data.draw(st.integers(1, 4)), data.draw(st.integers(1, 4))
-    return [values(data.draw(seeds), lead + (i,)), values(data.draw(seeds), (o, i)),
-            values(data.draw(seeds), (o,))], {}  # fmt: skip
+    return [
+        values(data.draw(seeds), lead + (i,)),
+        values(data.draw(seeds), (o, i)),
+        values(data.draw(seeds), (o,)),
+    ], {}
 
 
 _T = torch
@@ -421,26 +476,52 @@ SPECS = [
     OpSpec("floor", lambda x: x.floor(), _T.floor, unary(), smooth=False),
     OpSpec("ceil", lambda x: x.ceil(), _T.ceil, unary(), smooth=False),
     OpSpec("round", lambda x: x.round(), _T.round, unary(), smooth=False),
-    OpSpec("round_decimals", lambda x: x.round(decimals=1), lambda x: x.round(decimals=1),
-           unary(), smooth=False),
+    OpSpec(
+        "round_decimals",
+        lambda x: x.round(decimals=1),
+        lambda x: x.round(decimals=1),
+        unary(),
+        smooth=False,
+    ),
     # ------------------------------------------------------------------ activations
-    OpSpec("leaky_relu", lambda x: x.leaky_relu(0.1), lambda x: TF.leaky_relu(x, 0.1),
-           unary("away"), smooth=False),
+    OpSpec(
+        "leaky_relu",
+        lambda x: x.leaky_relu(0.1),
+        lambda x: TF.leaky_relu(x, 0.1),
+        unary("away"),
+        smooth=False,
+    ),
     OpSpec("elu", lambda x: x.elu(1.3), lambda x: TF.elu(x, 1.3), unary("away"), smooth=False),
     OpSpec("gelu", lambda x: x.gelu(), TF.gelu, unary()),
-    OpSpec("gelu_tanh", lambda x: x.gelu("tanh"), lambda x: TF.gelu(x, approximate="tanh"),
-           unary()),
+    OpSpec(
+        "gelu_tanh", lambda x: x.gelu("tanh"), lambda x: TF.gelu(x, approximate="tanh"), unary()
+    ),
     OpSpec("silu", lambda x: x.silu(), TF.silu, unary()),
     OpSpec("swish", lambda x: x.swish(), TF.silu, unary()),
     OpSpec("softplus", lambda x: x.softplus(), TF.softplus, unary("away")),
-    OpSpec("softplus_beta", lambda x: (x * 8).softplus(beta=2.0, threshold=5.0),
-           lambda x: TF.softplus(x * 8, beta=2.0, threshold=5.0), unary("away"), smooth=False),
+    OpSpec(
+        "softplus_beta",
+        lambda x: (x * 8).softplus(beta=2.0, threshold=5.0),
+        lambda x: TF.softplus(x * 8, beta=2.0, threshold=5.0),
+        unary("away"),
+        smooth=False,
+    ),
     OpSpec("mish", lambda x: x.mish(), TF.mish, unary()),
     OpSpec("hardtanh", lambda x: x.hardtanh(), TF.hardtanh, unary("away"), smooth=False),
-    OpSpec("clamp", lambda x, min, max: x.clamp(min, max),
-           lambda x, min, max: x.clamp(min, max), _clamp_sample, smooth=False),
-    OpSpec("clip", lambda x, min, max: x.clip(min, max), lambda x, min, max: x.clip(min, max),
-           _clamp_sample, smooth=False),
+    OpSpec(
+        "clamp",
+        lambda x, min, max: x.clamp(min, max),
+        lambda x, min, max: x.clamp(min, max),
+        _clamp_sample,
+        smooth=False,
+    ),
+    OpSpec(
+        "clip",
+        lambda x, min, max: x.clip(min, max),
+        lambda x, min, max: x.clip(min, max),
+        _clamp_sample,
+        smooth=False,
+    ),
     OpSpec("selu", lambda x: x.selu(), TF.selu, unary("away"), smooth=False),
     OpSpec("relu6", lambda x: x.relu6() * 1.0, TF.relu6, unary("away"), smooth=False),
     OpSpec("logsigmoid", lambda x: x.logsigmoid(), TF.logsigmoid, unary("away")),
@@ -461,128 +542,299 @@ SPECS = [
     OpSpec("pow_scalar", lambda x, s: x**s, lambda x, s: x**s, with_scalar("positive")),
     OpSpec("pow_square", lambda x: x**2, lambda x: x**2, unary()),
     OpSpec("rpow_scalar", lambda x, s: abs(s) ** x, lambda x, s: abs(s) ** x, with_scalar()),
-    OpSpec("remainder", lambda a, b: a % b, lambda a, b: a % b, binary("real", "positive"),
-           smooth=False, atol=1e-4),
+    OpSpec(
+        "remainder",
+        lambda a, b: a % b,
+        lambda a, b: a % b,
+        binary("real", "positive"),
+        smooth=False,
+        atol=1e-4,
+    ),
     OpSpec("where", lambda c, a, b: tg.where(c, a, b), _T.where, _where_sample),
-    OpSpec("masked_fill", lambda x, m, value: x.masked_fill(m, value),
-           lambda x, m, value: x.masked_fill(m, value), _masked_fill_sample),
+    OpSpec(
+        "masked_fill",
+        lambda x, m, value: x.masked_fill(m, value),
+        lambda x, m, value: x.masked_fill(m, value),
+        _masked_fill_sample,
+    ),
     # ------------------------------------------------------------------ reductions
-    OpSpec("sum", lambda x, dim, keepdim: x.sum(dim, keepdim),
-           lambda x, dim, keepdim: x.sum(_all_dims(x, dim), keepdim=keepdim), reduction()),
-    OpSpec("mean", lambda x, dim, keepdim: x.mean(dim, keepdim),
-           lambda x, dim, keepdim: x.mean(_all_dims(x, dim), keepdim=keepdim), reduction()),
-    OpSpec("var", lambda x, dim, keepdim, correction: x.var(dim, keepdim, correction=correction),
-           lambda x, dim, keepdim, correction: x.var(dim, keepdim=keepdim, correction=correction),
-           _var_sample),
-    OpSpec("std", lambda x, dim, keepdim, correction: x.std(dim, keepdim, correction=correction),
-           lambda x, dim, keepdim, correction: x.std(dim, keepdim=keepdim, correction=correction),
-           _var_sample),
-    OpSpec("amax", lambda x, dim, keepdim: x.amax(dim, keepdim),
-           lambda x, dim, keepdim: x.amax(_all_dims(x, dim), keepdim=keepdim),
-           reduction("distinct"), smooth=False),
-    OpSpec("amin", lambda x, dim, keepdim: x.amin(dim, keepdim),
-           lambda x, dim, keepdim: x.amin(_all_dims(x, dim), keepdim=keepdim),
-           reduction("distinct"), smooth=False),
+    OpSpec(
+        "sum",
+        lambda x, dim, keepdim: x.sum(dim, keepdim),
+        lambda x, dim, keepdim: x.sum(_all_dims(x, dim), keepdim=keepdim),
+        reduction(),
+    ),
+    OpSpec(
+        "mean",
+        lambda x, dim, keepdim: x.mean(dim, keepdim),
+        lambda x, dim, keepdim: x.mean(_all_dims(x, dim), keepdim=keepdim),
+        reduction(),
+    ),
+    OpSpec(
+        "var",
+        lambda x, dim, keepdim, correction: x.var(dim, keepdim, correction=correction),
+        lambda x, dim, keepdim, correction: x.var(dim, keepdim=keepdim, correction=correction),
+        _var_sample,
+    ),
+    OpSpec(
+        "std",
+        lambda x, dim, keepdim, correction: x.std(dim, keepdim, correction=correction),
+        lambda x, dim, keepdim, correction: x.std(dim, keepdim=keepdim, correction=correction),
+        _var_sample,
+    ),
+    OpSpec(
+        "amax",
+        lambda x, dim, keepdim: x.amax(dim, keepdim),
+        lambda x, dim, keepdim: x.amax(_all_dims(x, dim), keepdim=keepdim),
+        reduction("distinct"),
+        smooth=False,
+    ),
+    OpSpec(
+        "amin",
+        lambda x, dim, keepdim: x.amin(dim, keepdim),
+        lambda x, dim, keepdim: x.amin(_all_dims(x, dim), keepdim=keepdim),
+        reduction("distinct"),
+        smooth=False,
+    ),
     OpSpec("max_all", lambda x: x.max(), lambda x: x.max(), unary("distinct"), smooth=False),
     OpSpec("min_all", lambda x: x.min(), lambda x: x.min(), unary("distinct"), smooth=False),
-    OpSpec("max_dim", lambda x, dim, keepdim: tuple(x.max(dim, keepdim)),
-           lambda x, dim, keepdim: tuple(x.max(dim, keepdim)), _max_dim_sample, smooth=False),
-    OpSpec("min_dim", lambda x, dim, keepdim: tuple(x.min(dim, keepdim)),
-           lambda x, dim, keepdim: tuple(x.min(dim, keepdim)), _max_dim_sample, smooth=False),
+    OpSpec(
+        "max_dim",
+        lambda x, dim, keepdim: tuple(x.max(dim, keepdim)),
+        lambda x, dim, keepdim: tuple(x.max(dim, keepdim)),
+        _max_dim_sample,
+        smooth=False,
+    ),
+    OpSpec(
+        "min_dim",
+        lambda x, dim, keepdim: tuple(x.min(dim, keepdim)),
+        lambda x, dim, keepdim: tuple(x.min(dim, keepdim)),
+        _max_dim_sample,
+        smooth=False,
+    ),
     OpSpec("prod", lambda x, dim, keepdim: x.prod(dim, keepdim), _torch_prod, _prod_sample),
-    OpSpec("logsumexp", lambda x, dim, keepdim: x.logsumexp(dim, keepdim),
-           lambda x, dim, keepdim: x.logsumexp(_all_dims(x, dim), keepdim=keepdim), reduction()),
-    OpSpec("norm", lambda x, p, dim, keepdim: x.norm(p, dim, keepdim),
-           lambda x, p, dim, keepdim: torch.linalg.vector_norm(x, p, dim, keepdim),
-           _norm_sample, smooth=False),
-    OpSpec("softmax", lambda x, dim: x.softmax(dim), lambda x, dim: x.softmax(dim),
-           _softmax_sample),
-    OpSpec("log_softmax", lambda x, dim: x.log_softmax(dim), lambda x, dim: x.log_softmax(dim),
-           _softmax_sample),
+    OpSpec(
+        "logsumexp",
+        lambda x, dim, keepdim: x.logsumexp(dim, keepdim),
+        lambda x, dim, keepdim: x.logsumexp(_all_dims(x, dim), keepdim=keepdim),
+        reduction(),
+    ),
+    OpSpec(
+        "norm",
+        lambda x, p, dim, keepdim: x.norm(p, dim, keepdim),
+        lambda x, p, dim, keepdim: torch.linalg.vector_norm(x, p, dim, keepdim),
+        _norm_sample,
+        smooth=False,
+    ),
+    OpSpec(
+        "softmax", lambda x, dim: x.softmax(dim), lambda x, dim: x.softmax(dim), _softmax_sample
+    ),
+    OpSpec(
+        "log_softmax",
+        lambda x, dim: x.log_softmax(dim),
+        lambda x, dim: x.log_softmax(dim),
+        _softmax_sample,
+    ),
     # ------------------------------------------------------------------ shape
-    OpSpec("reshape", lambda x, shape: x.reshape(shape), lambda x, shape: x.reshape(shape),
-           _reshape_sample),
-    OpSpec("view", lambda x, shape: x.view(*shape), lambda x, shape: x.reshape(*shape),
-           _reshape_sample),
-    OpSpec("flatten", lambda x, start, end: x.flatten(start, end),
-           lambda x, start, end: x.flatten(start, end), _flatten_sample),
-    OpSpec("squeeze", lambda x, dim: x.squeeze(dim),
-           lambda x, dim: x.squeeze() if dim is None else x.squeeze(dim), _squeeze_sample),
-    OpSpec("unsqueeze", lambda x, dim: x.unsqueeze(dim), lambda x, dim: x.unsqueeze(dim),
-           _unsqueeze_sample),
-    OpSpec("permute", lambda x, dims: x.permute(*dims), lambda x, dims: x.permute(*dims) if dims else x,
-           _permute_sample),
-    OpSpec("transpose", lambda x, d0, d1: x.transpose(d0, d1),
-           lambda x, d0, d1: x.transpose(d0, d1), _transpose_sample),
-    OpSpec("T", lambda x: x.T, lambda x: x.permute(*reversed(range(x.ndim))) if x.ndim else x,
-           unary()),
-    OpSpec("expand", lambda x, shape: x.expand(*shape), lambda x, shape: x.expand(*shape) if shape else x,
-           _expand_sample),
-    OpSpec("broadcast_to", lambda x, shape: x.broadcast_to(shape),
-           lambda x, shape: x.broadcast_to(shape), _expand_sample),
-    OpSpec("repeat", lambda x, reps: x.repeat(*reps), lambda x, reps: x.repeat(*reps) if reps else x,
-           _repeat_sample),
-    OpSpec("unflatten", lambda x, dim, sizes: x.unflatten(dim, sizes),
-           lambda x, dim, sizes: x.unflatten(dim, sizes), _unflatten_sample),
-    OpSpec("unbind", lambda x, dim: x.unbind(dim), lambda x, dim: x.unbind(dim),
-           _softmax_sample),
+    OpSpec(
+        "reshape",
+        lambda x, shape: x.reshape(shape),
+        lambda x, shape: x.reshape(shape),
+        _reshape_sample,
+    ),
+    OpSpec(
+        "view", lambda x, shape: x.view(*shape), lambda x, shape: x.reshape(*shape), _reshape_sample
+    ),
+    OpSpec(
+        "flatten",
+        lambda x, start, end: x.flatten(start, end),
+        lambda x, start, end: x.flatten(start, end),
+        _flatten_sample,
+    ),
+    OpSpec(
+        "squeeze",
+        lambda x, dim: x.squeeze(dim),
+        lambda x, dim: x.squeeze() if dim is None else x.squeeze(dim),
+        _squeeze_sample,
+    ),
+    OpSpec(
+        "unsqueeze",
+        lambda x, dim: x.unsqueeze(dim),
+        lambda x, dim: x.unsqueeze(dim),
+        _unsqueeze_sample,
+    ),
+    OpSpec(
+        "permute",
+        lambda x, dims: x.permute(*dims),
+        lambda x, dims: x.permute(*dims) if dims else x,
+        _permute_sample,
+    ),
+    OpSpec(
+        "transpose",
+        lambda x, d0, d1: x.transpose(d0, d1),
+        lambda x, d0, d1: x.transpose(d0, d1),
+        _transpose_sample,
+    ),
+    OpSpec(
+        "T", lambda x: x.T, lambda x: x.permute(*reversed(range(x.ndim))) if x.ndim else x, unary()
+    ),
+    OpSpec(
+        "expand",
+        lambda x, shape: x.expand(*shape),
+        lambda x, shape: x.expand(*shape) if shape else x,
+        _expand_sample,
+    ),
+    OpSpec(
+        "broadcast_to",
+        lambda x, shape: x.broadcast_to(shape),
+        lambda x, shape: x.broadcast_to(shape),
+        _expand_sample,
+    ),
+    OpSpec(
+        "repeat",
+        lambda x, reps: x.repeat(*reps),
+        lambda x, reps: x.repeat(*reps) if reps else x,
+        _repeat_sample,
+    ),
+    OpSpec(
+        "unflatten",
+        lambda x, dim, sizes: x.unflatten(dim, sizes),
+        lambda x, dim, sizes: x.unflatten(dim, sizes),
+        _unflatten_sample,
+    ),
+    OpSpec("unbind", lambda x, dim: x.unbind(dim), lambda x, dim: x.unbind(dim), _softmax_sample),
     OpSpec("flip", lambda x, dim: x.flip(dim), lambda x, dim: x.flip(dim), _softmax_sample),
-    OpSpec("narrow", lambda x, dim: x.narrow(dim, 0, 1), lambda x, dim: x.narrow(dim, 0, 1),
-           _softmax_sample),
+    OpSpec(
+        "narrow",
+        lambda x, dim: x.narrow(dim, 0, 1),
+        lambda x, dim: x.narrow(dim, 0, 1),
+        _softmax_sample,
+    ),
     OpSpec("getitem", lambda x, idx: x[_idx_tg(idx)], _torch_getitem, _getitem_sample),
-    OpSpec("cat", lambda *xs, dim: tg.cat(xs, dim), lambda *xs, dim: torch.cat(xs, dim),
-           _cat_sample),
-    OpSpec("stack", lambda *xs, dim: tg.stack(xs, dim), lambda *xs, dim: torch.stack(xs, dim),
-           _stack_sample),
-    OpSpec("split", lambda x, size, dim: x.split(size, dim),
-           lambda x, size, dim: x.split(size, dim), _split_sample),
-    OpSpec("chunk", lambda x, size, dim: x.chunk(size, dim),
-           lambda x, size, dim: x.chunk(size, dim), _split_sample),
-    OpSpec("pad", lambda x, pad, value: x.pad(pad, value),
-           lambda x, pad, value: TF.pad(x, pad, value=value), _pad_sample),
-    OpSpec("gather", lambda x, i, dim: x.gather(dim, i), lambda x, i, dim: x.gather(dim, i),
-           _gather_sample),
-    OpSpec("tril", lambda x, diagonal: x.tril(diagonal), lambda x, diagonal: x.tril(diagonal),
-           _tri_sample),
-    OpSpec("triu", lambda x, diagonal: x.triu(diagonal), lambda x, diagonal: x.triu(diagonal),
-           _tri_sample),
+    OpSpec(
+        "cat", lambda *xs, dim: tg.cat(xs, dim), lambda *xs, dim: torch.cat(xs, dim), _cat_sample
+    ),
+    OpSpec(
+        "stack",
+        lambda *xs, dim: tg.stack(xs, dim),
+        lambda *xs, dim: torch.stack(xs, dim),
+        _stack_sample,
+    ),
+    OpSpec(
+        "split",
+        lambda x, size, dim: x.split(size, dim),
+        lambda x, size, dim: x.split(size, dim),
+        _split_sample,
+    ),
+    OpSpec(
+        "chunk",
+        lambda x, size, dim: x.chunk(size, dim),
+        lambda x, size, dim: x.chunk(size, dim),
+        _split_sample,
+    ),
+    OpSpec(
+        "pad",
+        lambda x, pad, value: x.pad(pad, value),
+        lambda x, pad, value: TF.pad(x, pad, value=value),
+        _pad_sample,
+    ),
+    OpSpec(
+        "gather",
+        lambda x, i, dim: x.gather(dim, i),
+        lambda x, i, dim: x.gather(dim, i),
+        _gather_sample,
+    ),
+    OpSpec(
+        "tril",
+        lambda x, diagonal: x.tril(diagonal),
+        lambda x, diagonal: x.tril(diagonal),
+        _tri_sample,
+    ),
+    OpSpec(
+        "triu",
+        lambda x, diagonal: x.triu(diagonal),
+        lambda x, diagonal: x.triu(diagonal),
+        _tri_sample,
+    ),
     # ------------------------------------------------------------------ linear algebra
     OpSpec("matmul", lambda a, b: a @ b, lambda a, b: a @ b, _matmul_sample),
-    OpSpec("dot", lambda a, b: a.dot(b), lambda a, b: a.dot(b),
-           lambda data: _matmul_fixed(data, "1d1d")),
-    OpSpec("outer", lambda a, b: a.outer(b), lambda a, b: a.outer(b),
-           lambda data: _matmul_fixed(data, "outer")),
+    OpSpec(
+        "dot",
+        lambda a, b: a.dot(b),
+        lambda a, b: a.dot(b),
+        lambda data: _matmul_fixed(data, "1d1d"),
+    ),
+    OpSpec(
+        "outer",
+        lambda a, b: a.outer(b),
+        lambda a, b: a.outer(b),
+        lambda data: _matmul_fixed(data, "outer"),
+    ),
     OpSpec("linear", lambda x, w, b: linear(x, w, b), TF.linear, _linear_sample),
-    OpSpec("linear_nobias", lambda x, w: linear(x, w), TF.linear,
-           lambda data: (_linear_sample(data)[0][:2], {})),
+    OpSpec(
+        "linear_nobias",
+        lambda x, w: linear(x, w),
+        TF.linear,
+        lambda data: (_linear_sample(data)[0][:2], {}),
+    ),
     # ------------------------------------------------------------------ images (ops/conv.py)
-    OpSpec("conv2d", lambda x, w, b, k, stride, pad, dil, groups:
-           F.conv2d(x, w, b, stride, pad, dil, groups),
-           lambda x, w, b, k, stride, pad, dil, groups: TF.conv2d(x, w, b, stride, pad, dil,
-                                                                  groups),
-           lambda data: _image_sample(data, with_weight=True), atol=1e-4, rtol=1e-4),
-    OpSpec("unfold", lambda x, k, stride, pad, dil: F.unfold(x, k, dil, pad, stride),
-           lambda x, k, stride, pad, dil: TF.unfold(x, k, dil, pad, stride), _image_sample),
-    OpSpec("fold", lambda c, k, stride, pad, dil, size: F.fold(c, size, k, dil, pad, stride),
-           lambda c, k, stride, pad, dil, size: TF.fold(c, tuple(size), k, dil, pad, stride),
-           _fold_sample),
-    OpSpec("max_pool2d", lambda x, k, stride, pad, dil: F.max_pool2d(x, k, stride, pad, dil),
-           lambda x, k, stride, pad, dil: TF.max_pool2d(x, k, stride, pad, dil), _image_sample,
-           smooth=False),
-    OpSpec("avg_pool2d", lambda x, k, stride, pad, dil: F.avg_pool2d(x, k, stride, pad),
-           lambda x, k, stride, pad, dil: TF.avg_pool2d(x, k, stride, pad), _image_sample),
+    OpSpec(
+        "conv2d",
+        lambda x, w, b, k, stride, pad, dil, groups: F.conv2d(x, w, b, stride, pad, dil, groups),
+        lambda x, w, b, k, stride, pad, dil, groups: TF.conv2d(x, w, b, stride, pad, dil, groups),
+        lambda data: _image_sample(data, with_weight=True),
+        atol=1e-4,
+        rtol=1e-4,
+    ),
+    OpSpec(
+        "unfold",
+        lambda x, k, stride, pad, dil: F.unfold(x, k, dil, pad, stride),
+        lambda x, k, stride, pad, dil: TF.unfold(x, k, dil, pad, stride),
+        _image_sample,
+    ),
+    OpSpec(
+        "fold",
+        lambda c, k, stride, pad, dil, size: F.fold(c, size, k, dil, pad, stride),
+        lambda c, k, stride, pad, dil, size: TF.fold(c, tuple(size), k, dil, pad, stride),
+        _fold_sample,
+    ),
+    OpSpec(
+        "max_pool2d",
+        lambda x, k, stride, pad, dil: F.max_pool2d(x, k, stride, pad, dil),
+        lambda x, k, stride, pad, dil: TF.max_pool2d(x, k, stride, pad, dil),
+        _image_sample,
+        smooth=False,
+    ),
+    OpSpec(
+        "avg_pool2d",
+        lambda x, k, stride, pad, dil: F.avg_pool2d(x, k, stride, pad),
+        lambda x, k, stride, pad, dil: TF.avg_pool2d(x, k, stride, pad),
+        _image_sample,
+    ),
     # ------------------------------------------------------------------ fused losses (ops/loss.py)
-    OpSpec("cross_entropy", lambda x, t, reduction: F.cross_entropy(x, t, ignore_index=1,
-                                                                   reduction=reduction),
-           lambda x, t, reduction: TF.cross_entropy(x, t, ignore_index=1, reduction=reduction),
-           _ce_sample),
+    OpSpec(
+        "cross_entropy",
+        lambda x, t, reduction: F.cross_entropy(x, t, ignore_index=1, reduction=reduction),
+        lambda x, t, reduction: TF.cross_entropy(x, t, ignore_index=1, reduction=reduction),
+        _ce_sample,
+    ),
     # ------------------------------------------------------------------ fused norms (ops/norm.py)
-    OpSpec("batch_norm", lambda x, w, b: F.batch_norm(x, None, None, w, b, training=True),
-           lambda x, w, b: TF.batch_norm(x, None, None, w, b, training=True), _bn_sample,
-           atol=1e-4, rtol=1e-4),
-    OpSpec("layer_norm", lambda x, w, b, k: F.layer_norm(x, x.shape[-k:], w, b),
-           lambda x, w, b, k: TF.layer_norm(x, x.shape[-k:], w, b), _ln_sample,
-           atol=1e-4, rtol=1e-4),
+    OpSpec(
+        "batch_norm",
+        lambda x, w, b: F.batch_norm(x, None, None, w, b, training=True),
+        lambda x, w, b: TF.batch_norm(x, None, None, w, b, training=True),
+        _bn_sample,
+        atol=1e-4,
+        rtol=1e-4,
+    ),
+    OpSpec(
+        "layer_norm",
+        lambda x, w, b, k: F.layer_norm(x, x.shape[-k:], w, b),
+        lambda x, w, b, k: TF.layer_norm(x, x.shape[-k:], w, b),
+        _ln_sample,
+        atol=1e-4,
+        rtol=1e-4,
+    ),
     # ------------------------------------------------------------------ conversions
     OpSpec("to_float64", lambda x: x.double() * 1.5, lambda x: x.double() * 1.5, unary()),
     OpSpec("clone", lambda x: x.clone() * 2, lambda x: x.clone() * 2, unary()),
@@ -634,40 +886,75 @@ def _view_inplace(x, w, k):
 
 
 INPLACE_SPECS = [
-    OpSpec("add_", lambda a, b: _ip(a).add_(b, alpha=2), lambda a, b: _ip(a).add_(b, alpha=2),
-           _inplace_binary_sample()),
-    OpSpec("sub_", lambda a, b: _ip(a).sub_(b), lambda a, b: _ip(a).sub_(b),
-           _inplace_binary_sample()),
-    OpSpec("mul_", lambda a, b: _ip(a).mul_(b), lambda a, b: _ip(a).mul_(b),
-           _inplace_binary_sample()),
-    OpSpec("div_", lambda a, b: _ip(a).div_(b), lambda a, b: _ip(a).div_(b),
-           _inplace_binary_sample("away")),
-    OpSpec("iadd_residual", lambda a, b: _iadd(a, b), lambda a, b: _iadd(a, b),
-           _inplace_binary_sample()),
+    OpSpec(
+        "add_",
+        lambda a, b: _ip(a).add_(b, alpha=2),
+        lambda a, b: _ip(a).add_(b, alpha=2),
+        _inplace_binary_sample(),
+    ),
+    OpSpec(
+        "sub_", lambda a, b: _ip(a).sub_(b), lambda a, b: _ip(a).sub_(b), _inplace_binary_sample()
+    ),
+    OpSpec(
+        "mul_", lambda a, b: _ip(a).mul_(b), lambda a, b: _ip(a).mul_(b), _inplace_binary_sample()
+    ),
+    OpSpec(
+        "div_",
+        lambda a, b: _ip(a).div_(b),
+        lambda a, b: _ip(a).div_(b),
+        _inplace_binary_sample("away"),
+    ),
+    OpSpec(
+        "iadd_residual",
+        lambda a, b: _iadd(a, b),
+        lambda a, b: _iadd(a, b),
+        _inplace_binary_sample(),
+    ),
     OpSpec("pow_", lambda x: _ip(x).pow_(3), lambda x: _ip(x).pow_(3), unary()),
-    OpSpec("clamp_", lambda x: _ip(x).clamp_(-0.5, 0.7), lambda x: _ip(x).clamp_(-0.5, 0.7),
-           unary("away"), smooth=False),
-    OpSpec("relu_", lambda x: _ip(x).relu_(), lambda x: _ip(x).relu_(), unary("away"),
-           smooth=False),
+    OpSpec(
+        "clamp_",
+        lambda x: _ip(x).clamp_(-0.5, 0.7),
+        lambda x: _ip(x).clamp_(-0.5, 0.7),
+        unary("away"),
+        smooth=False,
+    ),
+    OpSpec(
+        "relu_", lambda x: _ip(x).relu_(), lambda x: _ip(x).relu_(), unary("away"), smooth=False
+    ),
     OpSpec("sigmoid_", lambda x: _ip(x).sigmoid_(), lambda x: _ip(x).sigmoid_(), unary()),
     OpSpec("tanh_", lambda x: _ip(x).tanh_(), lambda x: _ip(x).tanh_(), unary()),
     OpSpec("neg_", lambda x: _ip(x).neg_(), lambda x: _ip(x).neg_(), unary()),
     OpSpec("exp_", lambda x: _ip(x).exp_(), lambda x: _ip(x).exp_(), unary()),
     OpSpec("sqrt_", lambda x: _ip(x).sqrt_(), lambda x: _ip(x).sqrt_(), unary("positive")),
-    OpSpec("abs_", lambda x: _ip(x).abs_(), lambda x: _ip(x).abs_(), unary("away"),
-           smooth=False),
-    OpSpec("copy_", lambda a, b: _ip(a).copy_(b) * a, lambda a, b: _ip(a).copy_(b) * a,
-           _inplace_binary_sample()),
-    OpSpec("fill_", lambda x: _ip(x).fill_(1.5) * x, lambda x: _ip(x).fill_(1.5) * x,
-           unary()),
-    OpSpec("zero_", lambda x: (_ip(x).zero_() + 1) * x, lambda x: (_ip(x).zero_() + 1) * x,
-           unary()),
-    OpSpec("masked_fill_", lambda x, m, value: _ip(x).masked_fill_(m, value),
-           lambda x, m, value: _ip(x).masked_fill_(m, value), _masked_fill_sample),
-    OpSpec("index_fill_", lambda x, dim: _ip(x).index_fill_(dim, tg.tensor([0]), 2.0),
-           lambda x, dim: _ip(x).index_fill_(dim, torch.tensor([0]), 2.0), _softmax_sample),
-    OpSpec("setitem", lambda x, v, idx: _setitem(tg, x, v, idx),
-           lambda x, v, idx: _setitem(torch, x, v, idx), _setitem_sample),
+    OpSpec("abs_", lambda x: _ip(x).abs_(), lambda x: _ip(x).abs_(), unary("away"), smooth=False),
+    OpSpec(
+        "copy_",
+        lambda a, b: _ip(a).copy_(b) * a,
+        lambda a, b: _ip(a).copy_(b) * a,
+        _inplace_binary_sample(),
+    ),
+    OpSpec("fill_", lambda x: _ip(x).fill_(1.5) * x, lambda x: _ip(x).fill_(1.5) * x, unary()),
+    OpSpec(
+        "zero_", lambda x: (_ip(x).zero_() + 1) * x, lambda x: (_ip(x).zero_() + 1) * x, unary()
+    ),
+    OpSpec(
+        "masked_fill_",
+        lambda x, m, value: _ip(x).masked_fill_(m, value),
+        lambda x, m, value: _ip(x).masked_fill_(m, value),
+        _masked_fill_sample,
+    ),
+    OpSpec(
+        "index_fill_",
+        lambda x, dim: _ip(x).index_fill_(dim, tg.tensor([0]), 2.0),
+        lambda x, dim: _ip(x).index_fill_(dim, torch.tensor([0]), 2.0),
+        _softmax_sample,
+    ),
+    OpSpec(
+        "setitem",
+        lambda x, v, idx: _setitem(tg, x, v, idx),
+        lambda x, v, idx: _setitem(torch, x, v, idx),
+        _setitem_sample,
+    ),
     OpSpec("view_mul_", _view_inplace, _view_inplace, _view_inplace_sample),
 ]
 

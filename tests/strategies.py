@@ -14,8 +14,9 @@ from hypothesis.extra import numpy as hnp
 shapes = hnp.array_shapes(min_dims=0, max_dims=4, min_side=1, max_side=4)
 nonscalar_shapes = hnp.array_shapes(min_dims=1, max_dims=4, min_side=1, max_side=4)
 matrix_shapes = hnp.array_shapes(min_dims=2, max_dims=4, min_side=1, max_side=4)
-broadcast_pairs = hnp.mutually_broadcastable_shapes(num_shapes=2, min_dims=0, max_dims=4,
-                                                    max_side=4)  # fmt: skip
+broadcast_pairs = hnp.mutually_broadcastable_shapes(
+    num_shapes=2, min_dims=0, max_dims=4, max_side=4
+)
 seeds = st.integers(0, 2**31 - 1)
 
 
@@ -43,7 +44,9 @@ def values(seed: int, shape, domain: str = "real", dtype=np.float64) -> np.ndarr
 def dims_for(draw, ndim: int, allow_none: bool = True, allow_tuple: bool = True):
     """None, a single (maybe negative) dim, or a tuple of distinct dims, valid for ndim."""
     if ndim == 0:
-        return draw(st.sampled_from([None, 0, -1])) if allow_none else draw(st.sampled_from([0, -1]))
+        return (
+            draw(st.sampled_from([None, 0, -1])) if allow_none else draw(st.sampled_from([0, -1]))
+        )
     options = [st.integers(-ndim, ndim - 1)]
     if allow_none:
         options.append(st.none())

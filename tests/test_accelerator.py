@@ -8,8 +8,9 @@ import torch
 import tinygrad_edu as tg
 from tests.test_devices import fresh_cuda_state, no_cupy, stand_in_gpu  # noqa: F401 (fixtures)
 
-IDIOM = ('torch.accelerator.current_accelerator().type if torch.accelerator.is_available() '
-         'else "cpu"')
+IDIOM = (
+    'torch.accelerator.current_accelerator().type if torch.accelerator.is_available() else "cpu"'
+)
 
 
 @pytest.mark.usefixtures("no_cupy")

@@ -33,14 +33,21 @@ def _ops(lib, Fn, dtype):
     with lib.autocast("cpu", dtype=dtype):
         y = Fn.linear(x, w)
         return {
-            "matmul": x @ w.T, "linear": y, "conv2d": Fn.conv2d(img, cw), "relu": Fn.relu(y),
-            "add_fp32": y + x[:, :3], "cross_entropy": Fn.cross_entropy(y, t),
-            "mse_loss": Fn.mse_loss(y, y.detach()), "nll_loss": Fn.nll_loss(y, t),
-            "l1_loss": Fn.l1_loss(y, y.detach()), "bce": Fn.binary_cross_entropy(y.sigmoid(), half),
+            "matmul": x @ w.T,
+            "linear": y,
+            "conv2d": Fn.conv2d(img, cw),
+            "relu": Fn.relu(y),
+            "add_fp32": y + x[:, :3],
+            "cross_entropy": Fn.cross_entropy(y, t),
+            "mse_loss": Fn.mse_loss(y, y.detach()),
+            "nll_loss": Fn.nll_loss(y, t),
+            "l1_loss": Fn.l1_loss(y, y.detach()),
+            "bce": Fn.binary_cross_entropy(y.sigmoid(), half),
             "bce_with_logits": Fn.binary_cross_entropy_with_logits(y, half),
             "layer_norm": Fn.layer_norm(y, (3,), lib.ones(3), lib.zeros(3)),
-            "softmax": Fn.softmax(y, 1), "log_softmax": Fn.log_softmax(y, 1),
-        }  # fmt: skip
+            "softmax": Fn.softmax(y, 1),
+            "log_softmax": Fn.log_softmax(y, 1),
+        }
 
 
 @pytest.mark.parametrize("name", DTYPES)
@@ -51,8 +58,13 @@ def test_autocast_op_dtypes_and_values_match_torch_cpu(name):
     for op, t in theirs.items():
         expected = "float32" if op in bf16_float32 else str(t.dtype).replace("torch.", "")
         assert str(ours[op].dtype) == expected, op
-        np.testing.assert_allclose(ours[op].detach().float().numpy(), t.detach().float().numpy(),
-                                   rtol=tol, atol=tol, err_msg=op)  # fmt: skip
+        np.testing.assert_allclose(
+            ours[op].detach().float().numpy(),
+            t.detach().float().numpy(),
+            rtol=tol,
+            atol=tol,
+            err_msg=op,
+        )
 
 
 def test_autocast_leaves_float64_and_restores_state():

@@ -32,13 +32,16 @@ def test_device_equals_strings_and_devices_and_hashes_like_its_type():
     assert pickle.loads(pickle.dumps(tg.device("cuda", 0))).index == 0
 
 
-@pytest.mark.parametrize("args,error,match", [
-    (("tpu",), ValueError, "unknown device 'tpu'"),
-    (("cuda:x",), ValueError, "unknown device 'cuda:x'"),
-    (("cuda:0", 0), RuntimeError, "must not include an index"),
-    (("cuda", -1), RuntimeError, "must not be negative"),
-    (("cuda", "0"), TypeError, "index must be an int"),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    "args,error,match",
+    [
+        (("tpu",), ValueError, "unknown device 'tpu'"),
+        (("cuda:x",), ValueError, "unknown device 'cuda:x'"),
+        (("cuda:0", 0), RuntimeError, "must not include an index"),
+        (("cuda", -1), RuntimeError, "must not be negative"),
+        (("cuda", "0"), TypeError, "index must be an int"),
+    ],
+)
 def test_device_errors(args, error, match):
     with pytest.raises(error, match=match):
         tg.device(*args)
@@ -98,9 +101,26 @@ def test_shape_and_size_are_sizes_usable_as_tuples():
 
 
 # ----------------------------------------------------------------------------- dtypes
-@pytest.mark.parametrize("name", ["float", "double", "half", "long", "int", "short", "bool",
-                                  "float16", "float32", "float64", "int8", "int16", "int32",
-                                  "int64", "uint8"])  # fmt: skip
+@pytest.mark.parametrize(
+    "name",
+    [
+        "float",
+        "double",
+        "half",
+        "long",
+        "int",
+        "short",
+        "bool",
+        "float16",
+        "float32",
+        "float64",
+        "int8",
+        "int16",
+        "int32",
+        "int64",
+        "uint8",
+    ],
+)
 def test_dtype_aliases_are_pytorchs(name):
     mine, theirs = getattr(tg, name), getattr(torch, name)
     assert str(mine) == str(theirs).replace("torch.", "")

@@ -55,11 +55,19 @@ def _namespace(lib) -> dict:
         return params
 
     return {
-        "M": lib, "nn": nn, "F": nn.functional, "init": nn.init, "optim": lib.optim,
-        "sched": lib.optim.lr_scheduler, "D": _Data(), "np": np, "p": p, "g": g,
+        "M": lib,
+        "nn": nn,
+        "F": nn.functional,
+        "init": nn.init,
+        "optim": lib.optim,
+        "sched": lib.optim.lr_scheduler,
+        "D": _Data(),
+        "np": np,
+        "p": p,
+        "g": g,
         "opt": lambda: lib.optim.SGD([p()], lr=0.1),
         "ds": lambda n=4: data.TensorDataset(lib.ones(n, 2), lib.zeros(n)),
-    }  # fmt: skip
+    }
 
 
 _TG = _namespace(tg)

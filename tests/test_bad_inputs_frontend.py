@@ -8,7 +8,7 @@ import pytest
 import tinygrad_edu as tg
 
 from .bad_inputs_tensor import IX, RT, R, T, V
-from .test_bad_inputs import _namespace, _raised, _TG, message_text
+from .test_bad_inputs import _TG, _namespace, _raised, message_text
 
 ROWS = [
     R("M.ones(2) + 'a'", T, "add", "str"),

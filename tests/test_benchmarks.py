@@ -18,20 +18,47 @@ pytest.importorskip("threadpoolctl")
 
 ROOT = Path(__file__).resolve().parents[1]
 RUN = ROOT / "benchmarks" / "run.py"
-WORKLOADS = ("mlp64", "mlp512", "cnn", "bn_mlp", "ln_mlp", "tiny_mlp", "tiny_mlp8", "moons",
-             "chain", "chain_bwd", "mnist_epoch", "scalar_mlp")  # fmt: skip
+WORKLOADS = (
+    "mlp64",
+    "mlp512",
+    "cnn",
+    "bn_mlp",
+    "ln_mlp",
+    "tiny_mlp",
+    "tiny_mlp8",
+    "moons",
+    "chain",
+    "chain_bwd",
+    "mnist_epoch",
+    "scalar_mlp",
+)
 
 
 def _run(*args: str, timeout: float = 120) -> subprocess.CompletedProcess:
     env = dict(os.environ, PYTHONPATH=str(ROOT))
-    return subprocess.run([sys.executable, str(RUN), *args], capture_output=True, text=True,
-                          cwd=str(ROOT), env=env, timeout=timeout)  # fmt: skip
+    return subprocess.run(
+        [sys.executable, str(RUN), *args],
+        capture_output=True,
+        text=True,
+        cwd=str(ROOT),
+        env=env,
+        timeout=timeout,
+    )
 
 
 def test_quick_run_prints_every_workload_and_writes_results(tmp_path):
     out = tmp_path / "RESULTS.md"
-    p = _run("--quick", "--smoke", "--repeat", "1", "--no-memory", "--profile", "tiny_mlp",
-             "--out", str(out))  # fmt: skip
+    p = _run(
+        "--quick",
+        "--smoke",
+        "--repeat",
+        "1",
+        "--no-memory",
+        "--profile",
+        "tiny_mlp",
+        "--out",
+        str(out),
+    )
     assert p.returncode == 0, p.stderr[-3000:]
     for name in WORKLOADS:  # mnist_epoch may say SKIPPED where the MNIST files are missing
         assert f"\n{name} " in p.stdout, f"{name} missing from the output:\n{p.stdout}"

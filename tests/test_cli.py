@@ -16,8 +16,17 @@ from tinygrad_edu.__main__ import main
 from tinygrad_edu.train import Callback, read_checkpoint
 
 ROOT = Path(__file__).resolve().parents[1]
-RUN_FILES = ("config.json", "metrics.json", "history.csv", "history.json", "curves.png",
-             "graph.svg", "model.npz", "checkpoints/last.npz", "checkpoints/best.npz")  # fmt: skip
+RUN_FILES = (
+    "config.json",
+    "metrics.json",
+    "history.csv",
+    "history.json",
+    "curves.png",
+    "graph.svg",
+    "model.npz",
+    "checkpoints/last.npz",
+    "checkpoints/best.npz",
+)
 
 
 @pytest.fixture(autouse=True)
@@ -72,16 +81,19 @@ def test_full_demo_reaches_97_percent_within_a_minute(tmp_path, capsys):
     assert json.loads((tmp_path / "d" / "metrics.json").read_text())["test_accuracy"] >= 0.97
 
 
-@pytest.mark.parametrize("argv", [
-    ["train", "--dataset", "nope"],
-    ["train", "--lr", "-1"],
-    ["train", "--hidden", "256,x"],
-    ["train", "--epochs", "0"],
-    ["train", "--dropout", "1.5"],
-    ["train", "--activation", "relu7"],
-    ["frobnicate"],
-    ["evaluate"],
-])  # fmt: skip
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["train", "--dataset", "nope"],
+        ["train", "--lr", "-1"],
+        ["train", "--hidden", "256,x"],
+        ["train", "--epochs", "0"],
+        ["train", "--dropout", "1.5"],
+        ["train", "--activation", "relu7"],
+        ["frobnicate"],
+        ["evaluate"],
+    ],
+)
 def test_bad_arguments_give_one_line_and_exit_2(argv, capsys):
     with pytest.raises(SystemExit) as info:
         main(argv)
@@ -97,8 +109,17 @@ def test_no_command_prints_help(capsys):
 
 def test_missing_data_is_one_clear_line(tmp_path, capsys, monkeypatch):
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))  # an empty download cache
-    code = main(["train", "--dataset", "mnist", "--data-dir", str(tmp_path / "empty"),
-                 "--out", str(tmp_path / "run")])  # fmt: skip
+    code = main(
+        [
+            "train",
+            "--dataset",
+            "mnist",
+            "--data-dir",
+            str(tmp_path / "empty"),
+            "--out",
+            str(tmp_path / "run"),
+        ]
+    )
     assert code == 2
     line = one_line_error(capsys.readouterr().err)
     assert "MNIST not found" in line and str(tmp_path / "empty") in line
@@ -119,8 +140,23 @@ def test_unavailable_device_is_one_line(tmp_path, capsys):
 
 
 def moons_run(out, *extra):
-    argv = ["train", "--dataset", "moons", "--hidden", "16,16", "--lr", "0.01", "--epochs", "3",
-            "--batch-size", "50", "--no-progress", "--out", str(out), *extra]  # fmt: skip
+    argv = [
+        "train",
+        "--dataset",
+        "moons",
+        "--hidden",
+        "16,16",
+        "--lr",
+        "0.01",
+        "--epochs",
+        "3",
+        "--batch-size",
+        "50",
+        "--no-progress",
+        "--out",
+        str(out),
+        *extra,
+    ]
     return main(argv)
 
 
@@ -178,8 +214,22 @@ def test_ctrl_c_in_the_command_saves_and_resume_finishes(tmp_path, capsys, monke
 
 def test_train_on_mnist_files(datasets_dir, tmp_path, capsys):
     out = tmp_path / "mnist"
-    argv = ["train", "--dataset", "mnist", "--data-dir", str(datasets_dir), "--subset", "1000",
-            "--hidden", "32", "--epochs", "1", "--no-progress", "--out", str(out)]  # fmt: skip
+    argv = [
+        "train",
+        "--dataset",
+        "mnist",
+        "--data-dir",
+        str(datasets_dir),
+        "--subset",
+        "1000",
+        "--hidden",
+        "32",
+        "--epochs",
+        "1",
+        "--no-progress",
+        "--out",
+        str(out),
+    ]
     assert main(argv) == 0
     metrics = json.loads((out / "metrics.json").read_text())
     assert metrics["test_samples"] == 10000 and metrics["test_accuracy"] > 0.5
@@ -195,9 +245,19 @@ def test_graph_subcommand_is_wired(tmp_path, capsys):
 
 def test_python_dash_m_entry_point():
     env = dict(os.environ, PYTHONPATH=str(ROOT))
-    done = subprocess.run([sys.executable, "-m", "tinygrad_edu", "--version"], env=env,
-                          capture_output=True, text=True, timeout=60)  # fmt: skip
+    done = subprocess.run(
+        [sys.executable, "-m", "tinygrad_edu", "--version"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert done.returncode == 0 and done.stdout.startswith("tinygrad-edu ")
-    bad = subprocess.run([sys.executable, "-m", "tinygrad_edu", "train", "--lr", "x"], env=env,
-                         capture_output=True, text=True, timeout=60)  # fmt: skip
+    bad = subprocess.run(
+        [sys.executable, "-m", "tinygrad_edu", "train", "--lr", "x"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert bad.returncode == 2 and len(bad.stderr.strip().splitlines()) == 1

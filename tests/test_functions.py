@@ -84,8 +84,9 @@ def test_out_casts_to_its_dtype_but_never_to_a_lower_kind():
     out = tg.empty(2, dtype=tg.float64)
     assert tg.add(tg.tensor([1, 2]), 1, out=out).dtype == tg.float64 and out.tolist() == [2, 3]
     for m in (tg, torch):
-        with pytest.raises(RuntimeError, match="result type Float can't be cast to the desired "
-                                               "output type Long"):  # fmt: skip
+        with pytest.raises(
+            RuntimeError, match="result type Float can't be cast to the desired output type Long"
+        ):
             m.exp(m.ones(2), out=m.empty(2, dtype=m.long))
 
 
@@ -114,8 +115,9 @@ def test_clone_detach_unflatten_t_function_forms():
     assert tg.t(x).shape == (3, 2) and x.t().tolist() == torch.tensor(x.tolist()).t().tolist()
     assert tg.ones(3).t().shape == (3,)
     for m in (tg, torch):
-        with pytest.raises(RuntimeError, match="t\\(\\) expects a tensor with <= 2 dimensions, "
-                                               "but self is 3D"):  # fmt: skip
+        with pytest.raises(
+            RuntimeError, match="t\\(\\) expects a tensor with <= 2 dimensions, but self is 3D"
+        ):
             m.ones(2, 2, 2).t()
 
 

@@ -1,7 +1,8 @@
 """DESIGN.md's dependency rules, checked by reading every module's imports.
 
 L0 backend, autograd/grad_mode;  L1 autograd;  L2 ops;  L3 tensor, composite, factories, functions,
-cuda, autograd/functional;  L4 nn, optim, data, amp, vision;  L5 viz, testing, train, models, cli, __main__. A module imports only its
+cuda, autograd/functional, compile;  L4 nn, optim, data, amp, vision;  L5 viz, testing, train,
+models, cli, __main__. A module imports only its
 own layer or lower; optim never imports nn; nn never imports optim or data. NumPy/CuPy appear only
 in backend.py, ops/, data/, viz/ and testing/. Optional packages are imported inside functions.
 """
@@ -16,8 +17,19 @@ from pathlib import Path
 import pytest
 
 PKG = Path(__file__).resolve().parents[1] / "tinygrad_edu"
-OPTIONAL = {"torch", "graphviz", "matplotlib", "sklearn", "tqdm", "cupy", "cupyx", "scipy",
-            "threadpoolctl", "ml_dtypes", "PIL"}  # fmt: skip
+OPTIONAL = {
+    "torch",
+    "graphviz",
+    "matplotlib",
+    "sklearn",
+    "tqdm",
+    "cupy",
+    "cupyx",
+    "scipy",
+    "threadpoolctl",
+    "ml_dtypes",
+    "PIL",
+}
 
 
 def _layer(mod: str) -> int:
@@ -31,8 +43,16 @@ def _layer(mod: str) -> int:
         return 1
     if head == "ops":
         return 2
-    if head in ("tensor", "_tensor_str", "composite", "factories", "functions", "cuda",
-                "accelerator", "compile"):
+    if head in (
+        "tensor",
+        "_tensor_str",
+        "composite",
+        "factories",
+        "functions",
+        "cuda",
+        "accelerator",
+        "compile",
+    ):
         return 3
     if head in ("nn", "optim", "data", "amp", "vision"):
         return 4
@@ -95,9 +115,15 @@ def test_module_imports_respect_layers(name, path):
                     f"{name} imports {target}"
                 )
         elif root in ("numpy", "cupy", "cupyx"):
-            allowed = ("tinygrad_edu.backend", "tinygrad_edu.ops", "tinygrad_edu.data",
-                       "tinygrad_edu.compile.export", "tinygrad_edu.compile.cuda_graph",
-                       "tinygrad_edu.viz", "tinygrad_edu.testing")  # fmt: skip
+            allowed = (
+                "tinygrad_edu.backend",
+                "tinygrad_edu.ops",
+                "tinygrad_edu.data",
+                "tinygrad_edu.compile.export",
+                "tinygrad_edu.compile.cuda_graph",
+                "tinygrad_edu.viz",
+                "tinygrad_edu.testing",
+            )
             assert name.startswith(allowed), f"{name} imports {root} (house rule 2)"
         if root in OPTIONAL:
             assert not top_level, f"{name} imports optional package {root} at module level"

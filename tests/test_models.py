@@ -20,12 +20,19 @@ def test_mlp_is_the_courses_network():
     assert out.shape == (5, 10)
 
 
-@pytest.mark.parametrize("norm, layer", [("batch", "BatchNorm1d"), ("layer", "LayerNorm"),
-                                         ("rms", "RMSNorm")])  # fmt: skip
+@pytest.mark.parametrize(
+    "norm, layer", [("batch", "BatchNorm1d"), ("layer", "LayerNorm"), ("rms", "RMSNorm")]
+)
 def test_mlp_norm_and_dropout_order(norm, layer):
     net = models.mlp(4, [8], 3, activation="gelu", norm=norm, dropout=0.25)
-    assert [type(m).__name__ for m in net] == ["Flatten", "Linear", layer, "GELU", "Dropout",
-                                               "Linear"]  # fmt: skip
+    assert [type(m).__name__ for m in net] == [
+        "Flatten",
+        "Linear",
+        layer,
+        "GELU",
+        "Dropout",
+        "Linear",
+    ]
     assert net[4].p == 0.25
     assert net(tg.randn(6, 4)).shape == (6, 3)
 

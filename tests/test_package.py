@@ -14,8 +14,9 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def _run(code: str) -> str:
-    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                          check=True, cwd=ROOT).stdout.strip()  # fmt: skip
+    return subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT
+    ).stdout.strip()
 
 
 def test_pytorch_namespaces_need_no_further_imports():
@@ -29,15 +30,30 @@ def test_pytorch_namespaces_need_no_further_imports():
         "      torch.cuda.is_available.__name__, torch.accelerator.is_available.__name__,\n"
         "      torch.load.__name__, torch.save.__name__)"
     )
-    assert _run(code).split() == ["Linear", "relu", "SGD", "StepLR", "grad", "DataLoader",
-                                  "Dataset", "TensorDataset", "random_split", "Subset",
-                                  "is_available", "is_available", "load", "save"]  # fmt: skip
+    assert _run(code).split() == [
+        "Linear",
+        "relu",
+        "SGD",
+        "StepLR",
+        "grad",
+        "DataLoader",
+        "Dataset",
+        "TensorDataset",
+        "random_split",
+        "Subset",
+        "is_available",
+        "is_available",
+        "load",
+        "save",
+    ]
 
 
 def test_plain_import_does_not_load_nn_optim_or_data():
-    code = ("import sys, tinygrad_edu\n"
-            "print(sorted(m for m in sys.modules if m.split('.')[1:2] in (['nn'], ['optim'], "
-            "['data'], ['utils'])))")  # fmt: skip
+    code = (
+        "import sys, tinygrad_edu\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[1:2] in (['nn'], ['optim'], "
+        "['data'], ['utils'])))"
+    )
     assert _run(code) == "[]"
 
 

@@ -1,4 +1,5 @@
-"""The Tensor's state, constructors, conversions, dtype rules and errors (API.md's Tensor section)."""
+"""The Tensor's state, constructors, conversions, dtype rules and errors (API.md's Tensor
+section)."""
 
 from __future__ import annotations
 
@@ -15,10 +16,18 @@ from tinygrad_edu import Tensor
 # ----------------------------------------------------------------------------- creation & dtypes
 @pytest.mark.parametrize(
     "data, dtype",
-    [(1.5, tg.float32), ([1.0, 2.0], tg.float32), ([[1, 2], [3, 4]], tg.int64), (3, tg.int64),
-     (True, tg.bool), ([True, False], tg.bool), (np.zeros(2, np.float64), tg.float64),
-     (np.zeros(2, np.int32), tg.int32), (np.float32(2.0), tg.float32)],
-)  # fmt: skip
+    [
+        (1.5, tg.float32),
+        ([1.0, 2.0], tg.float32),
+        ([[1, 2], [3, 4]], tg.int64),
+        (3, tg.int64),
+        (True, tg.bool),
+        ([True, False], tg.bool),
+        (np.zeros(2, np.float64), tg.float64),
+        (np.zeros(2, np.int32), tg.int32),
+        (np.float32(2.0), tg.float32),
+    ],
+)
 def test_default_dtypes_follow_pytorch(data, dtype):
     t = Tensor(data)
     assert t.dtype == dtype
@@ -49,10 +58,15 @@ def test_attributes():
 
 @pytest.mark.parametrize(
     "a, b, expected",
-    [(np.float32, np.float64, np.float64), (np.int64, np.float32, np.float32),
-     (np.int32, np.int64, np.int64), (np.bool_, np.int32, np.int32),
-     (np.float16, np.float32, np.float32), (np.bool_, np.float16, np.float16)],
-)  # fmt: skip
+    [
+        (np.float32, np.float64, np.float64),
+        (np.int64, np.float32, np.float32),
+        (np.int32, np.int64, np.int64),
+        (np.bool_, np.int32, np.int32),
+        (np.float16, np.float32, np.float32),
+        (np.bool_, np.float16, np.float16),
+    ],
+)
 def test_binary_promotion_matches_torch(a, b, expected):
     x, y = np.ones(2, a), np.ones(2, b)
     assert (Tensor(x) + Tensor(y)).dtype == expected
@@ -61,9 +75,15 @@ def test_binary_promotion_matches_torch(a, b, expected):
 
 @pytest.mark.parametrize(
     "dtype, scalar, expected",
-    [(np.float32, 2.5, np.float32), (np.float16, 2.5, np.float16), (np.int64, 2.5, np.float32),
-     (np.int32, 2, np.int32), (np.bool_, 2, np.int64), (np.float32, 2, np.float32)],
-)  # fmt: skip
+    [
+        (np.float32, 2.5, np.float32),
+        (np.float16, 2.5, np.float16),
+        (np.int64, 2.5, np.float32),
+        (np.int32, 2, np.int32),
+        (np.bool_, 2, np.int64),
+        (np.float32, 2, np.float32),
+    ],
+)
 def test_python_scalars_do_not_widen(dtype, scalar, expected):
     assert (Tensor(np.ones(2, dtype)) * scalar).dtype == expected
     assert torch_dtype_as_numpy(torch.from_numpy(np.ones(2, dtype)) * scalar) == expected
@@ -230,8 +250,24 @@ def test_boolean_mask_indexing_and_setitem():
 
 def test_function_forms_exist():
     x = tg.tensor([[1.0, -2.0]])
-    for name in ["exp", "maximum", "where", "matmul", "tril", "gather", "dot", "outer", "cat",
-                 "stack", "softmax", "logsumexp", "clamp", "sigmoid", "tanh", "relu"]:  # fmt: skip
+    for name in [
+        "exp",
+        "maximum",
+        "where",
+        "matmul",
+        "tril",
+        "gather",
+        "dot",
+        "outer",
+        "cat",
+        "stack",
+        "softmax",
+        "logsumexp",
+        "clamp",
+        "sigmoid",
+        "tanh",
+        "relu",
+    ]:
         assert callable(getattr(tg, name)), name
     assert tg.maximum(x, 0.0).tolist() == [[1.0, 0.0]]
     assert tg.where(x > 0, x, tg.zeros_like(x)).tolist() == [[1.0, 0.0]]
@@ -249,7 +285,9 @@ def test_broadcast_error_names_op_and_shapes():
 
 
 def test_matmul_error_names_shapes():
-    with pytest.raises(RuntimeError, match=r"matmul: shapes tg.Size\(\[2, 3\]\) and tg.Size\(\[4, 5\]\).*3 != 4"):
+    with pytest.raises(
+        RuntimeError, match=r"matmul: shapes tg.Size\(\[2, 3\]\) and tg.Size\(\[4, 5\]\).*3 != 4"
+    ):
         tg.ones(2, 3) @ tg.ones(4, 5)
 
 
@@ -264,7 +302,9 @@ def test_index_out_of_range():
 
 
 def test_reshape_impossible():
-    with pytest.raises(RuntimeError, match=r"reshape: shape \(4, 2\) is invalid for input of size 6"):
+    with pytest.raises(
+        RuntimeError, match=r"reshape: shape \(4, 2\) is invalid for input of size 6"
+    ):
         tg.ones(2, 3).reshape(4, 2)
 
 

@@ -10,8 +10,23 @@ import torch
 import tinygrad_edu as tg
 from tinygrad_edu import _tensor_str
 
-SHAPES = [(), (0,), (1,), (5,), (3, 4), (2, 3, 4), (0, 3), (2, 0, 2), (1001,), (40, 30),
-          (3, 400), (5, 5, 50), (2, 2, 2, 2), (7, 13), (100,)]  # fmt: skip
+SHAPES = [
+    (),
+    (0,),
+    (1,),
+    (5,),
+    (3, 4),
+    (2, 3, 4),
+    (0, 3),
+    (2, 0, 2),
+    (1001,),
+    (40, 30),
+    (3, 400),
+    (5, 5, 50),
+    (2, 2, 2, 2),
+    (7, 13),
+    (100,),
+]
 FLOATS = ["float32", "float64", "float16"]
 INTS = ["int64", "int32", "int8", "uint8", "bool"]
 
@@ -67,10 +82,20 @@ def test_suffixes_grad_fn_default_dtype_and_parameter():
         tg.set_default_dtype(tg.float32)
 
 
-@pytest.mark.parametrize("options", [
-    {"precision": 2}, {"threshold": 5}, {"profile": "short"}, {"sci_mode": True},
-    {"sci_mode": False}, {"linewidth": 30}, {"profile": "full"}, {"edgeitems": 1, "threshold": 3},
-], ids=str)  # fmt: skip
+@pytest.mark.parametrize(
+    "options",
+    [
+        {"precision": 2},
+        {"threshold": 5},
+        {"profile": "short"},
+        {"sci_mode": True},
+        {"sci_mode": False},
+        {"linewidth": 30},
+        {"profile": "full"},
+        {"edgeitems": 1, "threshold": 3},
+    ],
+    ids=str,
+)
 def test_set_printoptions_matches_pytorch(options):
     try:
         tg.set_printoptions(**options)
@@ -96,9 +121,17 @@ def test_format_of_0d_tensor_formats_the_number():
 
 
 def test_type_names_are_pytorchs():
-    for dtype, name in [("float32", "Float"), ("float64", "Double"), ("float16", "Half"),
-                        ("int64", "Long"), ("int32", "Int"), ("int16", "Short"),
-                        ("int8", "Char"), ("uint8", "Byte"), ("bool", "Bool")]:  # fmt: skip
+    for dtype, name in [
+        ("float32", "Float"),
+        ("float64", "Double"),
+        ("float16", "Half"),
+        ("int64", "Long"),
+        ("int32", "Int"),
+        ("int16", "Short"),
+        ("int8", "Char"),
+        ("uint8", "Byte"),
+        ("bool", "Bool"),
+    ]:
         assert tg.zeros(1, dtype=dtype).type() == f"torch.{name}Tensor"
         assert torch.zeros(1, dtype=getattr(torch, dtype)).type() == f"torch.{name}Tensor"
         assert _tensor_str.dtype_of_type_name(f"torch.{name}Tensor") == tg.backend.as_dtype(dtype)

@@ -77,8 +77,15 @@ def test_fit_digits_learns(digits):
     tg.manual_seed(0)
     model = models.mlp(64, [128], 10, norm="batch")
     opt = optim.Adam(model.parameters(), lr=3e-3)
-    h = fit(model, nn.CrossEntropyLoss(), opt, DataLoader(train, 32, shuffle=True),
-            DataLoader(test, 512), epochs=4, verbose=False)  # fmt: skip
+    h = fit(
+        model,
+        nn.CrossEntropyLoss(),
+        opt,
+        DataLoader(train, 32, shuffle=True),
+        DataLoader(test, 512),
+        epochs=4,
+        verbose=False,
+    )
     assert len(h) == 4 and h.epoch == [1, 2, 3, 4]
     assert h.val_acc[-1] >= 0.95
     assert h.train_loss[-1] < h.train_loss[0]
@@ -101,8 +108,18 @@ def test_fit_moons_with_onecycle_and_clipping():
         def on_batch_end(self, state, loss):
             lrs.append(state.optimizer.param_groups[0]["lr"])
 
-    h = fit(model, nn.CrossEntropyLoss(), opt, train_loader, test_loader, epochs=15,
-            scheduler=sched, clip_grad_norm=1.0, callbacks=[RecordLR()], verbose=False)  # fmt: skip
+    h = fit(
+        model,
+        nn.CrossEntropyLoss(),
+        opt,
+        train_loader,
+        test_loader,
+        epochs=15,
+        scheduler=sched,
+        clip_grad_norm=1.0,
+        callbacks=[RecordLR()],
+        verbose=False,
+    )
     assert h.val_acc[-1] >= 0.95
     assert len(set(lrs)) > len(lrs) // 2  # OneCycleLR stepped once per batch, not per epoch
     assert lrs[-1] < 0.01 and max(lrs) == pytest.approx(0.2, rel=1e-3)
@@ -114,8 +131,16 @@ def test_plateau_scheduler_gets_the_monitored_value():
     # threshold 10 (relative): no epoch ever counts as an improvement, so every epoch after the
     # first halves the learning rate
     sched = lr_scheduler.ReduceLROnPlateau(opt, factor=0.5, patience=0, threshold=10.0)
-    h = fit(model, nn.CrossEntropyLoss(), opt, train_loader, test_loader, epochs=3,
-            scheduler=sched, verbose=False)  # fmt: skip
+    h = fit(
+        model,
+        nn.CrossEntropyLoss(),
+        opt,
+        train_loader,
+        test_loader,
+        epochs=3,
+        scheduler=sched,
+        verbose=False,
+    )
     assert h.lr == pytest.approx([0.02, 0.01, 0.005])
 
 
@@ -145,8 +170,15 @@ def test_evaluate_restores_mode_and_handles_no_loss(digits):
 def test_fit_without_validation_monitors_train_loss(tmp_path):
     train_loader, _ = moons_loaders()
     model, opt, _ = small_setup()
-    h = fit(model, nn.CrossEntropyLoss(), opt, train_loader, epochs=2, verbose=False,
-            checkpoint_dir=tmp_path)  # fmt: skip
+    h = fit(
+        model,
+        nn.CrossEntropyLoss(),
+        opt,
+        train_loader,
+        epochs=2,
+        verbose=False,
+        checkpoint_dir=tmp_path,
+    )
     assert "val_loss" not in h and h.val_loss == [None, None]
     assert read_checkpoint(tmp_path / "best.npz")["epoch"] == h.best_epoch("train_loss")
 
@@ -155,8 +187,16 @@ def test_fit_prints_one_line_per_epoch():
     train_loader, test_loader = moons_loaders()
     model, opt, _ = small_setup()
     lines = []
-    fit(model, nn.CrossEntropyLoss(), opt, train_loader, test_loader, epochs=2, progress=False,
-        print_fn=lines.append)  # fmt: skip
+    fit(
+        model,
+        nn.CrossEntropyLoss(),
+        opt,
+        train_loader,
+        test_loader,
+        epochs=2,
+        progress=False,
+        print_fn=lines.append,
+    )
     assert len(lines) == 2 and lines[1].startswith("epoch 2/2")
     assert "val loss" in lines[0] and "acc" in lines[0] and "lr" in lines[0]
 
@@ -179,17 +219,39 @@ def test_fit_bad_arguments(tmp_path):
     with pytest.raises(ValueError, match="clip_grad_norm"):
         fit(model, nn.CrossEntropyLoss(), opt, train_loader, epochs=1, clip_grad_norm=0)
     with pytest.raises(FileNotFoundError, match="no checkpoint"):
-        fit(model, nn.CrossEntropyLoss(), opt, train_loader, epochs=1, checkpoint_dir=tmp_path,
-            resume=True)  # fmt: skip
+        fit(
+            model,
+            nn.CrossEntropyLoss(),
+            opt,
+            train_loader,
+            epochs=1,
+            checkpoint_dir=tmp_path,
+            resume=True,
+        )
 
 
 # ------------------------------------------------------------------------------------ History
 def test_history_json_csv_round_trip(tmp_path):
     h = History()
-    h.record(epoch=1, train_loss=0.5, train_acc=0.75, val_loss=float("nan"), lr=0.1, time=1.5,
-             grad_norm=2.0)  # fmt: skip
-    h.record(epoch=2, train_loss=0.25, train_acc=0.875, val_loss=0.3, lr=0.05, time=1.25,
-             grad_norm=1.0, custom=7)  # fmt: skip
+    h.record(
+        epoch=1,
+        train_loss=0.5,
+        train_acc=0.75,
+        val_loss=float("nan"),
+        lr=0.1,
+        time=1.5,
+        grad_norm=2.0,
+    )
+    h.record(
+        epoch=2,
+        train_loss=0.25,
+        train_acc=0.875,
+        val_loss=0.3,
+        lr=0.05,
+        time=1.25,
+        grad_norm=1.0,
+        custom=7,
+    )
     assert h.custom == [None, 7] and h.val_acc == [None, None]
     h.save_json(tmp_path / "h.json")
     h.save_csv(tmp_path / "h.csv")
@@ -225,9 +287,18 @@ def test_history_plot(tmp_path):
 def test_checkpoints_best_and_last(tmp_path):
     train_loader, test_loader = moons_loaders()
     model, opt, sched = small_setup()
-    h = fit(model, nn.CrossEntropyLoss(), opt, train_loader, test_loader, epochs=3,
-            scheduler=sched, checkpoint_dir=tmp_path, verbose=False,
-            extra={"note": "hi"})  # fmt: skip
+    h = fit(
+        model,
+        nn.CrossEntropyLoss(),
+        opt,
+        train_loader,
+        test_loader,
+        epochs=3,
+        scheduler=sched,
+        checkpoint_dir=tmp_path,
+        verbose=False,
+        extra={"note": "hi"},
+    )
     last = read_checkpoint(tmp_path / "last.npz")
     best = read_checkpoint(tmp_path / "best.npz")
     assert last["epoch"] == 3 and last["partial"] is None and last["extra"] == {"note": "hi"}
@@ -249,17 +320,44 @@ def test_checkpoints_best_and_last(tmp_path):
 def test_resume_continues_with_identical_losses(tmp_path):
     train_loader, test_loader = moons_loaders()
     model, opt, sched = small_setup()
-    full = fit(model, nn.CrossEntropyLoss(), opt, train_loader, test_loader, epochs=4,
-               scheduler=sched, verbose=False)  # fmt: skip
+    full = fit(
+        model,
+        nn.CrossEntropyLoss(),
+        opt,
+        train_loader,
+        test_loader,
+        epochs=4,
+        scheduler=sched,
+        verbose=False,
+    )
     reference = params_of(model)
 
     model, opt, sched = small_setup()
-    fit(model, nn.CrossEntropyLoss(), opt, train_loader, test_loader, epochs=2, scheduler=sched,
-        checkpoint_dir=tmp_path, verbose=False)  # fmt: skip
+    fit(
+        model,
+        nn.CrossEntropyLoss(),
+        opt,
+        train_loader,
+        test_loader,
+        epochs=2,
+        scheduler=sched,
+        checkpoint_dir=tmp_path,
+        verbose=False,
+    )
     tg.manual_seed(123)  # whatever happened in between: the checkpoint holds the RNG state
     model, opt, sched = small_setup(seed=99)
-    resumed = fit(model, nn.CrossEntropyLoss(), opt, train_loader, test_loader, epochs=4,
-                  scheduler=sched, checkpoint_dir=tmp_path, resume=True, verbose=False)  # fmt: skip
+    resumed = fit(
+        model,
+        nn.CrossEntropyLoss(),
+        opt,
+        train_loader,
+        test_loader,
+        epochs=4,
+        scheduler=sched,
+        checkpoint_dir=tmp_path,
+        resume=True,
+        verbose=False,
+    )
     assert loss_columns(resumed) == loss_columns(full)
     assert same_params(params_of(model), reference)
 
@@ -284,22 +382,49 @@ def test_ctrl_c_saves_a_checkpoint_and_resume_is_exact(tmp_path, use_signal):
         pytest.skip("no os.kill")
     train_loader, test_loader = moons_loaders()
     model, opt, sched = small_setup()
-    full = fit(model, nn.CrossEntropyLoss(), opt, train_loader, test_loader, epochs=3,
-               scheduler=sched, verbose=False)  # fmt: skip
+    full = fit(
+        model,
+        nn.CrossEntropyLoss(),
+        opt,
+        train_loader,
+        test_loader,
+        epochs=3,
+        scheduler=sched,
+        verbose=False,
+    )
     reference = params_of(model)
 
     model, opt, sched = small_setup()
     with pytest.raises(KeyboardInterrupt):
-        fit(model, nn.CrossEntropyLoss(), opt, train_loader, test_loader, epochs=3,
-            scheduler=sched, callbacks=[InterruptAt(1, 5, use_signal)], checkpoint_dir=tmp_path,
-            verbose=False)  # fmt: skip
+        fit(
+            model,
+            nn.CrossEntropyLoss(),
+            opt,
+            train_loader,
+            test_loader,
+            epochs=3,
+            scheduler=sched,
+            callbacks=[InterruptAt(1, 5, use_signal)],
+            checkpoint_dir=tmp_path,
+            verbose=False,
+        )
     saved = read_checkpoint(tmp_path / "last.npz")
     assert saved["epoch"] == 1 and saved["partial"]["batch"] == 5
     assert signal.getsignal(signal.SIGINT) is signal.default_int_handler  # handler restored
 
     model, opt, sched = small_setup(seed=7)
-    resumed = fit(model, nn.CrossEntropyLoss(), opt, train_loader, test_loader, epochs=3,
-                  scheduler=sched, checkpoint_dir=tmp_path, resume=True, verbose=False)  # fmt: skip
+    resumed = fit(
+        model,
+        nn.CrossEntropyLoss(),
+        opt,
+        train_loader,
+        test_loader,
+        epochs=3,
+        scheduler=sched,
+        checkpoint_dir=tmp_path,
+        resume=True,
+        verbose=False,
+    )
     assert loss_columns(resumed) == loss_columns(full)
     assert same_params(params_of(model), reference)
 
@@ -324,9 +449,19 @@ def test_early_stopping_stops_and_restores_best(tmp_path):
             snapshots.append(params_of(state.model))
 
     lines = []
-    h = fit(model, nn.CrossEntropyLoss(), opt, train_loader, test_loader, epochs=10,
-            early_stopping=stopper, callbacks=[Snapshot()], checkpoint_dir=tmp_path,
-            print_fn=lines.append, progress=False)  # fmt: skip
+    h = fit(
+        model,
+        nn.CrossEntropyLoss(),
+        opt,
+        train_loader,
+        test_loader,
+        epochs=10,
+        early_stopping=stopper,
+        callbacks=[Snapshot()],
+        checkpoint_dir=tmp_path,
+        print_fn=lines.append,
+        progress=False,
+    )
     assert len(h) == 3 and stopper.stopped_epoch == 3 and stopper.best_epoch == 1
     assert any("early stopping" in line for line in lines)
     assert same_params(params_of(model), snapshots[0])  # the best epoch's weights are back
@@ -336,12 +471,30 @@ def test_early_stopping_stops_and_restores_best(tmp_path):
 def test_early_stopping_state_survives_resume(tmp_path):
     train_loader, test_loader = moons_loaders()
     model, opt, _ = small_setup()
-    fit(model, nn.CrossEntropyLoss(), opt, train_loader, test_loader, epochs=2,
-        checkpoint_dir=tmp_path, verbose=False)  # fmt: skip
+    fit(
+        model,
+        nn.CrossEntropyLoss(),
+        opt,
+        train_loader,
+        test_loader,
+        epochs=2,
+        checkpoint_dir=tmp_path,
+        verbose=False,
+    )
     model, opt, _ = small_setup()
     stopper = EarlyStopping(patience=2, min_delta=100.0)
-    h = fit(model, nn.CrossEntropyLoss(), opt, train_loader, test_loader, epochs=10,
-            early_stopping=stopper, checkpoint_dir=tmp_path, resume=True, verbose=False)  # fmt: skip
+    h = fit(
+        model,
+        nn.CrossEntropyLoss(),
+        opt,
+        train_loader,
+        test_loader,
+        epochs=10,
+        early_stopping=stopper,
+        checkpoint_dir=tmp_path,
+        resume=True,
+        verbose=False,
+    )
     assert len(h) == 3  # epochs 2 and 3 did not improve on epoch 1: stop, as an unbroken run
 
 
@@ -359,8 +512,14 @@ def test_mlp_on_6000_mnist_images_reaches_93_percent(datasets_dir):
     subset = Subset(train, tg.randperm(len(train))[:6000].tolist())
     model = models.mlp(784, [256, 128], 10)
     opt = optim.SGD(model.parameters(), lr=0.05, momentum=0.9)
-    h = fit(model, nn.CrossEntropyLoss(), opt, DataLoader(subset, 64, shuffle=True),
-            epochs=10, verbose=False)  # fmt: skip
+    h = fit(
+        model,
+        nn.CrossEntropyLoss(),
+        opt,
+        DataLoader(subset, 64, shuffle=True),
+        epochs=10,
+        verbose=False,
+    )
     result = evaluate(model, DataLoader(test, 2000), nn.CrossEntropyLoss())
     assert h.train_acc[-1] > 0.95
     assert result["accuracy"] >= 0.93, result

@@ -21,32 +21,50 @@ from typing import Any
 from . import backend
 
 _DEFAULTS = {"precision": 4, "threshold": 1000, "edgeitems": 3, "linewidth": 80, "sci_mode": None}
-_PROFILES = {"default": {}, "short": {"precision": 2, "edgeitems": 2},
-             "full": {"threshold": math.inf}}  # fmt: skip
+_PROFILES = {
+    "default": {},
+    "short": {"precision": 2, "edgeitems": 2},
+    "full": {"threshold": math.inf},
+}
 PRINT_OPTS = dict(_DEFAULTS)
 
 
-def set_printoptions(precision=None, threshold=None, edgeitems=None, linewidth=None,
-                     profile=None, sci_mode=None) -> None:  # fmt: skip
+def set_printoptions(
+    precision=None, threshold=None, edgeitems=None, linewidth=None, profile=None, sci_mode=None
+) -> None:
     """PyTorch's torch.set_printoptions: digits, summarising threshold, edge items, line width;
     profile 'default' | 'short' | 'full' resets first; sci_mode True/False forces or forbids
     scientific notation (None: chosen per tensor)."""
     if profile is not None:
         if profile not in _PROFILES:
-            raise ValueError(f"set_printoptions: unknown profile {profile!r}; expected one of "
-                             f"{sorted(_PROFILES)}")  # fmt: skip
+            raise ValueError(
+                f"set_printoptions: unknown profile {profile!r}; expected one of "
+                f"{sorted(_PROFILES)}"
+            )
         PRINT_OPTS.update({**_DEFAULTS, **_PROFILES[profile]})
-    given = {"precision": precision, "threshold": threshold, "edgeitems": edgeitems,
-             "linewidth": linewidth}  # fmt: skip
+    given = {
+        "precision": precision,
+        "threshold": threshold,
+        "edgeitems": edgeitems,
+        "linewidth": linewidth,
+    }
     PRINT_OPTS.update({k: v for k, v in given.items() if v is not None})
     PRINT_OPTS["sci_mode"] = sci_mode
 
+
 # PyTorch's legacy type names, from Tensor.type(): 'torch.FloatTensor', 'torch.cuda.LongTensor'
 _TYPE_NAMES = {
-    "float32": "Float", "float64": "Double", "float16": "Half", "bfloat16": "BFloat16",
-    "int64": "Long", "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte",
+    "float32": "Float",
+    "float64": "Double",
+    "float16": "Half",
+    "bfloat16": "BFloat16",
+    "int64": "Long",
+    "int32": "Int",
+    "int16": "Short",
+    "int8": "Char",
+    "uint8": "Byte",
     "bool": "Bool",
-}  # fmt: skip
+}
 
 
 def type_name(dtype, device_type: str) -> str:

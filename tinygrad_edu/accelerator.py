@@ -37,5 +37,10 @@ def synchronize(device=None) -> None:
     cuda.synchronize()
 
 
-__all__ = ["is_available", "current_accelerator", "device_count", "current_device_index",
-           "synchronize"]  # fmt: skip
+__all__ = [
+    "is_available",
+    "current_accelerator",
+    "device_count",
+    "current_device_index",
+    "synchronize",
+]

@@ -54,8 +54,13 @@ class autocast:
     dtype: tg.float16 or tg.bfloat16 (default: bfloat16 on 'cpu', float16 on 'cuda', as
     PyTorch); enabled=False turns autocast off inside (e.g. for a float32 island)."""
 
-    def __init__(self, device_type: str, dtype: Any = None, enabled: bool = True,
-                 cache_enabled: bool | None = None) -> None:  # fmt: skip
+    def __init__(
+        self,
+        device_type: str,
+        dtype: Any = None,
+        enabled: bool = True,
+        cache_enabled: bool | None = None,
+    ) -> None:
         device_type = str(getattr(device_type, "type", device_type))
         if not is_autocast_available(device_type):
             raise RuntimeError(
@@ -89,8 +94,10 @@ class autocast:
         return wrapper
 
     def __repr__(self) -> str:
-        return (f"autocast(device_type={self.device_type!r}, dtype={self.fast_dtype}, "
-                f"enabled={self.enabled})")  # fmt: skip
+        return (
+            f"autocast(device_type={self.device_type!r}, dtype={self.fast_dtype}, "
+            f"enabled={self.enabled})"
+        )
 
 
 _READY, _UNSCALED, _STEPPED = "ready", "unscaled", "stepped"
@@ -105,9 +112,15 @@ class GradScaler:
     and skips opt.step() when one was; update() sets S <- S * backoff_factor after an overflow,
     S <- S * growth_factor after growth_interval overflow-free steps in a row."""
 
-    def __init__(self, device: str = "cuda", init_scale: float = 2.0**16,
-                 growth_factor: float = 2.0, backoff_factor: float = 0.5,
-                 growth_interval: int = 2000, enabled: bool = True) -> None:  # fmt: skip
+    def __init__(
+        self,
+        device: str = "cuda",
+        init_scale: float = 2.0**16,
+        growth_factor: float = 2.0,
+        backoff_factor: float = 0.5,
+        growth_interval: int = 2000,
+        enabled: bool = True,
+    ) -> None:
         self._device = str(getattr(device, "type", device))
         if enabled and self._device == "cuda" and not backend.cuda_available():
             raise RuntimeError(
@@ -139,8 +152,10 @@ class GradScaler:
             return outputs * self._scale.to(outputs.device)
         if isinstance(outputs, (list, tuple)):
             return type(outputs)(self.scale(o) for o in outputs)
-        raise TypeError(f"GradScaler.scale: outputs must be a Tensor or an iterable of Tensors, "
-                        f"got {type(outputs).__name__}")  # fmt: skip
+        raise TypeError(
+            f"GradScaler.scale: outputs must be a Tensor or an iterable of Tensors, "
+            f"got {type(outputs).__name__}"
+        )
 
     def _state(self, optimizer: Any) -> dict:
         return self._per_optimizer.setdefault(id(optimizer), {"stage": _READY, "found_inf": None})
@@ -150,8 +165,10 @@ class GradScaler:
         if not self._enabled:
             return
         if self._scale is None:
-            raise RuntimeError("GradScaler.unscale_: scale() was never called; call "
-                               "scaler.scale(loss).backward() first")  # fmt: skip
+            raise RuntimeError(
+                "GradScaler.unscale_: scale() was never called; call "
+                "scaler.scale(loss).backward() first"
+            )
         state = self._state(optimizer)
         if state["stage"] == _UNSCALED:
             raise RuntimeError(
@@ -258,9 +275,13 @@ class GradScaler:
         _growth_tracker ({} when disabled)."""
         if not self._enabled:
             return {}
-        return {"scale": self.get_scale(), "growth_factor": self._growth_factor,
-                "backoff_factor": self._backoff_factor, "growth_interval": self._growth_interval,
-                "_growth_tracker": self._growth_tracker}  # fmt: skip
+        return {
+            "scale": self.get_scale(),
+            "growth_factor": self._growth_factor,
+            "backoff_factor": self._backoff_factor,
+            "growth_interval": self._growth_interval,
+            "_growth_tracker": self._growth_tracker,
+        }
 
     def load_state_dict(self, state_dict: dict) -> None:
         if not self._enabled:

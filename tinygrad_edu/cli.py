@@ -87,31 +87,53 @@ def _add_run_options(p: argparse.ArgumentParser) -> None:
 
     g = p.add_argument_group("data")
     g.add_argument("--dataset", choices=DATASETS, default="digits")
-    g.add_argument("--data-dir", metavar="DIR", help="folder with the dataset files (default: "
-                   "$TINYGRAD_EDU_DATA, then ~/.cache/tinygrad_edu)")  # fmt: skip
+    g.add_argument(
+        "--data-dir",
+        metavar="DIR",
+        help="folder with the dataset files (default: "
+        "$TINYGRAD_EDU_DATA, then ~/.cache/tinygrad_edu)",
+    )
     g.add_argument("--download", action="store_true", help="download missing dataset files")
-    g.add_argument("--val-split", type=_fraction, default=0.0, metavar="F",
-                   help="hold out this share of train for validation (default 0: validate on "
-                   "the test set)")  # fmt: skip
+    g.add_argument(
+        "--val-split",
+        type=_fraction,
+        default=0.0,
+        metavar="F",
+        help="hold out this share of train for validation (default 0: validate on the test set)",
+    )
     g.add_argument("--subset", type=_positive(int), metavar="N", help="train on N random samples")
     g.add_argument("--augment", action="store_true", help="random shifts (crops+flips on CIFAR)")
     g = p.add_argument_group("model")
     g.add_argument("--model", choices=MODELS, default="mlp")
-    g.add_argument("--hidden", type=_int_list, default=(256, 128), metavar="SIZES",
-                   help="MLP hidden sizes, e.g. 256,128 (cnn: the first is its FC width)")  # fmt: skip
-    g.add_argument("--channels", type=_int_list, metavar="SIZES",
-                   help="cnn/resnet channels per stage (default 32,64 / 16,32)")  # fmt: skip
+    g.add_argument(
+        "--hidden",
+        type=_int_list,
+        default=(256, 128),
+        metavar="SIZES",
+        help="MLP hidden sizes, e.g. 256,128 (cnn: the first is its FC width)",
+    )
+    g.add_argument(
+        "--channels",
+        type=_int_list,
+        metavar="SIZES",
+        help="cnn/resnet channels per stage (default 32,64 / 16,32)",
+    )
     g.add_argument("--blocks", type=_positive(int), default=1, help="resnet blocks per stage")
     g.add_argument("--activation", choices=list(ACTIVATIONS), default="relu")
     g.add_argument("--norm", choices=NORMS, help="default: none (mlp), batch (cnn, resnet)")
     g.add_argument("--dropout", type=_fraction, default=0.0, metavar="P")
     g = p.add_argument_group("optimisation")
-    g.add_argument("--optimizer", choices=OPTIMIZERS, default="adam",
-                   help="momentum = SGD with --momentum (0.9)")  # fmt: skip
+    g.add_argument(
+        "--optimizer",
+        choices=OPTIMIZERS,
+        default="adam",
+        help="momentum = SGD with --momentum (0.9)",
+    )
     g.add_argument("--lr", type=_positive(float), help="default: 0.01 for SGD, 1e-3 for Adam")
     g.add_argument("--momentum", type=_non_negative_float, default=0.9)
-    g.add_argument("--weight-decay", type=_non_negative_float, metavar="WD",
-                   help="default 0 (0.01 for adamw)")  # fmt: skip
+    g.add_argument(
+        "--weight-decay", type=_non_negative_float, metavar="WD", help="default 0 (0.01 for adamw)"
+    )
     g.add_argument("--schedule", choices=SCHEDULES, default="none")
     g.add_argument("--warmup-epochs", type=_non_negative_float, default=1.0)
     g.add_argument("--clip", type=_positive(float), metavar="NORM", help="clip the gradient norm")
@@ -122,57 +144,95 @@ def _add_run_options(p: argparse.ArgumentParser) -> None:
     g = p.add_argument_group("run")
     g.add_argument("--device", default="cpu", help="cpu or cuda")
     g.add_argument("--seed", type=int, default=0)
-    g.add_argument("--compile", action="store_true",
-                   help="trace each training step once and replay it (tg.compile)")  # fmt: skip
+    g.add_argument(
+        "--compile",
+        action="store_true",
+        help="trace each training step once and replay it (tg.compile)",
+    )
     g.add_argument(
         "--out", metavar="DIR", help="run folder (default runs/<dataset>-<model>-<time>)"
     )
-    g.add_argument("--overwrite", action="store_true",
-                   help="replace a run already in --out (otherwise that is an error)")  # fmt: skip
+    g.add_argument(
+        "--overwrite",
+        action="store_true",
+        help="replace a run already in --out (otherwise that is an error)",
+    )
     _add_common(p)
 
 
 def _add_common(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--threads", type=int, default=1, metavar="N",
-                   help="BLAS threads (default 1: fastest for small models, and on busy "
-                   "machines; 0 leaves NumPy's default)")  # fmt: skip
+    p.add_argument(
+        "--threads",
+        type=int,
+        default=1,
+        metavar="N",
+        help="BLAS threads (default 1: fastest for small models, and on busy "
+        "machines; 0 leaves NumPy's default)",
+    )
     p.add_argument("--no-progress", action="store_true", help="no progress bar, epoch lines only")
 
 
-DEMO_DEFAULTS = dict(dataset="digits", model="mlp", hidden=(256, 128), norm="batch",
-                     optimizer="adam", lr=3e-3, schedule="cosine", epochs=25,
-                     batch_size=32)  # fmt: skip
+DEMO_DEFAULTS = dict(
+    dataset="digits",
+    model="mlp",
+    hidden=(256, 128),
+    norm="batch",
+    optimizer="adam",
+    lr=3e-3,
+    schedule="cosine",
+    epochs=25,
+    batch_size=32,
+)
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog=PROG, description="\n\n".join(__doc__.split("\n\n")[:2]),
-                     formatter_class=argparse.RawDescriptionHelpFormatter,
-                     epilog="Run `tinygrad-edu COMMAND --help` for a command's options.")  # fmt: skip
+    parser = _Parser(
+        prog=PROG,
+        description="\n\n".join(__doc__.split("\n\n")[:2]),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog="Run `tinygrad-edu COMMAND --help` for a command's options.",
+    )
     parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    demo = sub.add_parser("demo", help="train an MLP on the built-in digits (under a minute)",
-                          description="Train an MLP with BatchNorm on scikit-learn's 8x8 digits "
-                          "and leave a run folder (metrics, curves, graph, weights).")  # fmt: skip
+    demo = sub.add_parser(
+        "demo",
+        help="train an MLP on the built-in digits (under a minute)",
+        description="Train an MLP with BatchNorm on scikit-learn's 8x8 digits "
+        "and leave a run folder (metrics, curves, graph, weights).",
+    )
     _add_run_options(demo)
     demo.set_defaults(**DEMO_DEFAULTS)
-    train = sub.add_parser("train", help="train a model on a dataset",
-                           description="Train a model and leave a run folder.")  # fmt: skip
+    train = sub.add_parser(
+        "train",
+        help="train a model on a dataset",
+        description="Train a model and leave a run folder.",
+    )
     _add_run_options(train)
-    train.add_argument("--tensorboard", metavar="DIR", help="also log to DIR for "
-                       "`tensorboard --logdir DIR` (needs tensorboardX)")  # fmt: skip
+    train.add_argument(
+        "--tensorboard",
+        metavar="DIR",
+        help="also log to DIR for `tensorboard --logdir DIR` (needs tensorboardX)",
+    )
     from .train.compare import add_compare_subcommand
     from .train.sweep import add_sweep_options
 
-    sweep = sub.add_parser("sweep", help="search lr, weight decay and schedule with Optuna",
-                           description="Run an Optuna study over the learning rate, weight "
-                           "decay and schedule of a training run (needs optuna).")  # fmt: skip
+    sweep = sub.add_parser(
+        "sweep",
+        help="search lr, weight decay and schedule with Optuna",
+        description="Run an Optuna study over the learning rate, weight "
+        "decay and schedule of a training run (needs optuna).",
+    )
     _add_run_options(sweep)
     add_sweep_options(sweep)
     add_compare_subcommand(sub)
     ev = sub.add_parser("evaluate", help="test accuracy of a finished run")
     ev.add_argument("run_dir", metavar="RUN_DIR")
-    ev.add_argument("--checkpoint", choices=["model", "best", "last"], default="model",
-                    help="model.npz (final weights, default) or checkpoints/best|last.npz")  # fmt: skip
+    ev.add_argument(
+        "--checkpoint",
+        choices=["model", "best", "last"],
+        default="model",
+        help="model.npz (final weights, default) or checkpoints/best|last.npz",
+    )
     ev.add_argument("--confusion", metavar="PNG", help="also save a confusion matrix picture")
     ev.add_argument("--data-dir", metavar="DIR")
     _add_common(ev)
@@ -190,17 +250,35 @@ def build_parser() -> argparse.ArgumentParser:
 def _config(args: argparse.Namespace):
     from .train.experiment import Config
 
-    return Config(dataset=args.dataset, model=args.model, hidden=tuple(args.hidden),
-                  channels=args.channels, blocks=args.blocks, activation=args.activation,
-                  norm=args.norm, dropout=args.dropout, optimizer=args.optimizer, lr=args.lr,
-                  momentum=args.momentum, weight_decay=args.weight_decay,
-                  schedule=args.schedule, warmup_epochs=args.warmup_epochs, clip=args.clip,
-                  epochs=args.epochs, batch_size=args.batch_size, device=args.device,
-                  seed=args.seed, data_dir=args.data_dir, download=args.download,
-                  val_split=args.val_split, subset=args.subset, augment=args.augment,
-                  early_stopping=args.early_stopping,
-                  label_smoothing=args.label_smoothing,
-                  compile=getattr(args, "compile", False))  # fmt: skip
+    return Config(
+        dataset=args.dataset,
+        model=args.model,
+        hidden=tuple(args.hidden),
+        channels=args.channels,
+        blocks=args.blocks,
+        activation=args.activation,
+        norm=args.norm,
+        dropout=args.dropout,
+        optimizer=args.optimizer,
+        lr=args.lr,
+        momentum=args.momentum,
+        weight_decay=args.weight_decay,
+        schedule=args.schedule,
+        warmup_epochs=args.warmup_epochs,
+        clip=args.clip,
+        epochs=args.epochs,
+        batch_size=args.batch_size,
+        device=args.device,
+        seed=args.seed,
+        data_dir=args.data_dir,
+        download=args.download,
+        val_split=args.val_split,
+        subset=args.subset,
+        augment=args.augment,
+        early_stopping=args.early_stopping,
+        label_smoothing=args.label_smoothing,
+        compile=getattr(args, "compile", False),
+    )
 
 
 def _default_out(args: argparse.Namespace) -> str:
@@ -227,12 +305,20 @@ def _run(args: argparse.Namespace) -> int:
         cfg = _config(args)
         out = args.out = args.out or _default_out(args)
         if args.command == "demo":
-            print("tinygrad-edu demo: a multilayer perceptron learns scikit-learn's 8x8 "
-                  "handwritten digits")  # fmt: skip
+            print(
+                "tinygrad-edu demo: a multilayer perceptron learns scikit-learn's 8x8 "
+                "handwritten digits"
+            )
         else:
             print(f"tinygrad-edu train: {cfg.model} on {cfg.dataset}")
-        runner.run(cfg, out, print_fn=_print, progress=progress, overwrite=args.overwrite,
-                   tensorboard=getattr(args, "tensorboard", None))  # fmt: skip
+        runner.run(
+            cfg,
+            out,
+            print_fn=_print,
+            progress=progress,
+            overwrite=args.overwrite,
+            tensorboard=getattr(args, "tensorboard", None),
+        )
     elif args.command == "sweep":
         from .train.sweep import run_sweep
 
@@ -244,12 +330,18 @@ def _run(args: argparse.Namespace) -> int:
 
         compare(args.runs, args.out, print_fn=_print)
     elif args.command == "evaluate":
-        runner.evaluate_run(args.run_dir, args.checkpoint, print_fn=_print,
-                            confusion=args.confusion, data_dir=args.data_dir)  # fmt: skip
+        runner.evaluate_run(
+            args.run_dir,
+            args.checkpoint,
+            print_fn=_print,
+            confusion=args.confusion,
+            data_dir=args.data_dir,
+        )
     elif args.command == "resume":
         print(f"tinygrad-edu resume: {args.run_dir}")
-        runner.resume_run(args.run_dir, args.epochs, print_fn=_print, progress=progress,
-                          data_dir=args.data_dir)  # fmt: skip
+        runner.resume_run(
+            args.run_dir, args.epochs, print_fn=_print, progress=progress, data_dir=args.data_dir
+        )
     return EXIT_OK
 
 
@@ -266,11 +358,11 @@ def main(argv: list | None = None) -> int:
         return EXIT_USAGE
     if args.command == "graph":
         return args.func(args)
+    from .data.serialization import CheckpointError
     from .train import num_threads
     from .train.checkpoint import CheckpointMismatch
     from .train.experiment import DataError
     from .train.runfolder import RunExists, RunInUse
-    from .data.serialization import CheckpointError
 
     if args.threads < 0:
         parser.error("--threads must be >= 0")
@@ -332,10 +424,12 @@ def _os_error(e: OSError) -> str:
 
     what = e.strerror or _one_line(e)
     where = f" {e.filename}" if e.filename else ""
-    advice = {errno.ENOSPC: "free some space or choose another --out",
-              errno.EROFS: "the file system is read-only: choose another --out",
-              errno.EACCES: "check its permissions, or choose another --out",
-              errno.EFBIG: "the file is too large here: choose another --out"}  # fmt: skip
+    advice = {
+        errno.ENOSPC: "free some space or choose another --out",
+        errno.EROFS: "the file system is read-only: choose another --out",
+        errno.EACCES: "check its permissions, or choose another --out",
+        errno.EFBIG: "the file is too large here: choose another --out",
+    }
     hint = advice.get(e.errno)
     return f"cannot use{where}: {what}" + (f" ({hint})" if hint else "")
 

@@ -23,8 +23,9 @@ def _fill(value, op: str):
     if not isinstance(value, Real) and not backend.is_scalar(value):
         if isinstance(value, Tensor) and value.ndim == 0:
             return value.item()
-        raise TypeError(f"{op}: fill_value must be a number, got {value!r} "
-                        f"({type(value).__name__})")  # fmt: skip
+        raise TypeError(
+            f"{op}: fill_value must be a number, got {value!r} ({type(value).__name__})"
+        )
     return value
 
 
@@ -34,7 +35,9 @@ def _finish(data, requires_grad: bool) -> Tensor:
 
 
 def _dt(dtype, default=None):
-    return backend.as_dtype(dtype) if dtype is not None else (default or backend.get_default_dtype())
+    return (
+        backend.as_dtype(dtype) if dtype is not None else (default or backend.get_default_dtype())
+    )
 
 
 def tensor(data, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
@@ -83,8 +86,10 @@ def empty(*size, dtype=None, device=None, requires_grad: bool = False) -> Tensor
 def _like(t: Tensor, dtype, device, op: str = "zeros_like"):
     if not isinstance(t, Tensor):
         raise TypeError(f"{op}: argument 'input' must be a Tensor, got {type(t).__name__}")
-    return (backend.as_dtype(dtype) if dtype is not None else t.dtype,
-            device if device is not None else t.device)  # fmt: skip
+    return (
+        backend.as_dtype(dtype) if dtype is not None else t.dtype,
+        device if device is not None else t.device,
+    )
 
 
 def zeros_like(t: Tensor, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
@@ -99,7 +104,13 @@ def ones_like(t: Tensor, dtype=None, device=None, requires_grad: bool = False) -
 
 def full_like(t: Tensor, fill_value, dtype=None, device=None, requires_grad=False) -> Tensor:
     dtype, device = _like(t, dtype, device, "full_like")
-    return full(t.shape, _fill(fill_value, "full_like"), dtype=dtype, device=device, requires_grad=requires_grad)
+    return full(
+        t.shape,
+        _fill(fill_value, "full_like"),
+        dtype=dtype,
+        device=device,
+        requires_grad=requires_grad,
+    )
 
 
 def empty_like(t: Tensor, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
@@ -154,8 +165,13 @@ def randint(low, high=None, size=None, dtype=None, device=None) -> Tensor:
     low, high = as_int(low, "randint", "low"), as_int(high, "randint", "high")
     if high <= low:
         raise RuntimeError(f"randint: expected low < high, got low={low}, high={high}")
-    data = nograd.randint(low, high, _size((size,), "randint"), _dt(dtype, backend.int64),
-                          backend.normalize_device(device))  # fmt: skip
+    data = nograd.randint(
+        low,
+        high,
+        _size((size,), "randint"),
+        _dt(dtype, backend.int64),
+        backend.normalize_device(device),
+    )
     return _finish(data, False)
 
 
@@ -181,13 +197,16 @@ def _check_range(start, end, step) -> None:
         if isinstance(v, bool) or not isinstance(v, Real):
             raise TypeError(f"arange: {name} must be a number, got {v!r} ({type(v).__name__})")
         if not math.isfinite(v):
-            raise RuntimeError(f"arange: unsupported range {start} -> {end} with step {step} "
-                               f"({name} is {v})")  # fmt: skip
+            raise RuntimeError(
+                f"arange: unsupported range {start} -> {end} with step {step} ({name} is {v})"
+            )
     if step == 0:
         raise RuntimeError("arange: step must be nonzero")
     if (end - start) * step < 0:
-        raise RuntimeError(f"arange: upper bound {end} and lower bound {start} are inconsistent "
-                           f"with the sign of step {step}")  # fmt: skip
+        raise RuntimeError(
+            f"arange: upper bound {end} and lower bound {start} are inconsistent "
+            f"with the sign of step {step}"
+        )
 
 
 def linspace(start, end, steps: int, dtype=None, device=None, requires_grad=False) -> Tensor:

@@ -34,8 +34,10 @@ def _check_out(name: str, out, *inputs) -> None:
     if state.grad_enabled and (
         out.requires_grad or any(isinstance(t, Tensor) and t.requires_grad for t in inputs)
     ):
-        raise RuntimeError(f"{name}(): functions with out=... arguments don't support automatic "
-                           "differentiation, but one of the arguments requires grad.")  # fmt: skip
+        raise RuntimeError(
+            f"{name}(): functions with out=... arguments don't support automatic "
+            "differentiation, but one of the arguments requires grad."
+        )
 
 
 def _into(out, result: Tensor) -> Tensor:
@@ -44,16 +46,22 @@ def _into(out, result: Tensor) -> Tensor:
         return result
     if _KIND_RANK[result.dtype.kind] > _KIND_RANK[out.dtype.kind]:
         names = [_tensor_str.type_name(t.dtype, "cpu")[6:-6] for t in (result, out)]
-        raise RuntimeError(f"result type {names[0]} can't be cast to the desired output type "
-                           f"{names[1]}")  # fmt: skip
+        raise RuntimeError(
+            f"result type {names[0]} can't be cast to the desired output type {names[1]}"
+        )
     if result.device != out.device:
-        raise RuntimeError(f"Expected out tensor to have device {out.device}, but got "
-                           f"{result.device} instead")  # fmt: skip
+        raise RuntimeError(
+            f"Expected out tensor to have device {out.device}, but got {result.device} instead"
+        )
     if result.data.shape != out.data.shape:
         if out.numel():
-            warnings.warn(f"An output with one or more elements was resized since it had shape "
-                          f"{list(out.shape)}, which does not match the required output shape "
-                          f"{list(result.shape)}.", UserWarning, stacklevel=3)  # fmt: skip
+            warnings.warn(
+                f"An output with one or more elements was resized since it had shape "
+                f"{list(out.shape)}, which does not match the required output shape "
+                f"{list(result.shape)}.",
+                UserWarning,
+                stacklevel=3,
+            )
         out.data = result.data.astype(out.dtype)  # a new array of the new shape
     else:
         _nograd.copy_(out.data, result.data)
@@ -165,8 +173,9 @@ def minimum(a, b, *, out=None):
 
 def pow(a, b, *, out=None):
     _check_out("pow", out, a, b)
-    return _into(out, _t(a).pow(b) if isinstance(a, Tensor) or not isinstance(b, Tensor)
-                 else b.__rpow__(a))  # fmt: skip
+    return _into(
+        out, _t(a).pow(b) if isinstance(a, Tensor) or not isinstance(b, Tensor) else b.__rpow__(a)
+    )
 
 
 def add(a, b, *, alpha=1, out=None):
@@ -444,4 +453,3 @@ def where(condition, input, other, *, out=None):
 
 _NOT_EXPORTED = ("annotations", "Tensor", "warnings", "state")
 __all__ = [n for n in dir() if not n.startswith("_") and n not in _NOT_EXPORTED]
-

@@ -18,9 +18,16 @@ from . import nn
 from .tensor import Tensor
 
 __all__ = [
-    "ACTIVATIONS", "NORMS", "activation_module", "mlp", "cnn", "resnet", "residual_block",
-    "ChannelNorm", "count_parameters",
-]  # fmt: skip
+    "ACTIVATIONS",
+    "NORMS",
+    "activation_module",
+    "mlp",
+    "cnn",
+    "resnet",
+    "residual_block",
+    "ChannelNorm",
+    "count_parameters",
+]
 
 ACTIVATIONS: dict[str, Callable[[], nn.Module]] = {
     "relu": nn.ReLU,

@@ -13,9 +13,9 @@ from . import _tensor_str, backend
 from .autograd import engine
 from .autograd import function as _function
 from .autograd.grad_mode import state as _state
-from .composite import operators as _operators
 from .composite import frontend as _frontend
 from .composite import inplace as _inplace
+from .composite import operators as _operators
 from .composite.elementwise import ElementwiseMixin
 from .composite.inplace import InplaceMixin
 from .composite.operators import OperatorMixin
@@ -34,8 +34,18 @@ class Tensor(OperatorMixin, InplaceMixin, ElementwiseMixin, ReductionMixin, Shap
     array keeps its dtype.
     """
 
-    __slots__ = ("data", "requires_grad", "grad", "grad_fn", "_vc", "_view", "_rebased", "_hooks",
-                 "_retains_grad", "__weakref__")  # fmt: skip
+    __slots__ = (
+        "data",
+        "requires_grad",
+        "grad",
+        "grad_fn",
+        "_vc",
+        "_view",
+        "_rebased",
+        "_hooks",
+        "_retains_grad",
+        "__weakref__",
+    )
     # _vc: the version counter ([n], shared with views and detach(); None until first shared or
     # bumped); _view: (base, steps) when this tensor is a view of `base`; _rebased: the earlier
     # identities of a tensor that in-place ops rewrote, for nodes recorded before (see inplace.py)
@@ -225,8 +235,9 @@ class Tensor(OperatorMixin, InplaceMixin, ElementwiseMixin, ReductionMixin, Shap
     def t(self) -> "Tensor":
         """The transpose of a tensor of at most 2 dims (as PyTorch's t())."""
         if self.ndim > 2:
-            raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is "
-                               f"{self.ndim}D")  # fmt: skip
+            raise RuntimeError(
+                f"t() expects a tensor with <= 2 dimensions, but self is {self.ndim}D"
+            )
         return self.T
 
     def detach(self) -> "Tensor":
@@ -279,10 +290,12 @@ class Tensor(OperatorMixin, InplaceMixin, ElementwiseMixin, ReductionMixin, Shap
         return self._retains_grad
 
     def register_hook(self, hook: Callable) -> "_HookHandle":
-        """Call hook(grad) when this tensor's gradient is computed; a returned tensor replaces it."""
+        """Call hook(grad) when this tensor's gradient is computed; a tensor it returns replaces
+        the gradient."""
         if not self.requires_grad:
-            raise RuntimeError("register_hook(): cannot register a hook on a tensor that "
-                               "doesn't require gradient")  # fmt: skip
+            raise RuntimeError(
+                "register_hook(): cannot register a hook on a tensor that doesn't require gradient"
+            )
         if self._hooks is None:
             self._hooks = []
         self._hooks.append(hook)

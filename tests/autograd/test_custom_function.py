@@ -135,7 +135,9 @@ def test_backward_errors_name_the_function():
             return 1.0
 
     x = tg.tensor([1.0, 2.0], requires_grad=True)
-    with pytest.raises(RuntimeError, match=r"WrongShape.backward returned a gradient of shape \(\)"):
+    with pytest.raises(
+        RuntimeError, match=r"WrongShape.backward returned a gradient of shape \(\)"
+    ):
         WrongShape.apply(x).sum().backward()
     with pytest.raises(TypeError, match="NotATensor.backward returned a float"):
         NotATensor.apply(x).sum().backward()

@@ -104,8 +104,10 @@ def _grown_bytes_over_training(keep_loss_tensors: bool, steps: int = 1000) -> in
     return _rss() - base
 
 
-needs_proc = pytest.mark.skipif(not __import__("os").path.exists("/proc/self/statm"),
-                                reason="measures resident memory through /proc")  # fmt: skip
+needs_proc = pytest.mark.skipif(
+    not __import__("os").path.exists("/proc/self/statm"),
+    reason="measures resident memory through /proc",
+)
 
 
 @needs_proc
@@ -345,12 +347,19 @@ def test_backward_inputs_argument_limits_accumulation():
 def test_release_frees_every_saved_array():
     """After backward (no retain_graph) a node keeps no activation-sized array: not its inputs,
     not what forward saved (Normalize's xhat and r, CrossEntropy's one-hot, max-pool's argmax)."""
+    import tinygrad_edu.nn.functional as F
     from tinygrad_edu import nn
     from tinygrad_edu.autograd.graph import toposort
-    import tinygrad_edu.nn.functional as F
 
-    model = nn.Sequential(nn.Conv2d(1, 4, 3), nn.BatchNorm2d(4), nn.ReLU(), nn.MaxPool2d(2),
-                          nn.Flatten(), nn.LayerNorm(36), nn.Linear(36, 3))
+    model = nn.Sequential(
+        nn.Conv2d(1, 4, 3),
+        nn.BatchNorm2d(4),
+        nn.ReLU(),
+        nn.MaxPool2d(2),
+        nn.Flatten(),
+        nn.LayerNorm(36),
+        nn.Linear(36, 3),
+    )
     x = tg.randn(8, 1, 8, 8)
     loss = F.cross_entropy(model(x), tg.tensor([0, 1, 2, 0, 1, 2, 0, 1]))
     nodes = [t.grad_fn for t in toposort([loss]) if t.grad_fn is not None]

@@ -52,8 +52,9 @@ def _close(ours, theirs):
         return
     assert isinstance(ours, tg.Tensor), type(ours)
     assert tuple(ours.shape) == tuple(theirs.shape)
-    np.testing.assert_allclose(ours.detach().numpy(), theirs.detach().numpy(), rtol=1e-10,
-                               atol=1e-12)  # fmt: skip
+    np.testing.assert_allclose(
+        ours.detach().numpy(), theirs.detach().numpy(), rtol=1e-10, atol=1e-12
+    )
 
 
 CASES = [
@@ -77,8 +78,9 @@ CASES = [
 ]
 
 
-@pytest.mark.parametrize("name, func, inputs, v", CASES,
-                         ids=[f"{c[0]}-{i}" for i, c in enumerate(CASES)])  # fmt: skip
+@pytest.mark.parametrize(
+    "name, func, inputs, v", CASES, ids=[f"{c[0]}-{i}" for i, c in enumerate(CASES)]
+)
 def test_matches_torch(name, func, inputs, v):
     ours_fn, theirs_fn = getattr(F, name), getattr(TF, name)
     args = () if v is None or name in ("jacobian", "hessian") else None
@@ -87,8 +89,10 @@ def test_matches_torch(name, func, inputs, v):
     else:
         args = () if v is None else (_to(tg, v),)
         targs = () if v is None else (_to(torch, v),)
-        ours, theirs = ours_fn(func, _to(tg, inputs), *args), theirs_fn(func, _to(torch, inputs),
-                                                                         *targs)  # fmt: skip
+        ours, theirs = (
+            ours_fn(func, _to(tg, inputs), *args),
+            theirs_fn(func, _to(torch, inputs), *targs),
+        )
     _close(ours, theirs)
 
 
@@ -144,8 +148,10 @@ def test_argument_errors():
 
 def test_vectorize_flag_is_accepted_and_gives_the_same_values():
     x = tg.tensor(X.copy())
-    _close(F.jacobian(elementwise, x, vectorize=True), TF.jacobian(elementwise, torch.tensor(X),
-                                                                   vectorize=True))  # fmt: skip
+    _close(
+        F.jacobian(elementwise, x, vectorize=True),
+        TF.jacobian(elementwise, torch.tensor(X), vectorize=True),
+    )
     _close(F.hessian(scalar1, x, vectorize=True), TF.hessian(scalar1, torch.tensor(X)))
 
 

@@ -75,7 +75,12 @@ def test_program_prints_what_pytorch_prints(path):
 
 def test_the_comparison_can_fail():
     assert_same_output("x 1.2346 tg.Size([2])", "x 1.2347 torch.Size([2])")
-    for mine, theirs in [("1.2346", "1.2348"), ("1.", "1.0000"), ("tensor(1)", "tensor(2)"),
-                         ("a", "b"), ("1e+05", "1e+06")]:  # fmt: skip
+    for mine, theirs in [
+        ("1.2346", "1.2348"),
+        ("1.", "1.0000"),
+        ("tensor(1)", "tensor(2)"),
+        ("a", "b"),
+        ("1e+05", "1e+06"),
+    ]:
         with pytest.raises(AssertionError):
             assert_same_output(mine, theirs)

@@ -96,7 +96,12 @@ def test_torchvision_program_on_tinygrad_edu_vision(datasets_dir, monkeypatch):
 
 def test_the_comparison_can_fail():
     assert_same_output("x 1.2346 [1, 2]", "x 1.2347 [1, 2]")
-    for mine, theirs in [("1.2346", "1.2348"), ("1.", "1.0000"), ("[1, 2]", "[1, 3]"),
-                         ("a", "b"), ("1 2", "1")]:  # fmt: skip
+    for mine, theirs in [
+        ("1.2346", "1.2348"),
+        ("1.", "1.0000"),
+        ("[1, 2]", "[1, 3]"),
+        ("a", "b"),
+        ("1 2", "1"),
+    ]:
         with pytest.raises(AssertionError):
             assert_same_output(mine, theirs)

@@ -32,8 +32,10 @@ def _step(m, opt):
 
 def _data(n=6, seed=0):
     rng = np.random.default_rng(seed)
-    return (tg.tensor(rng.standard_normal((n, 4)).astype(np.float32)),
-            tg.tensor(rng.integers(0, 3, n)))  # fmt: skip
+    return (
+        tg.tensor(rng.standard_normal((n, 4)).astype(np.float32)),
+        tg.tensor(rng.integers(0, 3, n)),
+    )
 
 
 @pytest.mark.parametrize("read", ["item", "bool", "tolist", "numpy", "float"])
@@ -133,8 +135,14 @@ def test_source_marks_sections_and_names_ops_with_shapes():
     step = tg.compile(_step(m, opt))
     step(*_data())
     src = step.source
-    for text in ("# ---- forward", "# ---- backward", "# ---- optimizer step",
-                 "# Linear -> (6, 8) float32", "# Relu -> (6, 8) float32", "@"):  # fmt: skip
+    for text in (
+        "# ---- forward",
+        "# ---- backward",
+        "# ---- optimizer step",
+        "# Linear -> (6, 8) float32",
+        "# Relu -> (6, 8) float32",
+        "@",
+    ):
         assert text in src, text
     assert "Tensor" not in src
 

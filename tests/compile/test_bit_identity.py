@@ -71,8 +71,13 @@ def _run(make, loss_fn, batches, before_step=None, steps=6):
 
 def _batches(shape, classes, n=3, seed=0):
     rng = np.random.default_rng(seed)
-    return [(tg.tensor(rng.standard_normal(shape).astype(np.float32)),
-             tg.tensor(rng.integers(0, classes, shape[0]))) for _ in range(n)]  # fmt: skip
+    return [
+        (
+            tg.tensor(rng.standard_normal(shape).astype(np.float32)),
+            tg.tensor(rng.integers(0, classes, shape[0])),
+        )
+        for _ in range(n)
+    ]
 
 
 def _ce(model, x, y):
@@ -90,8 +95,15 @@ def test_mlp_sgd_nesterov():
 
 def test_cnn_batchnorm_dropout_adam():
     def make():
-        m = nn.Sequential(nn.Conv2d(1, 4, 3), nn.BatchNorm2d(4), nn.ReLU(), nn.MaxPool2d(2),
-                          nn.Flatten(), nn.Dropout(0.3), nn.Linear(4 * 3 * 3, 3))  # fmt: skip
+        m = nn.Sequential(
+            nn.Conv2d(1, 4, 3),
+            nn.BatchNorm2d(4),
+            nn.ReLU(),
+            nn.MaxPool2d(2),
+            nn.Flatten(),
+            nn.Dropout(0.3),
+            nn.Linear(4 * 3 * 3, 3),
+        )
         return m, optim.Adam(m.parameters(), lr=1e-2), None
 
     _run(make, _ce, _batches((8, 1, 8, 8), 3))
@@ -99,13 +111,18 @@ def test_cnn_batchnorm_dropout_adam():
 
 def test_tiny_tanh_mlp_mse():
     def make():
-        m = nn.Sequential(nn.Linear(2, 16), nn.Tanh(), nn.Linear(16, 16), nn.Tanh(),
-                          nn.Linear(16, 1))  # fmt: skip
+        m = nn.Sequential(
+            nn.Linear(2, 16), nn.Tanh(), nn.Linear(16, 16), nn.Tanh(), nn.Linear(16, 1)
+        )
         return m, optim.SGD(m.parameters(), lr=0.1), None
 
     rng = np.random.default_rng(1)
-    data = [(tg.tensor(rng.standard_normal((8, 2)).astype(np.float32)),
-             tg.tensor(rng.standard_normal((8, 1)).astype(np.float32)))]  # fmt: skip
+    data = [
+        (
+            tg.tensor(rng.standard_normal((8, 2)).astype(np.float32)),
+            tg.tensor(rng.standard_normal((8, 1)).astype(np.float32)),
+        )
+    ]
     _run(make, lambda m, x, y: F.mse_loss(m(x), y), data)
 
 
@@ -113,8 +130,9 @@ def test_moons_svm_loss_with_lr_set_outside():
     """micrograd's demo: hinge loss + L2, learning rate 1 - 0.9 k / 100 set before each step."""
 
     def make():
-        m = nn.Sequential(nn.Linear(2, 16), nn.ReLU(), nn.Linear(16, 16), nn.ReLU(),
-                          nn.Linear(16, 1))  # fmt: skip
+        m = nn.Sequential(
+            nn.Linear(2, 16), nn.ReLU(), nn.Linear(16, 16), nn.ReLU(), nn.Linear(16, 1)
+        )
         return m, optim.SGD(m.parameters(), lr=1.0), None
 
     def svm(m, x, y):
@@ -137,15 +155,13 @@ OPTIMIZERS = {
     "sgd": lambda ps: optim.SGD(ps, lr=0.1),
     "sgd_momentum_dampening_wd": lambda ps: optim.SGD(
         ps, lr=0.1, momentum=0.8, dampening=0.1, weight_decay=1e-3
-    ),  # fmt: skip
+    ),
     "sgd_maximize": lambda ps: optim.SGD(ps, lr=0.01, momentum=0.5, maximize=True),
     "adam": lambda ps: optim.Adam(ps, lr=1e-2, weight_decay=1e-3),
     "adam_amsgrad": lambda ps: optim.Adam(ps, lr=1e-2, amsgrad=True),
     "adamw": lambda ps: optim.AdamW(ps, lr=1e-2),
     "rmsprop": lambda ps: optim.RMSprop(ps, lr=1e-3),
-    "rmsprop_centered_momentum": lambda ps: optim.RMSprop(
-        ps, lr=1e-3, centered=True, momentum=0.9
-    ),  # fmt: skip
+    "rmsprop_centered_momentum": lambda ps: optim.RMSprop(ps, lr=1e-3, centered=True, momentum=0.9),
     "adagrad": lambda ps: optim.Adagrad(ps, lr=0.1, lr_decay=1e-3),
 }
 

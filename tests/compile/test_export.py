@@ -15,16 +15,23 @@ from tinygrad_edu.nn import functional as F
 
 def _run_script(path, steps: int) -> list:
     # -I: isolated mode, so the script cannot import tinygrad_edu from the working directory
-    code = ("import sys, builtins; real = builtins.__import__\n"
-            "def guard(name, *a, **k):\n"
-            "    assert not name.startswith(('tinygrad_edu', 'torch')), name\n"
-            "    return real(name, *a, **k)\n"
-            "builtins.__import__ = guard\n"
-            f"sys.argv = [{str(path)!r}, '{steps}']\n"
-            f"exec(compile(open({str(path)!r}).read(), {str(path)!r}, 'exec'), "
-            "{'__name__': '__main__', '__file__': " + repr(str(path)) + "})\n")  # fmt: skip
-    out = subprocess.run([sys.executable, "-I", "-c", code], capture_output=True, text=True,
-                         timeout=120, cwd=str(path.parent))  # fmt: skip
+    code = (
+        "import sys, builtins; real = builtins.__import__\n"
+        "def guard(name, *a, **k):\n"
+        "    assert not name.startswith(('tinygrad_edu', 'torch')), name\n"
+        "    return real(name, *a, **k)\n"
+        "builtins.__import__ = guard\n"
+        f"sys.argv = [{str(path)!r}, '{steps}']\n"
+        f"exec(compile(open({str(path)!r}).read(), {str(path)!r}, 'exec'), "
+        "{'__name__': '__main__', '__file__': " + repr(str(path)) + "})\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-I", "-c", code],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=str(path.parent),
+    )
     assert out.returncode == 0, out.stderr
     return [float(line.split(": ")[1]) for line in out.stdout.splitlines()]
 

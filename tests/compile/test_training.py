@@ -22,8 +22,17 @@ def _fit(compile_: bool):
     opt = optim.SGD(model.parameters(), lr=0.1, momentum=0.9)
     sched = optim.lr_scheduler.StepLR(opt, step_size=1, gamma=0.5)
     loader = DataLoader(TensorDataset(x, y), batch_size=32, shuffle=True)  # last batch: 4 rows
-    hist = fit(model, nn.CrossEntropyLoss(), opt, loader, epochs=3, scheduler=sched,
-               verbose=False, progress=False, compile=compile_)  # fmt: skip
+    hist = fit(
+        model,
+        nn.CrossEntropyLoss(),
+        opt,
+        loader,
+        epochs=3,
+        scheduler=sched,
+        verbose=False,
+        progress=False,
+        compile=compile_,
+    )
     return hist, model
 
 
@@ -39,8 +48,22 @@ def test_cli_train_compile(tmp_path):
     runs = {}
     for flag in ([], ["--compile"]):
         out = tmp_path / ("c" if flag else "e")
-        assert main(["train", "--dataset", "moons", "--epochs", "2", "--out", str(out),
-                     "--no-progress", *flag]) == 0  # fmt: skip
+        assert (
+            main(
+                [
+                    "train",
+                    "--dataset",
+                    "moons",
+                    "--epochs",
+                    "2",
+                    "--out",
+                    str(out),
+                    "--no-progress",
+                    *flag,
+                ]
+            )
+            == 0
+        )
         runs[bool(flag)] = json.loads((out / "metrics.json").read_text())
     assert json.loads((tmp_path / "c" / "config.json").read_text())["compile"] is True
     assert runs[True]["test_accuracy"] == runs[False]["test_accuracy"]

@@ -26,8 +26,8 @@ CASES = [
     for ka, kb in itertools.product(["tensor", "0-d", "number"], repeat=2)
     if not (ka == kb == "number")
     for da, db in itertools.product(DTYPES, repeat=2)
-    if not (ka == "number" and da in ("int32", "float32")) and not (kb == "number" and db in (
-        "int32", "float32"))
+    if not (ka == "number" and da in ("int32", "float32"))
+    and not (kb == "number" and db in ("int32", "float32"))
 ]
 
 
@@ -45,8 +45,9 @@ def test_add_and_mul_result_dtype_matches_torch(ka, da, kb, db):
 @pytest.mark.parametrize("kb", ["tensor", "0-d", "number"])
 def test_where_result_dtype_matches_torch(da, db, kb):
     def run(lib):
-        return lib.where(lib.ones(2, dtype=lib.bool), _operand(lib, "tensor", da),
-                         _operand(lib, kb, db))  # fmt: skip
+        return lib.where(
+            lib.ones(2, dtype=lib.bool), _operand(lib, "tensor", da), _operand(lib, kb, db)
+        )
 
     if kb == "number" and db in ("int32", "float32"):
         pytest.skip("numbers are int64/float")
@@ -56,8 +57,9 @@ def test_where_result_dtype_matches_torch(da, db, kb):
 @pytest.mark.parametrize("da,db", itertools.product(DTYPES, repeat=2))
 def test_cat_result_dtype_matches_torch(da, db):
     ours = tg.cat([tg.ones(2, dtype=getattr(tg, da)), tg.ones(3, dtype=getattr(tg, db))])
-    theirs = torch.cat([torch.ones(2, dtype=getattr(torch, da)),
-                        torch.ones(3, dtype=getattr(torch, db))])  # fmt: skip
+    theirs = torch.cat(
+        [torch.ones(2, dtype=getattr(torch, da)), torch.ones(3, dtype=getattr(torch, db))]
+    )
     assert str(ours.dtype) == str(theirs.dtype).replace("torch.", "")
 
 
@@ -79,5 +81,7 @@ def test_errors_name_the_op_and_shapes():
         tg.ones(2, 3) + tg.ones(4)
     with pytest.raises(RuntimeError, match=r"where: shapes"):
         tg.where(tg.ones(2, dtype=tg.bool), tg.ones(3), 0.0)
-    with pytest.raises(TypeError, match="cat: expected a sequence of tensors, but element 0 is of type int"):
+    with pytest.raises(
+        TypeError, match="cat: expected a sequence of tensors, but element 0 is of type int"
+    ):
         tg.cat([1, 2])

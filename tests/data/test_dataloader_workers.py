@@ -17,8 +17,13 @@ from tinygrad_edu.data import DataLoader, Dataset, Generator, TensorDataset, get
 class Squares(Dataset):
     """Per-sample items: (x float32 (2,), y int) computed in __getitem__, as tutorials write."""
 
-    def __init__(self, n: int = 20, fail_at: int | None = None, exit_at: int | None = None,
-                 sleep: float = 0.0) -> None:  # fmt: skip
+    def __init__(
+        self,
+        n: int = 20,
+        fail_at: int | None = None,
+        exit_at: int | None = None,
+        sleep: float = 0.0,
+    ) -> None:
         self.n, self.fail_at, self.exit_at, self.sleep = n, fail_at, exit_at, sleep
 
     def __len__(self) -> int:
@@ -63,8 +68,16 @@ def test_same_batches_in_the_same_order_as_num_workers_0():
     assert multi == single and len(multi) == 6
     assert sorted(sum((b[1] for b in multi), [])) == list(range(23))
     g0 = _as_lists(DataLoader(ds, batch_size=5, shuffle=True, generator=Generator().manual_seed(1)))
-    g2 = _as_lists(DataLoader(ds, batch_size=5, shuffle=True, num_workers=2,
-                              generator=Generator().manual_seed(1), prefetch_factor=1))  # fmt: skip
+    g2 = _as_lists(
+        DataLoader(
+            ds,
+            batch_size=5,
+            shuffle=True,
+            num_workers=2,
+            generator=Generator().manual_seed(1),
+            prefetch_factor=1,
+        )
+    )
     assert g0 == g2
     assert _children() == []
 
@@ -100,8 +113,11 @@ def test_worker_init_fn_error_and_dead_worker():
 
     with pytest.raises(KeyError, match="worker_init_fn"):
         list(DataLoader(Squares(6), batch_size=2, num_workers=2, worker_init_fn=bad_init))
-    with pytest.raises(RuntimeError, match=r"DataLoader worker 1 \(pid \d+\) exited unexpectedly "
-                                           r"with exit code 3"):  # fmt: skip
+    with pytest.raises(
+        RuntimeError,
+        match=r"DataLoader worker 1 \(pid \d+\) exited unexpectedly "
+        r"with exit code 3",
+    ):
         list(DataLoader(Squares(6, exit_at=2), batch_size=2, num_workers=2))
     assert _children() == []
 
@@ -176,7 +192,8 @@ def test_worker_argument_errors(kwargs, message):
 def test_spawn_context_gives_the_same_batches():
     ds = Squares(9)
     single = _as_lists(DataLoader(ds, batch_size=4))
-    spawned = _as_lists(DataLoader(ds, batch_size=4, num_workers=2,
-                                   multiprocessing_context="spawn"))  # fmt: skip
+    spawned = _as_lists(
+        DataLoader(ds, batch_size=4, num_workers=2, multiprocessing_context="spawn")
+    )
     assert spawned == single
     assert _children() == []

@@ -97,8 +97,11 @@ def test_generator_errors():
 # ------------------------------------------------------------------------- file formats
 @pytest.mark.parametrize("dtype", ["u1", "i1", "i2", "i4", "f4", "f8"])
 def test_idx_roundtrip(dtype):
-    a = (np.arange(24).reshape(2, 3, 4) - 5).astype(dtype) if dtype != "u1" else np.arange(
-        24, dtype=np.uint8).reshape(2, 3, 4)  # fmt: skip
+    a = (
+        (np.arange(24).reshape(2, 3, 4) - 5).astype(dtype)
+        if dtype != "u1"
+        else np.arange(24, dtype=np.uint8).reshape(2, 3, 4)
+    )
     b = parse_idx(write_idx(a))
     assert b.dtype == a.dtype.newbyteorder("=") and np.array_equal(a, b)
 
@@ -130,9 +133,12 @@ def test_load_mnist_from_root(datasets_dir, isolated):
     assert train.tensors[1][:5].tolist() == [5, 0, 4, 1, 9]  # MNIST's famous first labels
     flat_train, flat_test = datasets.load_mnist(root=datasets_dir, download=False, flatten=True)
     assert flat_train.tensors[0].shape == (60000, 784) and flat_test.tensors[0].shape == (
-        10000, 784)  # fmt: skip
-    np.testing.assert_array_equal(flat_test.tensors[0].numpy()[:3],
-                                  test.tensors[0].numpy()[:3].reshape(3, -1))  # fmt: skip
+        10000,
+        784,
+    )
+    np.testing.assert_array_equal(
+        flat_test.tensors[0].numpy()[:3], test.tensors[0].numpy()[:3].reshape(3, -1)
+    )
     assert not any(isolated.rglob("*"))  # nothing was downloaded or written
 
 
@@ -145,8 +151,9 @@ def test_load_fashion_mnist_from_env_var(datasets_dir, isolated, monkeypatch):
 def test_fashion_mnist_from_debian_style_folder(datasets_dir, isolated, monkeypatch):
     res = datasets.RESOURCES["fashion-mnist"]
     debian = str(datasets_dir / "fashion-mnist")  # files directly in the folder, as Debian's
-    monkeypatch.setitem(datasets.RESOURCES, "fashion-mnist",
-                        dataclasses.replace(res, system_dirs=(debian,)))  # fmt: skip
+    monkeypatch.setitem(
+        datasets.RESOURCES, "fashion-mnist", dataclasses.replace(res, system_dirs=(debian,))
+    )
     train, _ = datasets.load_fashion_mnist(download=False, flatten=True)
     assert train.tensors[0].shape == (60000, 784)
 
@@ -214,8 +221,11 @@ def test_cifar10_from_fake_tarball(isolated, tmp_path, monkeypatch):
     md5 = hashlib.md5(tar_path.read_bytes()).hexdigest()
     with pytest.raises(datasets.ChecksumError, match="MD5"):  # the real tarball's md5 differs
         datasets.load_cifar10(root=tmp_path / "root", download=False)
-    monkeypatch.setitem(datasets.RESOURCES, "cifar10",
-                        dataclasses.replace(res, files={"cifar-10-binary.tar.gz": md5}))  # fmt: skip
+    monkeypatch.setitem(
+        datasets.RESOURCES,
+        "cifar10",
+        dataclasses.replace(res, files={"cifar-10-binary.tar.gz": md5}),
+    )
     train, test = datasets.load_cifar10(root=tmp_path / "root", download=False)
     assert train.tensors[0].shape == (15, 3, 32, 32) and test.tensors[0].shape == (3, 3, 32, 32)
     _, images, labels = batches["data_batch_1.bin"]

@@ -19,8 +19,12 @@ import pytest
 from tinygrad_edu.data import _download, datasets
 from tinygrad_edu.data._formats import write_idx
 
-MNIST_NAMES = ["train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte",
-               "t10k-labels-idx1-ubyte"]  # fmt: skip
+MNIST_NAMES = [
+    "train-images-idx3-ubyte",
+    "train-labels-idx1-ubyte",
+    "t10k-images-idx3-ubyte",
+    "t10k-labels-idx1-ubyte",
+]
 DEAD = "http://127.0.0.1:1/"  # a closed port: connection refused at once
 
 
@@ -188,8 +192,9 @@ def test_cifar10_download(server, isolated, monkeypatch):
 @pytest.fixture
 def sized(fake_mnist, monkeypatch):
     """fake_mnist with the true sizes of its files (which bound downloads and decompression)."""
-    res = dataclasses.replace(datasets.RESOURCES["mnist"],
-                              sizes={n: len(d) for n, d in fake_mnist.items()})  # fmt: skip
+    res = dataclasses.replace(
+        datasets.RESOURCES["mnist"], sizes={n: len(d) for n, d in fake_mnist.items()}
+    )
     monkeypatch.setitem(datasets.RESOURCES, "mnist", res)
     return fake_mnist
 
@@ -233,8 +238,19 @@ def test_damaged_local_gzip_is_one_clear_line(tmp_path, sized, isolated, capsys)
     damaged.write_bytes(_damaged_gzip(sized["train-images-idx3-ubyte"]))
     with pytest.raises(datasets.FormatError, match="delete the file"):
         datasets.load_mnist(root=folder, download=False)
-    code = main(["train", "--dataset", "mnist", "--data-dir", str(folder), "--epochs", "1",
-                 "--out", str(tmp_path / "run")])  # fmt: skip
+    code = main(
+        [
+            "train",
+            "--dataset",
+            "mnist",
+            "--data-dir",
+            str(folder),
+            "--epochs",
+            "1",
+            "--out",
+            str(tmp_path / "run"),
+        ]
+    )
     err = capsys.readouterr().err
     lines = [line for line in err.splitlines() if line.strip()]
     assert code == 2 and len(lines) == 1 and "Traceback" not in err, err

@@ -105,8 +105,9 @@ def test_dataloader_with_sampler_and_batch_sampler():
 
 def test_dataloader_generator_makes_the_order_reproducible():
     def order(seed):
-        loader = DataLoader(_ds(12), batch_size=5, shuffle=True,
-                            generator=Generator().manual_seed(seed))  # fmt: skip
+        loader = DataLoader(
+            _ds(12), batch_size=5, shuffle=True, generator=Generator().manual_seed(seed)
+        )
         return [y.tolist() for _, y in loader]
 
     assert order(4) == order(4) != order(5)

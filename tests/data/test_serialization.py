@@ -18,8 +18,8 @@ from hypothesis import strategies as st
 import tinygrad_edu as tg
 from tinygrad_edu import backend, optim
 from tinygrad_edu.data import serialization
-from tinygrad_edu.optim import lr_scheduler
 from tinygrad_edu.data.serialization import META_KEY, CheckpointError
+from tinygrad_edu.optim import lr_scheduler
 
 
 def _round_trip(obj, tmp_path, **load_kwargs):
@@ -112,9 +112,11 @@ def test_file_objects_and_pathlike(tmp_path):
 @given(
     st.recursive(
         st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(),
-        lambda children: st.lists(children, max_size=4)
-        | st.tuples(children, children)
-        | st.dictionaries(st.integers() | st.text(max_size=5), children, max_size=4),
+        lambda children: (
+            st.lists(children, max_size=4)
+            | st.tuples(children, children)
+            | st.dictionaries(st.integers() | st.text(max_size=5), children, max_size=4)
+        ),
         max_leaves=12,
     )
 )
@@ -443,11 +445,15 @@ def test_load_accepts_weights_only_and_refuses_unpickling(tmp_path):
         tg.load(tmp_path / "c", weights_only=False)
 
 
-@pytest.mark.parametrize("make", [lambda: tg.nn.Linear(2, 1),
-                                  lambda: optim.SGD(tg.nn.Linear(2, 1).parameters(), lr=0.1)])
+@pytest.mark.parametrize(
+    "make", [lambda: tg.nn.Linear(2, 1), lambda: optim.SGD(tg.nn.Linear(2, 1).parameters(), lr=0.1)]
+)
 def test_saving_a_whole_module_or_optimizer_says_to_save_its_state_dict(tmp_path, make):
     obj = make()
-    with pytest.raises(TypeError, match=rf"cannot save a whole {type(obj).__name__} .*"
-                                        r"tg.save\(obj.state_dict\(\), path\)"):  # fmt: skip
+    with pytest.raises(
+        TypeError,
+        match=rf"cannot save a whole {type(obj).__name__} .*"
+        r"tg.save\(obj.state_dict\(\), path\)",
+    ):
         tg.save(obj, tmp_path / "m")
     assert not (tmp_path / "m").exists()

@@ -29,8 +29,9 @@ def test_numpy_float64_scalar_stays_float64(tmp_path):
 
 def _npy_header(shape, descr="<f4") -> bytes:
     buf = io.BytesIO()
-    np.lib.format.write_array_header_2_0(buf, {"descr": descr, "fortran_order": False,
-                                              "shape": shape})  # fmt: skip
+    np.lib.format.write_array_header_2_0(
+        buf, {"descr": descr, "fortran_order": False, "shape": shape}
+    )
     return buf.getvalue()
 
 
@@ -43,8 +44,10 @@ def _archive(path, shape, body, compression=zipfile.ZIP_STORED):
         with zf.open("a0.npy", "w", force_zip64=True) as w:
             w.write(_npy_header(shape))
             body(w)
-        zf.writestr(META_KEY + ".npy", _npy_header((len(json.dumps(meta)),), "|u1")
-                    + json.dumps(meta).encode())  # fmt: skip
+        zf.writestr(
+            META_KEY + ".npy",
+            _npy_header((len(json.dumps(meta)),), "|u1") + json.dumps(meta).encode(),
+        )
 
 
 def test_a_declared_4_tb_array_is_a_checkpoint_error(tmp_path):
@@ -59,8 +62,9 @@ def test_a_small_deflated_entry_never_inflates(tmp_path):
 
     path = tmp_path / "bomb.npz"
     zeros = bytes(1 << 20)
-    _archive(path, (32 << 20,), lambda w: [w.write(zeros) for _ in range(128)],
-             zipfile.ZIP_DEFLATED)  # fmt: skip
+    _archive(
+        path, (32 << 20,), lambda w: [w.write(zeros) for _ in range(128)], zipfile.ZIP_DEFLATED
+    )
     assert path.stat().st_size < 1 << 20  # 128 MB of zeros in under 1 MB
     tracemalloc.start()
     try:
@@ -107,8 +111,9 @@ def test_sigkill_during_save_never_leaves_a_bad_file_and_temporaries_go(tmp_path
     env = dict(os.environ, PYTHONPATH=os.path.dirname(os.path.dirname(tg.__file__)))
     rng, kills, left = random.Random(4), 0, 0
     for _ in range(8):
-        proc = subprocess.Popen([sys.executable, "-c", _SAVER, str(target)], env=env,
-                                stdout=subprocess.PIPE, text=True)  # fmt: skip
+        proc = subprocess.Popen(
+            [sys.executable, "-c", _SAVER, str(target)], env=env, stdout=subprocess.PIPE, text=True
+        )
         assert proc.stdout.readline().strip() == "ready"
         time.sleep(rng.uniform(0.05, 0.6))
         proc.kill()

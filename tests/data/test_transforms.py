@@ -7,7 +7,8 @@ import pytest
 
 import tinygrad_edu as tg
 from tinygrad_edu import Tensor
-from tinygrad_edu.data import DataLoader, TensorDataset, transforms as T
+from tinygrad_edu.data import DataLoader, TensorDataset
+from tinygrad_edu.data import transforms as T
 
 
 def _images(n=4, c=2, h=5, w=6) -> Tensor:
@@ -42,8 +43,11 @@ def test_random_crop_shapes_and_content():
     assert y.shape == (8, 2, 3, 4)
     xn, yn = x.numpy(), y.numpy()
     for n in range(8):  # each crop is a window of its own image
-        found = any(np.array_equal(yn[n], xn[n, :, i : i + 3, j : j + 4])
-                    for i in range(3) for j in range(3))  # fmt: skip
+        found = any(
+            np.array_equal(yn[n], xn[n, :, i : i + 3, j : j + 4])
+            for i in range(3)
+            for j in range(3)
+        )
         assert found
 
 

@@ -40,9 +40,17 @@ def copy_to_torch(ours, theirs) -> None:
     theirs.load_state_dict(sd)
 
 
-def check_layer(ours, theirs, x: np.ndarray, device: str = "cpu", seed: int = 0,
-                rtol: float = 1e-4, atol: float = 1e-5, input_grad: bool = True,
-                copy: bool = True):  # fmt: skip
+def check_layer(
+    ours,
+    theirs,
+    x: np.ndarray,
+    device: str = "cpu",
+    seed: int = 0,
+    rtol: float = 1e-4,
+    atol: float = 1e-5,
+    input_grad: bool = True,
+    copy: bool = True,
+):
     """Forward and backward through both layers; compare outputs, input and parameter grads.
 
     Returns (our output, torch output) for further checks."""
@@ -69,4 +77,3 @@ def check_layer(ours, theirs, x: np.ndarray, device: str = "cpu", seed: int = 0,
         assert p.grad is not None, f"no gradient for {name}"
         assert_close(p.grad.to("cpu"), tp.grad, rtol, atol, f"gradient of {name}")
     return out, ref
-

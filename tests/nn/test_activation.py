@@ -49,8 +49,11 @@ def test_activation_kinks_like_torch():
     # Hardtanh/ReLU6 exactly at their bounds are left out: the API contract makes them pass the
     # gradient there (as clamp does), while torch's hardtanh_backward gives 0
     x = np.array([-6.0, -1.0, 0.0, 1.0, 6.0], np.float32)
-    for ours, theirs in [(nn.ReLU(), torch.nn.ReLU()), (nn.LeakyReLU(0.1), torch.nn.LeakyReLU(0.1)),
-                         (nn.ELU(), torch.nn.ELU())]:  # fmt: skip
+    for ours, theirs in [
+        (nn.ReLU(), torch.nn.ReLU()),
+        (nn.LeakyReLU(0.1), torch.nn.LeakyReLU(0.1)),
+        (nn.ELU(), torch.nn.ELU()),
+    ]:
         check_layer(ours, theirs, x)
 
 
@@ -59,13 +62,20 @@ def test_swish_is_its_own_class_with_silu_values():
     assert repr(nn.Swish()) == "Swish()"
 
 
-@pytest.mark.parametrize("ours,theirs", [
-    (nn.ReLU(), torch.nn.ReLU()), (nn.LeakyReLU(0.2), torch.nn.LeakyReLU(0.2)),
-    (nn.ELU(), torch.nn.ELU()), (nn.Softplus(), torch.nn.Softplus()),
-    (nn.Hardtanh(), torch.nn.Hardtanh()), (nn.Softmax(1), torch.nn.Softmax(1)),
-    (nn.LogSoftmax(0), torch.nn.LogSoftmax(0)), (nn.Tanh(), torch.nn.Tanh()),
-    (nn.GELU("tanh"), torch.nn.GELU("tanh")),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    "ours,theirs",
+    [
+        (nn.ReLU(), torch.nn.ReLU()),
+        (nn.LeakyReLU(0.2), torch.nn.LeakyReLU(0.2)),
+        (nn.ELU(), torch.nn.ELU()),
+        (nn.Softplus(), torch.nn.Softplus()),
+        (nn.Hardtanh(), torch.nn.Hardtanh()),
+        (nn.Softmax(1), torch.nn.Softmax(1)),
+        (nn.LogSoftmax(0), torch.nn.LogSoftmax(0)),
+        (nn.Tanh(), torch.nn.Tanh()),
+        (nn.GELU("tanh"), torch.nn.GELU("tanh")),
+    ],
+)
 def test_activation_repr_like_torch(ours, theirs):
     assert repr(ours) == repr(theirs)
 

@@ -11,8 +11,8 @@ from hypothesis import strategies as st
 import tinygrad_edu as tg
 import tinygrad_edu.nn as nn
 import tinygrad_edu.nn.functional as F
-from tinygrad_edu import Tensor
 from tests.nn._layer_check import FAST, assert_close, check_layer, copy_to_torch, rand
+from tinygrad_edu import Tensor
 
 
 def _shape(kind: str, n: int, c: int, s1: int, s2: int) -> tuple:
@@ -20,13 +20,24 @@ def _shape(kind: str, n: int, c: int, s1: int, s2: int) -> tuple:
 
 
 @FAST
-@given(kind=st.sampled_from(["1d", "1d3", "2d"]), n=st.integers(3, 5), c=st.integers(1, 4),
-       s1=st.integers(1, 3), s2=st.integers(1, 3), momentum=st.sampled_from([0.1, 0.5, None]),
-       affine=st.booleans(), seed=st.integers(0, 2**31 - 1))  # fmt: skip
-def test_batchnorm_train_steps_then_eval_match_torch(kind, n, c, s1, s2, momentum, affine, seed,
-                                                     device):  # fmt: skip
-    cls, tcls = ((nn.BatchNorm2d, torch.nn.BatchNorm2d) if kind == "2d"
-                 else (nn.BatchNorm1d, torch.nn.BatchNorm1d))  # fmt: skip
+@given(
+    kind=st.sampled_from(["1d", "1d3", "2d"]),
+    n=st.integers(3, 5),
+    c=st.integers(1, 4),
+    s1=st.integers(1, 3),
+    s2=st.integers(1, 3),
+    momentum=st.sampled_from([0.1, 0.5, None]),
+    affine=st.booleans(),
+    seed=st.integers(0, 2**31 - 1),
+)
+def test_batchnorm_train_steps_then_eval_match_torch(
+    kind, n, c, s1, s2, momentum, affine, seed, device
+):
+    cls, tcls = (
+        (nn.BatchNorm2d, torch.nn.BatchNorm2d)
+        if kind == "2d"
+        else (nn.BatchNorm1d, torch.nn.BatchNorm1d)
+    )
     ours = cls(c, momentum=momentum, affine=affine).to(device)
     theirs = tcls(c, momentum=momentum, affine=affine)
     if affine:  # non-trivial affine parameters
@@ -61,7 +72,8 @@ def test_batchnorm_without_running_stats_uses_batch_stats_in_eval():
 def test_batchnorm_state_dict_keys_like_torch():
     assert list(nn.BatchNorm1d(3).state_dict()) == list(torch.nn.BatchNorm1d(3).state_dict())
     assert list(nn.BatchNorm2d(3, affine=False).state_dict()) == list(
-        torch.nn.BatchNorm2d(3, affine=False).state_dict())  # fmt: skip
+        torch.nn.BatchNorm2d(3, affine=False).state_dict()
+    )
     sd = nn.BatchNorm1d(3).state_dict()
     assert sd["num_batches_tracked"].dtype == tg.int64 and sd["num_batches_tracked"].ndim == 0
 
@@ -96,7 +108,8 @@ def test_batchnorm_errors():
 def test_batchnorm_repr_like_torch():
     assert repr(nn.BatchNorm2d(8)) == repr(torch.nn.BatchNorm2d(8))
     assert repr(nn.BatchNorm1d(3, momentum=None, affine=False)) == repr(
-        torch.nn.BatchNorm1d(3, momentum=None, affine=False))  # fmt: skip
+        torch.nn.BatchNorm1d(3, momentum=None, affine=False)
+    )
 
 
 def test_batchnorm_without_bias_matches_torch():

@@ -9,8 +9,8 @@ import torch
 
 import tinygrad_edu as tg
 import tinygrad_edu.nn as nn
-from tinygrad_edu import Tensor
 from tests.nn._layer_check import assert_close, check_layer, rand
+from tinygrad_edu import Tensor
 
 
 def test_sequential_forward_matches_torch(device):

@@ -13,8 +13,8 @@ from hypothesis import strategies as st
 import tinygrad_edu as tg
 import tinygrad_edu.nn as nn
 import tinygrad_edu.nn.functional as F
-from tinygrad_edu import Tensor
 from tests.nn._layer_check import FAST, assert_close, check_layer, rand
+from tinygrad_edu import Tensor
 
 pytestmark = pytest.mark.filterwarnings("ignore:Using padding='same'")
 
@@ -32,9 +32,16 @@ def conv_configs(draw):
     h = draw(st.integers(span_h, span_h + 4))
     w = draw(st.integers(span_w, span_w + 4))
     bias = draw(st.booleans())
-    return dict(in_channels=cin, out_channels=cout, kernel_size=k, stride=stride,
-                padding=padding, dilation=dilation, groups=groups, bias=bias), (
-        draw(st.integers(1, 3)), cin, h, w)  # fmt: skip
+    return dict(
+        in_channels=cin,
+        out_channels=cout,
+        kernel_size=k,
+        stride=stride,
+        padding=padding,
+        dilation=dilation,
+        groups=groups,
+        bias=bias,
+    ), (draw(st.integers(1, 3)), cin, h, w)
 
 
 @FAST
@@ -77,8 +84,9 @@ def test_conv2d_functional_matches_torch_with_groups_and_stride():
         rng.standard_normal((6, 2, 3, 2)),
         rng.standard_normal(6),
     )
-    ours = F.conv2d(Tensor(x), Tensor(w), Tensor(b), stride=(2, 1), padding=(1, 2), dilation=(1, 2),
-                    groups=2)  # fmt: skip
+    ours = F.conv2d(
+        Tensor(x), Tensor(w), Tensor(b), stride=(2, 1), padding=(1, 2), dilation=(1, 2), groups=2
+    )
     ref = torch.nn.functional.conv2d(
         torch.tensor(x),
         torch.tensor(w),
@@ -123,8 +131,9 @@ def test_conv2d_trains_a_step_like_torch():
     """Two SGD steps on a conv net give the same weights as torch."""
     tg.manual_seed(1)
     ours = nn.Sequential(nn.Conv2d(1, 4, 3, padding=1), nn.ReLU(), nn.Conv2d(4, 2, 3, stride=2))
-    theirs = torch.nn.Sequential(torch.nn.Conv2d(1, 4, 3, padding=1), torch.nn.ReLU(),
-                                 torch.nn.Conv2d(4, 2, 3, stride=2))  # fmt: skip
+    theirs = torch.nn.Sequential(
+        torch.nn.Conv2d(1, 4, 3, padding=1), torch.nn.ReLU(), torch.nn.Conv2d(4, 2, 3, stride=2)
+    )
     theirs.load_state_dict({k: torch.tensor(v.numpy()) for k, v in ours.state_dict().items()})
     x = rand(3, 5, 1, 8, 8)
     for _ in range(2):

@@ -12,24 +12,31 @@ from hypothesis import strategies as st
 
 import tinygrad_edu as tg
 import tinygrad_edu.nn.functional as F
-from tinygrad_edu import Tensor
 from tests.nn._layer_check import FAST, assert_close, rand
+from tinygrad_edu import Tensor
 
 shapes = st.lists(st.integers(1, 4), min_size=1, max_size=3).map(tuple)
 
 ACTIVATIONS = [
-    (lambda x: F.relu(x), TF.relu), (lambda x: F.relu6(x), TF.relu6),
+    (lambda x: F.relu(x), TF.relu),
+    (lambda x: F.relu6(x), TF.relu6),
     (lambda x: F.leaky_relu(x, 0.3), lambda x: TF.leaky_relu(x, 0.3)),
-    (lambda x: F.elu(x, 1.5), lambda x: TF.elu(x, 1.5)), (F.selu, TF.selu),
-    (F.gelu, TF.gelu), (lambda x: F.gelu(x, approximate="tanh"),
-                        lambda x: TF.gelu(x, approximate="tanh")),
-    (F.silu, TF.silu), (F.swish, TF.silu), (F.sigmoid, torch.sigmoid), (F.tanh, torch.tanh),
-    (lambda x: F.softplus(x, 2.0, 5.0), lambda x: TF.softplus(x, 2.0, 5.0)), (F.mish, TF.mish),
+    (lambda x: F.elu(x, 1.5), lambda x: TF.elu(x, 1.5)),
+    (F.selu, TF.selu),
+    (F.gelu, TF.gelu),
+    (lambda x: F.gelu(x, approximate="tanh"), lambda x: TF.gelu(x, approximate="tanh")),
+    (F.silu, TF.silu),
+    (F.swish, TF.silu),
+    (F.sigmoid, torch.sigmoid),
+    (F.tanh, torch.tanh),
+    (lambda x: F.softplus(x, 2.0, 5.0), lambda x: TF.softplus(x, 2.0, 5.0)),
+    (F.mish, TF.mish),
     (lambda x: F.hardtanh(x, -2.0, 0.5), lambda x: TF.hardtanh(x, -2.0, 0.5)),
-    (F.logsigmoid, TF.logsigmoid), (F.softsign, TF.softsign),
+    (F.logsigmoid, TF.logsigmoid),
+    (F.softsign, TF.softsign),
     (lambda x: F.softmax(x, -1), lambda x: TF.softmax(x, -1)),
     (lambda x: F.log_softmax(x, 0), lambda x: TF.log_softmax(x, 0)),
-]  # fmt: skip
+]
 
 
 @pytest.mark.parametrize("i", range(len(ACTIVATIONS)))
@@ -61,8 +68,9 @@ def test_one_hot_matches_torch():
     out = F.one_hot(Tensor(idx))
     assert out.dtype == tg.int64 and out.shape == (2, 2, 4)
     np.testing.assert_array_equal(out.numpy(), TF.one_hot(torch.tensor(idx)).numpy())
-    np.testing.assert_array_equal(F.one_hot(Tensor(idx), 6).numpy(),
-                                  TF.one_hot(torch.tensor(idx), 6).numpy())  # fmt: skip
+    np.testing.assert_array_equal(
+        F.one_hot(Tensor(idx), 6).numpy(), TF.one_hot(torch.tensor(idx), 6).numpy()
+    )
     with pytest.raises(RuntimeError, match="too large"):
         F.one_hot(Tensor(idx), 3)
     with pytest.raises(RuntimeError, match="non-negative"):
@@ -107,9 +115,18 @@ def test_normalize_matches_torch(p, dim):
 
 
 def test_losses_are_reexported():
-    names = ["mse_loss", "l1_loss", "huber_loss", "smooth_l1_loss", "cross_entropy", "nll_loss",
-             "binary_cross_entropy", "binary_cross_entropy_with_logits", "multi_margin_loss",
-             "kl_div"]  # fmt: skip
+    names = [
+        "mse_loss",
+        "l1_loss",
+        "huber_loss",
+        "smooth_l1_loss",
+        "cross_entropy",
+        "nll_loss",
+        "binary_cross_entropy",
+        "binary_cross_entropy_with_logits",
+        "multi_margin_loss",
+        "kl_div",
+    ]
     from tinygrad_edu.nn import _loss_functional
 
     for name in names:
@@ -130,7 +147,19 @@ def test_functional_unfold_fold_public_forms():
 
 
 def test_embedding_and_dropout_and_norms_exist_in_F():
-    for name in ["linear", "conv2d", "max_pool2d", "avg_pool2d", "adaptive_avg_pool2d", "dropout",
-                 "batch_norm", "layer_norm", "rms_norm", "embedding", "one_hot", "pad",
-                 "normalize"]:  # fmt: skip
+    for name in [
+        "linear",
+        "conv2d",
+        "max_pool2d",
+        "avg_pool2d",
+        "adaptive_avg_pool2d",
+        "dropout",
+        "batch_norm",
+        "layer_norm",
+        "rms_norm",
+        "embedding",
+        "one_hot",
+        "pad",
+        "normalize",
+    ]:
         assert callable(getattr(F, name))

@@ -13,12 +13,23 @@ import tinygrad_edu.nn as nn
 from tinygrad_edu.nn import init
 
 
-@pytest.mark.parametrize("name,param", [("linear", None), ("conv2d", None), ("sigmoid", None),
-                                        ("tanh", None), ("relu", None), ("leaky_relu", None),
-                                        ("leaky_relu", 0.2), ("selu", None)])  # fmt: skip
+@pytest.mark.parametrize(
+    "name,param",
+    [
+        ("linear", None),
+        ("conv2d", None),
+        ("sigmoid", None),
+        ("tanh", None),
+        ("relu", None),
+        ("leaky_relu", None),
+        ("leaky_relu", 0.2),
+        ("selu", None),
+    ],
+)
 def test_calculate_gain_matches_torch(name, param):
     assert init.calculate_gain(name, param) == pytest.approx(
-        torch.nn.init.calculate_gain(name, param))  # fmt: skip
+        torch.nn.init.calculate_gain(name, param)
+    )
 
 
 def test_calculate_gain_rejects_unknown():
@@ -63,8 +74,9 @@ def test_uniform_normal_constant():
 
 
 @pytest.mark.parametrize("mode", ["fan_in", "fan_out"])
-@pytest.mark.parametrize("nonlinearity,a", [("relu", 0.0), ("leaky_relu", math.sqrt(5)),
-                                            ("tanh", 0.0)])  # fmt: skip
+@pytest.mark.parametrize(
+    "nonlinearity,a", [("relu", 0.0), ("leaky_relu", math.sqrt(5)), ("tanh", 0.0)]
+)
 def test_kaiming_statistics(mode, nonlinearity, a):
     tg.manual_seed(0)
     shape = (N // 2, N * 2) if mode == "fan_out" else (N * 2, N // 2)

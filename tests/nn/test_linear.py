@@ -13,15 +13,20 @@ from hypothesis import strategies as st
 import tinygrad_edu as tg
 import tinygrad_edu.nn as nn
 import tinygrad_edu.nn.functional as F
-from tinygrad_edu import Tensor
 from tests.nn._layer_check import FAST, check_layer, rand
+from tinygrad_edu import Tensor
 
 lead_shapes = st.lists(st.integers(1, 4), min_size=0, max_size=3).map(tuple)
 
 
 @FAST
-@given(lead=lead_shapes, fin=st.integers(1, 6), fout=st.integers(1, 6), bias=st.booleans(),
-       seed=st.integers(0, 2**31 - 1))  # fmt: skip
+@given(
+    lead=lead_shapes,
+    fin=st.integers(1, 6),
+    fout=st.integers(1, 6),
+    bias=st.booleans(),
+    seed=st.integers(0, 2**31 - 1),
+)
 def test_linear_matches_torch(lead, fin, fout, bias, seed, device):
     ours = nn.Linear(fin, fout, bias=bias).to(device)
     theirs = torch.nn.Linear(fin, fout, bias=bias)
@@ -70,5 +75,8 @@ def test_functional_linear_without_bias():
     rng = np.random.default_rng(0)
     x, w = rng.standard_normal((2, 3, 4)), rng.standard_normal((5, 4))
     out = F.linear(Tensor(x), Tensor(w))
-    np.testing.assert_allclose(out.numpy(), torch.nn.functional.linear(
-        torch.tensor(x), torch.tensor(w)).numpy(), rtol=1e-12)  # fmt: skip
+    np.testing.assert_allclose(
+        out.numpy(),
+        torch.nn.functional.linear(torch.tensor(x), torch.tensor(w)).numpy(),
+        rtol=1e-12,
+    )

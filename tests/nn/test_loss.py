@@ -38,33 +38,93 @@ def _cases():
     ow = Tensor(w)
     kt = np.array([0, 4, -100, 1], dtype=np.int64)
     return [
-        ("MSELoss", lambda r: L.MSELoss(r), lambda r: torch.nn.MSELoss(reduction=r), [x, y],
-         [True, True]),
-        ("L1Loss", lambda r: L.L1Loss(r), lambda r: torch.nn.L1Loss(reduction=r), [x, y],
-         [True, True]),
-        ("HuberLoss", lambda r: L.HuberLoss(r, delta=0.5),
-         lambda r: torch.nn.HuberLoss(reduction=r, delta=0.5), [x, y], [True, True]),
-        ("SmoothL1Loss", lambda r: L.SmoothL1Loss(r, beta=0.5),
-         lambda r: torch.nn.SmoothL1Loss(reduction=r, beta=0.5), [x, y], [True, True]),
-        ("CrossEntropyLoss", lambda r: L.CrossEntropyLoss(ow, -100, r, 0.1),
-         lambda r: torch.nn.CrossEntropyLoss(tw, ignore_index=-100, reduction=r,
-                                             label_smoothing=0.1), [x, kt], [True, False]),
-        ("CrossEntropyLoss-probs", lambda r: L.CrossEntropyLoss(reduction=r),
-         lambda r: torch.nn.CrossEntropyLoss(reduction=r), [x, q], [True, True]),
-        ("NLLLoss", lambda r: L.NLLLoss(ow, ignore_index=4, reduction=r),
-         lambda r: torch.nn.NLLLoss(tw, ignore_index=4, reduction=r), [logq, t], [True, False]),
-        ("BCELoss", lambda r: L.BCELoss(ow, r), lambda r: torch.nn.BCELoss(tw, reduction=r),
-         [p, q], [True, True]),
-        ("BCEWithLogitsLoss", lambda r: L.BCEWithLogitsLoss(reduction=r, pos_weight=ow),
-         lambda r: torch.nn.BCEWithLogitsLoss(reduction=r, pos_weight=tw), [x, q],
-         [True, True]),
-        ("MultiMarginLoss", lambda r: L.MultiMarginLoss(2, 0.7, ow, r),
-         lambda r: torch.nn.MultiMarginLoss(2, 0.7, tw, reduction=r), [x, t], [True, False]),
-        ("KLDivLoss", lambda r: L.KLDivLoss(r), lambda r: torch.nn.KLDivLoss(reduction=r),
-         [logq, p], [True, True]),
-        ("KLDivLoss-log_target", lambda r: L.KLDivLoss(r, log_target=True),
-         lambda r: torch.nn.KLDivLoss(reduction=r, log_target=True), [logq, y], [True, True]),
-    ]  # fmt: skip
+        (
+            "MSELoss",
+            lambda r: L.MSELoss(r),
+            lambda r: torch.nn.MSELoss(reduction=r),
+            [x, y],
+            [True, True],
+        ),
+        (
+            "L1Loss",
+            lambda r: L.L1Loss(r),
+            lambda r: torch.nn.L1Loss(reduction=r),
+            [x, y],
+            [True, True],
+        ),
+        (
+            "HuberLoss",
+            lambda r: L.HuberLoss(r, delta=0.5),
+            lambda r: torch.nn.HuberLoss(reduction=r, delta=0.5),
+            [x, y],
+            [True, True],
+        ),
+        (
+            "SmoothL1Loss",
+            lambda r: L.SmoothL1Loss(r, beta=0.5),
+            lambda r: torch.nn.SmoothL1Loss(reduction=r, beta=0.5),
+            [x, y],
+            [True, True],
+        ),
+        (
+            "CrossEntropyLoss",
+            lambda r: L.CrossEntropyLoss(ow, -100, r, 0.1),
+            lambda r: torch.nn.CrossEntropyLoss(
+                tw, ignore_index=-100, reduction=r, label_smoothing=0.1
+            ),
+            [x, kt],
+            [True, False],
+        ),
+        (
+            "CrossEntropyLoss-probs",
+            lambda r: L.CrossEntropyLoss(reduction=r),
+            lambda r: torch.nn.CrossEntropyLoss(reduction=r),
+            [x, q],
+            [True, True],
+        ),
+        (
+            "NLLLoss",
+            lambda r: L.NLLLoss(ow, ignore_index=4, reduction=r),
+            lambda r: torch.nn.NLLLoss(tw, ignore_index=4, reduction=r),
+            [logq, t],
+            [True, False],
+        ),
+        (
+            "BCELoss",
+            lambda r: L.BCELoss(ow, r),
+            lambda r: torch.nn.BCELoss(tw, reduction=r),
+            [p, q],
+            [True, True],
+        ),
+        (
+            "BCEWithLogitsLoss",
+            lambda r: L.BCEWithLogitsLoss(reduction=r, pos_weight=ow),
+            lambda r: torch.nn.BCEWithLogitsLoss(reduction=r, pos_weight=tw),
+            [x, q],
+            [True, True],
+        ),
+        (
+            "MultiMarginLoss",
+            lambda r: L.MultiMarginLoss(2, 0.7, ow, r),
+            lambda r: torch.nn.MultiMarginLoss(2, 0.7, tw, reduction=r),
+            [x, t],
+            [True, False],
+        ),
+        (
+            "KLDivLoss",
+            lambda r: L.KLDivLoss(r),
+            lambda r: torch.nn.KLDivLoss(reduction=r),
+            [logq, p],
+            [True, True],
+        ),
+        (
+            "KLDivLoss-log_target",
+            lambda r: L.KLDivLoss(r, log_target=True),
+            lambda r: torch.nn.KLDivLoss(reduction=r, log_target=True),
+            [logq, y],
+            [True, True],
+        ),
+    ]
 
 
 CASES = _cases()
@@ -83,8 +143,9 @@ def test_module_matches_torch(case, reduction):
 
 def test_kl_div_batchmean_module():
     _, _, _, _, p, _, logq = _data()
-    check_against_torch(L.KLDivLoss("batchmean"), torch.nn.KLDivLoss(reduction="batchmean"),
-                        [logq, p], [True, True])  # fmt: skip
+    check_against_torch(
+        L.KLDivLoss("batchmean"), torch.nn.KLDivLoss(reduction="batchmean"), [logq, p], [True, True]
+    )
 
 
 def test_weight_is_a_buffer_like_torch():
@@ -122,9 +183,21 @@ def test_repr_and_attributes_like_torch():
     assert L.KLDivLoss(log_target=True).log_target is True
 
 
-@pytest.mark.parametrize("cls", [L.MSELoss, L.L1Loss, L.HuberLoss, L.SmoothL1Loss,
-                                 L.CrossEntropyLoss, L.NLLLoss, L.BCELoss, L.BCEWithLogitsLoss,
-                                 L.MultiMarginLoss, L.KLDivLoss])  # fmt: skip
+@pytest.mark.parametrize(
+    "cls",
+    [
+        L.MSELoss,
+        L.L1Loss,
+        L.HuberLoss,
+        L.SmoothL1Loss,
+        L.CrossEntropyLoss,
+        L.NLLLoss,
+        L.BCELoss,
+        L.BCEWithLogitsLoss,
+        L.MultiMarginLoss,
+        L.KLDivLoss,
+    ],
+)
 def test_bad_reduction_fails_at_construction(cls):
     with pytest.raises(ValueError, match=rf"{cls.__name__}: reduction must be one of .*'avg'"):
         cls(reduction="avg")
@@ -133,7 +206,9 @@ def test_bad_reduction_fails_at_construction(cls):
 def test_argument_errors():
     with pytest.raises(ValueError, match=r"MultiMarginLoss: only p == 1 and p == 2"):
         L.MultiMarginLoss(p=3)
-    with pytest.raises(ValueError, match=r"cross_entropy: expected target of shape tg.Size\(\[4\]\)"):
+    with pytest.raises(
+        ValueError, match=r"cross_entropy: expected target of shape tg.Size\(\[4\]\)"
+    ):
         L.CrossEntropyLoss()(tg.randn(4, 10), tg.randint(0, 10, (5,)))
     L.KLDivLoss(reduction="batchmean")  # valid for KL only
     with pytest.raises(ValueError, match=r"MSELoss: reduction"):

@@ -16,8 +16,9 @@ from tinygrad_edu.nn import _loss_functional as F
 from tinygrad_edu.testing import gradcheck
 
 REDUCTIONS = ["mean", "sum", "none"]
-FAST = settings(max_examples=15, deadline=None,
-                suppress_health_check=[HealthCheck.function_scoped_fixture])  # fmt: skip
+FAST = settings(
+    max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 
 shapes = st.lists(st.integers(1, 4), min_size=0, max_size=3).map(tuple)
 seeds = st.integers(0, 2**31 - 1)
@@ -27,10 +28,13 @@ reductions = st.sampled_from(REDUCTIONS)
 def check_against_torch(tg_fn, torch_fn, arrays, needs_grad, seed=0, rtol=1e-4, atol=1e-5):
     """Run both functions on the same arrays; compare the output and, after backward (a random
     upstream gradient for non-scalar outputs), the gradient of every input in needs_grad."""
-    ours = [Tensor(a, requires_grad=r) if a is not None else None
-            for a, r in zip(arrays, needs_grad)]  # fmt: skip
-    theirs = [torch.tensor(a, requires_grad=r) if a is not None else None
-              for a, r in zip(arrays, needs_grad)]  # fmt: skip
+    ours = [
+        Tensor(a, requires_grad=r) if a is not None else None for a, r in zip(arrays, needs_grad)
+    ]
+    theirs = [
+        torch.tensor(a, requires_grad=r) if a is not None else None
+        for a, r in zip(arrays, needs_grad)
+    ]
     out, ref = tg_fn(*ours), torch_fn(*theirs)
     assert out.shape == tuple(ref.shape), (out.shape, ref.shape)
     assert out.dtype == tg.float32
@@ -48,8 +52,13 @@ def check_against_torch(tg_fn, torch_fn, arrays, needs_grad, seed=0, rtol=1e-4, 
         if r:
             expected = t.grad.numpy()
             scale = max(1.0, float(np.nanmax(np.abs(expected)))) if expected.size else 1.0
-            np.testing.assert_allclose(x.grad.numpy(), expected, rtol=rtol, atol=atol * scale,
-                                       err_msg=f"gradient of input {i}")  # fmt: skip
+            np.testing.assert_allclose(
+                x.grad.numpy(),
+                expected,
+                rtol=rtol,
+                atol=atol * scale,
+                err_msg=f"gradient of input {i}",
+            )
 
 
 def f32(rng, *shape, scale=1.0):
@@ -58,18 +67,26 @@ def f32(rng, *shape, scale=1.0):
 
 # ----------------------------------------------------------------------------- regression
 @FAST
-@given(shape=shapes, seed=seeds, reduction=reductions,
-       kind=st.sampled_from(["mse", "l1", "huber", "smooth_l1"]),
-       param=st.floats(0.1, 2.0))  # fmt: skip
+@given(
+    shape=shapes,
+    seed=seeds,
+    reduction=reductions,
+    kind=st.sampled_from(["mse", "l1", "huber", "smooth_l1"]),
+    param=st.floats(0.1, 2.0),
+)
 def test_pointwise_losses_match_torch(shape, seed, reduction, kind, param):
     rng = np.random.default_rng(seed)
     x, y = f32(rng, *shape, scale=2.0), f32(rng, *shape, scale=2.0)
     extra = {"huber": {"delta": param}, "smooth_l1": {"beta": param}}.get(kind, {})
     ours = getattr(F, f"{kind}_loss")
     theirs = getattr(TF, f"{kind}_loss")
-    check_against_torch(lambda a, b: ours(a, b, reduction=reduction, **extra),
-                        lambda a, b: theirs(a, b, reduction=reduction, **extra),
-                        [x, y], [True, True], seed)  # fmt: skip
+    check_against_torch(
+        lambda a, b: ours(a, b, reduction=reduction, **extra),
+        lambda a, b: theirs(a, b, reduction=reduction, **extra),
+        [x, y],
+        [True, True],
+        seed,
+    )
 
 
 def test_smooth_l1_with_beta_zero_is_l1():
@@ -100,11 +117,19 @@ def class_targets(rng, shape, c, ignore_index, p_ignore):
 
 
 @FAST
-@given(n=st.integers(1, 4), c=st.integers(1, 6), kdims=st.sampled_from([None, (), (3,), (2, 3)]),
-       seed=seeds, reduction=reductions, weighted=st.booleans(),
-       ignore=st.sampled_from(["none", "default", "class"]), smoothing=st.floats(0.0, 0.5))  # fmt: skip
-def test_cross_entropy_class_indices_match_torch(n, c, kdims, seed, reduction, weighted, ignore,
-                                                 smoothing):  # fmt: skip
+@given(
+    n=st.integers(1, 4),
+    c=st.integers(1, 6),
+    kdims=st.sampled_from([None, (), (3,), (2, 3)]),
+    seed=seeds,
+    reduction=reductions,
+    weighted=st.booleans(),
+    ignore=st.sampled_from(["none", "default", "class"]),
+    smoothing=st.floats(0.0, 0.5),
+)
+def test_cross_entropy_class_indices_match_torch(
+    n, c, kdims, seed, reduction, weighted, ignore, smoothing
+):
     rng = np.random.default_rng(seed)
     shape = (c,) if kdims is None else (n, c, *kdims)
     tshape = () if kdims is None else (n, *kdims)
@@ -115,16 +140,28 @@ def test_cross_entropy_class_indices_match_torch(n, c, kdims, seed, reduction, w
     t.reshape(-1)[:1] = (ignore_index + 1) % c if ignore_index >= 0 else 0  # no all-ignored 0 / 0
     w = rng.uniform(0.2, 2.0, c).astype(np.float32) if weighted else None
     kw = dict(ignore_index=ignore_index, reduction=reduction, label_smoothing=smoothing)
-    check_against_torch(lambda a, b, ww: F.cross_entropy(a, b, weight=ww, **kw),
-                        lambda a, b, ww: TF.cross_entropy(a, b, weight=ww, **kw),
-                        [x, t, w], [True, False, False], seed)  # fmt: skip
+    check_against_torch(
+        lambda a, b, ww: F.cross_entropy(a, b, weight=ww, **kw),
+        lambda a, b, ww: TF.cross_entropy(a, b, weight=ww, **kw),
+        [x, t, w],
+        [True, False, False],
+        seed,
+    )
 
 
 @FAST
-@given(n=st.integers(1, 4), c=st.integers(1, 5), kdims=st.sampled_from([None, (), (2,), (2, 2)]),
-       seed=seeds, reduction=reductions, weighted=st.booleans(), smoothing=st.floats(0.0, 0.5))  # fmt: skip
-def test_cross_entropy_probability_targets_match_torch(n, c, kdims, seed, reduction, weighted,
-                                                       smoothing):  # fmt: skip
+@given(
+    n=st.integers(1, 4),
+    c=st.integers(1, 5),
+    kdims=st.sampled_from([None, (), (2,), (2, 2)]),
+    seed=seeds,
+    reduction=reductions,
+    weighted=st.booleans(),
+    smoothing=st.floats(0.0, 0.5),
+)
+def test_cross_entropy_probability_targets_match_torch(
+    n, c, kdims, seed, reduction, weighted, smoothing
+):
     rng = np.random.default_rng(seed)
     shape = (c,) if kdims is None else (n, c, *kdims)
     class_dim = 0 if kdims is None else 1
@@ -133,14 +170,25 @@ def test_cross_entropy_probability_targets_match_torch(n, c, kdims, seed, reduct
     p = (e / e.sum(class_dim, keepdims=True)).astype(np.float32)
     w = rng.uniform(0.2, 2.0, c).astype(np.float32) if weighted else None
     kw = dict(reduction=reduction, label_smoothing=smoothing)
-    check_against_torch(lambda a, b, ww: F.cross_entropy(a, b, weight=ww, **kw),
-                        lambda a, b, ww: TF.cross_entropy(a, b, weight=ww, **kw),
-                        [x, p, w], [True, True, False], seed)  # fmt: skip
+    check_against_torch(
+        lambda a, b, ww: F.cross_entropy(a, b, weight=ww, **kw),
+        lambda a, b, ww: TF.cross_entropy(a, b, weight=ww, **kw),
+        [x, p, w],
+        [True, True, False],
+        seed,
+    )
 
 
 @FAST
-@given(n=st.integers(1, 4), c=st.integers(1, 6), kdims=st.sampled_from([None, (), (3,)]),
-       seed=seeds, reduction=reductions, weighted=st.booleans(), ignore=st.booleans())  # fmt: skip
+@given(
+    n=st.integers(1, 4),
+    c=st.integers(1, 6),
+    kdims=st.sampled_from([None, (), (3,)]),
+    seed=seeds,
+    reduction=reductions,
+    weighted=st.booleans(),
+    ignore=st.booleans(),
+)
 def test_nll_loss_matches_torch(n, c, kdims, seed, reduction, weighted, ignore):
     rng = np.random.default_rng(seed)
     shape = (c,) if kdims is None else (n, c, *kdims)
@@ -153,9 +201,13 @@ def test_nll_loss_matches_torch(n, c, kdims, seed, reduction, weighted, ignore):
     if ignore and c == 1:
         return  # every target ignored: 0 / 0, covered by test_all_ignored_mean_is_nan
     kw = dict(ignore_index=ignore_index, reduction=reduction)
-    check_against_torch(lambda a, b, ww: F.nll_loss(a, b, weight=ww, **kw),
-                        lambda a, b, ww: TF.nll_loss(a, b, weight=ww, **kw),
-                        [x, t, w], [True, False, False], seed)  # fmt: skip
+    check_against_torch(
+        lambda a, b, ww: F.nll_loss(a, b, weight=ww, **kw),
+        lambda a, b, ww: TF.nll_loss(a, b, weight=ww, **kw),
+        [x, t, w],
+        [True, False, False],
+        seed,
+    )
 
 
 @pytest.mark.filterwarnings("ignore::RuntimeWarning")  # 0 / 0
@@ -176,34 +228,53 @@ def test_cross_entropy_int32_targets_and_list_targets():
 
 # ----------------------------------------------------------------------------- binary
 @FAST
-@given(shape=shapes, seed=seeds, reduction=reductions,
-       weight=st.sampled_from(["none", "full", "last"]), hard=st.booleans())  # fmt: skip
+@given(
+    shape=shapes,
+    seed=seeds,
+    reduction=reductions,
+    weight=st.sampled_from(["none", "full", "last"]),
+    hard=st.booleans(),
+)
 def test_binary_cross_entropy_matches_torch(shape, seed, reduction, weight, hard):
     rng = np.random.default_rng(seed)
     x = rng.uniform(0.02, 0.98, shape).astype(np.float32)
-    y = (rng.random(shape) < 0.5).astype(np.float32) if hard else rng.random(shape).astype(
-        np.float32)  # fmt: skip
+    y = (
+        (rng.random(shape) < 0.5).astype(np.float32)
+        if hard
+        else rng.random(shape).astype(np.float32)
+    )
     wshape = {"none": None, "full": shape, "last": shape[-1:]}[weight]
     w = None if wshape is None else rng.uniform(0.2, 2.0, wshape).astype(np.float32)
-    check_against_torch(lambda a, b, ww: F.binary_cross_entropy(a, b, ww, reduction),
-                        lambda a, b, ww: TF.binary_cross_entropy(a, b, ww, reduction=reduction),
-                        [x, y, w], [True, True, False], seed)  # fmt: skip
+    check_against_torch(
+        lambda a, b, ww: F.binary_cross_entropy(a, b, ww, reduction),
+        lambda a, b, ww: TF.binary_cross_entropy(a, b, ww, reduction=reduction),
+        [x, y, w],
+        [True, True, False],
+        seed,
+    )
 
 
 def test_binary_cross_entropy_clamps_log_at_minus_100():
     x = Tensor([0.0, 1.0, 0.0, 1.0, 0.5], requires_grad=True)
     y = Tensor([1.0, 0.0, 0.0, 1.0, 1.0])
     out = F.binary_cross_entropy(x, y, reduction="none")
-    ref = TF.binary_cross_entropy(torch.tensor(x.detach().numpy()),
-                                  torch.tensor(y.numpy()), reduction="none")  # fmt: skip
+    ref = TF.binary_cross_entropy(
+        torch.tensor(x.detach().numpy()), torch.tensor(y.numpy()), reduction="none"
+    )
     np.testing.assert_allclose(out.detach().numpy(), ref.numpy(), rtol=1e-6)
     out.sum().backward()
     assert np.all(np.isfinite(x.grad.numpy()))
 
 
 @FAST
-@given(shape=shapes, seed=seeds, reduction=reductions, weighted=st.booleans(),
-       pos=st.booleans(), scale=st.sampled_from([1.0, 5.0, 30.0]))  # fmt: skip
+@given(
+    shape=shapes,
+    seed=seeds,
+    reduction=reductions,
+    weighted=st.booleans(),
+    pos=st.booleans(),
+    scale=st.sampled_from([1.0, 5.0, 30.0]),
+)
 def test_bce_with_logits_matches_torch(shape, seed, reduction, weighted, pos, scale):
     rng = np.random.default_rng(seed)
     x = f32(rng, *shape, scale=scale)
@@ -212,9 +283,13 @@ def test_bce_with_logits_matches_torch(shape, seed, reduction, weighted, pos, sc
     pw = rng.uniform(0.2, 3.0, shape[-1:]).astype(np.float32) if pos else None
     check_against_torch(
         lambda a, b, ww, pp: F.binary_cross_entropy_with_logits(a, b, ww, reduction, pp),
-        lambda a, b, ww, pp: TF.binary_cross_entropy_with_logits(a, b, ww, reduction=reduction,
-                                                                 pos_weight=pp),
-        [x, y, w, pw], [True, True, False, False], seed)  # fmt: skip
+        lambda a, b, ww, pp: TF.binary_cross_entropy_with_logits(
+            a, b, ww, reduction=reduction, pos_weight=pp
+        ),
+        [x, y, w, pw],
+        [True, True, False, False],
+        seed,
+    )
 
 
 @pytest.mark.parametrize("pos_weight", [None, [2.0, 0.5, 3.0, 1.0]])
@@ -230,32 +305,48 @@ def test_bce_with_logits_is_finite_at_1000(pos_weight):
     assert np.all(np.isfinite(out.detach().numpy())) and np.all(np.isfinite(ours.grad.numpy()))
     check_against_torch(
         lambda a, b, pp: F.binary_cross_entropy_with_logits(a, b, pos_weight=pp, reduction="none"),
-        lambda a, b, pp: TF.binary_cross_entropy_with_logits(a, b, pos_weight=pp,
-                                                             reduction="none"),
-        [x, y, pw], [True, False, False])  # fmt: skip
+        lambda a, b, pp: TF.binary_cross_entropy_with_logits(a, b, pos_weight=pp, reduction="none"),
+        [x, y, pw],
+        [True, False, False],
+    )
 
 
 # ----------------------------------------------------------------------------- margin, KL
 @FAST
-@given(n=st.integers(1, 5), c=st.integers(1, 6), unbatched=st.booleans(), seed=seeds,
-       reduction=reductions, p=st.sampled_from([1, 2]), margin=st.floats(0.3, 2.0),
-       weighted=st.booleans())  # fmt: skip
+@given(
+    n=st.integers(1, 5),
+    c=st.integers(1, 6),
+    unbatched=st.booleans(),
+    seed=seeds,
+    reduction=reductions,
+    p=st.sampled_from([1, 2]),
+    margin=st.floats(0.3, 2.0),
+    weighted=st.booleans(),
+)
 def test_multi_margin_loss_matches_torch(n, c, unbatched, seed, reduction, p, margin, weighted):
     rng = np.random.default_rng(seed)
     x = f32(rng, *((c,) if unbatched else (n, c)))
     t = rng.integers(0, c, size=() if unbatched else (n,)).astype(np.int64)
     w = rng.uniform(0.2, 2.0, c).astype(np.float32) if weighted else None
     kw = dict(p=p, margin=margin, reduction=reduction)
-    check_against_torch(lambda a, b, ww: F.multi_margin_loss(a, b, weight=ww, **kw),
-                        lambda a, b, ww: TF.multi_margin_loss(a, b, weight=ww, **kw),
-                        [x, t, w], [True, False, False], seed)  # fmt: skip
+    check_against_torch(
+        lambda a, b, ww: F.multi_margin_loss(a, b, weight=ww, **kw),
+        lambda a, b, ww: TF.multi_margin_loss(a, b, weight=ww, **kw),
+        [x, t, w],
+        [True, False, False],
+        seed,
+    )
 
 
 @pytest.mark.filterwarnings("ignore:reduction. 'mean' divides:UserWarning")
 @FAST
-@given(shape=st.lists(st.integers(1, 4), min_size=1, max_size=3).map(tuple), seed=seeds,
-       reduction=st.sampled_from(REDUCTIONS + ["batchmean"]), log_target=st.booleans(),
-       zeros=st.booleans())  # fmt: skip
+@given(
+    shape=st.lists(st.integers(1, 4), min_size=1, max_size=3).map(tuple),
+    seed=seeds,
+    reduction=st.sampled_from(REDUCTIONS + ["batchmean"]),
+    log_target=st.booleans(),
+    zeros=st.booleans(),
+)
 def test_kl_div_matches_torch(shape, seed, reduction, log_target, zeros):
     rng = np.random.default_rng(seed)
     logq = np.log(rng.dirichlet(np.ones(shape[-1]), size=shape[:-1])).astype(np.float32)
@@ -264,8 +355,13 @@ def test_kl_div_matches_torch(shape, seed, reduction, log_target, zeros):
         p[rng.random(shape) < 0.3] = 0.0  # xlogy(0, 0) = 0; torch's target grad is NaN there
     y = np.log(p) if log_target else p
     kw = dict(reduction=reduction, log_target=log_target)
-    check_against_torch(lambda a, b: F.kl_div(a, b, **kw), lambda a, b: TF.kl_div(a, b, **kw),
-                        [logq, y], [True, not (zeros and not log_target)], seed)  # fmt: skip
+    check_against_torch(
+        lambda a, b: F.kl_div(a, b, **kw),
+        lambda a, b: TF.kl_div(a, b, **kw),
+        [logq, y],
+        [True, not (zeros and not log_target)],
+        seed,
+    )
 
 
 # ----------------------------------------------------------------------------- gradcheck
@@ -326,11 +422,12 @@ def test_second_derivatives_match_torch(name):
     y = rng.uniform(0.0, 1.0, (3, 4))
     fns = {
         "cross_entropy": (lambda a, m, T: m.cross_entropy(a, T(t), T(w), label_smoothing=0.2)),
-        "bce_logits": (lambda a, m, T: m.binary_cross_entropy_with_logits(a, T(y),
-                                                                          pos_weight=T(w))),
+        "bce_logits": (
+            lambda a, m, T: m.binary_cross_entropy_with_logits(a, T(y), pos_weight=T(w))
+        ),
         "bce": (lambda a, m, T: m.binary_cross_entropy(a.sigmoid(), T(y), T(w))),
         "huber": (lambda a, m, T: m.huber_loss(a, T(y), delta=0.5)),
-    }  # fmt: skip
+    }
     v = rng.standard_normal((3, 4))
     ours = Tensor(x, requires_grad=True)
     (g,) = tg.autograd.grad(fns[name](ours, F, Tensor), [ours], create_graph=True)
@@ -344,8 +441,9 @@ def test_second_derivatives_match_torch(name):
 
 @pytest.mark.filterwarnings("ignore::UserWarning", "ignore::RuntimeWarning")
 @pytest.mark.parametrize("reduction", REDUCTIONS)
-@pytest.mark.parametrize("name", ["mse_loss", "cross_entropy", "nll_loss", "kl_div",
-                                  "binary_cross_entropy_with_logits"])  # fmt: skip
+@pytest.mark.parametrize(
+    "name", ["mse_loss", "cross_entropy", "nll_loss", "kl_div", "binary_cross_entropy_with_logits"]
+)
 def test_empty_batch_like_torch(name, reduction):
     """An empty batch gives NaN for 'mean' (0 / 0), 0 for 'sum' and an empty 'none' result."""
     target = (
@@ -388,8 +486,15 @@ def test_every_loss_on_device_matches_cpu(device):
 
 
 # ----------------------------------------------------------------------------- errors
-LOSSES_2 = ["mse_loss", "l1_loss", "huber_loss", "smooth_l1_loss", "binary_cross_entropy",
-            "binary_cross_entropy_with_logits", "kl_div"]  # fmt: skip
+LOSSES_2 = [
+    "mse_loss",
+    "l1_loss",
+    "huber_loss",
+    "smooth_l1_loss",
+    "binary_cross_entropy",
+    "binary_cross_entropy_with_logits",
+    "kl_div",
+]
 
 
 @pytest.mark.parametrize("name", LOSSES_2 + ["cross_entropy", "nll_loss", "multi_margin_loss"])
@@ -401,16 +506,24 @@ def test_bad_reduction_raises_value_error_naming_the_loss(name):
 
 
 def test_cross_entropy_target_shape_error():
-    with pytest.raises(ValueError, match=r"cross_entropy: expected target of shape tg.Size\(\[4\]\), got "
-                                         r"tg.Size\(\[5\]\)"):  # fmt: skip
+    with pytest.raises(
+        ValueError,
+        match=r"cross_entropy: expected target of shape tg.Size\(\[4\]\), got "
+        r"tg.Size\(\[5\]\)",
+    ):
         F.cross_entropy(tg.randn(4, 10), tg.randint(0, 10, (5,)))
-    with pytest.raises(ValueError, match=r"expected target of shape tg.Size\(\[2, 5\]\), got tg.Size\(\[2\]\)"):
+    with pytest.raises(
+        ValueError, match=r"expected target of shape tg.Size\(\[2, 5\]\), got tg.Size\(\[2\]\)"
+    ):
         F.cross_entropy(tg.randn(2, 3, 5), Tensor([0, 1]))
 
 
 def test_class_index_out_of_range_names_index_and_classes():
-    with pytest.raises(IndexError, match=r"cross_entropy: target index 10 is out of range for "
-                                         r"10 classes"):  # fmt: skip
+    with pytest.raises(
+        IndexError,
+        match=r"cross_entropy: target index 10 is out of range for "
+        r"10 classes",
+    ):
         F.cross_entropy(tg.randn(4, 10), Tensor([1, 2, 3, 10]))
     with pytest.raises(IndexError, match=r"nll_loss: target index -1 .* 3 classes"):
         F.nll_loss(tg.randn(2, 3), Tensor([-1, 0]))
@@ -424,8 +537,11 @@ def test_cross_entropy_argument_errors():
         F.cross_entropy(x, Tensor([True, False, True, True]))
     with pytest.raises(RuntimeError, match=r"cross_entropy: expected weight of shape \(3,\)"):
         F.cross_entropy(x, Tensor([0, 1, 2, 0]), weight=tg.ones(4))
-    with pytest.raises(RuntimeError, match=r"cross_entropy: a float target .* shape tg.Size\(\[4, 3\]\), got "
-                                         r"tg.Size\(\[4\]\)"):  # fmt: skip
+    with pytest.raises(
+        RuntimeError,
+        match=r"cross_entropy: a float target .* shape tg.Size\(\[4, 3\]\), got "
+        r"tg.Size\(\[4\]\)",
+    ):
         F.cross_entropy(x, tg.rand(4))
     with pytest.raises(ValueError, match=r"ignore_index \(1\) is not supported for class prob"):
         F.cross_entropy(x, tg.rand(4, 3), ignore_index=1)
@@ -436,16 +552,27 @@ def test_cross_entropy_argument_errors():
 
 
 def test_binary_and_pointwise_errors():
-    with pytest.raises(RuntimeError, match=r"binary_cross_entropy: all elements of input should "
-                                           r"be between 0 and 1, got values in \[0, 2\]"):  # fmt: skip
+    with pytest.raises(
+        RuntimeError,
+        match=r"binary_cross_entropy: all elements of input should "
+        r"be between 0 and 1, got values in \[0, 2\]",
+    ):
         F.binary_cross_entropy(Tensor([0.0, 2.0]), Tensor([0.0, 1.0]))
-    with pytest.raises(ValueError, match=r"binary_cross_entropy_with_logits: expected target of "
-                                         r"the input's shape tg.Size\(\[3\]\), got tg.Size\(\[3, 1\]\)"):  # fmt: skip
+    with pytest.raises(
+        ValueError,
+        match=r"binary_cross_entropy_with_logits: expected target of "
+        r"the input's shape tg.Size\(\[3\]\), got tg.Size\(\[3, 1\]\)",
+    ):
         F.binary_cross_entropy_with_logits(tg.randn(3), tg.rand(3, 1))
-    with pytest.raises(RuntimeError, match=r"pos_weight of shape tg.Size\(\[4\]\) does not broadcast"):
+    with pytest.raises(
+        RuntimeError, match=r"pos_weight of shape tg.Size\(\[4\]\) does not broadcast"
+    ):
         F.binary_cross_entropy_with_logits(tg.randn(2, 3), tg.rand(2, 3), pos_weight=tg.ones(4))
-    with pytest.raises(RuntimeError, match=r"mse_loss: target of shape tg.Size\(\[3\]\) does not broadcast "
-                                         r"with input of shape tg.Size\(\[2\]\)"):  # fmt: skip
+    with pytest.raises(
+        RuntimeError,
+        match=r"mse_loss: target of shape tg.Size\(\[3\]\) does not broadcast "
+        r"with input of shape tg.Size\(\[2\]\)",
+    ):
         F.mse_loss(tg.randn(2), tg.randn(3))
     with pytest.raises(RuntimeError, match=r"huber_loss: delta must be positive, got 0"):
         F.huber_loss(tg.randn(2), tg.randn(2), delta=0)
@@ -462,9 +589,18 @@ def test_exported_through_nn_and_functional():
     import tinygrad_edu.nn.functional as NF
     from tinygrad_edu.nn.modules import loss as L
 
-    for name in ["mse_loss", "l1_loss", "huber_loss", "smooth_l1_loss", "cross_entropy",
-                 "nll_loss", "binary_cross_entropy", "binary_cross_entropy_with_logits",
-                 "multi_margin_loss", "kl_div"]:  # fmt: skip
+    for name in [
+        "mse_loss",
+        "l1_loss",
+        "huber_loss",
+        "smooth_l1_loss",
+        "cross_entropy",
+        "nll_loss",
+        "binary_cross_entropy",
+        "binary_cross_entropy_with_logits",
+        "multi_margin_loss",
+        "kl_div",
+    ]:
         assert getattr(NF, name) is getattr(F, name)
     for name in L.__all__:
         assert getattr(nn, name) is getattr(L, name)

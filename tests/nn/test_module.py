@@ -12,8 +12,8 @@ import torch
 
 import tinygrad_edu as tg
 import tinygrad_edu.nn as nn
-from tinygrad_edu import Tensor
 from tests.nn._layer_check import assert_close, rand
+from tinygrad_edu import Tensor
 
 
 def ours_mlp():
@@ -59,8 +59,15 @@ class TorchBlock(torch.nn.Module):
 def test_state_dict_keys_and_order_match_torch():
     sd = ours_mlp().state_dict()
     assert list(sd) == list(torch_mlp().state_dict())
-    assert list(sd)[:7] == ["0.weight", "0.bias", "1.weight", "1.bias", "1.running_mean",
-                            "1.running_var", "1.num_batches_tracked"]  # fmt: skip
+    assert list(sd)[:7] == [
+        "0.weight",
+        "0.bias",
+        "1.weight",
+        "1.bias",
+        "1.running_mean",
+        "1.running_var",
+        "1.num_batches_tracked",
+    ]
     assert all(isinstance(v, Tensor) and not v.requires_grad for v in sd.values())
     assert list(Block().state_dict()) == list(TorchBlock().state_dict())
 
@@ -201,11 +208,15 @@ def test_to_cuda_and_back(device):
 
 def test_repr_tree_matches_torch():
     assert repr(ours_mlp()) == repr(torch_mlp())
-    nested = nn.Sequential(OrderedDict(feat=nn.Sequential(nn.Conv2d(1, 2, 3), nn.ReLU()),
-                                       flat=nn.Flatten()))  # fmt: skip
-    ref = torch.nn.Sequential(OrderedDict(feat=torch.nn.Sequential(torch.nn.Conv2d(1, 2, 3),
-                                                                   torch.nn.ReLU()),
-                                          flat=torch.nn.Flatten()))  # fmt: skip
+    nested = nn.Sequential(
+        OrderedDict(feat=nn.Sequential(nn.Conv2d(1, 2, 3), nn.ReLU()), flat=nn.Flatten())
+    )
+    ref = torch.nn.Sequential(
+        OrderedDict(
+            feat=torch.nn.Sequential(torch.nn.Conv2d(1, 2, 3), torch.nn.ReLU()),
+            flat=torch.nn.Flatten(),
+        )
+    )
     assert repr(nested) == repr(ref)
 
 
@@ -282,12 +293,25 @@ def _printed_models(nn):
 
     return [
         nn.Linear(3, 4),
-        nn.Sequential(nn.Conv2d(1, 32, 3, 1), nn.ReLU(), nn.MaxPool2d(2), nn.Dropout(0.25),
-                      nn.Flatten(), nn.Linear(5408, 10, bias=False)),
-        nn.Sequential(nn.BatchNorm1d(8), nn.LayerNorm(8), nn.LeakyReLU(0.2), nn.GELU(),
-                      nn.Softmax(dim=1), nn.Embedding(10, 3), nn.AdaptiveAvgPool2d((1, 1))),
+        nn.Sequential(
+            nn.Conv2d(1, 32, 3, 1),
+            nn.ReLU(),
+            nn.MaxPool2d(2),
+            nn.Dropout(0.25),
+            nn.Flatten(),
+            nn.Linear(5408, 10, bias=False),
+        ),
+        nn.Sequential(
+            nn.BatchNorm1d(8),
+            nn.LayerNorm(8),
+            nn.LeakyReLU(0.2),
+            nn.GELU(),
+            nn.Softmax(dim=1),
+            nn.Embedding(10, 3),
+            nn.AdaptiveAvgPool2d((1, 1)),
+        ),
         nn.ModuleList([Block(), nn.Sequential(), nn.Unflatten(1, (2, 5)), nn.CrossEntropyLoss()]),
-    ]  # fmt: skip
+    ]
 
 
 def test_module_printout_matches_pytorch():
@@ -300,5 +324,4 @@ def test_load_state_dict_result_prints_as_pytorch():
     assert repr(ours.load_state_dict(ours.state_dict())) == "<All keys matched successfully>"
     assert repr(theirs.load_state_dict(theirs.state_dict())) == "<All keys matched successfully>"
     partial = ours.load_state_dict({"weight": tg.ones(1, 2)}, strict=False)
-    assert repr(partial) == repr(theirs.load_state_dict({"weight": torch.ones(1, 2)},
-                                                        strict=False))  # fmt: skip
+    assert repr(partial) == repr(theirs.load_state_dict({"weight": torch.ones(1, 2)}, strict=False))

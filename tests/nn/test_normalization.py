@@ -11,8 +11,8 @@ from hypothesis import strategies as st
 import tinygrad_edu as tg
 import tinygrad_edu.nn as nn
 import tinygrad_edu.nn.functional as F
-from tinygrad_edu import Tensor
 from tests.nn._layer_check import FAST, assert_close, check_layer, rand
+from tinygrad_edu import Tensor
 
 shapes = st.lists(st.integers(1, 4), min_size=1, max_size=4).map(tuple)
 
@@ -24,8 +24,13 @@ def _randomise(ours, seed):
 
 
 @FAST
-@given(shape=shapes, k=st.integers(1, 3), affine=st.booleans(), bias=st.booleans(),
-       seed=st.integers(0, 2**31 - 1))  # fmt: skip
+@given(
+    shape=shapes,
+    k=st.integers(1, 3),
+    affine=st.booleans(),
+    bias=st.booleans(),
+    seed=st.integers(0, 2**31 - 1),
+)
 def test_layer_norm_matches_torch(shape, k, affine, bias, seed, device):
     shape = shape[:-1] + (max(shape[-1], 2),)  # one element: x - mean = 0, dx is pure rounding
     normalized = shape[-min(k, len(shape)) :]
@@ -40,8 +45,13 @@ def test_layer_norm_matches_torch(shape, k, affine, bias, seed, device):
 
 
 @FAST
-@given(shape=shapes, k=st.integers(1, 3), affine=st.booleans(),
-       eps=st.sampled_from([None, 1e-6, 0.1]), seed=st.integers(0, 2**31 - 1))  # fmt: skip
+@given(
+    shape=shapes,
+    k=st.integers(1, 3),
+    affine=st.booleans(),
+    eps=st.sampled_from([None, 1e-6, 0.1]),
+    seed=st.integers(0, 2**31 - 1),
+)
 def test_rms_norm_matches_torch(shape, k, affine, eps, seed, device):
     normalized = shape[-min(k, len(shape)) :]
     ours = nn.RMSNorm(normalized, eps=eps, elementwise_affine=affine).to(device)
@@ -58,9 +68,11 @@ def test_rms_norm_default_eps_is_machine_eps_of_the_dtype():
     ref = torch.nn.functional.rms_norm(torch.tensor(x), (3,))
     np.testing.assert_allclose(ours.numpy(), ref.numpy(), rtol=1e-12)
     x32 = x.astype(np.float32)
-    np.testing.assert_allclose(F.rms_norm(Tensor(x32), 3).numpy(),
-                               torch.nn.functional.rms_norm(torch.tensor(x32), (3,)).numpy(),
-                               rtol=1e-5)  # fmt: skip
+    np.testing.assert_allclose(
+        F.rms_norm(Tensor(x32), 3).numpy(),
+        torch.nn.functional.rms_norm(torch.tensor(x32), (3,)).numpy(),
+        rtol=1e-5,
+    )
 
 
 def test_layer_norm_state_and_errors():
@@ -89,6 +101,7 @@ def test_functional_layer_norm_with_weight_matches_torch():
         rng.standard_normal((4, 5)),
     )
     ours = F.layer_norm(Tensor(x), (4, 5), Tensor(w), Tensor(b), eps=1e-3)
-    ref = torch.nn.functional.layer_norm(torch.tensor(x), (4, 5), torch.tensor(w),
-                                         torch.tensor(b), eps=1e-3)  # fmt: skip
+    ref = torch.nn.functional.layer_norm(
+        torch.tensor(x), (4, 5), torch.tensor(w), torch.tensor(b), eps=1e-3
+    )
     assert_close(ours, ref, rtol=1e-10, atol=1e-10)

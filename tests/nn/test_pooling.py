@@ -12,8 +12,8 @@ from hypothesis import strategies as st
 import tinygrad_edu as tg
 import tinygrad_edu.nn as nn
 import tinygrad_edu.nn.functional as F
-from tinygrad_edu import Tensor
 from tests.nn._layer_check import FAST, check_layer, rand
+from tinygrad_edu import Tensor
 
 
 @st.composite
@@ -52,8 +52,11 @@ def test_avg_pool2d_matches_torch(cfg, include, seed, device):
 
 def test_avg_pool2d_divisor_override():
     x = rand(0, 2, 3, 6, 5)
-    check_layer(nn.AvgPool2d(3, 2, 1, divisor_override=4),
-                torch.nn.AvgPool2d(3, 2, 1, divisor_override=4), x)  # fmt: skip
+    check_layer(
+        nn.AvgPool2d(3, 2, 1, divisor_override=4),
+        torch.nn.AvgPool2d(3, 2, 1, divisor_override=4),
+        x,
+    )
 
 
 def test_max_pool_gradient_goes_to_one_element_at_ties():
@@ -72,19 +75,30 @@ def test_max_pool_padding_is_minus_infinity():
     np.testing.assert_array_equal(out.numpy(), -5 * np.ones((1, 1, 2, 2)))
 
 
-@pytest.mark.parametrize("hw,out", [((6, 6), 1), ((6, 8), (3, 2)), ((7, 5), (3, 4)),
-                                    ((5, 9), (None, 4)), ((4, 4), (6, 5))])  # fmt: skip
+@pytest.mark.parametrize(
+    "hw,out",
+    [((6, 6), 1), ((6, 8), (3, 2)), ((7, 5), (3, 4)), ((5, 9), (None, 4)), ((4, 4), (6, 5))],
+)
 def test_adaptive_avg_pool2d_matches_torch(hw, out, device):
     x = rand(0, 2, 3, *hw)
     check_layer(nn.AdaptiveAvgPool2d(out), torch.nn.AdaptiveAvgPool2d(out), x, device)
 
 
 @FAST
-@given(h=st.integers(1, 9), w=st.integers(1, 9), oh=st.integers(1, 5), ow=st.integers(1, 5),
-       seed=st.integers(0, 2**31 - 1))  # fmt: skip
+@given(
+    h=st.integers(1, 9),
+    w=st.integers(1, 9),
+    oh=st.integers(1, 5),
+    ow=st.integers(1, 5),
+    seed=st.integers(0, 2**31 - 1),
+)
 def test_adaptive_avg_pool2d_any_size(h, w, oh, ow, seed):
-    check_layer(nn.AdaptiveAvgPool2d((oh, ow)), torch.nn.AdaptiveAvgPool2d((oh, ow)),
-                rand(seed, 2, 2, h, w), seed=seed)  # fmt: skip
+    check_layer(
+        nn.AdaptiveAvgPool2d((oh, ow)),
+        torch.nn.AdaptiveAvgPool2d((oh, ow)),
+        rand(seed, 2, 2, h, w),
+        seed=seed,
+    )
 
 
 def test_pooling_unbatched_input():

@@ -11,15 +11,20 @@ from hypothesis import strategies as st
 import tinygrad_edu as tg
 import tinygrad_edu.nn as nn
 import tinygrad_edu.nn.functional as F
-from tinygrad_edu import Tensor
 from tests.nn._layer_check import FAST, check_layer
+from tinygrad_edu import Tensor
 
 id_shapes = st.lists(st.integers(1, 4), min_size=0, max_size=3).map(tuple)
 
 
 @FAST
-@given(num=st.integers(1, 6), dim=st.integers(1, 4), shape=id_shapes,
-       pad=st.sampled_from([None, 0, -1]), seed=st.integers(0, 2**31 - 1))  # fmt: skip
+@given(
+    num=st.integers(1, 6),
+    dim=st.integers(1, 4),
+    shape=id_shapes,
+    pad=st.sampled_from([None, 0, -1]),
+    seed=st.integers(0, 2**31 - 1),
+)
 def test_embedding_matches_torch(num, dim, shape, pad, seed, device):
     ours = nn.Embedding(num, dim, padding_idx=pad).to(device)
     theirs = torch.nn.Embedding(num, dim, padding_idx=pad)

@@ -8,9 +8,9 @@ import torch
 
 import tinygrad_edu as tg
 import tinygrad_edu.nn as nn
+from tests.nn._layer_check import assert_close, rand
 from tinygrad_edu import Tensor
 from tinygrad_edu.nn import utils
-from tests.nn._layer_check import assert_close, rand
 
 
 def _pair_with_grads(scale: float):
@@ -27,8 +27,9 @@ def _pair_with_grads(scale: float):
     return ours, theirs
 
 
-@pytest.mark.parametrize("max_norm,norm_type", [(1.0, 2.0), (100.0, 2.0), (0.5, 1), (0.3, "inf"),
-                                                (2.0, 3.0)])  # fmt: skip
+@pytest.mark.parametrize(
+    "max_norm,norm_type", [(1.0, 2.0), (100.0, 2.0), (0.5, 1), (0.3, "inf"), (2.0, 3.0)]
+)
 def test_clip_grad_norm_matches_torch(max_norm, norm_type):
     norm_type = float(norm_type)
     ours, theirs = _pair_with_grads(2.0)
@@ -73,8 +74,9 @@ def test_parameters_to_vector_and_back():
     assert all(np.all(p.grad.numpy() == 1) for p in model.parameters())
     new = Tensor(np.arange(vec.shape[0], dtype=np.float32))
     utils.vector_to_parameters(new, model.parameters())
-    np.testing.assert_array_equal(utils.parameters_to_vector(model.parameters()).detach().numpy(),
-                                  new.numpy())  # fmt: skip
+    np.testing.assert_array_equal(
+        utils.parameters_to_vector(model.parameters()).detach().numpy(), new.numpy()
+    )
     with pytest.raises(RuntimeError, match="elements"):
         utils.vector_to_parameters(tg.zeros(3), model.parameters())
 

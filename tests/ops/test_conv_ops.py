@@ -40,13 +40,15 @@ def geometries(draw):
 
 
 def _unfold(x, k, s, p, d, value=0.0):
-    return Unfold.apply(x, kernel_size=k, stride=s, padding=(p[0], p[0], p[1], p[1]),
-                        dilation=d, value=value)  # fmt: skip
+    return Unfold.apply(
+        x, kernel_size=k, stride=s, padding=(p[0], p[0], p[1], p[1]), dilation=d, value=value
+    )
 
 
 def _fold(c, hw, k, s, p, d):
-    return Fold.apply(c, output_size=hw, kernel_size=k, stride=s,
-                      padding=(p[0], p[0], p[1], p[1]), dilation=d)  # fmt: skip
+    return Fold.apply(
+        c, output_size=hw, kernel_size=k, stride=s, padding=(p[0], p[0], p[1], p[1]), dilation=d
+    )
 
 
 @FAST
@@ -89,12 +91,14 @@ def test_fold_is_the_adjoint_of_unfold():
 
 def test_asymmetric_padding_and_pad_value():
     x = Tensor(np.arange(16.0).reshape(1, 1, 4, 4))
-    cols = Unfold.apply(x, kernel_size=(2, 2), stride=(2, 2), padding=(0, 1, 0, 1),
-                        dilation=(1, 1), value=-np.inf)  # fmt: skip
+    cols = Unfold.apply(
+        x, kernel_size=(2, 2), stride=(2, 2), padding=(0, 1, 0, 1), dilation=(1, 1), value=-np.inf
+    )
     assert cols.shape == (1, 4, 4)  # 2 + 1 extra row/col of padding -> still 2 x 2 windows
     assert not np.isinf(cols.numpy()).any()
-    cols = Unfold.apply(x, kernel_size=(2, 2), stride=(2, 2), padding=(1, 1, 1, 1),
-                        dilation=(1, 1), value=-np.inf)  # fmt: skip
+    cols = Unfold.apply(
+        x, kernel_size=(2, 2), stride=(2, 2), padding=(1, 1, 1, 1), dilation=(1, 1), value=-np.inf
+    )
     assert cols.shape == (1, 4, 9)
     assert np.isneginf(cols.numpy()[0, 0, 0])  # the top-left window starts in the padding
 
@@ -106,8 +110,12 @@ def test_fold_exact_tiling_fast_path_matches_general():
     ref = TF.fold(torch.tensor(c), (6, 6), 2, stride=2).numpy()
     np.testing.assert_allclose(fast, ref, atol=1e-12)
     x = Tensor(rng.standard_normal((2, 3, 6, 6)), requires_grad=True)
-    assert gradcheck(lambda t: _fold(_unfold(t, (2, 2), (2, 2), (0, 0), (1, 1)) * 2.0, (6, 6),
-                                     (2, 2), (2, 2), (0, 0), (1, 1)), [x])  # fmt: skip
+    assert gradcheck(
+        lambda t: _fold(
+            _unfold(t, (2, 2), (2, 2), (0, 0), (1, 1)) * 2.0, (6, 6), (2, 2), (2, 2), (0, 0), (1, 1)
+        ),
+        [x],
+    )
 
 
 @pytest.mark.parametrize("op", ["unfold", "fold"])
@@ -138,8 +146,9 @@ def test_double_backward_of_conv_matches_torch():
     (gx,) = tg.autograd.grad((conv(x, w) * Tensor(g_np)).sum(), [x], create_graph=True)
     (gw,) = tg.autograd.grad((gx * gx).sum(), [w])
     xt, wt = torch.tensor(x_np, requires_grad=True), torch.tensor(w_np, requires_grad=True)
-    (gxt,) = torch.autograd.grad((TF.conv2d(xt, wt) * torch.tensor(g_np)).sum(), [xt],
-                                 create_graph=True)  # fmt: skip
+    (gxt,) = torch.autograd.grad(
+        (TF.conv2d(xt, wt) * torch.tensor(g_np)).sum(), [xt], create_graph=True
+    )
     (gwt,) = torch.autograd.grad((gxt * gxt).sum(), [wt])
     np.testing.assert_allclose(gx.detach().numpy(), gxt.detach().numpy(), rtol=1e-10, atol=1e-10)
     np.testing.assert_allclose(gw.numpy(), gwt.numpy(), rtol=1e-10, atol=1e-10)
@@ -159,8 +168,10 @@ def test_window_max_first_maximum_and_nan():
 
 
 @FAST
-@given(shape=st.tuples(st.integers(1, 2), st.integers(1, 3), st.integers(1, 5),
-                       st.integers(1, 4)), seed=st.integers(0, 2**31 - 1))  # fmt: skip
+@given(
+    shape=st.tuples(st.integers(1, 2), st.integers(1, 3), st.integers(1, 5), st.integers(1, 4)),
+    seed=st.integers(0, 2**31 - 1),
+)
 def test_window_max_gradcheck_and_second_order(shape, seed):
     rng = np.random.default_rng(seed)
     n = int(np.prod(shape))
@@ -175,5 +186,11 @@ def test_output_size_formula():
     assert output_size(7, 2, 2, 0, 1) == 3
     assert output_size(10, 3, 2, 2, 2) == 4  # (10 + 2 - 4 - 1) // 2 + 1
     with pytest.raises(RuntimeError, match="does not fit"):
-        Fold.apply(Tensor(np.zeros((1, 9, 1))), output_size=(2, 2), kernel_size=(3, 3),
-                   stride=(1, 1), padding=(0, 0, 0, 0), dilation=(1, 1))  # fmt: skip
+        Fold.apply(
+            Tensor(np.zeros((1, 9, 1))),
+            output_size=(2, 2),
+            kernel_size=(3, 3),
+            stride=(1, 1),
+            padding=(0, 0, 0, 0),
+            dilation=(1, 1),
+        )

@@ -6,8 +6,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import tinygrad_edu as tg
-from tinygrad_edu.ops import fused
 from tests.strategies import seeds, values
+from tinygrad_edu.ops import fused
 
 FAST = settings(max_examples=15, deadline=None)
 
@@ -21,8 +21,16 @@ def _same(f, g, inputs):
         up = tg.tensor(np.random.default_rng(0).standard_normal(y.shape))
         grads = tg.autograd.grad((y * up).sum(), ts, create_graph=True)
         second = tg.autograd.grad(sum((gr * gr).sum() for gr in grads), ts, allow_unused=True)
-        outs.append([y, *grads, *(s if s is not None else tg.zeros(t.shape, dtype=tg.float64)
-                                   for s, t in zip(second, ts))])  # fmt: skip
+        outs.append(
+            [
+                y,
+                *grads,
+                *(
+                    s if s is not None else tg.zeros(t.shape, dtype=tg.float64)
+                    for s, t in zip(second, ts)
+                ),
+            ]
+        )
     for a, b in zip(*outs):
         np.testing.assert_allclose(a.detach().numpy(), b.detach().numpy(), rtol=1e-9, atol=1e-10)
 

@@ -25,9 +25,14 @@ def _cast(arrays, dtype):
 @given(data=st.data())
 def test_matches_torch_float32(spec, data, device):
     arrays, kw = spec.sample(data)
-    compare_with_torch(lambda *t: spec.tg(*t, **kw), lambda *t: spec.torch(*t, **kw),
-                       *_cast(arrays, np.float32), atol=spec.atol, rtol=spec.rtol,
-                       device=device)  # fmt: skip
+    compare_with_torch(
+        lambda *t: spec.tg(*t, **kw),
+        lambda *t: spec.torch(*t, **kw),
+        *_cast(arrays, np.float32),
+        atol=spec.atol,
+        rtol=spec.rtol,
+        device=device,
+    )
 
 
 @pytest.mark.parametrize("spec", SPECS, ids=ids)
@@ -35,8 +40,13 @@ def test_matches_torch_float32(spec, data, device):
 @given(data=st.data())
 def test_matches_torch_float64(spec, data):
     arrays, kw = spec.sample(data)
-    compare_with_torch(lambda *t: spec.tg(*t, **kw), lambda *t: spec.torch(*t, **kw),
-                       *arrays, atol=1e-10, rtol=1e-8)  # fmt: skip
+    compare_with_torch(
+        lambda *t: spec.tg(*t, **kw),
+        lambda *t: spec.torch(*t, **kw),
+        *arrays,
+        atol=1e-10,
+        rtol=1e-8,
+    )
 
 
 def _tensors(arrays):
@@ -51,8 +61,9 @@ def test_gradcheck(spec, data):
     assert gradcheck(lambda *t: spec.tg(*t, **kw), _tensors(arrays), atol=1e-6, rtol=1e-4)
 
 
-@pytest.mark.parametrize("spec", [s for s in SPECS if s.smooth], ids=[s.name for s in SPECS
-                                                                     if s.smooth])  # fmt: skip
+@pytest.mark.parametrize(
+    "spec", [s for s in SPECS if s.smooth], ids=[s.name for s in SPECS if s.smooth]
+)
 @settings(max_examples=4, deadline=None)
 @given(data=st.data())
 def test_second_order(spec, data):

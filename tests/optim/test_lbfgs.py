@@ -88,7 +88,11 @@ def test_lbfgs_defaults_are_pytorchs():
     opt = optim.LBFGS([tg.zeros(2, requires_grad=True)])
     group = opt.param_groups[0]
     assert (group["lr"], group["max_iter"], group["max_eval"], group["history_size"]) == (
-        1, 20, 25, 100)  # fmt: skip
+        1,
+        20,
+        25,
+        100,
+    )
     assert (group["tolerance_grad"], group["tolerance_change"]) == (1e-7, 1e-9)
     assert group["line_search_fn"] is None
 

@@ -153,7 +153,9 @@ def test_load_state_dict_errors():
     for p in (a, b):
         p.grad = tg.ones(*p.shape)
     swapped.step()
-    with pytest.raises(ValueError, match=r"'exp_avg' of parameter 0 has shape tg.Size\(\[3\]\) but the "):
+    with pytest.raises(
+        ValueError, match=r"'exp_avg' of parameter 0 has shape tg.Size\(\[3\]\) but the "
+    ):
         opt.load_state_dict(swapped.state_dict())
     bad_id = {"state": {7: {}}, "param_groups": opt.state_dict()["param_groups"]}
     with pytest.raises(ValueError, match="parameter id 7"):
@@ -317,5 +319,6 @@ def test_adam_with_zero_learning_rate_matches_torch():
             (p * p).sum().backward()
             opt.step()
     np.testing.assert_array_equal(ours.detach().numpy(), theirs.detach().numpy())
-    np.testing.assert_allclose(o1.state[ours]["exp_avg"].numpy(),
-                               o2.state[theirs]["exp_avg"].numpy(), rtol=1e-6)  # fmt: skip
+    np.testing.assert_allclose(
+        o1.state[ours]["exp_avg"].numpy(), o2.state[theirs]["exp_avg"].numpy(), rtol=1e-6
+    )

@@ -11,20 +11,42 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 # A small run on the 2-D moons points (no optional package needed); each epoch is 10 steps.
-MOONS = ["--dataset", "moons", "--hidden", "64,64", "--lr", "0.01", "--batch-size", "100",
-         "--dropout", "0.1", "--no-progress"]  # fmt: skip
+MOONS = [
+    "--dataset",
+    "moons",
+    "--hidden",
+    "64,64",
+    "--lr",
+    "0.01",
+    "--batch-size",
+    "100",
+    "--dropout",
+    "0.1",
+    "--no-progress",
+]
 
 
 def env() -> dict:
-    return dict(os.environ, PYTHONPATH=str(ROOT), OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1",
-                PYTHONUNBUFFERED="1", TINYGRAD_EDU_DEBUG="")  # fmt: skip
+    return dict(
+        os.environ,
+        PYTHONPATH=str(ROOT),
+        OMP_NUM_THREADS="1",
+        OPENBLAS_NUM_THREADS="1",
+        PYTHONUNBUFFERED="1",
+        TINYGRAD_EDU_DEBUG="",
+    )
 
 
 def start(*args: str, **kwargs) -> subprocess.Popen:
     """`python -m tinygrad_edu ARGS` with stdout and stderr piped (text)."""
-    return subprocess.Popen([sys.executable, "-m", "tinygrad_edu", *args], env=env(),
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            **kwargs)  # fmt: skip
+    return subprocess.Popen(
+        [sys.executable, "-m", "tinygrad_edu", *args],
+        env=env(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        **kwargs,
+    )
 
 
 def wait_for(proc: subprocess.Popen, text: str, timeout: float = 120.0) -> list:

@@ -47,7 +47,8 @@ def test_old_checkpoint_without_class_names_is_checked_by_hyperparameters(tmp_pa
 def test_scheduler_kind_is_checked(tmp_path):
     model = _model()
     opt = optim.SGD(model.parameters(), lr=0.1)
-    path = save_checkpoint(tmp_path / "c.npz", model, opt,
-                           lr_scheduler.StepLR(opt, step_size=2), epoch=0)  # fmt: skip
+    path = save_checkpoint(
+        tmp_path / "c.npz", model, opt, lr_scheduler.StepLR(opt, step_size=2), epoch=0
+    )
     with pytest.raises(CheckpointMismatch, match="StepLR"):
         load_checkpoint(path, model, opt, lr_scheduler.CosineAnnealingLR(opt, T_max=5))

@@ -13,8 +13,14 @@ def make_run(folder, losses, test_acc=None):
     folder.mkdir(parents=True)
     h = History()
     for i, loss in enumerate(losses, 1):
-        h.record(epoch=i, train_loss=loss, val_loss=loss + 0.1, train_acc=1 - loss,
-                 val_acc=0.9 - loss, lr=0.1)  # fmt: skip
+        h.record(
+            epoch=i,
+            train_loss=loss,
+            val_loss=loss + 0.1,
+            train_acc=1 - loss,
+            val_acc=0.9 - loss,
+            lr=0.1,
+        )
     h.save_json(folder / "history.json")
     if test_acc is not None:
         (folder / "metrics.json").write_text(f'{{"test_accuracy": {test_acc}}}')

@@ -45,8 +45,7 @@ def _raise_keyboard_interrupt(signum, frame):
 
 
 @pytest.mark.parametrize("handler", ["default", "custom"])
-def test_second_ctrl_c_inside_a_step_writes_nothing_and_resume_is_exact(tmp_path, capsys,
-                                                                         handler):  # fmt: skip
+def test_second_ctrl_c_inside_a_step_writes_nothing_and_resume_is_exact(tmp_path, capsys, handler):
     """default: fit's guard defers the first Ctrl-C, the second lands in the step. custom: a
     SIGINT handler of the caller (no guard) raises in the middle of the step at once."""
     train, val = _loaders()
@@ -79,8 +78,18 @@ def test_second_ctrl_c_inside_a_step_writes_nothing_and_resume_is_exact(tmp_path
     assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
 
     model, opt, sched = _setup()
-    fit(model, nn.CrossEntropyLoss(), opt, train, val, 3, sched, checkpoint_dir=tmp_path,
-        resume=True, verbose=False)  # fmt: skip
+    fit(
+        model,
+        nn.CrossEntropyLoss(),
+        opt,
+        train,
+        val,
+        3,
+        sched,
+        checkpoint_dir=tmp_path,
+        resume=True,
+        verbose=False,
+    )
     assert same_arrays(_params(model), reference)
 
 
@@ -95,8 +104,16 @@ def test_ctrl_c_after_the_last_step_still_saves_and_stops(tmp_path):
             return iter(val)
 
     with pytest.raises(KeyboardInterrupt):
-        fit(model, nn.CrossEntropyLoss(), opt, train, PressDuringValidation(), 1,
-            checkpoint_dir=tmp_path, verbose=False)  # fmt: skip
+        fit(
+            model,
+            nn.CrossEntropyLoss(),
+            opt,
+            train,
+            PressDuringValidation(),
+            1,
+            checkpoint_dir=tmp_path,
+            verbose=False,
+        )
     assert read_checkpoint(tmp_path / "last.npz")["epoch"] == 1
 
 
@@ -152,8 +169,12 @@ def test_soak_twenty_interrupted_runs_end_bit_identical(tmp_path, capsys):
     reference = _reference(tmp_path, *extra)
     rng = random.Random(2026)
     faults = {"sigint": 0, "double sigint": 0, "sigkill": 0}
-    seen = {"finished before the fault": 0, "stopped before a checkpoint": 0,
-            "resume from mid-epoch": 0, "resume from an epoch end": 0}  # fmt: skip
+    seen = {
+        "finished before the fault": 0,
+        "stopped before a checkpoint": 0,
+        "resume from mid-epoch": 0,
+        "resume from an epoch end": 0,
+    }
     for cycle in range(20):
         out = tmp_path / f"soak{cycle}"
         for _ in range(3):

@@ -26,11 +26,18 @@ def one_line(err: str) -> str:
 
 def _holder(folder):
     """A process that holds the lock of `folder` until its stdin closes."""
-    code = ("import sys; from tinygrad_edu.train.runfolder import RunLock\n"
-            f"with RunLock({str(folder)!r}):\n"
-            "    print('locked', flush=True); sys.stdin.read()")  # fmt: skip
-    proc = subprocess.Popen([sys.executable, "-c", code], env=env(), stdin=subprocess.PIPE,
-                            stdout=subprocess.PIPE, text=True)  # fmt: skip
+    code = (
+        "import sys; from tinygrad_edu.train.runfolder import RunLock\n"
+        f"with RunLock({str(folder)!r}):\n"
+        "    print('locked', flush=True); sys.stdin.read()"
+    )
+    proc = subprocess.Popen(
+        [sys.executable, "-c", code],
+        env=env(),
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     assert proc.stdout.readline().strip() == "locked"
     return proc
 
@@ -73,8 +80,10 @@ def test_a_finished_run_is_never_overwritten_without_the_flag(tmp_path, capsys):
     line = one_line(capsys.readouterr().err)
     assert "finished run" in line and "--overwrite" in line and str(out) in line
     assert same_arrays(arrays(out / "model.npz"), first)
-    assert main(["train", *MOONS, "--epochs", "1", "--seed", "3", "--out", str(out),
-                 "--overwrite"]) == 0  # fmt: skip
+    assert (
+        main(["train", *MOONS, "--epochs", "1", "--seed", "3", "--out", str(out), "--overwrite"])
+        == 0
+    )
     assert not same_arrays(arrays(out / "model.npz"), first)
     assert json.loads((out / "metrics.json").read_text())["seed"] == 3
     assert (out / "notes.txt").read_text() == "mine"  # only the run's own files are replaced

@@ -112,10 +112,22 @@ def test_file_size_limit_in_the_real_command(tmp_path):
     """The kernel refuses writes past RLIMIT_FSIZE: the checkpoints (~110 KiB) cannot be
     written. One line, exit code 2, no file cut short under its final name."""
     out = tmp_path / "run"
-    argv = [sys.executable, "-m", "tinygrad_edu", "train", *MOONS, "--hidden", "128,128",
-            "--epochs", "2", "--out", str(out)]  # fmt: skip
-    done = subprocess.run(argv, env=env(), capture_output=True, text=True, timeout=300,
-                          preexec_fn=_limit_file_size)  # fmt: skip
+    argv = [
+        sys.executable,
+        "-m",
+        "tinygrad_edu",
+        "train",
+        *MOONS,
+        "--hidden",
+        "128,128",
+        "--epochs",
+        "2",
+        "--out",
+        str(out),
+    ]
+    done = subprocess.run(
+        argv, env=env(), capture_output=True, text=True, timeout=300, preexec_fn=_limit_file_size
+    )
     assert done.returncode == 2, done.stderr
     line = one_line(done.stderr)
     assert "File too large" in line and "last.npz" in line
@@ -130,8 +142,9 @@ def _read_only_folder(tmp_path):
     if os.geteuid() != 0:
         folder.chmod(0o555)
         return folder, None
-    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "ro,size=1m", "tmpfs", str(folder)],
-                          capture_output=True)  # fmt: skip
+    done = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "ro,size=1m", "tmpfs", str(folder)], capture_output=True
+    )
     if done.returncode != 0:
         pytest.skip("root without mount: cannot make a read-only folder")
     return folder, ["umount", str(folder)]

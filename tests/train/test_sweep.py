@@ -14,8 +14,23 @@ def test_sweep_writes_study_and_plots(tmp_path, capsys):
     pytest.importorskip("optuna")
     pytest.importorskip("matplotlib")
     out = tmp_path / "sw"
-    rc = main(["sweep", "--dataset", "xor", "--epochs", "2", "--trials", "4", "--out", str(out),
-               "--no-progress", "--schedules", "none", "cosine"])  # fmt: skip
+    rc = main(
+        [
+            "sweep",
+            "--dataset",
+            "xor",
+            "--epochs",
+            "2",
+            "--trials",
+            "4",
+            "--out",
+            str(out),
+            "--no-progress",
+            "--schedules",
+            "none",
+            "cosine",
+        ]
+    )
     assert rc == 0
     text = capsys.readouterr().out
     assert "test set is not used" in text
@@ -31,8 +46,12 @@ def test_sweep_writes_study_and_plots(tmp_path, capsys):
 
 
 def test_sweep_errors_are_one_line(tmp_path, capsys, monkeypatch):
-    assert main(["sweep", "--dataset", "xor", "--lr-range", "0.1", "0.01",
-                 "--out", str(tmp_path / "s")]) == 2  # fmt: skip
+    assert (
+        main(
+            ["sweep", "--dataset", "xor", "--lr-range", "0.1", "0.01", "--out", str(tmp_path / "s")]
+        )
+        == 2
+    )
     assert "--lr-range" in capsys.readouterr().err
     monkeypatch.setitem(sys.modules, "optuna", None)
     assert main(["sweep", "--dataset", "xor", "--out", str(tmp_path / "s2")]) == 2

@@ -8,8 +8,7 @@ from pathlib import Path
 import pytest
 
 import tinygrad_edu as tg
-from tinygrad_edu import nn
-from tinygrad_edu import optim
+from tinygrad_edu import nn, optim
 from tinygrad_edu.__main__ import main
 from tinygrad_edu.data import DataLoader, TensorDataset
 from tinygrad_edu.train import fit
@@ -49,8 +48,16 @@ def small_problem():
 def test_logger_writes_scalars_and_histograms(tmp_path):
     model, loader = small_problem()
     tb = TensorBoardLogger(tmp_path / "tb", batch_every=2)
-    h = fit(model, nn.CrossEntropyLoss(), optim.SGD(model.parameters(), lr=0.1), loader, loader,
-            epochs=3, callbacks=[tb], verbose=False)  # fmt: skip
+    h = fit(
+        model,
+        nn.CrossEntropyLoss(),
+        optim.SGD(model.parameters(), lr=0.1),
+        loader,
+        loader,
+        epochs=3,
+        callbacks=[tb],
+        verbose=False,
+    )
     tb.close()
     tags = read_events(tmp_path / "tb")
     assert [s for s, _, _ in tags["epoch/train_loss"]] == [1, 2, 3]
@@ -79,8 +86,20 @@ def test_logger_image_and_bad_argument(tmp_path):
 
 
 def test_cli_train_tensorboard(tmp_path, capsys):
-    rc = main(["train", "--dataset", "xor", "--epochs", "2", "--out", str(tmp_path / "run"),
-               "--tensorboard", str(tmp_path / "tb"), "--no-progress"])  # fmt: skip
+    rc = main(
+        [
+            "train",
+            "--dataset",
+            "xor",
+            "--epochs",
+            "2",
+            "--out",
+            str(tmp_path / "run"),
+            "--tensorboard",
+            str(tmp_path / "tb"),
+            "--no-progress",
+        ]
+    )
     assert rc == 0
     out = capsys.readouterr().out
     assert f"tensorboard --logdir {tmp_path / 'tb'}" in out

@@ -57,8 +57,9 @@ def test_mnist_transforms_and_a_dataloader_with_workers(tmp_path, datasets_dir, 
     np.testing.assert_allclose(x.numpy()[0], (raw / 255.0 - 0.1307) / 0.3081, rtol=1e-5, atol=1e-5)
     subset = Subset(test, list(range(64)))
     single = [(xb.numpy(), yb.tolist()) for xb, yb in DataLoader(subset, batch_size=16)]
-    multi = [(xb.numpy(), yb.tolist()) for xb, yb in DataLoader(subset, batch_size=16,
-                                                                  num_workers=2)]  # fmt: skip
+    multi = [
+        (xb.numpy(), yb.tolist()) for xb, yb in DataLoader(subset, batch_size=16, num_workers=2)
+    ]
     assert [b[1] for b in multi] == [b[1] for b in single] and single[0][0].shape == (16, 1, 28, 28)
     for (a, _), (b, _) in zip(single, multi):
         np.testing.assert_array_equal(a, b)

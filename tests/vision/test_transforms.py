@@ -61,10 +61,16 @@ def test_normalize():
 
 @pytest.mark.parametrize(
     "size, mode, antialias",
-    [(5, "bilinear", True), ((7, 4), "bilinear", True), ((20, 17), "bilinear", True),
-     ((5, 3), "bilinear", False), ((25, 19), "bilinear", False), ((5, 7), "nearest", True),
-     ((30, 21), "nearest", True)],
-)  # fmt: skip
+    [
+        (5, "bilinear", True),
+        ((7, 4), "bilinear", True),
+        ((20, 17), "bilinear", True),
+        ((5, 3), "bilinear", False),
+        ((25, 19), "bilinear", False),
+        ((5, 7), "nearest", True),
+        ((30, 21), "nearest", True),
+    ],
+)
 def test_resize_float_tensor_matches_interpolate(size, mode, antialias):
     x = RNG.standard_normal((3, 12, 10)).astype(np.float32)
     out = T.Resize(size, interpolation=mode, antialias=antialias)(tg.tensor(x))
@@ -81,8 +87,12 @@ def test_resize_output_size_rule_and_arrays():
     assert T.Resize(8, max_size=12).output_size(10, 20) == (6, 12)
     out = T.Resize((6, 7))(RGB)  # an image array in, an image array out (PIL stand-in)
     assert isinstance(out, np.ndarray) and out.dtype == np.uint8 and out.shape == (6, 7, 3)
-    expected = TF.interpolate(torch.from_numpy(RGB.transpose(2, 0, 1).copy()).float()[None],
-                              size=(6, 7), mode="bilinear", antialias=True)[0].round()  # fmt: skip
+    expected = TF.interpolate(
+        torch.from_numpy(RGB.transpose(2, 0, 1).copy()).float()[None],
+        size=(6, 7),
+        mode="bilinear",
+        antialias=True,
+    )[0].round()
     diff = np.abs(out.transpose(2, 0, 1).astype(int) - expected.numpy().astype(int))
     assert diff.max() <= 1  # rounding of ties may differ by one grey level
     with pytest.raises(ValueError, match="max_size = 5 must be strictly greater"):
@@ -144,8 +154,14 @@ def test_random_horizontal_flip():
 
 def test_compose_pipeline_like_a_tutorial():
     tg.manual_seed(0)
-    tf = T.Compose([T.RandomCrop(10, padding=1), T.RandomHorizontalFlip(), T.ToTensor(),
-                    T.Normalize((0.5,), (0.5,))])  # fmt: skip
+    tf = T.Compose(
+        [
+            T.RandomCrop(10, padding=1),
+            T.RandomHorizontalFlip(),
+            T.ToTensor(),
+            T.Normalize((0.5,), (0.5,)),
+        ]
+    )
     out = tf(GREY)
     assert out.shape == (1, 10, 10) and out.dtype == tg.float32
     assert -1.0 <= out.numpy().min() and out.numpy().max() <= 1.0

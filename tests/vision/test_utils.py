@@ -14,8 +14,15 @@ import tinygrad_edu as tg
 from tinygrad_edu.vision.utils import make_grid
 
 
-def reference(t: torch.Tensor, nrow=8, padding=2, normalize=False, value_range=None,
-              scale_each=False, pad_value=0.0) -> torch.Tensor:  # fmt: skip
+def reference(
+    t: torch.Tensor,
+    nrow=8,
+    padding=2,
+    normalize=False,
+    value_range=None,
+    scale_each=False,
+    pad_value=0.0,
+) -> torch.Tensor:
     if t.dim() == 3:
         t = t.unsqueeze(0)
     if t.size(1) == 1:

@@ -46,8 +46,12 @@ def test_parse_doc_forms():
     on two lines
 
     Some detail."""
-    assert parse_doc(doc) == ("y = a long forward that wraps", "da = g, db = g",
-                              "a reason on two lines", "Some detail.")  # fmt: skip
+    assert parse_doc(doc) == (
+        "y = a long forward that wraps",
+        "da = g, db = g",
+        "a reason on two lines",
+        "Some detail.",
+    )
     assert parse_doc("just text") == ("just text", "", "", "")
     assert parse_doc(None) == ("", "", "", "")
 

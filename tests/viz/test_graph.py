@@ -247,7 +247,9 @@ def test_ops_between_ops_of_a_module_join_it_and_a_penalty_does_not():
     src = draw_graph(loss, params=[("conv.weight", w), ("conv.bias", b)]).source
     members = clusters(src)["conv"]
     inside = " ".join(nodes(src)[m] for m in members)
-    assert "Reshape((2, 6) -> (2, 3, 2))" in inside and "Permute(dims=(0, 2, 1))" in inside  # rule 2
+    assert (
+        "Reshape((2, 6) -> (2, 3, 2))" in inside and "Permute(dims=(0, 2, 1))" in inside
+    )  # rule 2
     assert inside.count('label="Add"') == 1  # the bias Add, not the loss + penalty
     assert 'label="Relu"' not in inside
     last_add = [k for k, v in nodes(src).items() if 'label="Add"' in v and k not in members]
@@ -310,8 +312,11 @@ def test_missing_dot_gives_one_clear_error(tmp_path, monkeypatch):
     x = tg.randn(2, requires_grad=True)
     g = draw_graph((x * 2.0).sum())  # building needs no `dot`
     assert "digraph" in g.source
-    for render in (lambda: g.save(tmp_path / "g.svg"), g._repr_svg_,
-                   lambda: g.render(tmp_path / "r", format="png")):  # fmt: skip
+    for render in (
+        lambda: g.save(tmp_path / "g.svg"),
+        g._repr_svg_,
+        lambda: g.render(tmp_path / "r", format="png"),
+    ):
         with pytest.raises(GraphvizNotFoundError, match="pip install graphviz-pure"):
             render()
     assert open(tmp_path / "g.gv").read().startswith("digraph")  # save() kept the DOT text
@@ -319,6 +324,8 @@ def test_missing_dot_gives_one_clear_error(tmp_path, monkeypatch):
 
 
 def test_importing_viz_imports_neither_graphviz_nor_matplotlib():
-    code = ("import sys, tinygrad_edu.viz, tinygrad_edu.viz.cli; "
-            "assert 'graphviz' not in sys.modules and 'matplotlib' not in sys.modules")  # fmt: skip
+    code = (
+        "import sys, tinygrad_edu.viz, tinygrad_edu.viz.cli; "
+        "assert 'graphviz' not in sys.modules and 'matplotlib' not in sys.modules"
+    )
     subprocess.run([sys.executable, "-c", code], check=True)

@@ -68,7 +68,7 @@ def test_batchnorm_running_statistics_named_in_eval_mode():
     assert "<B>input</B> (1, 6)" not in src
     assert clusters_with(src, 'label="Sub"') == ["1: BatchNorm1d"]
     box = draw_graph(loss, params=model, collapse=True).source
-    assert "running_mean (1, 6) float32" in box and "label=\"Sub\"" not in box
+    assert "running_mean (1, 6) float32" in box and 'label="Sub"' not in box
 
 
 def test_residual_cnn_collapses_by_size():

@@ -50,8 +50,13 @@ class History:
 
 
 def test_history_from_dict_object_and_to_dict(tmp_path):
-    h = {"train_loss": [1.0, 0.6, 0.4], "val_loss": [1.1, 0.7, 0.8], "train_acc": [0.5, 0.7, 0.9],
-         "val_acc": [0.4, 0.6, 0.7], "lr": [0.1, 0.1, 0.01]}  # fmt: skip
+    h = {
+        "train_loss": [1.0, 0.6, 0.4],
+        "val_loss": [1.1, 0.7, 0.8],
+        "train_acc": [0.5, 0.7, 0.9],
+        "val_acc": [0.4, 0.6, 0.7],
+        "lr": [0.1, 0.1, 0.01],
+    }
     fig = plots.plot_history(h, tmp_path / "h.png", figsize=(9, 3), dpi=DPI)
     assert isinstance(fig, Figure) and len(fig.axes) == 3
     check_png(tmp_path / "h.png", (9, 3))
@@ -108,8 +113,15 @@ def test_decision_boundary_of_a_fixed_classifier(tmp_path):
     X = np.array([[-1.0, -1.0], [-2.0, 0.5], [1.0, 1.0], [2.0, -0.5]], dtype=np.float32)
     y = np.array([0, 0, 1, 1])
     logits = lambda t: tg.stack([-t[:, 0], t[:, 0]], 1)  # noqa: E731 (class 1 where x > 0)
-    fig = plots.plot_decision_boundary(logits, tg.Tensor(X), tg.Tensor(y), tmp_path / "d.png",
-                                       resolution=40, figsize=(4, 3), dpi=DPI)  # fmt: skip
+    fig = plots.plot_decision_boundary(
+        logits,
+        tg.Tensor(X),
+        tg.Tensor(y),
+        tmp_path / "d.png",
+        resolution=40,
+        figsize=(4, 3),
+        dpi=DPI,
+    )
     check_png(tmp_path / "d.png", (4, 3))
     assert "100.0%" in fig.axes[0].get_title()
     single = plots.plot_decision_boundary(lambda t: t[:, 0], X, 1 - y, resolution=20, dpi=DPI)
@@ -159,15 +171,17 @@ def test_activation_stats(tmp_path):
 
 
 def test_lr_schedule_from_list_and_from_a_copied_optimizer(tmp_path):
-    fig = plots.plot_lr_schedule([0.1] * 5 + [0.01] * 5, tmp_path / "l.png", figsize=(4, 3),
-                                 dpi=DPI)  # fmt: skip
+    fig = plots.plot_lr_schedule(
+        [0.1] * 5 + [0.01] * 5, tmp_path / "l.png", figsize=(4, 3), dpi=DPI
+    )
     check_png(tmp_path / "l.png", (4, 3))
     optim = pytest.importorskip("tinygrad_edu.optim")
     opt = optim.SGD([tg.zeros(2, requires_grad=True)], lr=0.1)
     sched = optim.lr_scheduler.StepLR(opt, step_size=3, gamma=0.5)
     fig = plots.plot_lr_schedule((opt, sched), steps=7, dpi=DPI)
-    np.testing.assert_allclose(fig.axes[0].lines[0].get_ydata(),
-                               [0.1, 0.1, 0.1, 0.05, 0.05, 0.05, 0.025])  # fmt: skip
+    np.testing.assert_allclose(
+        fig.axes[0].lines[0].get_ydata(), [0.1, 0.1, 0.1, 0.05, 0.05, 0.05, 0.025]
+    )
     assert opt.param_groups[0]["lr"] == 0.1 and "StepLR" in fig.axes[0].get_title()
     fig = plots.plot_lr_schedule(sched, steps=4, log=True, dpi=DPI)  # the scheduler alone
     assert fig.axes[0].get_yscale() == "log"
@@ -176,8 +190,9 @@ def test_lr_schedule_from_list_and_from_a_copied_optimizer(tmp_path):
 def test_confusion_matrix_counts(tmp_path):
     y_true = tg.tensor([0, 0, 1, 1, 2, 2])
     logits = tg.tensor(np.eye(3, dtype=np.float32)[[0, 1, 1, 1, 2, 0]])
-    fig = plots.plot_confusion_matrix(y_true, logits, tmp_path / "c.png", figsize=(4, 3),
-                                      dpi=DPI, class_names=["a", "b", "c"])  # fmt: skip
+    fig = plots.plot_confusion_matrix(
+        y_true, logits, tmp_path / "c.png", figsize=(4, 3), dpi=DPI, class_names=["a", "b", "c"]
+    )
     check_png(tmp_path / "c.png", (4, 3))
     ax = fig.axes[0]
     assert ax.images[0].get_array().tolist() == [[1, 1, 0], [0, 2, 0], [1, 0, 1]]
@@ -202,8 +217,9 @@ def test_lr_find_restores_the_model_and_optimizer(tmp_path):
     opt.step()  # some optimizer state to restore
     before = {k: v.detach().numpy().copy() for k, v in model.state_dict().items()}
     state_before = opt.state_dict()
-    lrs, losses = plots.lr_find(model, F.cross_entropy, opt, loader, start_lr=1e-5,
-                                end_lr=100.0, num_iter=40)  # fmt: skip
+    lrs, losses = plots.lr_find(
+        model, F.cross_entropy, opt, loader, start_lr=1e-5, end_lr=100.0, num_iter=40
+    )
     assert 5 < len(lrs) == len(losses) <= 40  # stops early once the loss diverges
     assert lrs[0] == pytest.approx(1e-5) and all(b > a for a, b in zip(lrs, lrs[1:]))
     assert all(math.isfinite(v) for v in losses)
@@ -226,14 +242,18 @@ def test_svg_and_pdf_by_suffix(tmp_path):
 
 
 def test_agg_backend_without_a_display(tmp_path):
-    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "MPLBACKEND",
-                                                            "WAYLAND_DISPLAY")}  # fmt: skip
-    code = ("import matplotlib, sys\n"
-            "from tinygrad_edu.viz import plots\n"
-            "assert 'matplotlib.pyplot' not in sys.modules\n"
-            f"plots.plot_lr_schedule([1.0, 0.5], {str(tmp_path / 'x.png')!r})\n"
-            "print(matplotlib.get_backend())")  # fmt: skip
+    env = {
+        k: v for k, v in os.environ.items() if k not in ("DISPLAY", "MPLBACKEND", "WAYLAND_DISPLAY")
+    }
+    code = (
+        "import matplotlib, sys\n"
+        "from tinygrad_edu.viz import plots\n"
+        "assert 'matplotlib.pyplot' not in sys.modules\n"
+        f"plots.plot_lr_schedule([1.0, 0.5], {str(tmp_path / 'x.png')!r})\n"
+        "print(matplotlib.get_backend())"
+    )
     if sys.platform.startswith("linux"):
-        out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True,
-                             text=True, check=True).stdout  # fmt: skip
+        out = subprocess.run(
+            [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
+        ).stdout
         assert out.strip().lower() == "agg"

@@ -9,8 +9,7 @@ import shutil
 import pytest
 
 import tinygrad_edu as tg
-from tinygrad_edu.viz import GraphvizNotFoundError, draw_graph
-from tinygrad_edu.viz import _render
+from tinygrad_edu.viz import GraphvizNotFoundError, _render, draw_graph
 
 pytest.importorskip("graphviz")
 PURE = shutil.which("graphviz-pure") or shutil.which("graphviz-pure", path=_render._scripts_dir())

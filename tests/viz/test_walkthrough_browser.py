@@ -20,13 +20,22 @@ CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 DRIVER = shutil.which("chromedriver")
 pytestmark = [
     pytest.mark.skipif(find_renderer()[0] is None, reason="no Graphviz renderer installed"),
-    pytest.mark.skipif(CHROMIUM is None or DRIVER is None,
-                       reason="Chromium and chromedriver are not installed (apt-get install "
-                              "chromium chromium-driver)"),  # fmt: skip
+    pytest.mark.skipif(
+        CHROMIUM is None or DRIVER is None,
+        reason="Chromium and chromedriver are not installed (apt-get install "
+        "chromium chromium-driver)",
+    ),
 ]
-FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-         "--disable-component-update", "--no-first-run", "--disable-sync",
-         "--window-size=1400,900")  # fmt: skip
+FLAGS = (
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+    "--window-size=1400,900",
+)
 
 
 @pytest.fixture()

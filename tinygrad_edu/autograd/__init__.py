@@ -12,6 +12,13 @@ from .grad_mode import (
 )
 
 __all__ = [
-    "Function", "backward", "grad", "no_grad", "enable_grad", "set_grad_enabled",
-    "is_grad_enabled", "detect_anomaly", "set_detect_anomaly",
-]  # fmt: skip
+    "Function",
+    "backward",
+    "grad",
+    "no_grad",
+    "enable_grad",
+    "set_grad_enabled",
+    "is_grad_enabled",
+    "detect_anomaly",
+    "set_detect_anomaly",
+]

@@ -14,10 +14,9 @@ from .. import backend
 from . import anomaly
 from . import function as _function
 from .grad_mode import set_grad_enabled, state
-from .graph import count_consumers, count_down, inputs_of, unique
 
 # re-exported for the pictures and older imports
-from .graph import FREED_GRAPH_MESSAGE, toposort  # noqa: F401
+from .graph import FREED_GRAPH_MESSAGE, count_consumers, count_down, inputs_of, toposort, unique  # noqa: F401
 
 
 def run_backward(roots, root_grads, retain_graph: bool, create_graph: bool, capture=None):

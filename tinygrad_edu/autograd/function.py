@@ -15,21 +15,32 @@ from __future__ import annotations
 import weakref
 from operator import attrgetter
 
-_weakref = weakref.ref
-_data, _requires_grad = attrgetter("data"), attrgetter("requires_grad")
-_shape, _dtype, _grad_fn = (attrgetter("data.shape"), attrgetter("data.dtype"),
-                            attrgetter("grad_fn"))  # fmt: skip
-
 from ..backend import may_share_memory
 from .grad_mode import state
+
+_weakref = weakref.ref
+_data, _requires_grad = attrgetter("data"), attrgetter("requires_grad")
+_shape, _dtype, _grad_fn = (
+    attrgetter("data.shape"),
+    attrgetter("data.dtype"),
+    attrgetter("grad_fn"),
+)
 
 _new = object.__new__
 _make_tensor = None  # set by tensor.py: (array, requires_grad, grad_fn) -> Tensor
 
 
 class Function:
-    __slots__ = ("parents", "needs_input_grad", "stamp", "_out", "trace", "released_parents",
-                 "__dict__", "__weakref__")  # fmt: skip
+    __slots__ = (
+        "parents",
+        "needs_input_grad",
+        "stamp",
+        "_out",
+        "trace",
+        "released_parents",
+        "__dict__",
+        "__weakref__",
+    )
 
     released = False  # set on the instance by release()
     save_output = False  # True when backward reads the output (exp, sigmoid, tanh, ...)
@@ -128,8 +139,9 @@ class Function:
         weak references to the input tensors, so that it can still be drawn."""
         ps = self.parents
         self.released = True
-        self.released_parents = tuple(zip(map(_weakref, ps), map(_shape, ps), map(_dtype, ps),
-                                          map(_grad_fn, ps)))  # fmt: skip
+        self.released_parents = tuple(
+            zip(map(_weakref, ps), map(_shape, ps), map(_dtype, ps), map(_grad_fn, ps))
+        )
         self.parents = None
         if "saved" in self.__dict__:
             self.saved = ()
@@ -177,14 +189,25 @@ class AccumulateGrad:
 # The class name PyTorch gives the same node (grad_fn's repr), where our primitive corresponds to
 # one of its ops; every other primitive X is shown as XBackward0, as PyTorch names its own.
 TORCH_NAMES = {
-    "Linear": "AddmmBackward0", "MatMul": "MmBackward0", "CrossEntropy": "NllLossBackward0",
-    "Normalize": "NativeBatchNormBackward0", "BroadcastTo": "ExpandBackward0",
-    "Reshape": "ViewBackward0", "Getitem": "IndexBackward0", "Cast": "ToCopyBackward0",
-    "Unfold": "Im2ColBackward0", "Fold": "Col2ImBackward0",
-    "WindowMax": "MaxPool2DWithIndicesBackward0", "Pad": "ConstantPadNdBackward0",
-    "IndexAdd": "IndexPutBackward0", "CopySlices": "CopySlices", "LogSumExp": "LogsumexpBackward0",
-    "Softmax": "SoftmaxBackward0", "LogSoftmax": "LogSoftmaxBackward0", "ToDevice": "ToCopyBackward0",
-}  # fmt: skip
+    "Linear": "AddmmBackward0",
+    "MatMul": "MmBackward0",
+    "CrossEntropy": "NllLossBackward0",
+    "Normalize": "NativeBatchNormBackward0",
+    "BroadcastTo": "ExpandBackward0",
+    "Reshape": "ViewBackward0",
+    "Getitem": "IndexBackward0",
+    "Cast": "ToCopyBackward0",
+    "Unfold": "Im2ColBackward0",
+    "Fold": "Col2ImBackward0",
+    "WindowMax": "MaxPool2DWithIndicesBackward0",
+    "Pad": "ConstantPadNdBackward0",
+    "IndexAdd": "IndexPutBackward0",
+    "CopySlices": "CopySlices",
+    "LogSumExp": "LogsumexpBackward0",
+    "Softmax": "SoftmaxBackward0",
+    "LogSoftmax": "LogSoftmaxBackward0",
+    "ToDevice": "ToCopyBackward0",
+}
 
 
 def torch_name(node) -> str:
@@ -285,6 +308,7 @@ class CustomFunctionNode(FunctionCtx, Function):
     def name(self) -> str:
         return self.function_cls.__name__
 
+
 FREED_SAVED = (
     "the saved tensors were freed by an earlier backward; pass retain_graph=True to the first "
     "backward() if you need to go through the graph again"
@@ -343,6 +367,7 @@ def _apply_custom(cls, *args, **kwargs):
     node.stamp = state.inplace_ops
     result = _make_tensor(out.data, True, node)
     node._out = _weakref(result)
-    node.saved = tuple((_OUTPUT, 0) if t is out else (t, t._version if t is not None else 0)
-                       for t in to_save)  # fmt: skip
+    node.saved = tuple(
+        (_OUTPUT, 0) if t is out else (t, t._version if t is not None else 0) for t in to_save
+    )
     return result

@@ -57,13 +57,26 @@ def _finish(tensors: tuple, create_graph: bool) -> tuple:
     return tuple(t if create_graph or t is None else t.detach() for t in tensors)
 
 
-def _grads(outputs: tuple, inputs: tuple, grad_outputs: tuple, create_graph: bool,
-           strict: bool, fn: str, what: str = "output") -> tuple:  # fmt: skip
+def _grads(
+    outputs: tuple,
+    inputs: tuple,
+    grad_outputs: tuple,
+    create_graph: bool,
+    strict: bool,
+    fn: str,
+    what: str = "output",
+) -> tuple:
     """d(outputs)/d(inputs) weighted by grad_outputs; zeros (or, strict, an error) where unused."""
     pairs = [(o, g) for o, g in zip(outputs, grad_outputs) if o.requires_grad]
     if pairs:
-        res = grad([o for o, _ in pairs], inputs, [g for _, g in pairs], retain_graph=True,
-                   create_graph=create_graph, allow_unused=True)  # fmt: skip
+        res = grad(
+            [o for o, _ in pairs],
+            inputs,
+            [g for _, g in pairs],
+            retain_graph=True,
+            create_graph=create_graph,
+            allow_unused=True,
+        )
     else:
         res = (None,) * len(inputs)
     result = []
@@ -112,8 +125,9 @@ def _pack(is_tuple: bool, items: tuple) -> Any:
 
 
 # ----------------------------------------------------------------------------- products
-def vjp(func: Callable, inputs: Any, v: Any = None, create_graph: bool = False,
-        strict: bool = False) -> tuple:  # fmt: skip
+def vjp(
+    func: Callable, inputs: Any, v: Any = None, create_graph: bool = False, strict: bool = False
+) -> tuple:
     """(func(inputs), v^T J): the vector-Jacobian product, one backward pass.
 
     v has the shape of func's output(s); it may be omitted when the output has one element."""
@@ -127,8 +141,9 @@ def vjp(func: Callable, inputs: Any, v: Any = None, create_graph: bool = False,
     )
 
 
-def jvp(func: Callable, inputs: Any, v: Any = None, create_graph: bool = False,
-        strict: bool = False) -> tuple:  # fmt: skip
+def jvp(
+    func: Callable, inputs: Any, v: Any = None, create_graph: bool = False, strict: bool = False
+) -> tuple:
     """(func(inputs), J v): the Jacobian-vector product by the double-backward trick.
 
     g(u) = u^T J is linear in a dummy u; its gradient with respect to u, weighted by v, is J v."""
@@ -159,20 +174,30 @@ def _jacobian_rows(outs: tuple, xs: tuple, create_graph: bool, strict: bool) -> 
         n = out.numel()
         basis = eye(n, dtype=out.dtype, device=out.device)  # row k weights output element k
         for k in range(n):
-            weights = tuple(basis[k].reshape(out.shape) if j == i else zeros_like(o)
-                            for j, o in enumerate(outs))  # fmt: skip
+            weights = tuple(
+                basis[k].reshape(out.shape) if j == i else zeros_like(o) for j, o in enumerate(outs)
+            )
             for j, g in enumerate(_grads(outs, xs, weights, create_graph, strict, "jacobian")):
                 rows[j].append(g)
-        jac.append(tuple(
-            stack(r, 0).reshape(*out.shape, *x.shape) if n else
-            zeros(*out.shape, *x.shape, dtype=x.dtype, device=x.device)
-            for r, x in zip(rows, xs)
-        ))  # fmt: skip
+        jac.append(
+            tuple(
+                stack(r, 0).reshape(*out.shape, *x.shape)
+                if n
+                else zeros(*out.shape, *x.shape, dtype=x.dtype, device=x.device)
+                for r, x in zip(rows, xs)
+            )
+        )
     return jac
 
 
-def jacobian(func: Callable, inputs: Any, create_graph: bool = False, strict: bool = False,
-             vectorize: bool = False, strategy: str = "reverse-mode") -> Any:  # fmt: skip
+def jacobian(
+    func: Callable,
+    inputs: Any,
+    create_graph: bool = False,
+    strict: bool = False,
+    vectorize: bool = False,
+    strategy: str = "reverse-mode",
+) -> Any:
     """The Jacobian of func at inputs: d out_i / d in_j has shape out_i.shape + in_j.shape.
 
     A Tensor when inputs and output are single Tensors; a tuple over whichever is a tuple; a
@@ -194,9 +219,14 @@ def jacobian(func: Callable, inputs: Any, create_graph: bool = False, strict: bo
     return _pack(in_tuple, jac[0])
 
 
-def hessian(func: Callable, inputs: Any, create_graph: bool = False, strict: bool = False,
-            vectorize: bool = False,
-            outer_jacobian_strategy: str = "reverse-mode") -> Any:  # fmt: skip
+def hessian(
+    func: Callable,
+    inputs: Any,
+    create_graph: bool = False,
+    strict: bool = False,
+    vectorize: bool = False,
+    outer_jacobian_strategy: str = "reverse-mode",
+) -> Any:
     """The Hessian of a scalar func: H[i][j] = d^2 f / d in_i d in_j, shape in_i.shape + in_j.shape.
 
     A Tensor for a single input, a tuple of tuples for a tuple of inputs."""
@@ -215,20 +245,23 @@ def hessian(func: Callable, inputs: Any, create_graph: bool = False, strict: boo
     return res if in_tuple else res[0][0]
 
 
-def vhp(func: Callable, inputs: Any, v: Any = None, create_graph: bool = False,
-        strict: bool = False) -> tuple:  # fmt: skip
+def vhp(
+    func: Callable, inputs: Any, v: Any = None, create_graph: bool = False, strict: bool = False
+) -> tuple:
     """(func(inputs), v^T H) for a scalar func: the gradient of (grad f . v)."""
     return _hessian_product("vhp", func, inputs, v, create_graph, strict)
 
 
-def hvp(func: Callable, inputs: Any, v: Any = None, create_graph: bool = False,
-        strict: bool = False) -> tuple:  # fmt: skip
+def hvp(
+    func: Callable, inputs: Any, v: Any = None, create_graph: bool = False, strict: bool = False
+) -> tuple:
     """(func(inputs), H v) for a scalar func (H is symmetric for smooth f, so H v = (v^T H)^T)."""
     return _hessian_product("hvp", func, inputs, v, create_graph, strict)
 
 
-def _hessian_product(fn: str, func: Callable, inputs: Any, v: Any, create_graph: bool,
-                     strict: bool) -> tuple:  # fmt: skip
+def _hessian_product(
+    fn: str, func: Callable, inputs: Any, v: Any, create_graph: bool, strict: bool
+) -> tuple:
     in_tuple, xs = _as_tuple(inputs, "inputs", fn)
     xs = _prepare(xs, create_graph)
     if v is None:

@@ -9,8 +9,15 @@ import functools
 
 
 class _State:
-    __slots__ = ("grad_enabled", "anomaly", "check_nan", "check_inf", "in_backward", "inplace_ops",
-                 "recorder")  # fmt: skip
+    __slots__ = (
+        "grad_enabled",
+        "anomaly",
+        "check_nan",
+        "check_inf",
+        "in_backward",
+        "inplace_ops",
+        "recorder",
+    )
 
     def __init__(self) -> None:
         self.grad_enabled = True

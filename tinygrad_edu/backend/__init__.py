@@ -10,37 +10,21 @@ The names below are the backend's interface (`backend.asarray`, `backend.float32
 module state (the CuPy module, the default device) is read from its own module.
 """
 
-from . import arrays, devices, dtypes, kernels, random
-from .dtypes import (  # noqa: F401
-    as_dtype,
-    autocast_cast,
-    autocast_dtype,
-    bfloat16,
-    bool_,
-    can_cast,
-    float16,
-    float32,
-    float64,
-    get_default_dtype,
-    int16,
-    int32,
-    int64,
-    int8,
-    is_floating,
-    promote_types,
-    python_scalar_dtype,
-    scalar_result_dtype,
-    set_autocast_dtype,
-    set_default_dtype,
-    Size,
-    uint8,
+from . import arrays, devices, dtypes, kernels, random  # noqa: F401 (backend.devices, ...)
+from .arrays import (  # noqa: F401
+    asarray,
+    infer_dtype,
+    is_scalar,
+    scalar_array,
 )
 from .devices import (  # noqa: F401
     ARRAY_TYPES,
+    CUDA_INSTALL_HINT,
+    _load_cupy,
+    _reset_cuda_state,
     as_array,
     cuda_available,
     cuda_device_count,
-    CUDA_INSTALL_HINT,
     cuda_synchronize,
     cuda_unavailable_error,
     cuda_unavailable_reason,
@@ -56,22 +40,30 @@ from .devices import (  # noqa: F401
     to_host,
     xp_of,
     xp_of_array,
-    _load_cupy,
-    _reset_cuda_state,
 )
-from .arrays import (  # noqa: F401
-    asarray,
-    infer_dtype,
-    is_scalar,
-    scalar_array,
-)
-from .random import (  # noqa: F401
-    CudaGenerator,
-    forget,
-    get_rng_state,
-    manual_seed,
-    rng,
-    set_rng_state,
+from .dtypes import (  # noqa: F401
+    Size,
+    as_dtype,
+    autocast_cast,
+    autocast_dtype,
+    bfloat16,
+    bool_,
+    can_cast,
+    float16,
+    float32,
+    float64,
+    get_default_dtype,
+    int8,
+    int16,
+    int32,
+    int64,
+    is_floating,
+    promote_types,
+    python_scalar_dtype,
+    scalar_result_dtype,
+    set_autocast_dtype,
+    set_default_dtype,
+    uint8,
 )
 from .kernels import (  # noqa: F401
     as_strided,
@@ -85,4 +77,12 @@ from .kernels import (  # noqa: F401
     scatter_add,
     sparse_indices,
     uint64_,
+)
+from .random import (  # noqa: F401
+    CudaGenerator,
+    forget,
+    get_rng_state,
+    manual_seed,
+    rng,
+    set_rng_state,
 )

@@ -7,8 +7,18 @@ from typing import Any
 import numpy as np
 
 from . import devices
-from .devices import _load_cupy, _on_gpu, device_of, is_array, normalize_device, to_device, xp_of, xp_of_array
-from .dtypes import as_dtype, get_default_dtype, bool_, int64
+from .devices import (
+    _load_cupy,
+    _on_gpu,
+    device_of,
+    is_array,
+    normalize_device,
+    to_device,
+    xp_of,
+    xp_of_array,
+)
+from .dtypes import as_dtype, bool_, get_default_dtype, int64
+
 
 def infer_dtype(data: Any) -> np.dtype:
     """PyTorch's dtype for Python data: floats -> default float, ints -> int64, bools -> bool."""
@@ -27,28 +37,39 @@ def infer_dtype(data: Any) -> np.dtype:
         return bool_
     raise _unsupported_data(data, arr)
 
+
 def _host_array(data: Any) -> np.ndarray:
     """np.asarray(data), with ragged nested lists refused as PyTorch refuses them."""
     try:
         return np.asarray(data)
     except ValueError as e:
-        raise ValueError(f"tensor: nested sequences must be rectangular (every list at a depth "
-                         f"of the same length), got {_short(data)}: {e}") from None  # fmt: skip
+        raise ValueError(
+            f"tensor: nested sequences must be rectangular (every list at a depth "
+            f"of the same length), got {_short(data)}: {e}"
+        ) from None
+
 
 def _short(data: Any) -> str:
     text = repr(data)
     return text if len(text) <= 80 else text[:77] + "..."
 
+
 def _unsupported_data(data: Any, arr) -> TypeError:
     """The TypeError for data with no tensor dtype (strings, objects, dates, complex numbers)."""
     found, bad = _first_unsupported(data)
-    what = f"an element of type {type(bad).__name__} ({_short(bad)})" if found else (
-        f"an array of dtype {arr.dtype}")  # fmt: skip
-    text = (f"tensor: cannot make a tensor from {what}; tensors hold bool, integer and "
-            f"floating-point numbers only (data: {_short(data)})")  # fmt: skip
+    what = (
+        f"an element of type {type(bad).__name__} ({_short(bad)})"
+        if found
+        else (f"an array of dtype {arr.dtype}")
+    )
+    text = (
+        f"tensor: cannot make a tensor from {what}; tensors hold bool, integer and "
+        f"floating-point numbers only (data: {_short(data)})"
+    )
     if not found or isinstance(bad, (str, bytes, complex, np.generic)):
         return TypeError(text)
     return RuntimeError(f"{text}: could not infer a dtype")  # PyTorch: None, dicts, objects
+
 
 def _first_unsupported(data: Any) -> tuple:
     """(True, the first element that is not a number) or (False, None)."""
@@ -63,6 +84,7 @@ def _first_unsupported(data: Any) -> tuple:
     if isinstance(data, np.generic) and data.dtype.kind in "biuf":
         return False, None
     return True, data
+
 
 def asarray(data: Any, dtype: Any = None, device: str | None = None, copy: bool = False):
     """Turn scalars, nested lists and NumPy/CuPy arrays into a backend array on `device`.
@@ -94,9 +116,11 @@ def asarray(data: Any, dtype: Any = None, device: str | None = None, copy: bool 
     except (ValueError, TypeError) as e:
         raise TypeError(f"Tensor: cannot build a tensor from {type(data).__name__}: {e}") from None
 
+
 def is_scalar(value) -> bool:
     """A NumPy scalar such as np.float32(2.0) (Python scalars are checked by the caller)."""
     return isinstance(value, np.generic)
+
 
 def scalar_array(value, dtype, like):
     """A 0-d array holding `value` on the device of `like`."""

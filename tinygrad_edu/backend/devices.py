@@ -1,5 +1,5 @@
-"""Backend devices: CuPy found on first use, tg.device, the array module `xp` of a device or an array,
-host/device transfers."""
+"""Backend devices: CuPy found on first use, tg.device, the array module `xp` of a device or
+an array, host/device transfers."""
 
 from __future__ import annotations
 
@@ -7,7 +7,6 @@ import os
 from typing import Any
 
 import numpy as np
-
 
 _cupy = None
 
@@ -21,10 +20,11 @@ CUDA_INSTALL_HINT = (
     "toolkit), or use device='cpu'"
 )
 
+
 def as_array(value):
     """A 0-d array for a NumPy/CuPy scalar result (ops must return arrays, not scalars)."""
-    return np.asarray(value) if isinstance(value, (np.generic, float, int,
-                                                   bool)) else value  # fmt: skip
+    return np.asarray(value) if isinstance(value, (np.generic, float, int, bool)) else value
+
 
 def _load_cupy():
     """Import CuPy once and check that it reaches a GPU; remember why not, for error messages.
@@ -66,6 +66,7 @@ def _load_cupy():
     ARRAY_TYPES.add(cupy.ndarray)
     return _cupy
 
+
 def _reset_cuda_state() -> None:
     """Forget what _load_cupy found (tests use it to simulate machines without CuPy or a GPU)."""
     global _cupy, _cupy_error, _default_device
@@ -79,6 +80,7 @@ def _reset_cuda_state() -> None:
     if _default_device != "cpu":
         _default_device = "cpu"
 
+
 def cuda_available() -> bool:
     """True when CuPy imports and sees at least one GPU. Never raises."""
     try:
@@ -86,18 +88,22 @@ def cuda_available() -> bool:
     except Exception:
         return False
 
+
 def cuda_unavailable_reason() -> str | None:
     """Why 'cuda' cannot be used here (None when it can)."""
     return None if cuda_available() else _cupy_error
+
 
 def cuda_device_count() -> int:
     cp = _load_cupy()
     return 0 if cp is None else cp.cuda.runtime.getDeviceCount()
 
+
 def cuda_synchronize() -> None:
     cp = _load_cupy()
     if cp is not None:
         cp.cuda.Device().synchronize()
+
 
 def cuda_unavailable_error() -> RuntimeError:
     """The error raised wherever 'cuda' is requested but cannot be used."""
@@ -105,6 +111,7 @@ def cuda_unavailable_error() -> RuntimeError:
         f"device 'cuda' was requested but is unavailable: {cuda_unavailable_reason()}. "
         f"To use the GPU, {CUDA_INSTALL_HINT}."
     )
+
 
 class device(str):
     """A device, PyTorch's torch.device: device('cpu'), device('cuda', 0), device('cuda:0').
@@ -120,8 +127,10 @@ class device(str):
     def __new__(cls, type: Any, index: Any = None) -> "device":  # noqa: A002 (PyTorch's name)
         kind, parsed = _parse_device(type)
         if parsed is not None and index is not None:
-            raise RuntimeError("device: type (string) must not include an index because index "
-                               f"was passed explicitly: {type}")  # fmt: skip
+            raise RuntimeError(
+                "device: type (string) must not include an index because index "
+                f"was passed explicitly: {type}"
+            )
         index = parsed if index is None else index
         if index is not None:
             if not isinstance(index, int) or isinstance(index, bool):
@@ -164,6 +173,7 @@ class device(str):
     def __reduce__(self):
         return (device, (self.type, self.index))
 
+
 def _parse_device(spec: Any) -> tuple[str, Any]:
     """('cpu' | 'cuda', index or None) from 'cpu', 'cuda', 'cuda:0', 'gpu', 0, a tg/torch device.
 
@@ -181,6 +191,7 @@ def _parse_device(spec: Any) -> tuple[str, Any]:
         raise ValueError(f"unknown device {spec!r}; expected 'cpu', 'cuda' or 'cuda:0'")
     return kind, (int(index) if index else None)
 
+
 def normalize_device(device: Any) -> str:
     """'cpu' | 'cuda' (the form used inside the library) from anything `device()` accepts;
     None means the default device. Raises the clear error when CUDA is requested but unusable."""
@@ -194,41 +205,51 @@ def normalize_device(device: Any) -> str:
             raise cuda_unavailable_error()
     return kind
 
+
 def device_object(name: str) -> device:
     """The tg.device of an internal device name: device('cpu') or device('cuda', 0)."""
     return _DEVICES[name]
+
 
 _default_device = "cpu"
 
 _DEVICES = {"cpu": device("cpu"), "cuda": device("cuda", 0)}
 
+
 def get_default_device() -> str:
     return _default_device
+
 
 def set_default_device(device: Any) -> None:
     """Make new tensors live on `device` ('cpu' or 'cuda') unless told otherwise."""
     global _default_device
     _default_device = "cpu" if device is None else normalize_device(device)
 
+
 def xp_of(device: str):
     """The array module of a device: numpy for 'cpu', cupy for 'cuda'."""
     return np if device == "cpu" else _load_cupy()
 
+
 def _on_gpu(array) -> bool:
     return _cupy is not None and isinstance(array, _cupy.ndarray)
+
 
 def device_of(array) -> str:
     """'cuda' for a CuPy array, 'cpu' for anything else (NumPy arrays and scalars)."""
     return "cuda" if _on_gpu(array) else "cpu"
 
+
 def xp_of_array(array):
     """The array module (numpy or cupy) that owns `array`."""
     return _cupy if _on_gpu(array) else np
+
 
 def is_array(obj) -> bool:
     if isinstance(obj, np.ndarray):
         return True
     return _cupy is not None and isinstance(obj, _cupy.ndarray)
+
 
 def to_host(array) -> np.ndarray:
     """A NumPy array with the values of `array` (the array itself when it is already one)."""
@@ -238,6 +259,7 @@ def to_host(array) -> np.ndarray:
         return array
     return np.asarray(array)
 
+
 def to_device(array, device: str):
     """Move an array to a device (no copy when it is already there)."""
     if device == "cpu":
@@ -246,6 +268,7 @@ def to_device(array, device: str):
     if cp is None:
         raise cuda_unavailable_error()
     return cp.asarray(array)
+
 
 def env_default_device() -> None:
     """Apply TINYGRAD_EDU_DEVICE at import time (falls back to cpu with a warning)."""

@@ -1,12 +1,12 @@
-"""Backend dtypes (NumPy dtype objects, so `t.dtype == tg.float32` and `t.dtype == np.float32` both hold), the default
-float, PyTorch's promotion rules, tg.Size, and the autocast state (tinygrad_edu.amp)."""
+"""Backend dtypes (NumPy dtype objects, so `t.dtype == tg.float32` and `t.dtype == np.float32`
+both hold), the default float, PyTorch's promotion rules, tg.Size, and the autocast state
+(tinygrad_edu.amp)."""
 
 from __future__ import annotations
 
 from typing import Any
 
 import numpy as np
-
 
 float16 = np.dtype("float16")
 
@@ -27,15 +27,29 @@ int64 = np.dtype("int64")
 bool_ = np.dtype("bool")
 
 _DTYPE_NAMES = {
-    "float16": float16, "half": float16, "float32": float32, "float": float32,
-    "float64": float64, "double": float64, "int8": int8, "uint8": uint8, "int16": int16,
-    "int32": int32, "int": int32, "int64": int64, "long": int64, "bool": bool_, "short": int16,
-}  # fmt: skip
+    "float16": float16,
+    "half": float16,
+    "float32": float32,
+    "float": float32,
+    "float64": float64,
+    "double": float64,
+    "int8": int8,
+    "uint8": uint8,
+    "int16": int16,
+    "int32": int32,
+    "int": int32,
+    "int64": int64,
+    "long": int64,
+    "bool": bool_,
+    "short": int16,
+}
 
 _default_float = float32
 
+
 def get_default_dtype() -> np.dtype:
     return _default_float
+
 
 def set_default_dtype(dtype: Any) -> None:
     """Set the dtype Python floats become (float32 or float64), as torch.set_default_dtype."""
@@ -44,6 +58,7 @@ def set_default_dtype(dtype: Any) -> None:
     if d.kind != "f":
         raise TypeError(f"set_default_dtype: only floating dtypes are allowed, got {d}")
     _default_float = d
+
 
 def as_dtype(dtype: Any) -> np.dtype:
     """Normalise a dtype given as tg.float32, np.float32, 'float32', 'float' or a torch dtype."""
@@ -55,8 +70,10 @@ def as_dtype(dtype: Any) -> np.dtype:
             return _DTYPE_NAMES[name]
         if name == "bfloat16":
             return bfloat16()
-        raise TypeError(f"unknown dtype {dtype!r} (and not a device: 'cpu' or 'cuda'); expected "
-                        f"one of {sorted(_DTYPE_NAMES)}")  # fmt: skip
+        raise TypeError(
+            f"unknown dtype {dtype!r} (and not a device: 'cpu' or 'cuda'); expected "
+            f"one of {sorted(_DTYPE_NAMES)}"
+        )
     if dtype is float:
         return _default_float
     if dtype is int:
@@ -74,6 +91,7 @@ def as_dtype(dtype: Any) -> np.dtype:
 def is_floating(dtype: np.dtype) -> bool:
     return dtype.kind == "f" or dtype.name == "bfloat16"  # ml_dtypes' bfloat16 has kind 'V'
 
+
 def bfloat16() -> np.dtype:
     """The bfloat16 dtype of the optional ml_dtypes package (pip install tinygrad_edu[amp])."""
     try:
@@ -85,17 +103,21 @@ def bfloat16() -> np.dtype:
         ) from None
     return np.dtype(ml_dtypes.bfloat16)
 
+
 _autocast: dict = {"cpu": None, "cuda": None}
+
 
 def autocast_dtype(device: str):
     """The dtype autocast runs matmul/linear/conv in on `device`, or None when autocast is off."""
     return _autocast.get(device)
+
 
 def set_autocast_dtype(device_type: str, dtype) -> Any:
     """Set (or clear, with None) the autocast dtype of a device type; returns the previous one."""
     prev = _autocast[device_type]
     _autocast[device_type] = dtype
     return prev
+
 
 def autocast_cast(tensors: tuple, policy: str) -> tuple:
     """What autocast does to an op's floating inputs, by PyTorch's op lists:
@@ -118,6 +140,7 @@ def autocast_cast(tensors: tuple, policy: str) -> tuple:
         out.append(t.to(target) if eligible and (low or d.itemsize == 2) else t)
     return tuple(out)
 
+
 def promote_types(a: np.dtype, b: np.dtype) -> np.dtype:
     """PyTorch's promotion of two tensor dtypes: bool < integers < floats, the wider one wins.
 
@@ -135,9 +158,11 @@ def promote_types(a: np.dtype, b: np.dtype) -> np.dtype:
         return a
     return np.promote_types(a, b)
 
+
 def can_cast(src: np.dtype, dst: np.dtype) -> bool:
     """Whether an in-place op may write values of dtype src into a tensor of dtype dst."""
     return bool(np.can_cast(src, dst, casting="same_kind"))
+
 
 def scalar_result_dtype(tensor_dtype: np.dtype, scalar: Any) -> np.dtype:
     """The dtype of `tensor op python_scalar`: a scalar never widens a tensor of its category."""
@@ -151,12 +176,14 @@ def scalar_result_dtype(tensor_dtype: np.dtype, scalar: Any) -> np.dtype:
         return int64 if tensor_dtype.kind == "b" else tensor_dtype
     raise TypeError(f"unsupported scalar type {type(scalar).__name__}")
 
+
 def python_scalar_dtype(value: Any) -> np.dtype:
     if isinstance(value, bool):
         return bool_
     if isinstance(value, int):
         return int64
     return _default_float
+
 
 class Size(tuple):
     """The shape of a tensor (PyTorch's torch.Size): a tuple of ints, usable wherever a tuple is,

@@ -3,7 +3,6 @@ put_along_axis, as_strided, erf), and small array checks the ops share."""
 
 from __future__ import annotations
 
-
 import numpy as np
 
 from . import devices
@@ -12,9 +11,11 @@ from .dtypes import int64
 
 uint64_ = np.dtype("uint64")
 
+
 def broadcast_shapes(*shapes) -> tuple:
     """NumPy's broadcast shape (ValueError when the shapes don't broadcast)."""
     return tuple(np.broadcast_shapes(*shapes))
+
 
 def may_share_memory(a, b) -> bool:
     """Whether two arrays can overlap (cheap bounds check; views of one buffer do)."""
@@ -23,9 +24,12 @@ def may_share_memory(a, b) -> bool:
     check = getattr(xp_of_array(a), "may_share_memory", None)  # stand-in GPU arrays lack it
     return bool(check(a, b)) if check is not None else False
 
+
 # dtypes CuPy's scatter add (CUDA atomicAdd) handles directly
-_CUPY_ATOMIC_ADD = frozenset(np.dtype(t) for t in ("float16", "float32", "float64", "int32",
-                                                   "uint32", "uint64"))  # fmt: skip
+_CUPY_ATOMIC_ADD = frozenset(
+    np.dtype(t) for t in ("float16", "float32", "float64", "int32", "uint32", "uint64")
+)
+
 
 def scatter_add(target, index, values) -> None:
     """target[index] += values, repeated indices adding up (np.add.at / cupyx.scatter_add).
@@ -49,6 +53,7 @@ def scatter_add(target, index, values) -> None:
         wide.view(uint64_).scatter_add(index, values.astype(int64).view(uint64_))
         target[...] = wide.astype(dt)
 
+
 def sparse_indices(shape: tuple, like) -> tuple:
     """np.indices(shape, sparse=True) on the device of `like` (cupy.indices has no sparse=):
     one int64 arange per axis, shaped to broadcast along that axis only."""
@@ -58,6 +63,7 @@ def sparse_indices(shape: tuple, like) -> tuple:
         xp.arange(size, dtype=int64).reshape((1,) * i + (size,) + (1,) * (n - i - 1))
         for i, size in enumerate(shape)
     )
+
 
 def put_along_axis(array, indices, values, axis: int) -> None:
     """np.put_along_axis on either device (CuPy has it from v13; older ones get fancy indexing)."""
@@ -69,6 +75,7 @@ def put_along_axis(array, indices, values, axis: int) -> None:
     grids[axis] = indices
     array[tuple(grids)] = values
 
+
 def as_strided(array, shape: tuple, strides: tuple):
     """A view of `array` with the given shape and byte strides (no copy, on either device)."""
     if _on_gpu(array):
@@ -76,6 +83,7 @@ def as_strided(array, shape: tuple, strides: tuple):
     else:
         from numpy.lib.stride_tricks import as_strided as _as_strided
     return _as_strided(array, shape, strides)
+
 
 def index_bounds_error(index: tuple, shape: tuple) -> str | None:
     """A message naming the first integer index array out of range for `shape`, else None.
@@ -106,6 +114,7 @@ def index_bounds_error(index: tuple, shape: tuple) -> str | None:
         axis += consumed(i)
     return None
 
+
 def erf(x):
     """The error function on either device (NumPy has none; SciPy is not a dependency)."""
     if _on_gpu(x):
@@ -119,6 +128,7 @@ def erf(x):
     except ImportError:
         return _erf_numpy(x)
 
+
 def _erf_numpy(x: np.ndarray) -> np.ndarray:
     """erf without SciPy: exact math.erf for float64, a 1.2e-7-accurate fit for smaller floats."""
     if x.dtype == np.float64:
@@ -128,15 +138,40 @@ def _erf_numpy(x: np.ndarray) -> np.ndarray:
     a = np.abs(x.astype(np.float64))
     t = 1.0 / (1.0 + 0.5 * a)
     # Numerical Recipes' erfc Chebyshev fit: relative error below 1.2e-7 everywhere.
-    poly = -a * a - 1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (
-        -0.18628806 + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (
-            -0.82215223 + t * 0.17087277))))))))  # fmt: skip
+    poly = (
+        -a * a
+        - 1.26551223
+        + t
+        * (
+            1.00002368
+            + t
+            * (
+                0.37409196
+                + t
+                * (
+                    0.09678418
+                    + t
+                    * (
+                        -0.18628806
+                        + t
+                        * (
+                            0.27886807
+                            + t
+                            * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277)))
+                        )
+                    )
+                )
+            )
+        )
+    )
     return (np.sign(x) * (1.0 - t * np.exp(poly))).astype(x.dtype)
+
 
 def has_nan(array) -> bool:
     if array.dtype.kind != "f":
         return False
     return bool(xp_of_array(array).isnan(array).any())
+
 
 def has_inf(array) -> bool:
     if array.dtype.kind != "f":

@@ -13,13 +13,14 @@ _rng: dict[str, Any] = {}
 
 _seed: int | None = None
 
+
 def forget(device: str) -> None:
     """Drop the generator of a device (the CUDA state was reset)."""
     _rng.pop(device, None)
 
 
 def manual_seed(seed: int) -> None:
-    """Seed every random draw of the library (factories, init, dropout, shuffling) on all devices."""
+    """Seed every random draw of the library (factories, init, dropout, shuffling), all devices."""
     global _seed
     try:
         value = int(seed)
@@ -29,6 +30,7 @@ def manual_seed(seed: int) -> None:
         raise ValueError(f"manual_seed: seed {value} is outside [-2**63, 2**64)")
     _seed = value % 2**64  # PyTorch's rule: a negative seed wraps into uint64 (-1 -> 2**64 - 1)
     _rng.clear()
+
 
 def rng(device: str = "cpu"):
     """The generator of a device: numpy.random.Generator on cpu, a CudaGenerator on cuda.
@@ -47,6 +49,7 @@ def rng(device: str = "cpu"):
             g = CudaGenerator(cp, _seed)
         _rng[device] = g
     return g
+
 
 class CudaGenerator:
     """cupy.random.Generator with the numpy.random.Generator methods the library draws from.
@@ -86,9 +89,11 @@ class CudaGenerator:
     def __getattr__(self, name: str):
         return getattr(self._gen, name)  # the other distributions, as CuPy spells them
 
+
 def get_rng_state() -> dict:
     """A picklable-free snapshot of the CPU generator (for checkpoints)."""
     return {"seed": _seed, "cpu": rng("cpu").bit_generator.state}
+
 
 def set_rng_state(state: dict) -> None:
     global _seed

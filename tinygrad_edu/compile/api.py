@@ -59,8 +59,9 @@ def _key(value):
 class CompiledFunction:
     """A function of Tensors whose array operations are recorded once and replayed."""
 
-    def __init__(self, fn, fallback: str | None = None, cache_size: int = 8,
-                 cuda_graph: bool = False) -> None:  # fmt: skip
+    def __init__(
+        self, fn, fallback: str | None = None, cache_size: int = 8, cuda_graph: bool = False
+    ) -> None:
         if fallback not in (None, "eager"):
             raise ValueError(f"tg.compile: fallback must be None or 'eager', got {fallback!r}")
         if cache_size < 1:
@@ -114,8 +115,9 @@ class CompiledFunction:
         self.traces += 1
         if rec.refused is not None:
             if not any(p is _EAGER for p in self.cache.values()):
-                warnings.warn(rec.refused + " Running this signature eagerly.", RuntimeWarning,
-                              stacklevel=3)  # fmt: skip
+                warnings.warn(
+                    rec.refused + " Running this signature eagerly.", RuntimeWarning, stacklevel=3
+                )
             self._store(key, _EAGER)
             return _plain(result)
         if rec.unstable:  # the step created optimizer state: record the next (steady) call
@@ -192,8 +194,10 @@ class CompiledFunction:
 
     def __repr__(self) -> str:
         name = getattr(self.fn, "__name__", repr(self.fn))
-        return (f"<tg.compile {name}: {len(self.cache)} traced signatures, {self.traces} traces, "
-                f"{self.replays} replays>")  # fmt: skip
+        return (
+            f"<tg.compile {name}: {len(self.cache)} traced signatures, {self.traces} traces, "
+            f"{self.replays} replays>"
+        )
 
 
 def _plain(value):
@@ -209,8 +213,7 @@ def _plain(value):
     return value
 
 
-def compile(fn=None, *, fallback: str | None = None, cache_size: int = 8,
-            cuda_graph: bool = False):  # fmt: skip
+def compile(fn=None, *, fallback: str | None = None, cache_size: int = 8, cuda_graph: bool = False):
     """Record fn's array operations on its first call per input signature and replay them.
 
     fallback: None (refuse Python reads of tensor values with an error at trace time) or

@@ -106,8 +106,9 @@ def _hoisted(rec: Recorder) -> tuple[list, list]:
     return pro, body
 
 
-def generate(rec: Recorder, n_args: int, result, xp_name: str, export: bool = False,
-             mode: str = "replay") -> Program:  # fmt: skip
+def generate(
+    rec: Recorder, n_args: int, result, xp_name: str, export: bool = False, mode: str = "replay"
+) -> Program:
     """The replay function's source (or, with export=True, the standalone script's step).
     mode 'check': only the prologue's decisions (returns RETRACE or None); 'graph': the step
     without them (what a CUDA graph captures: a host read such as .item() cannot be captured)."""
@@ -166,8 +167,9 @@ def _free_dead(lines: list) -> list:
             last[name] = i
     dead: dict = {}
     for name, i in last.items():
-        while i < len(lines) - 1 and (lines[i].rstrip().endswith(":") or
-                                      lines[i + 1].startswith("        ")):  # fmt: skip
+        while i < len(lines) - 1 and (
+            lines[i].rstrip().endswith(":") or lines[i + 1].startswith("        ")
+        ):
             i += 1  # not inside an `if` block: after it
         if i < len(lines) - 1:  # the return line keeps its names
             dead.setdefault(i, []).append(name)
@@ -199,8 +201,10 @@ def _entry(w: _Writer, e, xp: str, prog: Program, export: bool, prologue: bool) 
     elif e.kind == "stmt":
         w.add(_export_reads(info["code"]) if export else info["code"])
     elif e.kind == "array":
-        w.add(f"{info['out']} = {xp}.asarray({info['sym']}, dtype={info['dtype'].name!r})",
-              "a Python number as a 0-d array")  # fmt: skip
+        w.add(
+            f"{info['out']} = {xp}.asarray({info['sym']}, dtype={info['dtype'].name!r})",
+            "a Python number as a 0-d array",
+        )
     elif e.kind == "op":
         _op(w, e, xp, prog, export)
     else:
@@ -258,8 +262,10 @@ def finish(rec: Recorder, fn=None) -> None:
     parameter's .grad is (later calls may change both before the code is generated)."""
     _resolve_owners(rec)
     rec.tensor_names = _module_names(fn) if fn is not None else {}
-    rec.external_codes = {name: _external_code(rec, name, array, owner)
-                          for name, (array, owner) in rec.externals.items()}  # fmt: skip
+    rec.external_codes = {
+        name: _external_code(rec, name, array, owner)
+        for name, (array, owner) in rec.externals.items()
+    }
     rec.grad_final = _final_grads(rec)
 
 
@@ -343,8 +349,11 @@ def _export_reads(code: str) -> str:
     """Hyperparameter reads (`O1.param_groups[0]['lr']`) become entries of the script's H dict."""
     import re
 
-    return re.sub(r"(O\d+\.(?:param_groups|state)\[[^\]]*\]\[[^\]]*\](?:\[\d+\])?)",
-                  lambda m: f"H[{m.group(1)!r}]", code)  # fmt: skip
+    return re.sub(
+        r"(O\d+\.(?:param_groups|state)\[[^\]]*\]\[[^\]]*\](?:\[\d+\])?)",
+        lambda m: f"H[{m.group(1)!r}]",
+        code,
+    )
 
 
 def build(rec: Recorder, n_args: int, result, xp, mode: str = "replay") -> Program:
@@ -352,8 +361,15 @@ def build(rec: Recorder, n_args: int, result, xp, mode: str = "replay") -> Progr
     xp_name = "np" if xp.__name__ == "numpy" else "cp"
     prog = generate(rec, n_args, result, xp_name, mode=mode)
     ns = prog.namespace
-    ns.update({"np": backend.xp_of("cpu"), xp_name: xp, "RETRACE": RETRACE,
-               "_guard_failed": _guard_failed, "_T": _function._make_tensor})  # fmt: skip
+    ns.update(
+        {
+            "np": backend.xp_of("cpu"),
+            xp_name: xp,
+            "RETRACE": RETRACE,
+            "_guard_failed": _guard_failed,
+            "_T": _function._make_tensor,
+        }
+    )
     from ..ops import nograd
 
     for e in rec.entries:

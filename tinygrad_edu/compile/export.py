@@ -84,9 +84,13 @@ def write(compiled, path: str, steps: int = 10, inputs=None) -> str:
     base = os.path.basename(path)[:-3]
     text = _HEADER.format(
         title=f"{base}: one training step of `{name}`, written out in NumPy.",
-        name=name, script=os.path.basename(path), npz=base + ".npz", out=base + ".out.npz",
-        hyper=repr(hyper), rng=repr(backend.rng("cpu").bit_generator.state),
-    )  # fmt: skip
+        name=name,
+        script=os.path.basename(path),
+        npz=base + ".npz",
+        out=base + ".out.npz",
+        hyper=repr(hyper),
+        rng=repr(backend.rng("cpu").bit_generator.state),
+    )
     text += source.source + _MAIN.format(steps=int(steps), n_args=prog.n_args)
     tmp = path + ".tmp"
     with open(tmp, "w") as f:

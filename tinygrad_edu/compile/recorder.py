@@ -148,9 +148,18 @@ class Recorder:
             self.refuse("a ** b with an exponent b computed in the step")
         attrs = {k: v for k, v in vars(ctx).items() if type(v) in (int, float, bool, str, tuple)}
         lists = [k for k, v in options.items() if isinstance(v, list)]
-        info = dict(cls=type(ctx), attrs=attrs, ins=ins, opts=opts, sides=sides, shape=out.shape,
-                    in_shapes=[t.shape for t in inputs], dtype=out.dtype, scalar_out=scalar_out,
-                    lists=lists)  # fmt: skip
+        info = dict(
+            cls=type(ctx),
+            attrs=attrs,
+            ins=ins,
+            opts=opts,
+            sides=sides,
+            shape=out.shape,
+            in_shapes=[t.shape for t in inputs],
+            dtype=out.dtype,
+            scalar_out=scalar_out,
+            lists=lists,
+        )
         self._add("op", deps, [name] + [s for _, s in sides], info, out=name)
         return out
 
@@ -166,10 +175,18 @@ class Recorder:
             deps: set = set()
             a = self.value(args[0], deps)
             lo, hi = self._new("s"), self._new("s")
-            self._add("call", deps, [lo, hi], dict(fname=fname, args=[a], kwargs={}), out=None,
-                      targets=f"{lo}, {hi}")  # fmt: skip
-            return (symbolic.leaf(self, out[0], (lo, {lo})),
-                    symbolic.leaf(self, out[1], (hi, {hi})))  # fmt: skip
+            self._add(
+                "call",
+                deps,
+                [lo, hi],
+                dict(fname=fname, args=[a], kwargs={}),
+                out=None,
+                targets=f"{lo}, {hi}",
+            )
+            return (
+                symbolic.leaf(self, out[0], (lo, {lo})),
+                symbolic.leaf(self, out[1], (hi, {hi})),
+            )
         if out is not None and type(out) not in _ARRAY_TYPES:
             if isinstance(out, tuple) and all(type(o) in _ARRAY_TYPES for o in out):
                 pass
@@ -189,8 +206,13 @@ class Recorder:
             outs = [self.define(o) for o in out]
         elif out is not None:
             outs = [self.define(out)]
-        info = dict(fname=fname, args=rendered, kwargs=kw, raw_args=args,
-                    shape=None if out is None or isinstance(out, tuple) else out.shape)  # fmt: skip
+        info = dict(
+            fname=fname,
+            args=rendered,
+            kwargs=kw,
+            raw_args=args,
+            shape=None if out is None or isinstance(out, tuple) else out.shape,
+        )
         self._add("call", deps, outs, info, out=None, targets=", ".join(outs) or None)
         if fname == "ones_like":
             self.section = "backward"
@@ -219,8 +241,10 @@ class Recorder:
     def const(self, array) -> None:
         """Function.const wraps an array in a backward: it must come from a recorded op."""
         if id(array) not in self.names and id(array) not in self.owners:
-            self.refuse(f"an op's backward that computes an array (shape {tuple(array.shape)}) "
-                        "outside the recorded ops; route it through ops/nograd.py")  # fmt: skip
+            self.refuse(
+                f"an op's backward that computes an array (shape {tuple(array.shape)}) "
+                "outside the recorded ops; route it through ops/nograd.py"
+            )
 
     def leaf_grad(self, t) -> None:
         """The engine is about to write t.grad: it becomes an output of the step."""
@@ -316,8 +340,9 @@ class Recorder:
                 if type(v) in _PLAIN_NUMBERS:
                     new[key] = symbolic.leaf(self, v, (path, set()))
                 elif isinstance(v, tuple) and all(type(x) in _PLAIN_NUMBERS for x in v):
-                    new[key] = tuple(symbolic.leaf(self, x, (f"{path}[{j}]", set()))
-                                     for j, x in enumerate(v))  # fmt: skip
+                    new[key] = tuple(
+                        symbolic.leaf(self, x, (f"{path}[{j}]", set())) for j, x in enumerate(v)
+                    )
             for p in g["params"]:
                 self._wrap_state(opt, o, p)
             groups.append(new)
@@ -373,6 +398,7 @@ def _structure(opt) -> list:
     for g in opt.param_groups:
         for p in g["params"]:
             st = opt.state.get(p) or {}
-            out.append((id(p), tuple((k, id(v) if hasattr(v, "grad_fn") else None)
-                                     for k, v in st.items())))  # fmt: skip
+            out.append(
+                (id(p), tuple((k, id(v) if hasattr(v, "grad_fn") else None) for k, v in st.items()))
+            )
     return out

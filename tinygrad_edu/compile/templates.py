@@ -9,8 +9,17 @@ the same NumPy calls in the same order — so that a replay is bit-identical to 
 from __future__ import annotations
 
 _BINARY = {"Add": "+", "Sub": "-", "Mul": "*", "Div": "/"}
-_UNARY = {"Exp": "exp", "Log": "log", "Log1p": "log1p", "Expm1": "expm1", "Sqrt": "sqrt",
-          "Sin": "sin", "Cos": "cos", "Tanh": "tanh", "Abs": "abs"}  # fmt: skip
+_UNARY = {
+    "Exp": "exp",
+    "Log": "log",
+    "Log1p": "log1p",
+    "Expm1": "expm1",
+    "Sqrt": "sqrt",
+    "Sin": "sin",
+    "Cos": "cos",
+    "Tanh": "tanh",
+    "Abs": "abs",
+}
 _COMPARE = {"'eq'": "==", "'ne'": "!=", "'lt'": "<", "'le'": "<=", "'gt'": ">", "'ge'": ">="}
 _INPLACE = {"'add'": "+=", "'sub'": "-=", "'mul'": "*=", "'div'": "/="}
 
@@ -58,17 +67,23 @@ def op_lines(info: dict, xp: str):
         return [f"{o} = {ins[0]}.copy()"]
     if name == "Sigmoid":
         x = ins[0]
-        return [f"_e = {xp}.exp(-{xp}.abs({x}))",
-                f"{o} = {xp}.where({x} >= 0, 1.0 / (1.0 + _e), _e / (1.0 + _e))"
-                f".astype({x}.dtype, copy=False)"]  # fmt: skip
+        return [
+            f"_e = {xp}.exp(-{xp}.abs({x}))",
+            f"{o} = {xp}.where({x} >= 0, 1.0 / (1.0 + _e), _e / (1.0 + _e))"
+            f".astype({x}.dtype, copy=False)",
+        ]
     if name == "Softmax":
         x, d = ins[0], opts["dim"]
-        return [f"{o} = {xp}.exp({x} - {x}.max(axis={d}, keepdims=True))",
-                f"{o} /= {o}.sum(axis={d}, keepdims=True)"]  # fmt: skip
+        return [
+            f"{o} = {xp}.exp({x} - {x}.max(axis={d}, keepdims=True))",
+            f"{o} /= {o}.sum(axis={d}, keepdims=True)",
+        ]
     if name == "LogSoftmax":
         x, d = ins[0], opts["dim"]
-        return [f"{o} = {x} - {x}.max(axis={d}, keepdims=True)",
-                f"{o} -= {xp}.log({xp}.exp({o}).sum(axis={d}, keepdims=True))"]  # fmt: skip
+        return [
+            f"{o} = {x} - {x}.max(axis={d}, keepdims=True)",
+            f"{o} -= {xp}.log({xp}.exp({o}).sum(axis={d}, keepdims=True))",
+        ]
     if name == "CrossEntropy":
         return _cross_entropy(info, xp)
     return None
@@ -134,8 +149,10 @@ def _random_lines(info: dict) -> list:
     """The exported script's draws from its own generator (its state copied from the library's)."""
     f, a, out, raw = info["fname"], info["args"], info["targets"], info["raw_args"]
     if f == "bernoulli_mask":
-        return [f"_r = RNG.random({a[0]}, dtype={a[2]})",
-                f"{out} = (_r < {a[1]}).astype({a[2]}) * {a[2]}.type(1.0 / {a[1]})"]  # fmt: skip
+        return [
+            f"_r = RNG.random({a[0]}, dtype={a[2]})",
+            f"{out} = (_r < {a[1]}).astype({a[2]}) * {a[2]}.type(1.0 / {a[1]})",
+        ]
     draw = a[1] if raw[1].itemsize >= 4 else "np.dtype('float32')"
     method = "random" if f == "rand" else "standard_normal"
     return [f"{out} = RNG.{method}({a[0]}, dtype={draw}).astype({a[1]}, copy=False)"]

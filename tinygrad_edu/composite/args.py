@@ -13,8 +13,9 @@ def as_int(value, op: str, what: str) -> int:
     try:
         return operator.index(value)
     except TypeError:
-        raise TypeError(f"{op}: {what} must be an int, got {value!r} "
-                        f"({type(value).__name__})") from None  # fmt: skip
+        raise TypeError(
+            f"{op}: {what} must be an int, got {value!r} ({type(value).__name__})"
+        ) from None
 
 
 def as_float(value, op: str, what: str) -> float:
@@ -22,8 +23,7 @@ def as_float(value, op: str, what: str) -> float:
     if isinstance(value, bool) or not isinstance(value, Real):
         if hasattr(value, "item") and getattr(value, "ndim", 1) == 0:
             return float(value.item())
-        raise TypeError(f"{op}: {what} must be a number, got {value!r} "
-                        f"({type(value).__name__})")  # fmt: skip
+        raise TypeError(f"{op}: {what} must be a number, got {value!r} ({type(value).__name__})")
     return float(value)
 
 
@@ -38,8 +38,10 @@ def as_size(size, op: str) -> tuple:
         try:
             out.append(operator.index(s))
         except TypeError:
-            raise TypeError(f"{op}: size must be a tuple of ints, but {s!r} "
-                            f"({type(s).__name__}) in {tuple(size)!r} is not one") from None  # fmt: skip
+            raise TypeError(
+                f"{op}: size must be a tuple of ints, but {s!r} "
+                f"({type(s).__name__}) in {tuple(size)!r} is not one"
+            ) from None
     for s in out:
         if s < 0:
             raise RuntimeError(f"{op}: negative dimension {s} in size {tuple(out)}")
@@ -71,6 +73,7 @@ def probability(value, op: str, what: str = "p") -> float:
 
 def reduction(value, op: str) -> str:
     if value not in ("mean", "sum", "none"):
-        raise ValueError(f"{op}: {value!r} is not a valid value for reduction "
-                         "(expected 'mean', 'sum' or 'none')")  # fmt: skip
+        raise ValueError(
+            f"{op}: {value!r} is not a valid value for reduction (expected 'mean', 'sum' or 'none')"
+        )
     return value

@@ -95,12 +95,16 @@ class ElementwiseMixin:
     def masked_fill(self, mask, value):
         """self with `value` where mask is True (mask broadcasts to self's shape)."""
         if getattr(mask, "dtype", None) is None or mask.dtype.kind != "b":
-            raise RuntimeError(f"masked_fill: only supports boolean masks, but got mask of "
-                               f"{getattr(mask, 'dtype', type(mask).__name__)}")  # fmt: skip
+            raise RuntimeError(
+                f"masked_fill: only supports boolean masks, but got mask of "
+                f"{getattr(mask, 'dtype', type(mask).__name__)}"
+            )
         if hasattr(value, "shape"):
             if value.ndim != 0:
-                raise RuntimeError(f"masked_fill: only supports a 0-dimensional value tensor, "
-                                   f"but got one of shape {tuple(value.shape)}")  # fmt: skip
+                raise RuntimeError(
+                    f"masked_fill: only supports a 0-dimensional value tensor, "
+                    f"but got one of shape {tuple(value.shape)}"
+                )
         else:
             value = as_float(value, "masked_fill", "value") if not isinstance(value, int) else value
 
@@ -118,8 +122,10 @@ class ElementwiseMixin:
         d = self._dim(dim, "index_fill")
         idx = index.data if hasattr(index, "data") else index
         n = self.shape[d] if self.ndim else 1
-        if getattr(idx, "ndim", 1) > 1 or getattr(idx, "dtype", None) is None or (
-            idx.dtype.kind not in "iu"
+        if (
+            getattr(idx, "ndim", 1) > 1
+            or getattr(idx, "dtype", None) is None
+            or (idx.dtype.kind not in "iu")
         ):
             raise IndexError(
                 f"index_fill: index must be a 0-d or 1-d integer tensor, got "
@@ -273,7 +279,6 @@ class ElementwiseMixin:
     def _logical(self, op: str, other):
         o = _data(other)
         if hasattr(o, "shape"):
-
             frontend.broadcast_shape(f"logical_{op}", self.shape, tuple(o.shape))
         return self._make(nograd.logical(op, self.data, o), False, None)
 
@@ -327,12 +332,13 @@ def where(condition, input, other):
     for what, v in (("input", input), ("other", other)):
         if not isinstance(v, Tensor) and not isinstance(v, (int, float, bool)):
             if not frontend.backend.is_scalar(v):
-                raise TypeError(f"where: {what} must be a Tensor or a number, got "
-                                f"{type(v).__name__} ({v!r})")  # fmt: skip
+                raise TypeError(
+                    f"where: {what} must be a Tensor or a number, got {type(v).__name__} ({v!r})"
+                )
     if like is None:
         input = Tensor(input, device=condition.device)
     a, b = frontend.operands("where", input, other)
-    if not (type(a.data) is type(condition.data)):
+    if type(a.data) is not type(condition.data):
         raise RuntimeError(
             f"where: expected all tensors on the same device, got condition on "
             f"{condition.device}, input on {a.device}, other on {b.device}"

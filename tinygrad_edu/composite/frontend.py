@@ -71,16 +71,20 @@ def operands(op: str, *xs, floating: bool = False) -> list:
             return list(xs)
     like = next((x for x in xs if isinstance(x, Tensor)), None)
     if like is None:
-        raise TypeError(f"{op}: expected at least one Tensor operand, got "
-                        f"{', '.join(type(x).__name__ for x in xs)}")  # fmt: skip
+        raise TypeError(
+            f"{op}: expected at least one Tensor operand, got "
+            f"{', '.join(type(x).__name__ for x in xs)}"
+        )
     out = []
     for x in xs:
         if not isinstance(x, Tensor):
             if isinstance(x, (list, tuple)) or backend.is_array(x):
                 x = Tensor(x, device=like.device)  # lists and arrays: PyTorch's tensor() rule
             elif not (isinstance(x, SCALARS) or backend.is_scalar(x)):
-                raise TypeError(f"{op}: unsupported operand of type {type(x).__name__} ({x!r:.40});"
-                                " expected a Tensor or a number")  # fmt: skip
+                raise TypeError(
+                    f"{op}: unsupported operand of type {type(x).__name__} ({x!r:.40});"
+                    " expected a Tensor or a number"
+                )
         out.append(x)
     dt = result_dtype(*out)
     if floating and dt.kind != "f":

@@ -100,13 +100,13 @@ class InplaceMixin:
         if values.shape != self.shape:
             raise RuntimeError(
                 f"{op}: the result has shape {tuple(values.shape)} but the tensor has shape "
-                f"{tuple(self.shape)}; an in-place op cannot change a tensor's shape (broadcasting may "
+                f"{tuple(self.shape)}; an in-place op cannot change a tensor's shape (broadcasting "
+                "may "
                 "only grow the other operand)"
             )
         if values.dtype != self.dtype and not backend.can_cast(values.dtype, self.dtype):
             raise RuntimeError(
-                f"{op}: result type {values.dtype} can't be cast to the tensor's dtype "
-                f"{self.dtype}"
+                f"{op}: result type {values.dtype} can't be cast to the tensor's dtype {self.dtype}"
             )
         if not self.data.flags.writeable:
             raise RuntimeError(
@@ -131,14 +131,14 @@ class InplaceMixin:
         other_float = (o.dtype.kind == "f") if hasattr(o, "dtype") else isinstance(o, float)
         if self.dtype.kind != "f" and (other_float or op == "div"):
             raise RuntimeError(
-                f"in-place {op}: result type float can't be cast to the tensor's dtype "
-                f"{self.dtype}"
+                f"in-place {op}: result type float can't be cast to the tensor's dtype {self.dtype}"
             )
         shape = getattr(o, "shape", ())
         if shape != self.shape and backend.broadcast_shapes(self.shape, shape) != self.shape:
             raise RuntimeError(
                 f"in-place {op}: the result has shape {backend.broadcast_shapes(self.shape, shape)}"
-                f" but the tensor has shape {tuple(self.shape)}; in-place ops cannot grow a tensor by "
+                f" but the tensor has shape {tuple(self.shape)}; in-place ops cannot grow a tensor "
+                "by "
                 "broadcasting"
             )
         if not self.data.flags.writeable:
@@ -219,6 +219,7 @@ class InplaceMixin:
         if isinstance(value, (str, bytes)) or value is None:
             raise TypeError(f"fill_: value must be a number, got {value!r}")
         _check_fill_value("fill_", value, self.dtype)
+
         def compute(t):
             return Tensor._make(nograd.full(t.shape, value, t.dtype, t.device), False, None)
 
@@ -252,9 +253,7 @@ class InplaceMixin:
         return self._apply_inplace("masked_fill_", lambda t: t.masked_fill(mask, value), value)
 
     def index_fill_(self, dim: int, index, value):
-        return self._apply_inplace(
-            "index_fill_", lambda t: t.index_fill(dim, index, value), value
-        )
+        return self._apply_inplace("index_fill_", lambda t: t.index_fill(dim, index, value), value)
 
     def uniform_(self, a: float = 0.0, b: float = 1.0):
         """Fill with draws from U(a, b) (the library's generator)."""
@@ -283,12 +282,16 @@ class InplaceMixin:
         self._check_inplace("__setitem__ (index assignment)")
         for i in index if isinstance(index, tuple) else (index,):
             if isinstance(i, float):
-                raise IndexError(f"__setitem__: index {i!r} on a tensor of shape {self.shape} "
-                                 "is a float; indices must be ints, slices or tensors")  # fmt: skip
+                raise IndexError(
+                    f"__setitem__: index {i!r} on a tensor of shape {self.shape} "
+                    "is a float; indices must be ints, slices or tensors"
+                )
         if not isinstance(value, (Tensor, int, float, bool)) and not backend.is_scalar(value):
             if not backend.is_array(value):
-                raise TypeError(f"__setitem__: value must be a Tensor or a number, got "
-                                f"{type(value).__name__} ({value!r:.40})")  # fmt: skip
+                raise TypeError(
+                    f"__setitem__: value must be a Tensor or a number, got "
+                    f"{type(value).__name__} ({value!r:.40})"
+                )
         idx = self._normalize_index(index)
         if self.device != "cpu":
             msg = backend.index_bounds_error(idx, self.shape)
@@ -300,9 +303,7 @@ class InplaceMixin:
         if not (state.grad_enabled and (self.requires_grad or value_grad)):
             val = value.data if isinstance(value, Tensor) else value
             if isinstance(value, Tensor) and type(val) is not type(self.data):
-                raise RuntimeError(
-                    f"__setitem__: value on {value.device}, tensor on {self.device}"
-                )
+                raise RuntimeError(f"__setitem__: value on {value.device}, tensor on {self.device}")
             try:
                 self.data[idx] = val
             except IndexError as e:

@@ -9,12 +9,13 @@ from . import frontend
 def _tensor_list(tensors, op: str) -> list:
     """A non-empty list of Tensors, or PyTorch's TypeError/RuntimeError naming the culprit."""
     if hasattr(tensors, "grad_fn") or not isinstance(tensors, (list, tuple)):
-        raise TypeError(f"{op}: expected a list or tuple of tensors, got "
-                        f"{type(tensors).__name__}")  # fmt: skip
+        raise TypeError(f"{op}: expected a list or tuple of tensors, got {type(tensors).__name__}")
     for i, t in enumerate(tensors):
         if not hasattr(t, "grad_fn"):
-            raise TypeError(f"{op}: expected a sequence of tensors, but element {i} is of type "
-                            f"{type(t).__name__} ({t!r})")  # fmt: skip
+            raise TypeError(
+                f"{op}: expected a sequence of tensors, but element {i} is of type "
+                f"{type(t).__name__} ({t!r})"
+            )
     if not tensors:  # PyTorch: ValueError for cat, RuntimeError for stack
         error = ValueError if op == "cat" else RuntimeError
         raise error(f"{op}: expected a non-empty list of tensors, got an empty one")
@@ -30,8 +31,10 @@ def cat(tensors, dim: int = 0):
         if t.ndim != first.ndim or any(
             a != b for j, (a, b) in enumerate(zip(t.shape, first.shape)) if j != d
         ):
-            raise RuntimeError(f"cat: tensor {i} has shape {t.shape}, which does not match "
-                               f"{first.shape} outside dim {d}")  # fmt: skip
+            raise RuntimeError(
+                f"cat: tensor {i} has shape {t.shape}, which does not match "
+                f"{first.shape} outside dim {d}"
+            )
     tensors = frontend.operands("cat", *tensors)
     if len(tensors) == 1:
         return tensors[0]
@@ -43,7 +46,9 @@ def stack(tensors, dim: int = 0):
     tensors = _tensor_list(tensors, "stack")
     for i, t in enumerate(tensors):
         if t.shape != tensors[0].shape:
-            raise RuntimeError(f"stack: tensor {i} has shape {t.shape} but tensor 0 has "
-                               f"{tensors[0].shape}; all must be equal")  # fmt: skip
+            raise RuntimeError(
+                f"stack: tensor {i} has shape {t.shape} but tensor 0 has "
+                f"{tensors[0].shape}; all must be equal"
+            )
     d = tensors[0]._dim(dim, "stack", extra=1)
     return cat([t.unsqueeze(d) for t in tensors], d)

@@ -15,15 +15,17 @@ def matmul(a, b, op: str = "matmul"):
     """Matrix product for 1-D, 2-D and batched N-D operands with broadcast batch dims; `op`
     names the calling method (matmul, mm, bmm, dot) in errors."""
     if not hasattr(b, "grad_fn"):
-        raise TypeError(f"{op}: expected a Tensor as the second argument, got "
-                        f"{type(b).__name__}")  # fmt: skip
+        raise TypeError(f"{op}: expected a Tensor as the second argument, got {type(b).__name__}")
     a, b = backend.autocast_cast((a, b), "low")  # tinygrad_edu.amp: low precision when on
     if a.ndim == 0 or b.ndim == 0:
-        raise RuntimeError(f"{op}: both arguments need at least 1 dim, got shapes "
-                           f"{a.shape} and {b.shape}")  # fmt: skip
+        raise RuntimeError(
+            f"{op}: both arguments need at least 1 dim, got shapes {a.shape} and {b.shape}"
+        )
     if a.dtype != b.dtype:  # PyTorch does not promote here
-        raise RuntimeError(f"{op}: expected both operands to have the same dtype, got "
-                           f"{a.dtype} {a.shape} and {b.dtype} {b.shape}")  # fmt: skip
+        raise RuntimeError(
+            f"{op}: expected both operands to have the same dtype, got "
+            f"{a.dtype} {a.shape} and {b.dtype} {b.shape}"
+        )
     if type(a.data) is not type(b.data):
         raise RuntimeError(f"{op}: tensors on different devices ({a.device}, {b.device})")
     if a.shape[-1] != b.shape[-2 if b.ndim > 1 else 0]:
@@ -42,8 +44,9 @@ def matmul(a, b, op: str = "matmul"):
     try:
         batch = frontend.broadcast_shape(op, a.shape[:-2], b.shape[:-2])
     except RuntimeError:
-        raise RuntimeError(f"{op}: the batch dims of shapes {a.shape} and {b.shape} cannot "
-                           "be broadcast together") from None  # fmt: skip
+        raise RuntimeError(
+            f"{op}: the batch dims of shapes {a.shape} and {b.shape} cannot be broadcast together"
+        ) from None
     if a.shape[:-2] != batch and a.requires_grad:
         a = a.expand(*batch, *a.shape[-2:])
     if b.shape[:-2] != batch and b.requires_grad:
@@ -55,19 +58,22 @@ def check_ndims(a, b, ndim: int, op: str) -> None:
     if not hasattr(b, "grad_fn"):
         raise TypeError(f"{op}: expected a Tensor, got {type(b).__name__}")
     if a.ndim != ndim or b.ndim != ndim:
-        raise RuntimeError(f"{op}: expects {ndim}-D tensors, got shapes {a.shape} and "
-                           f"{b.shape}")  # fmt: skip
+        raise RuntimeError(f"{op}: expects {ndim}-D tensors, got shapes {a.shape} and {b.shape}")
 
 
 def linear(x, weight, bias=None):
     """y = x @ weight^T + bias for x (..., in), weight (out, in), bias (out,): one fused op."""
     xs, ws = x.data.shape, weight.data.shape
     if len(ws) != 2 or not xs or xs[-1] != ws[1]:
-        raise RuntimeError(f"linear: input of shape {tuple(x.shape)} cannot be multiplied by a "
-                           f"weight of shape {tuple(weight.shape)} (out, in): expected last dim "
-                           f"{weight.shape[-1]}")  # fmt: skip
+        raise RuntimeError(
+            f"linear: input of shape {tuple(x.shape)} cannot be multiplied by a "
+            f"weight of shape {tuple(weight.shape)} (out, in): expected last dim "
+            f"{weight.shape[-1]}"
+        )
     if bias is not None and bias.data.shape != (ws[0],):
-        raise RuntimeError(f"linear: bias of shape {tuple(bias.shape)} does not match "
-                           f"{weight.shape[0]} output features")  # fmt: skip
+        raise RuntimeError(
+            f"linear: bias of shape {tuple(bias.shape)} does not match "
+            f"{weight.shape[0]} output features"
+        )
     args = backend.autocast_cast((x, weight) if bias is None else (x, weight, bias), "low")
     return fused.Linear.apply(*frontend.operands("linear", *args))

@@ -144,8 +144,10 @@ class OperatorMixin:
 
     def _one_element(self, op: str) -> None:
         if self.numel() != 1:
-            raise ValueError(f"{op}(): only one element tensors can be converted to Python "
-                             f"scalars, got shape {self.shape}")  # fmt: skip
+            raise ValueError(
+                f"{op}(): only one element tensors can be converted to Python "
+                f"scalars, got shape {self.shape}"
+            )
 
     def __index__(self) -> int:
         if self.dtype.kind not in "iu" or self.numel() != 1:
@@ -171,7 +173,11 @@ class OperatorMixin:
         elif cls is Tensor and a.__class__ is Tensor:
             # tensor op tensor of one dtype on one device (every backward): nothing to promote
             ad, bd = a.data, b.data
-            if ad.dtype is bd.dtype and type(ad) is type(bd) and not (floating and ad.dtype.kind != "f"):
+            if (
+                ad.dtype is bd.dtype
+                and type(ad) is type(bd)
+                and not (floating and ad.dtype.kind != "f")
+            ):
                 sa, sb = ad.shape, bd.shape
                 # a 0-d operand without grad broadcasts inside the primitive: no node, no check
                 if sa == sb or (not sa and not a.requires_grad) or (not sb and not b.requires_grad):
@@ -188,8 +194,9 @@ class OperatorMixin:
             state.recorder.touch(self, other)
         o = other.data if isinstance(other, Tensor) else other
         if isinstance(other, Tensor) and type(o) is not type(self.data):
-            raise RuntimeError(f"{op}: tensors on different devices ({self.device}, "
-                               f"{other.device})")  # fmt: skip
+            raise RuntimeError(
+                f"{op}: tensors on different devices ({self.device}, {other.device})"
+            )
         try:
             out = nograd.compare(op, self.data, o)
         except ValueError:

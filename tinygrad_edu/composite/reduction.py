@@ -21,34 +21,39 @@ def _alias(dim, keepdim, axis, keepdims, op: str):
     if keepdims is not None:
         keepdim = keepdims
     if not isinstance(keepdim, int):  # bool is an int; PyTorch refuses strings and None
-        raise TypeError(f"{op}: keepdim must be a bool, got {keepdim!r} "
-                        f"({type(keepdim).__name__})")  # fmt: skip
+        raise TypeError(f"{op}: keepdim must be a bool, got {keepdim!r} ({type(keepdim).__name__})")
     return dim, bool(keepdim)
 
 
 def _need_float(x, op: str, dtype) -> None:
     """mean/var/std/softmax of an integer tensor raise in PyTorch unless dtype= is given."""
     if dtype is None and not backend.is_floating(x.dtype):
-        raise RuntimeError(f"{op}: could not infer the output dtype; the input dtype must be "
-                           f"floating point, got {x.dtype} (use .float() or dtype=)")  # fmt: skip
+        raise RuntimeError(
+            f"{op}: could not infer the output dtype; the input dtype must be "
+            f"floating point, got {x.dtype} (use .float() or dtype=)"
+        )
 
 
 def _nonempty(x, dims: tuple, dim, op: str) -> None:
     """max-like reductions of a zero-size dim have no value (PyTorch raises)."""
     if x.numel() == 0 and (not dims or any(x.shape[d] == 0 for d in dims)):
         if dim is None and op.startswith("arg"):
-            raise IndexError(f"{op}: expected a reduction dim for the empty tensor of shape "
-                             f"{x.shape}")  # fmt: skip
+            raise IndexError(
+                f"{op}: expected a reduction dim for the empty tensor of shape {x.shape}"
+            )
         if dim is None:
-            raise RuntimeError(f"{op}: cannot reduce the empty tensor of shape {x.shape} "
-                               "without a dim")  # fmt: skip
-        raise IndexError(f"{op}: expected reduction dim {dim} of the tensor of shape {x.shape} "
-                         "to have a non-zero size")  # fmt: skip
+            raise RuntimeError(
+                f"{op}: cannot reduce the empty tensor of shape {x.shape} without a dim"
+            )
+        raise IndexError(
+            f"{op}: expected reduction dim {dim} of the tensor of shape {x.shape} "
+            "to have a non-zero size"
+        )
 
 
 class ReductionMixin:
-
     __slots__ = ()
+
     def sum(self, dim=None, keepdim=False, *, axis=None, keepdims=None, dtype=None):
         """Sum over dim (all dims when None); ints and bools sum to int64 as in PyTorch."""
         dim, keepdim = _alias(dim, keepdim, axis, keepdims, "sum")
@@ -66,8 +71,9 @@ class ReductionMixin:
         n = _count(x.shape, dims)
         return x.sum(dims, keepdim) * (1.0 / n if n else float("nan"))  # empty mean is nan
 
-    def var(self, dim=None, keepdim=False, *, correction=1, unbiased=None, axis=None,
-            keepdims=None):  # fmt: skip
+    def var(
+        self, dim=None, keepdim=False, *, correction=1, unbiased=None, axis=None, keepdims=None
+    ):
         """sum((x - mean)^2) / (N - correction); correction=1 is the unbiased estimate."""
         dim, keepdim = _alias(dim, keepdim, axis, keepdims, "var")
         if unbiased is not None:
@@ -79,8 +85,9 @@ class ReductionMixin:
         n = _count(x.shape, dims) - correction
         return (centred * centred).sum(dims, keepdim) / (n if n > 0 else float("nan"))
 
-    def std(self, dim=None, keepdim=False, *, correction=1, unbiased=None, axis=None,
-            keepdims=None):  # fmt: skip
+    def std(
+        self, dim=None, keepdim=False, *, correction=1, unbiased=None, axis=None, keepdims=None
+    ):
         dim, keepdim = _alias(dim, keepdim, axis, keepdims, "std")
         _need_float(self, "std", None)
         self._dims(dim, "std")  # errors name std, not the var it is computed from
@@ -122,12 +129,14 @@ class ReductionMixin:
     def _max_min(self, dim, keepdim, op):
         if dim is None:
             if keepdim:
-                raise TypeError(f"{op}(dim=None, keepdim=True) is not a PyTorch form; use "
-                                f"a{op}(keepdim=True)")  # fmt: skip
+                raise TypeError(
+                    f"{op}(dim=None, keepdim=True) is not a PyTorch form; use a{op}(keepdim=True)"
+                )
             return self._amax(None, False, op) if op == "max" else self._amin(None, False, op)
         if isinstance(dim, (tuple, list)):
-            raise TypeError(f"{op}: dim must be a single int, got {tuple(dim)}; use a{op} for "
-                            "several dims")  # fmt: skip
+            raise TypeError(
+                f"{op}: dim must be a single int, got {tuple(dim)}; use a{op} for several dims"
+            )
         d = self._dim(dim, op)
         _nonempty(self, (d,), dim, op)
         idx = self.argmax(d, keepdim=True) if op == "max" else self.argmin(d, keepdim=True)
@@ -189,8 +198,9 @@ class ReductionMixin:
             return x.abs().amin(dim, keepdim)
         if isinstance(p, (int, float)) and p > 0:
             return (x.abs() ** float(p)).sum(dim, keepdim) ** (1.0 / p)
-        raise RuntimeError(f"norm: unsupported p={p!r} (expected a positive number, inf, -inf "
-                           "or 'fro')")  # fmt: skip
+        raise RuntimeError(
+            f"norm: unsupported p={p!r} (expected a positive number, inf, -inf or 'fro')"
+        )
 
     def softmax(self, dim=-1, dtype=None):
         """exp(x) / sum(exp(x)) along dim, shifted by the max for stability."""

@@ -21,8 +21,8 @@ def _shape_args(shape, op: str) -> tuple:
 
 
 class ShapeMixin:
-
     __slots__ = ()
+
     # ------------------------------------------------------------------ dims
     def _dim(self, dim: int, op: str, extra: int = 0) -> int:
         """Normalise one (possibly negative) dim, raising IndexError naming the op and shape."""
@@ -61,8 +61,9 @@ class ShapeMixin:
                 if s != -1:
                     known *= s
             if shape.count(-1) > 1 or known == 0 or size % known:
-                raise RuntimeError(f"{op}: shape {shape} is invalid for input of size {size} "
-                                   f"(shape {self.shape})")  # fmt: skip
+                raise RuntimeError(
+                    f"{op}: shape {shape} is invalid for input of size {size} (shape {self.shape})"
+                )
             shape = tuple(size // known if s == -1 else s for s in shape)
         if shape == self.shape:
             return self
@@ -98,8 +99,10 @@ class ShapeMixin:
         known = _prod(s for s in sizes if s != -1)
         n = self.shape[d]
         if sizes.count(-1) > 1 or (n != known if -1 not in sizes else (known == 0 or n % known)):
-            raise RuntimeError(f"unflatten: sizes {sizes} don't multiply up to the size {n} of "
-                               f"dim {dim} of shape {self.shape}")  # fmt: skip
+            raise RuntimeError(
+                f"unflatten: sizes {sizes} don't multiply up to the size {n} of "
+                f"dim {dim} of shape {self.shape}"
+            )
         return self.reshape(*self.shape[:d], *sizes, *self.shape[d + 1 :])
 
     def squeeze(self, dim=None):
@@ -118,8 +121,10 @@ class ShapeMixin:
         dims = _shape_args(dims, "permute")
         norm = tuple(self._dim(d, "permute") for d in dims)
         if sorted(norm) != list(range(self.ndim)):
-            raise RuntimeError(f"permute: {dims} is not a permutation of the dims of a tensor "
-                               f"of shape {self.shape}")  # fmt: skip
+            raise RuntimeError(
+                f"permute: {dims} is not a permutation of the dims of a tensor "
+                f"of shape {self.shape}"
+            )
         if norm == tuple(range(self.ndim)):
             return self
         return movement.Permute.apply(self, dims=norm)
@@ -154,23 +159,28 @@ class ShapeMixin:
 
     def _expand(self, sizes: tuple, op: str):
         if len(sizes) < self.ndim:
-            raise RuntimeError(f"{op}: the number of sizes {sizes} must be at least the "
-                               f"number of dims of shape {self.shape}")  # fmt: skip
+            raise RuntimeError(
+                f"{op}: the number of sizes {sizes} must be at least the "
+                f"number of dims of shape {self.shape}"
+            )
         lead = len(sizes) - self.ndim
         shape = []
         for i, s in enumerate(sizes):
             old = self.shape[i - lead] if i >= lead else None
             if s == -1:
                 if old is None:
-                    raise RuntimeError(f"{op}: -1 is not allowed for a new leading dim "
-                                       f"(sizes {sizes})")  # fmt: skip
+                    raise RuntimeError(
+                        f"{op}: -1 is not allowed for a new leading dim (sizes {sizes})"
+                    )
                 s = old
             if s < 0:
                 raise RuntimeError(f"{op}: invalid size {s} in {sizes}")
             if old is not None and old != s and old != 1:
-                raise RuntimeError(f"{op}: the size {old} at dim {i - lead} of shape "
-                                   f"{self.shape} cannot be expanded to {s} (sizes {sizes}; only "
-                                   "size-1 dims can)")  # fmt: skip
+                raise RuntimeError(
+                    f"{op}: the size {old} at dim {i - lead} of shape "
+                    f"{self.shape} cannot be expanded to {s} (sizes {sizes}; only "
+                    "size-1 dims can)"
+                )
             shape.append(s)
         shape = tuple(shape)
         return self if shape == self.shape else movement.BroadcastTo.apply(self, shape=shape)
@@ -187,8 +197,10 @@ class ShapeMixin:
         if any(r < 0 for r in sizes):
             raise RuntimeError(f"repeat: repeats {sizes} must be non-negative")
         if len(sizes) < self.ndim:
-            raise RuntimeError(f"repeat: {len(sizes)} sizes for a tensor of shape {self.shape}; "
-                               "need at least one per dim")  # fmt: skip
+            raise RuntimeError(
+                f"repeat: {len(sizes)} sizes for a tensor of shape {self.shape}; "
+                "need at least one per dim"
+            )
         x = self.reshape((1,) * (len(sizes) - self.ndim) + self.shape)
         inter = tuple(v for s in x.shape for v in (1, s))
         tiled = tuple(v for r, s in zip(sizes, x.shape) for v in (r, s))
@@ -196,8 +208,9 @@ class ShapeMixin:
 
     def flip(self, *dims):
         dims = self._dims(_shape_args(dims, "flip"), "flip")
-        return self[tuple(slice(None, None, -1) if i in dims else slice(None)
-                          for i in range(self.ndim))]  # fmt: skip
+        return self[
+            tuple(slice(None, None, -1) if i in dims else slice(None) for i in range(self.ndim))
+        ]
 
     # ------------------------------------------------------------------ indexing
     def _normalize_index(self, index) -> tuple:
@@ -220,15 +233,19 @@ class ShapeMixin:
             if backend.is_array(i):
                 if i.dtype.kind == "b":
                     if tuple(i.shape) != self.shape[dim : dim + i.ndim]:
-                        raise IndexError(f"index: the shape of the mask {tuple(i.shape)} at "
-                                         f"index {n} does not match the shape of the indexed "
-                                         f"tensor {self.shape}")  # fmt: skip
+                        raise IndexError(
+                            f"index: the shape of the mask {tuple(i.shape)} at "
+                            f"index {n} does not match the shape of the indexed "
+                            f"tensor {self.shape}"
+                        )
                     out.extend(nograd.nonzero(i))
                     dim += i.ndim
                     continue
                 if i.dtype.kind not in "iu":
-                    raise IndexError(f"index: tensors used as indices must be integer or bool, "
-                                     f"got dtype {i.dtype}")  # fmt: skip
+                    raise IndexError(
+                        f"index: tensors used as indices must be integer or bool, "
+                        f"got dtype {i.dtype}"
+                    )
             out.append(i)
             dim += _dims_used(i)
         return tuple(out)
@@ -253,18 +270,24 @@ class ShapeMixin:
             raise TypeError(f"gather: index must be a Tensor, got {type(index).__name__}")
         idx = index
         if idx.dtype.kind not in "iu" or idx.ndim != self.ndim:
-            raise RuntimeError(f"gather: index must be an integer tensor with {self.ndim} dims "
-                               f"like the input {self.shape}, got {idx.dtype} {idx.shape}")  # fmt: skip
+            raise RuntimeError(
+                f"gather: index must be an integer tensor with {self.ndim} dims "
+                f"like the input {self.shape}, got {idx.dtype} {idx.shape}"
+            )
         for i, (s, t) in enumerate(zip(idx.shape, self.shape)):
             if i != d and s > t:
-                raise RuntimeError(f"gather: index shape {idx.shape} is larger than the input "
-                                   f"shape {self.shape} at dim {i}")  # fmt: skip
+                raise RuntimeError(
+                    f"gather: index shape {idx.shape} is larger than the input "
+                    f"shape {self.shape} at dim {i}"
+                )
         n = self.shape[d]
         if idx.numel():  # PyTorch raises for any index outside [0, n): no wrap-around
             lo, hi = int(idx.data.min()), int(idx.data.max())
             if lo < 0 or hi >= n:
-                raise RuntimeError(f"gather: index {lo if lo < 0 else hi} is out of bounds for "
-                                   f"dim {d} with size {n} (input shape {self.shape})")  # fmt: skip
+                raise RuntimeError(
+                    f"gather: index {lo if lo < 0 else hi} is out of bounds for "
+                    f"dim {d} with size {n} (input shape {self.shape})"
+                )
         return indexing.Gather.apply(self, idx, dim=d)
 
     def split(self, split_size_or_sections, dim: int = 0):
@@ -276,15 +299,21 @@ class ShapeMixin:
         if not isinstance(split_size_or_sections, (tuple, list)):
             step = non_negative_int(split_size_or_sections, op, "split_size")
             if step == 0 and n:
-                raise RuntimeError(f"{op}: split_size can only be 0 if dim {dim} has size 0, "
-                                   f"got size {n} (shape {self.shape})")  # fmt: skip
+                raise RuntimeError(
+                    f"{op}: split_size can only be 0 if dim {dim} has size 0, "
+                    f"got size {n} (shape {self.shape})"
+                )
             sizes = ([min(step, n - i) for i in range(0, n, step)] if step else []) or [0]
         else:
-            sizes = [non_negative_int(s, op, f"each size in {split_size_or_sections}")
-                     for s in split_size_or_sections]  # fmt: skip
+            sizes = [
+                non_negative_int(s, op, f"each size in {split_size_or_sections}")
+                for s in split_size_or_sections
+            ]
             if sum(sizes) != n:
-                raise RuntimeError(f"split: sizes {sizes} do not add up to {n}, the size of dim "
-                                   f"{d} of shape {self.shape}")  # fmt: skip
+                raise RuntimeError(
+                    f"split: sizes {sizes} do not add up to {n}, the size of dim "
+                    f"{d} of shape {self.shape}"
+                )
         out, start, lead = [], 0, (slice(None),) * d
         for s in sizes:
             out.append(self[lead + (slice(start, start + s),)])
@@ -309,29 +338,37 @@ class ShapeMixin:
         start, length = as_int(start, "narrow", "start"), as_int(length, "narrow", "length")
         n = self.shape[d]
         if not -n <= start <= n:
-            raise IndexError(f"narrow: start {start} is out of range for dim {dim} of size {n} "
-                             f"(expected a start in [{-n}, {n}])")  # fmt: skip
+            raise IndexError(
+                f"narrow: start {start} is out of range for dim {dim} of size {n} "
+                f"(expected a start in [{-n}, {n}])"
+            )
         start = start + n if start < 0 else start
         if length < 0:
             raise RuntimeError(f"narrow: length must be non-negative, got {length}")
         if start + length > n:
-            raise RuntimeError(f"narrow: start ({start}) + length ({length}) exceeds the size "
-                               f"{n} of dim {dim} (shape {self.shape})")  # fmt: skip
+            raise RuntimeError(
+                f"narrow: start ({start}) + length ({length}) exceeds the size "
+                f"{n} of dim {dim} (shape {self.shape})"
+            )
         return self[(slice(None),) * d + (slice(start, start + length),)]
 
     def pad(self, pad, value: float = 0.0):
-        """Constant padding, F.pad style: (left, right) of the last dim first, then the one before."""
+        """Constant padding, F.pad style: (left, right) of the last dim first, then the one
+        before."""
         if len(pad) % 2 or len(pad) // 2 > self.ndim:
-            raise RuntimeError(f"pad: {tuple(pad)} must have an even length of at most 2 * "
-                               f"{self.ndim} for a tensor of shape {self.shape}")  # fmt: skip
+            raise RuntimeError(
+                f"pad: {tuple(pad)} must have an even length of at most 2 * "
+                f"{self.ndim} for a tensor of shape {self.shape}"
+            )
         pad = _shape_args((pad,), "pad")
         pairs = [(0, 0)] * self.ndim
         for i in range(len(pad) // 2):
             pairs[self.ndim - 1 - i] = (pad[2 * i], pad[2 * i + 1])
         for (b, a), s in zip(pairs, self.shape):
             if s + b + a < 0:
-                raise RuntimeError(f"pad: padding {pad} makes a dim of size {s} negative "
-                                   f"(shape {self.shape})")  # fmt: skip
+                raise RuntimeError(
+                    f"pad: padding {pad} makes a dim of size {s} negative (shape {self.shape})"
+                )
         x = self
         if any(b < 0 or a < 0 for b, a in pairs):  # negative padding crops
             x = x[tuple(slice(-min(b, 0), s + min(a, 0)) for (b, a), s in zip(pairs, x.shape))]
@@ -350,8 +387,9 @@ class ShapeMixin:
     def _triangle(self, diagonal: int, upper: bool):
         diagonal = as_int(diagonal, "triu" if upper else "tril", "diagonal")
         if self.ndim < 2:
-            raise RuntimeError(f"{'triu' if upper else 'tril'}: needs at least 2 dims, got "
-                               f"shape {self.shape}")  # fmt: skip
+            raise RuntimeError(
+                f"{'triu' if upper else 'tril'}: needs at least 2 dims, got shape {self.shape}"
+            )
         mask = nograd.tri_mask(self.shape[-2], self.shape[-1], diagonal, upper, self.device)
         return self.masked_fill(self._make(mask, False, None).logical_not(), 0)
 

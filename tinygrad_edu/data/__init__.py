@@ -25,8 +25,21 @@ from .sampler import (
 )
 
 __all__ = [
-    "Dataset", "TensorDataset", "Subset", "random_split", "DataLoader", "default_collate",
-    "datasets", "transforms", "get_worker_info", "WorkerInfo", "Generator", "Sampler",
-    "SequentialSampler", "RandomSampler", "SubsetRandomSampler", "WeightedRandomSampler",
+    "Dataset",
+    "TensorDataset",
+    "Subset",
+    "random_split",
+    "DataLoader",
+    "default_collate",
+    "datasets",
+    "transforms",
+    "get_worker_info",
+    "WorkerInfo",
+    "Generator",
+    "Sampler",
+    "SequentialSampler",
+    "RandomSampler",
+    "SubsetRandomSampler",
+    "WeightedRandomSampler",
     "BatchSampler",
-]  # fmt: skip
+]

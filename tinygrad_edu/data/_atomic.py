@@ -113,8 +113,9 @@ def replacing(path: str | os.PathLike, keep_suffix: bool = False) -> Iterator[st
     suffix = os.path.splitext(base)[1] if keep_suffix else ""
     remove_stale_temporaries(folder)
     try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{base}{TEMP_TAG}{os.getpid()}-", suffix=suffix,
-                                   dir=folder)  # fmt: skip
+        fd, tmp = tempfile.mkstemp(
+            prefix=f".{base}{TEMP_TAG}{os.getpid()}-", suffix=suffix, dir=folder
+        )
     except OSError as e:
         raise _with_path(e, path) from None
     os.close(fd)

@@ -71,20 +71,22 @@ MIRRORS: dict = {
 
 # IDX sizes follow from the format: 16-byte image header + N*28*28, 8-byte label header + N
 _IDX_SIZES = {
-    "train-images-idx3-ubyte": 16 + 60000 * 784, "train-labels-idx1-ubyte": 8 + 60000,
-    "t10k-images-idx3-ubyte": 16 + 10000 * 784, "t10k-labels-idx1-ubyte": 8 + 10000,
-}  # fmt: skip
+    "train-images-idx3-ubyte": 16 + 60000 * 784,
+    "train-labels-idx1-ubyte": 8 + 60000,
+    "t10k-images-idx3-ubyte": 16 + 10000 * 784,
+    "t10k-labels-idx1-ubyte": 8 + 10000,
+}
 
 RESOURCES: dict = {
     "mnist": Resource(
         name="mnist",
         title="MNIST",
         files={
-            "train-images-idx3-ubyte": "ba891046e6505d7aadcbbe25680a0738ad16aec93bde7f9b65e87a2fc25776db",
-            "train-labels-idx1-ubyte": "65a50cbbf4e906d70832878ad85ccda5333a97f0f4c3dd2ef09a8a9eef7101c5",
-            "t10k-images-idx3-ubyte": "0fa7898d509279e482958e8ce81c8e77db3f2f8254e26661ceb7762c4d494ce7",
-            "t10k-labels-idx1-ubyte": "ff7bcfd416de33731a308c3f266cc351222c34898ecbeaf847f06e48f7ec33f2",
-        },  # fmt: skip
+            "train-images-idx3-ubyte": "ba891046e6505d7aadcbbe25680a0738ad16aec93bde7f9b65e87a2fc25776db",  # noqa: E501
+            "train-labels-idx1-ubyte": "65a50cbbf4e906d70832878ad85ccda5333a97f0f4c3dd2ef09a8a9eef7101c5",  # noqa: E501
+            "t10k-images-idx3-ubyte": "0fa7898d509279e482958e8ce81c8e77db3f2f8254e26661ceb7762c4d494ce7",  # noqa: E501
+            "t10k-labels-idx1-ubyte": "ff7bcfd416de33731a308c3f266cc351222c34898ecbeaf847f06e48f7ec33f2",  # noqa: E501
+        },
         sizes=dict(_IDX_SIZES),
         dirnames=("mnist", "MNIST/raw", "MNIST"),
         mirror_env="TINYGRAD_EDU_MNIST_MIRROR",
@@ -93,11 +95,11 @@ RESOURCES: dict = {
         name="fashion-mnist",
         title="Fashion-MNIST",
         files={
-            "train-images-idx3-ubyte": "c59f468a2f672dc815687fe0f83887768d799fd8a3f3276145d20f83aa44d888",
-            "train-labels-idx1-ubyte": "bad3541b69d912435c50bb6ba87bec294ff4f6a2e1246121d8633921760443d9",
-            "t10k-images-idx3-ubyte": "5b4141f0afbad91edebe8549f8fcffe087ea10ca49f1dbef5c9a5cd8815ce37b",
-            "t10k-labels-idx1-ubyte": "0402a96d92fd2663957122ceb108a494c5af83dab82d92729df917d7dec38c34",
-        },  # fmt: skip
+            "train-images-idx3-ubyte": "c59f468a2f672dc815687fe0f83887768d799fd8a3f3276145d20f83aa44d888",  # noqa: E501
+            "train-labels-idx1-ubyte": "bad3541b69d912435c50bb6ba87bec294ff4f6a2e1246121d8633921760443d9",  # noqa: E501
+            "t10k-images-idx3-ubyte": "5b4141f0afbad91edebe8549f8fcffe087ea10ca49f1dbef5c9a5cd8815ce37b",  # noqa: E501
+            "t10k-labels-idx1-ubyte": "0402a96d92fd2663957122ceb108a494c5af83dab82d92729df917d7dec38c34",  # noqa: E501
+        },
         sizes=dict(_IDX_SIZES),
         dirnames=("fashion-mnist", "fashion_mnist", "FashionMNIST/raw", "FashionMNIST"),
         system_dirs=("/usr/share/datasets/fashion-mnist",),
@@ -185,8 +187,11 @@ def verify(resource: Resource, filename: str, path: Path):
                 f"{path}: the file has {size:,} bytes, expected {known:,} for {resource.title}'s "
                 f"{filename}; it is incomplete or a different file. Delete it (a fresh copy is "
                 "downloaded into the cache with download=True) or replace it with the right file.",
-                path, "size", f"{size} bytes", f"{known} bytes",
-            )  # fmt: skip
+                path,
+                "size",
+                f"{size} bytes",
+                f"{known} bytes",
+            )
         data, actual, what = None, file_digest(path, resource.algorithm), resource.algorithm.upper()
     if actual != expected:
         raise ChecksumError(
@@ -251,21 +256,27 @@ def _stream(url: str, out, desc: str, limit: int | None = None) -> None:
         length = response.headers.get("Content-Length")
         total = int(length) if length and length.isdigit() else None
         if limit is not None and total is not None and total > limit:
-            raise OSError(f"the server announces {total:,} bytes, more than the {limit:,} "
-                          "this file can have")  # fmt: skip
+            raise OSError(
+                f"the server announces {total:,} bytes, more than the {limit:,} this file can have"
+            )
         bar = _progress_bar(total, desc)
         received = 0
         try:
             while True:
                 left = deadline - time.monotonic()
-                late = TimeoutError(f"the download did not finish within {allowed:.3g} s "
-                                    f"({received:,} bytes received)")  # fmt: skip
+                late = TimeoutError(
+                    f"the download did not finish within {allowed:.3g} s "
+                    f"({received:,} bytes received)"
+                )
                 if left <= 0:
                     raise late
                 _socket_timeout(response, min(DOWNLOAD_TIMEOUT, left))
                 try:
-                    block = response.read1(1 << 16) if hasattr(response, "read1") else (
-                        response.read(1 << 16))  # fmt: skip
+                    block = (
+                        response.read1(1 << 16)
+                        if hasattr(response, "read1")
+                        else (response.read(1 << 16))
+                    )
                 except TimeoutError:
                     if left < DOWNLOAD_TIMEOUT:  # the wait was cut short by the deadline
                         raise late from None
@@ -274,8 +285,9 @@ def _stream(url: str, out, desc: str, limit: int | None = None) -> None:
                     break
                 received += len(block)
                 if limit is not None and received > limit:
-                    raise OSError(f"the server sent more than the {limit:,} bytes this file "
-                                  "can have")  # fmt: skip
+                    raise OSError(
+                        f"the server sent more than the {limit:,} bytes this file can have"
+                    )
                 out.write(block)
                 if bar is not None:
                     bar.update(len(block))
@@ -304,14 +316,15 @@ def download(resource: Resource, filename: str, mirrors=None) -> Path:
     try:
         dest_dir.mkdir(parents=True, exist_ok=True)
     except OSError as e:
-        raise DownloadError(f"cannot create the cache folder {dest_dir} ({e}); set XDG_CACHE_HOME "
-                            "to a writable folder or " + manual_hint(resource)) from None  # fmt: skip
+        raise DownloadError(
+            f"cannot create the cache folder {dest_dir} ({e}); set XDG_CACHE_HOME "
+            "to a writable folder or " + manual_hint(resource)
+        ) from None
     failures = []
     remove_stale_temporaries(dest_dir)  # left by a download that was killed
     for url in urls:
         print(f"tinygrad_edu: downloading {url}", file=sys.stderr)
-        fd, tmp_name = tempfile.mkstemp(prefix=f".{remote}{TEMP_TAG}{os.getpid()}-",
-                                        dir=dest_dir)  # fmt: skip
+        fd, tmp_name = tempfile.mkstemp(prefix=f".{remote}{TEMP_TAG}{os.getpid()}-", dir=dest_dir)
         tmp = Path(tmp_name)
         try:
             with os.fdopen(fd, "wb") as out:
@@ -329,11 +342,14 @@ def download(resource: Resource, filename: str, mirrors=None) -> Path:
         except urllib.error.URLError as e:
             failures.append(f"{url} ({e.reason})")
         except ChecksumError as e:
-            failures.append(f"{url} (wrong content, discarded: the {e.what} is {e.actual}, "
-                            f"expected {e.expected})")  # fmt: skip
+            failures.append(
+                f"{url} (wrong content, discarded: the {e.what} is {e.actual}, "
+                f"expected {e.expected})"
+            )
         except FormatError as e:
-            failures.append(f"{url} (unreadable content, discarded: "
-                            f"{str(e).replace(str(tmp) + ': ', '')})")  # fmt: skip
+            failures.append(
+                f"{url} (unreadable content, discarded: {str(e).replace(str(tmp) + ': ', '')})"
+            )
         except (OSError, EOFError, ValueError, http.client.HTTPException) as e:  # timeouts,
             # resets, short or overlong bodies
             failures.append(f"{url} ({type(e).__name__}: {e})")
@@ -359,8 +375,9 @@ def manual_hint(resource: Resource) -> str:
     )
 
 
-def resolve(resource: Resource, filename: str, root=None, download_ok: bool = True,
-            mirrors=None) -> Path:  # fmt: skip
+def resolve(
+    resource: Resource, filename: str, root=None, download_ok: bool = True, mirrors=None
+) -> Path:
     """The path of a present-or-downloaded copy of `filename` (not yet verified, if local)."""
     path = find_local(resource, filename, root)
     if path is not None:

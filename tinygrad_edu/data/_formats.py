@@ -21,16 +21,30 @@ from pathlib import Path
 import numpy as np
 
 _IDX_TYPES = {
-    0x08: np.dtype("u1"), 0x09: np.dtype("i1"), 0x0B: np.dtype(">i2"),
-    0x0C: np.dtype(">i4"), 0x0D: np.dtype(">f4"), 0x0E: np.dtype(">f8"),
-}  # fmt: skip
+    0x08: np.dtype("u1"),
+    0x09: np.dtype("i1"),
+    0x0B: np.dtype(">i2"),
+    0x0C: np.dtype(">i4"),
+    0x0D: np.dtype(">f4"),
+    0x0E: np.dtype(">f8"),
+}
 
 CIFAR10_RECORD = 1 + 3 * 32 * 32
 CIFAR10_BATCH_BYTES = 10000 * CIFAR10_RECORD  # each batch file holds 10000 records
 CIFAR10_TRAIN_FILES = tuple(f"data_batch_{i}.bin" for i in range(1, 6))
 CIFAR10_TEST_FILES = ("test_batch.bin",)
-CIFAR10_CLASSES = ("airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse",
-                   "ship", "truck")  # fmt: skip
+CIFAR10_CLASSES = (
+    "airplane",
+    "automobile",
+    "bird",
+    "cat",
+    "deer",
+    "dog",
+    "frog",
+    "horse",
+    "ship",
+    "truck",
+)
 
 
 class FormatError(ValueError):
@@ -53,14 +67,18 @@ def read_maybe_gzip(path: Path, limit: int | None = None) -> bytes:
         if head != b"\x1f\x8b":
             data = f.read(cap + 1)
             if len(data) > cap:
-                raise FormatError(f"{path}: the file is larger than the {cap:,} bytes expected; "
-                                  "it is not the right file: delete or replace it")  # fmt: skip
+                raise FormatError(
+                    f"{path}: the file is larger than the {cap:,} bytes expected; "
+                    "it is not the right file: delete or replace it"
+                )
             return data
         try:
             return _gunzip(f, cap, path)
         except (OSError, EOFError, ValueError, zlib.error) as e:  # damaged or truncated stream
-            raise FormatError(f"{path}: the gzip data is damaged or truncated ({e}); delete the "
-                              "file and download it again") from None  # fmt: skip
+            raise FormatError(
+                f"{path}: the gzip data is damaged or truncated ({e}); delete the "
+                "file and download it again"
+            ) from None
 
 
 _GZIP_CAP = 1 << 31  # no file of these datasets decompresses to more than 2 GiB
@@ -74,9 +92,11 @@ def _gunzip(f, cap: int, path: Path, chunk: int = 1 << 16) -> bytes:
     while data:
         out += d.decompress(data, cap + 1 - len(out))
         if len(out) > cap:
-            raise FormatError(f"{path}: the gzip data decompresses to more than the {cap:,} "
-                              "bytes expected; it is not the right file: delete or replace "
-                              "it")  # fmt: skip
+            raise FormatError(
+                f"{path}: the gzip data decompresses to more than the {cap:,} "
+                "bytes expected; it is not the right file: delete or replace "
+                "it"
+            )
         if d.eof:  # a member ended: another one may follow (gzip allows concatenation)
             data, d = d.unused_data, zlib.decompressobj(16 + zlib.MAX_WBITS)
             if not data:
@@ -85,8 +105,10 @@ def _gunzip(f, cap: int, path: Path, chunk: int = 1 << 16) -> bytes:
                     return bytes(out)
         else:
             data = d.unconsumed_tail or f.read(chunk)
-    raise FormatError(f"{path}: the gzip data is truncated (the stream ends part-way); delete "
-                      "the file and download it again")  # fmt: skip
+    raise FormatError(
+        f"{path}: the gzip data is truncated (the stream ends part-way); delete "
+        "the file and download it again"
+    )
 
 
 def sha256_hex(data: bytes) -> str:
@@ -172,8 +194,10 @@ def read_cifar10_tar(path: Path) -> dict:
         raise FormatError(f"{path}: not a readable tar archive ({e})") from None
     missing = sorted(wanted - set(found))
     if missing:
-        raise FormatError(f"{path}: the archive lacks {', '.join(missing)}; it is not the "
-                          "CIFAR-10 binary version (cifar-10-binary.tar.gz)")  # fmt: skip
+        raise FormatError(
+            f"{path}: the archive lacks {', '.join(missing)}; it is not the "
+            "CIFAR-10 binary version (cifar-10-binary.tar.gz)"
+        )
     return {
         "train": _concat([found[f] for f in CIFAR10_TRAIN_FILES]),
         "test": _concat([found[f] for f in CIFAR10_TEST_FILES]),
@@ -185,7 +209,13 @@ def read_cifar10_dir(folder: Path) -> dict:
     folder = Path(folder)
 
     def load(names):
-        return _concat([parse_cifar10_batch(read_maybe_gzip(folder / n, CIFAR10_BATCH_BYTES),
-                                            str(folder / n)) for n in names])  # fmt: skip
+        return _concat(
+            [
+                parse_cifar10_batch(
+                    read_maybe_gzip(folder / n, CIFAR10_BATCH_BYTES), str(folder / n)
+                )
+                for n in names
+            ]
+        )
 
     return {"train": load(CIFAR10_TRAIN_FILES), "test": load(CIFAR10_TEST_FILES)}

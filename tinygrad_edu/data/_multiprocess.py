@@ -72,7 +72,7 @@ class MultiProcessBatches:
                     self.num_workers,
                     base_seed + wid,
                     os.getpid(),
-                ),  # fmt: skip
+                ),
                 daemon=True,
             )
             w.start()

@@ -103,8 +103,17 @@ def fetch(dataset: Any, indices: list, collate_fn: Callable | None, worker_id: i
         return ExceptionWrapper(exc, worker_id, f"collating the samples {indices}")
 
 
-def worker_loop(dataset, index_queue, result_queue, collate_fn, worker_init_fn,  # noqa: PLR0913
-                worker_id: int, num_workers: int, seed: int, parent_pid: int) -> None:  # fmt: skip
+def worker_loop(
+    dataset,
+    index_queue,
+    result_queue,
+    collate_fn,
+    worker_init_fn,  # noqa: PLR0913
+    worker_id: int,
+    num_workers: int,
+    seed: int,
+    parent_pid: int,
+) -> None:
     """The main function of a worker process."""
     global _worker_info
     try:

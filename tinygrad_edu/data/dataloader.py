@@ -156,8 +156,11 @@ class DataLoader:
         if batch_size is not None:
             _check_int(batch_size, "batch_size", 1)
         self._check_workers(num_workers, timeout, prefetch_factor, persistent_workers)
-        for name, fn in (("collate_fn", collate_fn), ("worker_init_fn", worker_init_fn),
-                         ("transform", transform)):  # fmt: skip
+        for name, fn in (
+            ("collate_fn", collate_fn),
+            ("worker_init_fn", worker_init_fn),
+            ("transform", transform),
+        ):
             if fn is not None and not callable(fn):
                 raise TypeError(f"DataLoader: {name} must be callable, got {fn!r}")
         self.dataset = dataset
@@ -193,8 +196,9 @@ class DataLoader:
         if persistent_workers and num_workers == 0:
             raise ValueError("DataLoader: persistent_workers option needs num_workers > 0")
 
-    def _make_samplers(self, batch_size, shuffle, sampler, batch_sampler, drop_last,
-                       generator) -> None:  # fmt: skip
+    def _make_samplers(
+        self, batch_size, shuffle, sampler, batch_sampler, drop_last, generator
+    ) -> None:
         if sampler is not None and shuffle:
             raise ValueError("DataLoader: sampler option is mutually exclusive with shuffle")
         if batch_sampler is not None:
@@ -210,8 +214,11 @@ class DataLoader:
                 "exclusive with drop_last"
             )
         if sampler is None:
-            sampler = (RandomSampler(self.dataset, generator=generator) if shuffle
-                       else SequentialSampler(self.dataset))  # fmt: skip
+            sampler = (
+                RandomSampler(self.dataset, generator=generator)
+                if shuffle
+                else SequentialSampler(self.dataset)
+            )
         if batch_size is not None and batch_sampler is None:
             batch_sampler = BatchSampler(sampler, batch_size, bool(drop_last))
         self.batch_size, self.drop_last = batch_size, bool(drop_last)
@@ -240,8 +247,9 @@ class DataLoader:
     def _batches(self) -> Iterator:
         """The batches on the host, from the fast path, this process or the workers."""
         auto = self.batch_sampler is not None
-        source, mapping = (None, None) if self.collate_fn or not auto else _tensor_source(
-            self.dataset)  # fmt: skip
+        source, mapping = (
+            (None, None) if self.collate_fn or not auto else _tensor_source(self.dataset)
+        )
         if source is not None:
             for idx in self._index_batches():
                 rows = Tensor(idx, dtype=backend.int64, device="cpu")

@@ -64,8 +64,9 @@ class TensorDataset(Dataset):
 
     def __getitem__(self, index) -> tuple:
         if isinstance(index, Tensor):
-            return tuple(t[index if index.device == t.device else index.to(t.device)]
-                         for t in self.tensors)  # fmt: skip
+            return tuple(
+                t[index if index.device == t.device else index.to(t.device)] for t in self.tensors
+            )
         try:
             return tuple(t[index] for t in self.tensors)
         except IndexError as e:

@@ -46,20 +46,45 @@ from ._formats import (
 from .dataset import TensorDataset
 
 __all__ = [
-    "load_digits", "load_iris", "load_mnist", "load_fashion_mnist", "load_cifar10",
-    "make_moons", "make_xor", "make_spiral", "make_circles", "MIRRORS", "RESOURCES",
-    "ChecksumError", "DownloadError", "FormatError", "cache_dir", "FASHION_MNIST_CLASSES",
+    "load_digits",
+    "load_iris",
+    "load_mnist",
+    "load_fashion_mnist",
+    "load_cifar10",
+    "make_moons",
+    "make_xor",
+    "make_spiral",
+    "make_circles",
+    "MIRRORS",
+    "RESOURCES",
+    "ChecksumError",
+    "DownloadError",
+    "FormatError",
+    "cache_dir",
+    "FASHION_MNIST_CLASSES",
     "CIFAR10_CLASSES",
-]  # fmt: skip
+]
 
-FASHION_MNIST_CLASSES = ("T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt",
-                         "Sneaker", "Bag", "Ankle boot")  # fmt: skip
+FASHION_MNIST_CLASSES = (
+    "T-shirt/top",
+    "Trouser",
+    "Pullover",
+    "Dress",
+    "Coat",
+    "Sandal",
+    "Shirt",
+    "Sneaker",
+    "Bag",
+    "Ankle boot",
+)
 
 
 def _dataset(x: np.ndarray, y: np.ndarray) -> TensorDataset:
     """float32 inputs and int64 labels as CPU tensors (a DataLoader moves batches to a device)."""
-    return TensorDataset(Tensor(np.ascontiguousarray(x, dtype=np.float32), device="cpu"),
-                         Tensor(np.ascontiguousarray(y, dtype=np.int64), device="cpu"))  # fmt: skip
+    return TensorDataset(
+        Tensor(np.ascontiguousarray(x, dtype=np.float32), device="cpu"),
+        Tensor(np.ascontiguousarray(y, dtype=np.int64), device="cpu"),
+    )
 
 
 def _rng(seed):
@@ -82,8 +107,12 @@ def make_moons(n: int = 200, noise: float = 0.1, seed: int | None = None) -> Ten
     n_out = n // 2
     t_out = np.linspace(0.0, math.pi, n_out)
     t_in = np.linspace(0.0, math.pi, n - n_out)
-    x = np.concatenate([np.stack([np.cos(t_out), np.sin(t_out)], 1),
-                        np.stack([1.0 - np.cos(t_in), 0.5 - np.sin(t_in)], 1)])  # fmt: skip
+    x = np.concatenate(
+        [
+            np.stack([np.cos(t_out), np.sin(t_out)], 1),
+            np.stack([1.0 - np.cos(t_in), 0.5 - np.sin(t_in)], 1),
+        ]
+    )
     y = np.concatenate([np.zeros(n_out), np.ones(n - n_out)])
     x = x + noise * rng.standard_normal(x.shape)
     perm = rng.permutation(n)
@@ -101,8 +130,9 @@ def make_xor(n: int = 200, noise: float = 0.1, seed: int | None = None) -> Tenso
     return _dataset(x, y)
 
 
-def make_spiral(n: int = 300, noise: float = 0.1, seed: int | None = None,
-                classes: int = 3) -> TensorDataset:  # fmt: skip
+def make_spiral(
+    n: int = 300, noise: float = 0.1, seed: int | None = None, classes: int = 3
+) -> TensorDataset:
     """`classes` interleaved spiral arms (labels 0..classes-1) of n points in all: arm k has
     radius r in [0, 1] and angle 2*pi*k/classes + 4r, plus N(0, noise^2) on each coordinate."""
     n = _check_n(n, "make_spiral")
@@ -122,8 +152,9 @@ def make_spiral(n: int = 300, noise: float = 0.1, seed: int | None = None,
     return _dataset(x[perm], np.concatenate(ys)[perm])
 
 
-def make_circles(n: int = 200, noise: float = 0.05, seed: int | None = None,
-                 factor: float = 0.5) -> TensorDataset:  # fmt: skip
+def make_circles(
+    n: int = 200, noise: float = 0.05, seed: int | None = None, factor: float = 0.5
+) -> TensorDataset:
     """Two concentric circles: class 0 of radius 1, class 1 of radius `factor` (0 < factor < 1),
     evenly spaced angles, plus N(0, noise^2) on each coordinate; shuffled."""
     n = _check_n(n, "make_circles", 2)
@@ -133,8 +164,12 @@ def make_circles(n: int = 200, noise: float = 0.05, seed: int | None = None,
     n_out = n // 2
     t_out = np.linspace(0.0, 2.0 * math.pi, n_out, endpoint=False)
     t_in = np.linspace(0.0, 2.0 * math.pi, n - n_out, endpoint=False)
-    x = np.concatenate([np.stack([np.cos(t_out), np.sin(t_out)], 1),
-                        factor * np.stack([np.cos(t_in), np.sin(t_in)], 1)])  # fmt: skip
+    x = np.concatenate(
+        [
+            np.stack([np.cos(t_out), np.sin(t_out)], 1),
+            factor * np.stack([np.cos(t_in), np.sin(t_in)], 1),
+        ]
+    )
     y = np.concatenate([np.zeros(n_out), np.ones(n - n_out)])
     x = x + noise * rng.standard_normal(x.shape)
     perm = rng.permutation(n)
@@ -228,8 +263,10 @@ def _idx_array(resource: Resource, filename: str, root, download: bool, mirrors)
 def _images(images: np.ndarray, labels: np.ndarray, flatten: bool, source: str) -> TensorDataset:
     """uint8 images (N, C, H, W) and labels (N,) -> float32 in [0, 1] and int64."""
     if images.shape[0] != labels.shape[0] or labels.ndim != 1:
-        raise FormatError(f"{source}: {images.shape[0]} images but labels of shape "
-                          f"{labels.shape}; the files do not belong together")  # fmt: skip
+        raise FormatError(
+            f"{source}: {images.shape[0]} images but labels of shape "
+            f"{labels.shape}; the files do not belong together"
+        )
     x = images.astype(np.float32)
     x /= np.float32(255.0)  # in place: one 4-byte copy of the images, no temporary
     x = x.reshape(len(x), -1) if flatten else x
@@ -243,8 +280,10 @@ def _load_idx_dataset(name: str, root, download: bool, flatten: bool, mirrors) -
         images = _idx_array(resource, f"{split}-images-idx3-ubyte", root, download, mirrors)
         labels = _idx_array(resource, f"{split}-labels-idx1-ubyte", root, download, mirrors)
         if images.ndim != 3:
-            raise FormatError(f"{resource.title} {split} images: expected 3 IDX dims (N, H, W), "
-                              f"got shape {images.shape}")  # fmt: skip
+            raise FormatError(
+                f"{resource.title} {split} images: expected 3 IDX dims (N, H, W), "
+                f"got shape {images.shape}"
+            )
         images = images.reshape(len(images), 1, *images.shape[1:])
         out.append(_images(images, labels, flatten, f"{resource.title} {split}"))
     return tuple(out)
@@ -262,8 +301,9 @@ def load_mnist(root=None, download: bool = True, flatten: bool = False, mirrors=
     return _load_idx_dataset("mnist", root, download, flatten, mirrors)
 
 
-def load_fashion_mnist(root=None, download: bool = True, flatten: bool = False,
-                       mirrors=None) -> tuple:  # fmt: skip
+def load_fashion_mnist(
+    root=None, download: bool = True, flatten: bool = False, mirrors=None
+) -> tuple:
     """Zalando's Fashion-MNIST: like load_mnist, with 10 kinds of clothing
     (FASHION_MNIST_CLASSES). Also found in Debian's /usr/share/datasets/fashion-mnist."""
     return _load_idx_dataset("fashion-mnist", root, download, flatten, mirrors)
@@ -308,9 +348,11 @@ def cifar10_arrays(root=None, download: bool = True, mirrors=None) -> dict:
         names = CIFAR10_TRAIN_FILES + CIFAR10_TEST_FILES
         missing = [f for f in names if not (path / f).is_file()]
         if missing:
-            raise FileNotFoundError(f"CIFAR-10 folder {path} lacks {', '.join(missing)}; extract "
-                                    f"all of cifar-10-binary.tar.gz there, or put the tarball "
-                                    f"itself in {path.parent}")  # fmt: skip
+            raise FileNotFoundError(
+                f"CIFAR-10 folder {path} lacks {', '.join(missing)}; extract "
+                f"all of cifar-10-binary.tar.gz there, or put the tarball "
+                f"itself in {path.parent}"
+            )
         key = tuple(_memo_key(path / f, digest) for f in names)
     else:
         key = _memo_key(path, digest)

@@ -22,9 +22,14 @@ import numpy as np
 from .. import backend
 
 __all__ = [
-    "Generator", "Sampler", "SequentialSampler", "RandomSampler", "SubsetRandomSampler",
-    "WeightedRandomSampler", "BatchSampler",
-]  # fmt: skip
+    "Generator",
+    "Sampler",
+    "SequentialSampler",
+    "RandomSampler",
+    "SubsetRandomSampler",
+    "WeightedRandomSampler",
+    "BatchSampler",
+]
 
 
 class Generator:
@@ -104,17 +109,24 @@ class RandomSampler(Sampler):
 
     RandomSampler(data_source, replacement=False, num_samples=None, generator=None)"""
 
-    def __init__(self, data_source: Any, replacement: bool = False,
-                 num_samples: int | None = None,
-                 generator: Generator | None = None) -> None:  # fmt: skip
+    def __init__(
+        self,
+        data_source: Any,
+        replacement: bool = False,
+        num_samples: int | None = None,
+        generator: Generator | None = None,
+    ) -> None:
         if not isinstance(replacement, bool):
             raise TypeError(
                 f"RandomSampler: replacement should be a boolean value, got {replacement!r}"
             )
         self.data_source, self.replacement = data_source, replacement
         self._num_samples, self.generator = num_samples, generator
-        if isinstance(self.num_samples, bool) or not isinstance(self.num_samples, int) or (
-                self.num_samples <= 0):  # fmt: skip
+        if (
+            isinstance(self.num_samples, bool)
+            or not isinstance(self.num_samples, int)
+            or (self.num_samples <= 0)
+        ):
             raise ValueError(
                 f"RandomSampler: num_samples should be a positive integer value, but got "
                 f"num_samples={self.num_samples!r}"
@@ -160,8 +172,13 @@ class WeightedRandomSampler(Sampler):
 
     WeightedRandomSampler(weights, num_samples, replacement=True, generator=None)"""
 
-    def __init__(self, weights: Sequence[float], num_samples: int, replacement: bool = True,
-                 generator: Generator | None = None) -> None:  # fmt: skip
+    def __init__(
+        self,
+        weights: Sequence[float],
+        num_samples: int,
+        replacement: bool = True,
+        generator: Generator | None = None,
+    ) -> None:
         if isinstance(num_samples, bool) or not isinstance(num_samples, int) or num_samples <= 0:
             raise ValueError(
                 f"WeightedRandomSampler: num_samples should be a positive integer value, but got "

@@ -210,28 +210,39 @@ class _Archive:
     def __getitem__(self, key: str) -> Any:
         info = self.infos[key]
         if info.compress_type != zipfile.ZIP_STORED:
-            raise self.fail(key, "is compressed, which tg.save never writes; refusing to inflate "
-                            "it (a small file could claim gigabytes)")  # fmt: skip
+            raise self.fail(
+                key,
+                "is compressed, which tg.save never writes; refusing to inflate "
+                "it (a small file could claim gigabytes)",
+            )
         if info.file_size != info.compress_size or info.header_offset + info.file_size > self.size:
-            raise self.fail(key, f"declares {info.file_size} bytes, more than the file holds; "
-                            "it is truncated or corrupted")  # fmt: skip
+            raise self.fail(
+                key,
+                f"declares {info.file_size} bytes, more than the file holds; "
+                "it is truncated or corrupted",
+            )
         fmt = self.np.lib.format
         with self.zf.open(info) as fp:
             version = fmt.read_magic(fp)
-            read_header = fmt.read_array_header_1_0 if version == (1, 0) else (
-                fmt.read_array_header_2_0)  # fmt: skip
+            read_header = (
+                fmt.read_array_header_1_0 if version == (1, 0) else (fmt.read_array_header_2_0)
+            )
             shape, fortran, dtype = read_header(fp)
             if dtype.hasobject:
-                raise self.fail(key, "holds Python objects, which tg.load never unpickles "
-                                "(allow_pickle=False)")
+                raise self.fail(
+                    key, "holds Python objects, which tg.load never unpickles (allow_pickle=False)"
+                )
             count = 1
             for n in shape:
                 count *= int(n)
             nbytes = count * dtype.itemsize
             held = info.file_size - fp.tell()
             if held != nbytes:
-                raise self.fail(key, f"declares shape {list(shape)} of {dtype} ({nbytes} bytes) "
-                                f"but holds {held} bytes of data")  # fmt: skip
+                raise self.fail(
+                    key,
+                    f"declares shape {list(shape)} of {dtype} ({nbytes} bytes) "
+                    f"but holds {held} bytes of data",
+                )
             buffer = bytearray(nbytes)
             if fp.readinto(buffer) != nbytes:
                 raise self.fail(key, "is truncated")

@@ -27,9 +27,15 @@ from ..factories import arange, rand, randint, randn
 from ..tensor import Tensor
 
 __all__ = [
-    "Compose", "Lambda", "ToTensor", "Normalize", "RandomCrop", "RandomShift",
-    "RandomHorizontalFlip", "GaussianNoise",
-]  # fmt: skip
+    "Compose",
+    "Lambda",
+    "ToTensor",
+    "Normalize",
+    "RandomCrop",
+    "RandomShift",
+    "RandomHorizontalFlip",
+    "GaussianNoise",
+]
 
 
 def _as_batch(x: Any, name: str) -> tuple:
@@ -59,8 +65,9 @@ class Compose:
 
     def __init__(self, transforms: Sequence[Callable]) -> None:
         if not isinstance(transforms, (list, tuple)):
-            raise TypeError(f"Compose: expected a list of transforms, got "
-                            f"{type(transforms).__name__}")  # fmt: skip
+            raise TypeError(
+                f"Compose: expected a list of transforms, got {type(transforms).__name__}"
+            )
         self.transforms = list(transforms)
         for t in self.transforms:
             if not callable(t):
@@ -106,8 +113,9 @@ class ToTensor:
             try:
                 t = Tensor(x, device="cpu") if backend.is_array(x) else Tensor(x)
             except (TypeError, RuntimeError) as e:
-                raise TypeError(f"ToTensor: expected an image array, got {type(x).__name__} "
-                                f"({e})") from None  # fmt: skip
+                raise TypeError(
+                    f"ToTensor: expected an image array, got {type(x).__name__} ({e})"
+                ) from None
             if t.ndim == 2:
                 t = t.unsqueeze(0)
             elif t.ndim == 3:
@@ -115,8 +123,9 @@ class ToTensor:
             elif t.ndim == 4:
                 t = t.permute(0, 3, 1, 2)
             else:
-                raise ValueError(f"ToTensor: expected an image array with 2 to 4 dims, got "
-                                 f"shape {t.shape}")  # fmt: skip
+                raise ValueError(
+                    f"ToTensor: expected an image array with 2 to 4 dims, got shape {t.shape}"
+                )
         if t.dtype == backend.uint8:
             return t.float() / 255.0
         return t if t.dtype == backend.float32 else t.float()
@@ -137,13 +146,16 @@ class Normalize:
         if any(s == 0 for s in self.std):
             raise ValueError(f"Normalize: std {self.std} contains a zero (division by zero)")
         if len(self.mean) != len(self.std):
-            raise ValueError(f"Normalize: mean {self.mean} and std {self.std} must have the same "
-                             "length (one value per channel)")  # fmt: skip
+            raise ValueError(
+                f"Normalize: mean {self.mean} and std {self.std} must have the same "
+                "length (one value per channel)"
+            )
 
     def __call__(self, x: Tensor) -> Tensor:
         if not isinstance(x, Tensor):
-            raise TypeError(f"Normalize: expected a Tensor, got {type(x).__name__} (use ToTensor "
-                            "first)")  # fmt: skip
+            raise TypeError(
+                f"Normalize: expected a Tensor, got {type(x).__name__} (use ToTensor first)"
+            )
         c = len(self.mean)
         if c == 1:
             return (x - self.mean[0]) / self.std[0]
@@ -172,8 +184,10 @@ class RandomCrop:
         self.size = _pair(size, "RandomCrop size")
         self.padding = _pair(padding, "RandomCrop padding")
         if min(self.size) < 1 or min(self.padding) < 0:
-            raise ValueError(f"RandomCrop: size {self.size} must be positive and padding "
-                             f"{self.padding} non-negative")  # fmt: skip
+            raise ValueError(
+                f"RandomCrop: size {self.size} must be positive and padding "
+                f"{self.padding} non-negative"
+            )
 
     def __call__(self, x: Tensor) -> Tensor:
         name = type(self).__name__
@@ -193,8 +207,7 @@ def _random_crop(x: Tensor, size: tuple, padding: tuple, name: str) -> Tensor:
         x = x.pad((pw, pw, ph, ph))
     hp, wp = x.shape[2], x.shape[3]
     if h > hp or w > wp:
-        raise ValueError(f"{name}: crop size {(h, w)} is larger than the padded image "
-                         f"{(hp, wp)}")  # fmt: skip
+        raise ValueError(f"{name}: crop size {(h, w)} is larger than the padded image {(hp, wp)}")
     # Offsets come from the CPU generator so a seed gives the same crops on every device.
     top = randint(0, hp - h + 1, (n,), device="cpu").reshape(n, 1, 1, 1)
     left = randint(0, wp - w + 1, (n,), device="cpu").reshape(n, 1, 1, 1)

@@ -46,8 +46,9 @@ def _as_4d(x: Tensor, op: str):
         return x, False
     if x.ndim == 3:
         return x.unsqueeze(0), True
-    raise RuntimeError(f"{op}: expected a 3-D (C, H, W) or 4-D (N, C, H, W) input, got shape "
-                       f"{tuple(x.shape)}")  # fmt: skip
+    raise RuntimeError(
+        f"{op}: expected a 3-D (C, H, W) or 4-D (N, C, H, W) input, got shape {tuple(x.shape)}"
+    )
 
 
 def _out_size(op: str, size: int, k: int, s: int, p: int, d: int, what: str, shape) -> int:
@@ -74,18 +75,32 @@ def unfold(input: Tensor, kernel_size, dilation=1, padding=0, stride=1) -> Tenso
 def fold(input: Tensor, output_size, kernel_size, dilation=1, padding=0, stride=1) -> Tensor:
     """col2im: (N, C*kh*kw, L) -> (N, C, H, W), overlapping entries summed (unfold's adjoint)."""
     if input.ndim != 3:
-        raise RuntimeError(f"fold: expected a 3-D (N, C*kh*kw, L) input, got shape "
-                           f"{tuple(input.shape)}")  # fmt: skip
+        raise RuntimeError(
+            f"fold: expected a 3-D (N, C*kh*kw, L) input, got shape {tuple(input.shape)}"
+        )
     size = _pair(output_size, "output_size", "fold")
     k, d = _pair(kernel_size, "kernel_size", "fold"), _pair(dilation, "dilation", "fold")
     p, s = _pair(padding, "padding", "fold"), _pair(stride, "stride", "fold")
     _check_positive("fold", kernel_size=k, dilation=d, stride=s)
-    return Fold.apply(input, output_size=size, kernel_size=k, stride=s,
-                      padding=(p[0], p[0], p[1], p[1]), dilation=d)  # fmt: skip
+    return Fold.apply(
+        input,
+        output_size=size,
+        kernel_size=k,
+        stride=s,
+        padding=(p[0], p[0], p[1], p[1]),
+        dilation=d,
+    )
 
 
-def conv2d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1, padding=0,
-           dilation=1, groups: int = 1) -> Tensor:  # fmt: skip
+def conv2d(
+    input: Tensor,
+    weight: Tensor,
+    bias: Tensor | None = None,
+    stride=1,
+    padding=0,
+    dilation=1,
+    groups: int = 1,
+) -> Tensor:
     """2-D cross-correlation (PyTorch's conv2d): x (N, C, H, W), weight (O, C/groups, kh, kw),
     bias (O,) -> (N, O, OH, OW), OH = floor((H + 2p - d(kh-1) - 1) / s) + 1.
 
@@ -95,18 +110,22 @@ def conv2d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1, 
     x, squeeze = _as_4d(input, "conv2d")
     x, weight, bias = backend.autocast_cast((x, weight, bias), "low")  # amp: low precision
     if weight.ndim != 4:
-        raise RuntimeError(f"conv2d: expected a 4-D weight (out, in/groups, kh, kw), got shape "
-                           f"{tuple(weight.shape)}")  # fmt: skip
+        raise RuntimeError(
+            f"conv2d: expected a 4-D weight (out, in/groups, kh, kw), got shape "
+            f"{tuple(weight.shape)}"
+        )
     n, c, h, w = x.shape
     o, cg, kh, kw = weight.shape
     if not isinstance(weight, Tensor):
         raise TypeError(f"conv2d: weight must be a Tensor, got {type(weight).__name__}")
     if weight.dtype != x.dtype:
-        raise RuntimeError(f"conv2d: input ({x.dtype}) and weight ({weight.dtype}) must have "
-                           "the same dtype")  # fmt: skip
+        raise RuntimeError(
+            f"conv2d: input ({x.dtype}) and weight ({weight.dtype}) must have the same dtype"
+        )
     if groups < 1 or c % groups or o % groups:
-        raise RuntimeError(f"conv2d: groups={groups} must divide both in_channels {c} and "
-                           f"out_channels {o}")  # fmt: skip
+        raise RuntimeError(
+            f"conv2d: groups={groups} must divide both in_channels {c} and out_channels {o}"
+        )
     if cg * groups != c:
         raise RuntimeError(
             f"conv2d: weight of shape {tuple(weight.shape)} with groups={groups} expects input "
@@ -145,8 +164,9 @@ def _conv_padding(padding, kernel: tuple, stride: tuple, dilation: tuple) -> tup
                 total = d * (k - 1)
                 out += [total // 2, total - total // 2]  # the odd pixel goes bottom/right
             return tuple(out)
-        raise RuntimeError(f"conv2d: padding must be an int, a pair, 'valid' or 'same', got "
-                           f"{padding!r}")  # fmt: skip
+        raise RuntimeError(
+            f"conv2d: padding must be an int, a pair, 'valid' or 'same', got {padding!r}"
+        )
     ph, pw = _pair(padding, "padding", "conv2d")
     if ph < 0 or pw < 0:
         raise RuntimeError(f"conv2d: padding must be non-negative, got {padding!r}")
@@ -163,8 +183,9 @@ def _pool_geometry(op: str, x: Tensor, kernel_size, stride, padding, dilation, c
     p, d = _pair(padding, "padding", op), _pair(dilation, "dilation", op)
     _check_positive(op, kernel_size=k, stride=s, dilation=d)
     if p[0] < 0 or p[1] < 0 or 2 * p[0] > k[0] or 2 * p[1] > k[1]:
-        raise RuntimeError(f"{op}: padding {p} must be non-negative and at most half the kernel "
-                           f"size {k}")  # fmt: skip
+        raise RuntimeError(
+            f"{op}: padding {p} must be non-negative and at most half the kernel size {k}"
+        )
     out, extra = [], []
     for i, name in ((0, "height"), (1, "width")):
         size = x.shape[2 + i]
@@ -176,16 +197,19 @@ def _pool_geometry(op: str, x: Tensor, kernel_size, stride, padding, dilation, c
         else:
             o = (size + 2 * p[i] - span) // s[i] + 1
         if o < 1:
-            raise RuntimeError(f"{op}: the kernel {k} (dilation {d}) is larger than the padded "
-                               f"input of shape {tuple(x.shape)} (padding {p})")  # fmt: skip
+            raise RuntimeError(
+                f"{op}: the kernel {k} (dilation {d}) is larger than the padded "
+                f"input of shape {tuple(x.shape)} (padding {p})"
+            )
         out.append(o)
         extra.append(max(0, (o - 1) * s[i] + span - (size + 2 * p[i])))
     pads = (p[0], p[0] + extra[0], p[1], p[1] + extra[1])
     return k, s, d, pads, tuple(out), tuple(extra)
 
 
-def max_pool2d(input: Tensor, kernel_size, stride=None, padding=0, dilation=1,
-               ceil_mode: bool = False) -> Tensor:  # fmt: skip
+def max_pool2d(
+    input: Tensor, kernel_size, stride=None, padding=0, dilation=1, ceil_mode: bool = False
+) -> Tensor:
     """y[n, c, oh, ow] = max of the kh x kw window (padding counts as -inf) -> (N, C, OH, OW).
 
     The whole gradient of a window goes to its (first) maximum, as in PyTorch."""
@@ -200,8 +224,15 @@ def max_pool2d(input: Tensor, kernel_size, stride=None, padding=0, dilation=1,
     return out.squeeze(0) if squeeze else out
 
 
-def avg_pool2d(input: Tensor, kernel_size, stride=None, padding=0, ceil_mode: bool = False,
-               count_include_pad: bool = True, divisor_override=None) -> Tensor:  # fmt: skip
+def avg_pool2d(
+    input: Tensor,
+    kernel_size,
+    stride=None,
+    padding=0,
+    ceil_mode: bool = False,
+    count_include_pad: bool = True,
+    divisor_override=None,
+) -> Tensor:
     """y[n, c, oh, ow] = mean of the kh x kw window -> (N, C, OH, OW).
 
     count_include_pad=True divides by the window area inside the padded input (zeros of the
@@ -226,8 +257,9 @@ def avg_pool2d(input: Tensor, kernel_size, stride=None, padding=0, ceil_mode: bo
             else:
                 ones = Tensor.ones(1, 1, h, w, dtype=x.dtype, device=x.device)
                 mask_pads = pads
-            counts = Unfold.apply(ones, kernel_size=k, stride=s, padding=mask_pads,
-                                  dilation=d).sum(1)  # fmt: skip
+            counts = Unfold.apply(ones, kernel_size=k, stride=s, padding=mask_pads, dilation=d).sum(
+                1
+            )
         out = total / counts
     out = out.reshape(n, c, oh, ow)
     return out.squeeze(0) if squeeze else out
@@ -252,13 +284,15 @@ def adaptive_avg_pool2d(input: Tensor, output_size) -> Tensor:
     if isinstance(output_size, int):
         output_size = (output_size, output_size)
     if not isinstance(output_size, (tuple, list)) or len(output_size) != 2:
-        raise RuntimeError(f"adaptive_avg_pool2d: output_size must be an int or a pair, got "
-                           f"{output_size!r}")  # fmt: skip
-    oh, ow = (h if output_size[0] is None else output_size[0],
-              w if output_size[1] is None else output_size[1])  # fmt: skip
+        raise RuntimeError(
+            f"adaptive_avg_pool2d: output_size must be an int or a pair, got {output_size!r}"
+        )
+    oh, ow = (
+        h if output_size[0] is None else output_size[0],
+        w if output_size[1] is None else output_size[1],
+    )
     if oh < 1 or ow < 1:
-        raise RuntimeError(f"adaptive_avg_pool2d: output_size must be positive, got "
-                           f"{output_size}")  # fmt: skip
+        raise RuntimeError(f"adaptive_avg_pool2d: output_size must be positive, got {output_size}")
     if (oh, ow) == (1, 1):
         out = x.mean((2, 3), keepdim=True)
     elif h % oh == 0 and w % ow == 0:

@@ -74,8 +74,10 @@ def _pair(name: str, input: Any, target: Any) -> tuple:
     target = _as_tensor(target, input)
     if input.shape != target.shape:
         if not _broadcastable(input.shape, target.shape):
-            raise RuntimeError(f"{name}: target of shape {target.shape} does not broadcast with "
-                               f"input of shape {input.shape}")  # fmt: skip
+            raise RuntimeError(
+                f"{name}: target of shape {target.shape} does not broadcast with "
+                f"input of shape {input.shape}"
+            )
         warnings.warn(
             f"{name}: using a target of shape {target.shape} that is different to the input "
             f"shape {input.shape}; broadcasting will likely give wrong results. Please ensure "
@@ -89,8 +91,9 @@ def _same_shape(name: str, input: Any, target: Any) -> tuple:
     input = _as_tensor(input)
     target = _as_tensor(target, input)
     if target.shape != input.shape:
-        raise ValueError(f"{name}: expected target of the input's shape {input.shape}, got "
-                         f"{target.shape}")  # fmt: skip
+        raise ValueError(
+            f"{name}: expected target of the input's shape {input.shape}, got {target.shape}"
+        )
     return input, target
 
 
@@ -99,8 +102,10 @@ def _elementwise_weight(name: str, what: str, weight: Any, input: Tensor) -> Opt
         return None
     weight = _as_tensor(weight, input)
     if not _broadcasts_to(weight.shape, input.shape):
-        raise RuntimeError(f"{name}: {what} of shape {weight.shape} does not broadcast to the "
-                           f"input shape {input.shape}")  # fmt: skip
+        raise RuntimeError(
+            f"{name}: {what} of shape {weight.shape} does not broadcast to the "
+            f"input shape {input.shape}"
+        )
     return weight
 
 
@@ -109,8 +114,9 @@ def _class_weight(name: str, weight: Any, n_classes: int, input: Tensor) -> Opti
         return None
     weight = _as_tensor(weight, input)
     if weight.shape != (n_classes,):
-        raise RuntimeError(f"{name}: expected weight of shape ({n_classes},), one per class, "
-                           f"got {weight.shape}")  # fmt: skip
+        raise RuntimeError(
+            f"{name}: expected weight of shape ({n_classes},), one per class, got {weight.shape}"
+        )
     if weight.dtype.kind != "f":
         raise TypeError(f"{name}: weight must be a floating point tensor, got {weight.dtype}")
     return weight if weight.dtype == input.dtype else weight.to(input.dtype)
@@ -119,24 +125,35 @@ def _class_weight(name: str, weight: Any, n_classes: int, input: Tensor) -> Opti
 def _class_dim(name: str, input: Tensor) -> int:
     """1 for (N, C, d1, ...) input, 0 for unbatched (C,) input."""
     if input.ndim == 0:
-        raise ValueError(f"{name}: expected input of shape (C,), (N, C) or (N, C, d1, ...), got "
-                         "a 0-d tensor")  # fmt: skip
+        raise ValueError(
+            f"{name}: expected input of shape (C,), (N, C) or (N, C, d1, ...), got a 0-d tensor"
+        )
     if input.dtype.kind != "f":
         raise RuntimeError(f"{name}: expected a floating point input, got dtype {input.dtype}")
     return 0 if input.ndim == 1 else 1
 
 
-def _check_class_target(name: str, input: Tensor, target: Tensor, class_dim: int,
-                        ignore_index: Optional[int], error: type = IndexError) -> None:  # fmt: skip
+def _check_class_target(
+    name: str,
+    input: Tensor,
+    target: Tensor,
+    class_dim: int,
+    ignore_index: Optional[int],
+    error: type = IndexError,
+) -> None:
     """target holds class indices: integer, the input's shape without the class dim, in range."""
     n = input.shape[class_dim]
     expected = input.shape[:class_dim] + input.shape[class_dim + 1 :]
     if target.dtype.kind not in "iu":
-        raise RuntimeError(f"{name}: expected a target of integer class indices (int64) for "
-                           f"input of shape {input.shape}, got dtype {target.dtype}")  # fmt: skip
+        raise RuntimeError(
+            f"{name}: expected a target of integer class indices (int64) for "
+            f"input of shape {input.shape}, got dtype {target.dtype}"
+        )
     if target.shape != expected:
-        raise ValueError(f"{name}: expected target of shape {expected}, got {target.shape} "
-                         f"(input of shape {input.shape} with {n} classes)")  # fmt: skip
+        raise ValueError(
+            f"{name}: expected target of shape {expected}, got {target.shape} "
+            f"(input of shape {input.shape} with {n} classes)"
+        )
     if target.numel():
         lo, hi = _nograd.min_max(target.data)
         if lo >= 0 and hi < n:
@@ -147,14 +164,17 @@ def _check_class_target(name: str, input: Tensor, target: Tensor, class_dim: int
         ok = ok.logical_or(flat == ignore_index)
     if flat.numel() and not ok.all():
         bad = flat[ok.logical_not()][0].item()
-        allowed = f"0 <= target < {n}" + ("" if ignore_index is None else
-                                          f" or target == ignore_index ({ignore_index})")  # fmt: skip
-        raise error(f"{name}: target index {bad} is out of range for {n} classes "
-                         f"(expected {allowed})")  # fmt: skip
+        allowed = f"0 <= target < {n}" + (
+            "" if ignore_index is None else f" or target == ignore_index ({ignore_index})"
+        )
+        raise error(
+            f"{name}: target index {bad} is out of range for {n} classes (expected {allowed})"
+        )
 
 
-def _pick(logp: Tensor, target: Tensor, class_dim: int, weight: Optional[Tensor],
-          ignore_index: int) -> tuple:  # fmt: skip
+def _pick(
+    logp: Tensor, target: Tensor, class_dim: int, weight: Optional[Tensor], ignore_index: int
+) -> tuple:
     """l_i = -w[t_i] * logp[i, t_i] and w_i = w[t_i], both 0 where t_i == ignore_index."""
     keep = target != ignore_index
     safe = where(keep, target, 0)  # any valid class; the ignored entries are masked below
@@ -188,8 +208,9 @@ def l1_loss(input: Tensor, target: Tensor, reduction: str = "mean") -> Tensor:
     return _reduce((input - target).abs(), reduction)
 
 
-def huber_loss(input: Tensor, target: Tensor, reduction: str = "mean",
-               delta: float = 1.0) -> Tensor:  # fmt: skip
+def huber_loss(
+    input: Tensor, target: Tensor, reduction: str = "mean", delta: float = 1.0
+) -> Tensor:
     """l = 0.5 d^2 if |d| < delta else delta (|d| - 0.5 delta), with d = x - y"""
     input, target = _amp_fp32(input, target)
     _check_reduction("huber_loss", reduction)
@@ -201,8 +222,9 @@ def huber_loss(input: Tensor, target: Tensor, reduction: str = "mean",
     return _reduce(where(a < delta, d * d * 0.5, (a - 0.5 * delta) * delta), reduction)
 
 
-def smooth_l1_loss(input: Tensor, target: Tensor, reduction: str = "mean",
-                   beta: float = 1.0) -> Tensor:  # fmt: skip
+def smooth_l1_loss(
+    input: Tensor, target: Tensor, reduction: str = "mean", beta: float = 1.0
+) -> Tensor:
     """l = 0.5 d^2 / beta if |d| < beta else |d| - 0.5 beta (plain L1 for beta = 0)"""
     input, target = _amp_fp32(input, target)
     _check_reduction("smooth_l1_loss", reduction)
@@ -217,8 +239,13 @@ def smooth_l1_loss(input: Tensor, target: Tensor, reduction: str = "mean",
 
 
 # ----------------------------------------------------------------------------- classification
-def nll_loss(input: Tensor, target: Tensor, weight: Optional[Tensor] = None,
-             ignore_index: int = -100, reduction: str = "mean") -> Tensor:  # fmt: skip
+def nll_loss(
+    input: Tensor,
+    target: Tensor,
+    weight: Optional[Tensor] = None,
+    ignore_index: int = -100,
+    reduction: str = "mean",
+) -> Tensor:
     """l_i = -w[t_i] * input[i, t_i] for log-probabilities input (N, C, ...) or (C,);
     'mean' divides by sum_i w[t_i] over the targets that are not ignore_index."""
     input, target, weight = _amp_fp32(input, target, weight)
@@ -233,9 +260,14 @@ def nll_loss(input: Tensor, target: Tensor, weight: Optional[Tensor] = None,
     return loss.sum() / w.sum() if reduction == "mean" else _reduce(loss, reduction)
 
 
-def cross_entropy(input: Tensor, target: Tensor, weight: Optional[Tensor] = None,
-                  ignore_index: int = -100, reduction: str = "mean",
-                  label_smoothing: float = 0.0) -> Tensor:  # fmt: skip
+def cross_entropy(
+    input: Tensor,
+    target: Tensor,
+    weight: Optional[Tensor] = None,
+    ignore_index: int = -100,
+    reduction: str = "mean",
+    label_smoothing: float = 0.0,
+) -> Tensor:
     """Softmax cross entropy of logits (N, C, d1, ...) or (C,).
 
     Class indices t:  l_i = -w[t_i] log_softmax(x_i)[t_i]; with smoothing e the loss is
@@ -255,8 +287,9 @@ def cross_entropy(input: Tensor, target: Tensor, weight: Optional[Tensor] = None
     n = input.shape[class_dim]
     weight = _class_weight(name, weight, n, input)
     if target.dtype.kind == "f":
-        return _cross_entropy_probs(input, target, weight, ignore_index, reduction,
-                                    label_smoothing, class_dim)  # fmt: skip
+        return _cross_entropy_probs(
+            input, target, weight, ignore_index, reduction, label_smoothing, class_dim
+        )
     _check_class_target(name, input, target, class_dim, ignore_index)
     if weight is None and label_smoothing == 0.0:
         return _fused_cross_entropy(input, target, class_dim, ignore_index, reduction)
@@ -279,21 +312,26 @@ def _fused_cross_entropy(input, target, class_dim, ignore_index, reduction) -> T
     if x.ndim != 2:
         order = [d for d in range(x.ndim) if d != class_dim] + [class_dim]
         x = x.permute(*order).reshape(-1, n)
-    loss = _fused.CrossEntropy.apply(x, target.reshape(-1), ignore_index=ignore_index,
-                                     reduction=reduction)  # fmt: skip
+    loss = _fused.CrossEntropy.apply(
+        x, target.reshape(-1), ignore_index=ignore_index, reduction=reduction
+    )
     return loss.reshape(target.shape) if reduction == "none" else loss
 
 
-def _cross_entropy_probs(input, target, weight, ignore_index, reduction, label_smoothing,
-                         class_dim) -> Tensor:  # fmt: skip
+def _cross_entropy_probs(
+    input, target, weight, ignore_index, reduction, label_smoothing, class_dim
+) -> Tensor:
     name = "cross_entropy"
     if target.shape != input.shape:
-        raise RuntimeError(f"{name}: a float target holds class probabilities and must have "
-                           f"the input's shape {input.shape}, got {target.shape} {target.dtype} "
-                           "(use an int64 target for class indices)")  # fmt: skip
+        raise RuntimeError(
+            f"{name}: a float target holds class probabilities and must have "
+            f"the input's shape {input.shape}, got {target.shape} {target.dtype} "
+            "(use an int64 target for class indices)"
+        )
     if ignore_index >= 0:
-        raise ValueError(f"{name}: ignore_index ({ignore_index}) is not supported for class "
-                         "probability targets")  # fmt: skip
+        raise ValueError(
+            f"{name}: ignore_index ({ignore_index}) is not supported for class probability targets"
+        )
     n = input.shape[class_dim]
     if label_smoothing > 0.0:
         target = target * (1.0 - label_smoothing) + label_smoothing / n
@@ -315,12 +353,15 @@ def _check_probabilities(name: str, what: str, x: Tensor, hint: str) -> None:
     if x.numel():
         lo, hi = x.detach().amin().item(), x.detach().amax().item()
         if not (0.0 <= lo and hi <= 1.0):
-            raise RuntimeError(f"{name}: all elements of {what} should be between 0 and 1, got "
-                               f"values in [{lo:g}, {hi:g}]{hint}")  # fmt: skip
+            raise RuntimeError(
+                f"{name}: all elements of {what} should be between 0 and 1, got "
+                f"values in [{lo:g}, {hi:g}]{hint}"
+            )
 
 
-def binary_cross_entropy(input: Tensor, target: Tensor, weight: Optional[Tensor] = None,
-                         reduction: str = "mean") -> Tensor:  # fmt: skip
+def binary_cross_entropy(
+    input: Tensor, target: Tensor, weight: Optional[Tensor] = None, reduction: str = "mean"
+) -> Tensor:
     """l = -w (y log x + (1 - y) log(1 - x)) for probabilities x in [0, 1], each log >= -100"""
     _no_autocast_on_cuda("binary_cross_entropy", input)
     input, target, weight = _amp_fp32(input, target, weight)
@@ -328,8 +369,9 @@ def binary_cross_entropy(input: Tensor, target: Tensor, weight: Optional[Tensor]
     _check_reduction(name, reduction)
     input, target = _same_shape(name, input, target)
     weight = _elementwise_weight(name, "weight", weight, input)
-    _check_probabilities(name, "input", input, "; apply sigmoid first or use "
-                         "binary_cross_entropy_with_logits")  # fmt: skip
+    _check_probabilities(
+        name, "input", input, "; apply sigmoid first or use binary_cross_entropy_with_logits"
+    )
     _check_probabilities(name, "target", target, "")
     above, below = input > 0, input < 1  # the logs get a safe argument elsewhere
     log_x = _clamp_log(where(above, input, 1.0).log(), above)
@@ -340,9 +382,13 @@ def binary_cross_entropy(input: Tensor, target: Tensor, weight: Optional[Tensor]
     return _reduce(loss, reduction)
 
 
-def binary_cross_entropy_with_logits(input: Tensor, target: Tensor,
-                                     weight: Optional[Tensor] = None, reduction: str = "mean",
-                                     pos_weight: Optional[Tensor] = None) -> Tensor:  # fmt: skip
+def binary_cross_entropy_with_logits(
+    input: Tensor,
+    target: Tensor,
+    weight: Optional[Tensor] = None,
+    reduction: str = "mean",
+    pos_weight: Optional[Tensor] = None,
+) -> Tensor:
     """l = -w (p y log sigmoid(x) + (1 - y) log(1 - sigmoid(x))) with p = pos_weight, computed
     as (1 - y) x + (1 + (p - 1) y) softplus(-x), which is finite for any logit x."""
     input, target, weight, pos_weight = _amp_fp32(input, target, weight, pos_weight)
@@ -360,8 +406,14 @@ def binary_cross_entropy_with_logits(input: Tensor, target: Tensor,
     return _reduce(loss, reduction)
 
 
-def multi_margin_loss(input: Tensor, target: Tensor, p: int = 1, margin: float = 1.0,
-                      weight: Optional[Tensor] = None, reduction: str = "mean") -> Tensor:  # fmt: skip
+def multi_margin_loss(
+    input: Tensor,
+    target: Tensor,
+    p: int = 1,
+    margin: float = 1.0,
+    weight: Optional[Tensor] = None,
+    reduction: str = "mean",
+) -> Tensor:
     """Multiclass SVM hinge: l_i = sum_{j != t_i} w[t_i] max(0, margin - x_i[t_i] + x_i[j])^p / C
     for input (N, C) or (C,) and p in {1, 2}."""
     input, target, weight = _amp_fp32(input, target, weight)
@@ -390,8 +442,9 @@ def multi_margin_loss(input: Tensor, target: Tensor, p: int = 1, margin: float =
     return _reduce(loss, reduction)
 
 
-def kl_div(input: Tensor, target: Tensor, reduction: str = "mean",
-           log_target: bool = False) -> Tensor:  # fmt: skip
+def kl_div(
+    input: Tensor, target: Tensor, reduction: str = "mean", log_target: bool = False
+) -> Tensor:
     """KL(target || model) pointwise, with input = log q:  l = y (log y - log q)  (0 where y = 0),
     or exp(y) (y - log q) when log_target. 'batchmean' = sum(l) / N, the true KL per sample;
     'mean' averages over all elements (PyTorch's default, which is not the KL divergence)."""
@@ -401,8 +454,10 @@ def kl_div(input: Tensor, target: Tensor, reduction: str = "mean",
     input = _as_tensor(input)
     target = _as_tensor(target, input)
     if not _broadcastable(input.shape, target.shape):
-        raise RuntimeError(f"{name}: target of shape {target.shape} does not broadcast with "
-                           f"input of shape {input.shape}")  # fmt: skip
+        raise RuntimeError(
+            f"{name}: target of shape {target.shape} does not broadcast with "
+            f"input of shape {input.shape}"
+        )
     if log_target:
         loss = target.exp() * (target - input)
     else:
@@ -430,8 +485,10 @@ def _penalty_params(module_or_params: Any, weights_only: bool) -> list:
             if not weights_only or item[0].endswith("weight"):
                 out.append(item[1])
         else:
-            raise TypeError(f"penalty: expected a Module, Tensors or (name, Tensor) pairs, got "
-                            f"{type(item).__name__}")  # fmt: skip
+            raise TypeError(
+                f"penalty: expected a Module, Tensors or (name, Tensor) pairs, got "
+                f"{type(item).__name__}"
+            )
     return out
 
 
@@ -454,7 +511,16 @@ def l2_penalty(module_or_params: Union[Any, Iterable], weights_only: bool = True
 
 
 __all__ = [
-    "mse_loss", "l1_loss", "huber_loss", "smooth_l1_loss", "cross_entropy", "nll_loss",
-    "binary_cross_entropy", "binary_cross_entropy_with_logits", "multi_margin_loss", "kl_div",
-    "l1_penalty", "l2_penalty",
-]  # fmt: skip
+    "mse_loss",
+    "l1_loss",
+    "huber_loss",
+    "smooth_l1_loss",
+    "cross_entropy",
+    "nll_loss",
+    "binary_cross_entropy",
+    "binary_cross_entropy_with_logits",
+    "multi_margin_loss",
+    "kl_div",
+    "l1_penalty",
+    "l2_penalty",
+]

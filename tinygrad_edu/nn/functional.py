@@ -14,8 +14,8 @@ from ..autograd.grad_mode import no_grad
 from ..composite.args import as_float, as_int
 from ..composite.elementwise import where
 from ..composite.shape import linear as _linear
-from ..ops import fused as _fused
 from ..factories import arange, as_tensor, rand
+from ..ops import fused as _fused
 from ..tensor import Tensor
 from ._conv_functional import (
     adaptive_avg_pool2d,
@@ -39,8 +39,11 @@ from ._loss_functional import (
 )
 
 # machine epsilon per dtype (RMSNorm's default eps), as torch.finfo(dtype).eps
-_MACHINE_EPS = {"float16": 0.0009765625, "float32": 1.1920928955078125e-07,
-                "float64": 2.220446049250313e-16}  # fmt: skip
+_MACHINE_EPS = {
+    "float16": 0.0009765625,
+    "float32": 1.1920928955078125e-07,
+    "float64": 2.220446049250313e-16,
+}
 
 
 # ----------------------------------------------------------------------------- linear
@@ -108,8 +111,9 @@ def mish(input: Tensor, inplace: bool = False) -> Tensor:
     return input.mish()
 
 
-def hardtanh(input: Tensor, min_val: float = -1.0, max_val: float = 1.0,
-             inplace: bool = False) -> Tensor:  # fmt: skip
+def hardtanh(
+    input: Tensor, min_val: float = -1.0, max_val: float = 1.0, inplace: bool = False
+) -> Tensor:
     """clamp(x, min_val, max_val)"""
     if min_val > max_val:
         raise ValueError(f"hardtanh: min_val {min_val} must not exceed max_val {max_val}")
@@ -135,8 +139,11 @@ def hardswish(input: Tensor, inplace: bool = False) -> Tensor:
 def _softmax_dim(input: Tensor, dim, name: str) -> int:
     if dim is not None:
         return dim
-    warnings.warn(f"Implicit dimension choice for {name} has been deprecated. Change the call to "
-                  "include dim=X as an argument.", stacklevel=3)  # fmt: skip
+    warnings.warn(
+        f"Implicit dimension choice for {name} has been deprecated. Change the call to "
+        "include dim=X as an argument.",
+        stacklevel=3,
+    )
     return 0 if input.ndim in (0, 1, 3) else 1
 
 
@@ -169,43 +176,69 @@ def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool 
 
 
 # ----------------------------------------------------------------------------- normalisation
-def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor | None,
-               weight: Tensor | None = None, bias: Tensor | None = None, training: bool = False,
-               momentum: float = 0.1, eps: float = 1e-5) -> Tensor:  # fmt: skip
+def batch_norm(
+    input: Tensor,
+    running_mean: Tensor | None,
+    running_var: Tensor | None,
+    weight: Tensor | None = None,
+    bias: Tensor | None = None,
+    training: bool = False,
+    momentum: float = 0.1,
+    eps: float = 1e-5,
+) -> Tensor:
     """y = (x - mean) / sqrt(var + eps) * weight + bias, per channel (dim 1) of x (N, C, ...).
 
     training: mean and (biased) var of the batch, and the running statistics, if given, are
     updated in place: r = (1 - momentum) * r + momentum * batch_stat (the unbiased variance for
     running_var). Otherwise the running statistics are used."""
     if input.ndim < 2:
-        raise ValueError(f"batch_norm: expected an input of shape (N, C, ...), got "
-                         f"{tuple(input.shape)}")  # fmt: skip
+        raise ValueError(
+            f"batch_norm: expected an input of shape (N, C, ...), got {tuple(input.shape)}"
+        )
     c = input.shape[1]
-    for name, t in (("running_mean", running_mean), ("running_var", running_var),
-                    ("weight", weight), ("bias", bias)):  # fmt: skip
+    for name, t in (
+        ("running_mean", running_mean),
+        ("running_var", running_var),
+        ("weight", weight),
+        ("bias", bias),
+    ):
         if t is not None and tuple(t.shape) != (c,):
-            raise RuntimeError(f"batch_norm: {name} must have shape ({c},) for an input of shape "
-                               f"{tuple(input.shape)}, got {tuple(t.shape)}")  # fmt: skip
+            raise RuntimeError(
+                f"batch_norm: {name} must have shape ({c},) for an input of shape "
+                f"{tuple(input.shape)}, got {tuple(t.shape)}"
+            )
     dims = (0,) + tuple(range(2, input.ndim))
     shape = (1, c) + (1,) * (input.ndim - 2)
     if training:
         n = input.numel() // max(c, 1)
         if n <= 1:
-            raise ValueError(f"batch_norm: expected more than 1 value per channel when training, "
-                             f"got input size {tuple(input.shape)}")  # fmt: skip
+            raise ValueError(
+                f"batch_norm: expected more than 1 value per channel when training, "
+                f"got input size {tuple(input.shape)}"
+            )
         # (C,) parameters broadcast against (N, C) as they are; other layouts need (1, C, 1, ..)
-        params = [p if input.ndim == 2 else p.reshape(shape) for p in (weight, bias)
-                  if p is not None]  # fmt: skip
+        params = [
+            p if input.ndim == 2 else p.reshape(shape) for p in (weight, bias) if p is not None
+        ]
         params = _same_dtype_and_device("batch_norm", input, params)
         stats: list = []
-        out = _fused.Normalize.apply(input, *params, dims=dims, eps=eps,
-                                        has_weight=weight is not None, stats=stats)  # fmt: skip
-        _update_running(running_mean, running_var, as_tensor(stats[0]).reshape(c),
-                        as_tensor(stats[1]).reshape(c), momentum, n)  # fmt: skip
+        out = _fused.Normalize.apply(
+            input, *params, dims=dims, eps=eps, has_weight=weight is not None, stats=stats
+        )
+        _update_running(
+            running_mean,
+            running_var,
+            as_tensor(stats[0]).reshape(c),
+            as_tensor(stats[1]).reshape(c),
+            momentum,
+            n,
+        )
         return out
     if running_mean is None or running_var is None:
-        raise RuntimeError("batch_norm: running_mean and running_var are needed when not "
-                           "training (or pass training=True)")  # fmt: skip
+        raise RuntimeError(
+            "batch_norm: running_mean and running_var are needed when not "
+            "training (or pass training=True)"
+        )
     scale = (running_var + eps).rsqrt()
     out = (input - running_mean.reshape(shape)) * scale.reshape(shape)
     if weight is not None:
@@ -225,8 +258,9 @@ def _same_dtype_and_device(op: str, input: Tensor, params: list) -> list:
     return [p if p.dtype == input.dtype else p.to(input.dtype) for p in params]
 
 
-def _update_running(running_mean, running_var, mean: Tensor, var: Tensor, momentum: float,
-                    n: int) -> None:  # fmt: skip
+def _update_running(
+    running_mean, running_var, mean: Tensor, var: Tensor, momentum: float, n: int
+) -> None:
     """r = (1 - momentum) r + momentum * batch statistic (the unbiased variance for running_var)."""
     with no_grad():  # in place: the buffers keep their identity (state_dict, optimisers)
         if running_mean is not None:
@@ -241,13 +275,19 @@ def _norm_dims(op: str, input: Tensor, normalized_shape) -> tuple:
     shape = (normalized_shape,) if isinstance(normalized_shape, int) else tuple(normalized_shape)
     k = len(shape)
     if k == 0 or input.ndim < k or tuple(input.shape[-k:]) != shape:
-        raise RuntimeError(f"{op}: expected an input whose last dims are {shape}, got shape "
-                           f"{tuple(input.shape)}")  # fmt: skip
+        raise RuntimeError(
+            f"{op}: expected an input whose last dims are {shape}, got shape {tuple(input.shape)}"
+        )
     return tuple(range(input.ndim - k, input.ndim))
 
 
-def layer_norm(input: Tensor, normalized_shape, weight: Tensor | None = None,
-               bias: Tensor | None = None, eps: float = 1e-5) -> Tensor:  # fmt: skip
+def layer_norm(
+    input: Tensor,
+    normalized_shape,
+    weight: Tensor | None = None,
+    bias: Tensor | None = None,
+    eps: float = 1e-5,
+) -> Tensor:
     """y = (x - mean) / sqrt(var + eps) * weight + bias, mean and (biased) var over the last
     len(normalized_shape) dims of each sample."""
     input, weight, bias = backend.autocast_cast((input, weight, bias), "fp32_cuda")  # CUDA amp
@@ -257,15 +297,17 @@ def layer_norm(input: Tensor, normalized_shape, weight: Tensor | None = None,
     params = [p for p in (weight, bias) if p is not None]
     for name, p in (("weight", weight), ("bias", bias)):
         if p is not None and tuple(p.shape) != tuple(input.shape[dims[0] :]):
-            raise RuntimeError(f"layer_norm: {name} of shape {tuple(p.shape)} does not match "
-                               f"normalized_shape {tuple(input.shape[dims[0] :])}")  # fmt: skip
+            raise RuntimeError(
+                f"layer_norm: {name} of shape {tuple(p.shape)} does not match "
+                f"normalized_shape {tuple(input.shape[dims[0] :])}"
+            )
     params = _same_dtype_and_device("layer_norm", input, params)
-    return _fused.Normalize.apply(input, *params, dims=dims, eps=eps,
-                                  has_weight=weight is not None)  # fmt: skip
+    return _fused.Normalize.apply(input, *params, dims=dims, eps=eps, has_weight=weight is not None)
 
 
-def rms_norm(input: Tensor, normalized_shape, weight: Tensor | None = None,
-             eps: float | None = None) -> Tensor:  # fmt: skip
+def rms_norm(
+    input: Tensor, normalized_shape, weight: Tensor | None = None, eps: float | None = None
+) -> Tensor:
     """y = x / sqrt(mean(x^2) + eps) * weight over the last len(normalized_shape) dims;
     eps=None uses the machine epsilon of the input's dtype."""
     input, weight = backend.autocast_cast((input, weight), "fp32_cuda")  # CUDA amp: float32
@@ -303,13 +345,17 @@ def embedding(input: Tensor, weight: Tensor, padding_idx: int | None = None) -> 
     Rows at padding_idx get no gradient."""
     idx = _index_tensor("embedding", input, weight.device)
     if weight.ndim != 2:
-        raise RuntimeError(f"embedding: weight must be a 2-D (num_embeddings, embedding_dim) "
-                           f"matrix, got shape {tuple(weight.shape)}")  # fmt: skip
+        raise RuntimeError(
+            f"embedding: weight must be a 2-D (num_embeddings, embedding_dim) "
+            f"matrix, got shape {tuple(weight.shape)}"
+        )
     num = weight.shape[0]
     if idx.numel() and (int(idx.max().item()) >= num or int(idx.min().item()) < 0):
-        raise IndexError(f"embedding: index out of range: indices must be in [0, {num}) for a "
-                         f"weight of shape {tuple(weight.shape)}, got values in "
-                         f"[{idx.min().item()}, {idx.max().item()}]")  # fmt: skip
+        raise IndexError(
+            f"embedding: index out of range: indices must be in [0, {num}) for a "
+            f"weight of shape {tuple(weight.shape)}, got values in "
+            f"[{idx.min().item()}, {idx.max().item()}]"
+        )
     out = weight[idx]
     if padding_idx is not None and out.requires_grad:
         pad = padding_idx % num
@@ -323,14 +369,16 @@ def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:
     idx = _index_tensor("one_hot", tensor, None)
     num_classes = as_int(num_classes, "one_hot", "num_classes")
     if idx.numel() and int(idx.min().item()) < 0:
-        raise RuntimeError(f"one_hot: class values must be non-negative, got "
-                           f"{int(idx.min().item())}")  # fmt: skip
+        raise RuntimeError(
+            f"one_hot: class values must be non-negative, got {int(idx.min().item())}"
+        )
     top = int(idx.max().item()) + 1 if idx.numel() else 0
     if num_classes == -1:
         num_classes = top
     elif top > num_classes:
-        raise RuntimeError(f"one_hot: class value {top - 1} is too large for num_classes="
-                           f"{num_classes}")  # fmt: skip
+        raise RuntimeError(
+            f"one_hot: class value {top - 1} is too large for num_classes={num_classes}"
+        )
     classes = arange(num_classes, device=idx.device)
     return (idx.unsqueeze(-1) == classes).long()
 
@@ -342,11 +390,14 @@ def pad(input: Tensor, pad, mode: str = "constant", value: float | None = None) 
     if mode == "constant":
         return input.pad(tuple(pad), 0.0 if value is None else value)
     if mode not in ("reflect", "replicate", "circular"):
-        raise ValueError(f"pad: mode must be 'constant', 'reflect', 'replicate' or 'circular', "
-                         f"got {mode!r}")  # fmt: skip
+        raise ValueError(
+            f"pad: mode must be 'constant', 'reflect', 'replicate' or 'circular', got {mode!r}"
+        )
     if len(pad) % 2 or len(pad) // 2 > input.ndim:
-        raise ValueError(f"pad: {tuple(pad)} must have an even length of at most 2 * "
-                         f"{input.ndim} for an input of shape {tuple(input.shape)}")  # fmt: skip
+        raise ValueError(
+            f"pad: {tuple(pad)} must have an even length of at most 2 * "
+            f"{input.ndim} for an input of shape {tuple(input.shape)}"
+        )
     x = input
     for i in range(len(pad) // 2):
         d = x.ndim - 1 - i
@@ -357,8 +408,10 @@ def pad(input: Tensor, pad, mode: str = "constant", value: float | None = None) 
             or (mode == "reflect" and max(left, right) >= n)
             or (mode == "circular" and max(left, right) > n)
         ):
-            raise ValueError(f"pad: padding ({left}, {right}) is invalid for mode {mode!r} on a "
-                             f"dim of size {n} (input shape {tuple(input.shape)})")  # fmt: skip
+            raise ValueError(
+                f"pad: padding ({left}, {right}) is invalid for mode {mode!r} on a "
+                f"dim of size {n} (input shape {tuple(input.shape)})"
+            )
         positions = range(-left, n + right)
         if mode == "reflect":
             src = [-j if j < 0 else (2 * (n - 1) - j if j >= n else j) for j in positions]
@@ -371,11 +424,48 @@ def pad(input: Tensor, pad, mode: str = "constant", value: float | None = None) 
 
 
 __all__ = [
-    "linear", "conv2d", "unfold", "fold", "max_pool2d", "avg_pool2d", "adaptive_avg_pool2d",
-    "relu", "relu6", "leaky_relu", "elu", "selu", "gelu", "silu", "swish", "sigmoid", "tanh",
-    "softplus", "mish", "hardtanh", "logsigmoid", "softsign", "hardsigmoid", "hardswish",
-    "softmax", "log_softmax", "dropout", "batch_norm", "layer_norm", "rms_norm", "normalize",
-    "embedding", "one_hot", "pad", "mse_loss", "l1_loss", "huber_loss", "smooth_l1_loss",
-    "cross_entropy", "nll_loss", "binary_cross_entropy", "binary_cross_entropy_with_logits",
-    "multi_margin_loss", "kl_div",
-]  # fmt: skip
+    "linear",
+    "conv2d",
+    "unfold",
+    "fold",
+    "max_pool2d",
+    "avg_pool2d",
+    "adaptive_avg_pool2d",
+    "relu",
+    "relu6",
+    "leaky_relu",
+    "elu",
+    "selu",
+    "gelu",
+    "silu",
+    "swish",
+    "sigmoid",
+    "tanh",
+    "softplus",
+    "mish",
+    "hardtanh",
+    "logsigmoid",
+    "softsign",
+    "hardsigmoid",
+    "hardswish",
+    "softmax",
+    "log_softmax",
+    "dropout",
+    "batch_norm",
+    "layer_norm",
+    "rms_norm",
+    "normalize",
+    "embedding",
+    "one_hot",
+    "pad",
+    "mse_loss",
+    "l1_loss",
+    "huber_loss",
+    "smooth_l1_loss",
+    "cross_entropy",
+    "nll_loss",
+    "binary_cross_entropy",
+    "binary_cross_entropy_with_logits",
+    "multi_margin_loss",
+    "kl_div",
+]

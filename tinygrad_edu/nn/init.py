@@ -26,8 +26,15 @@ def calculate_gain(nonlinearity: str, param: float | None = None) -> float:
 
     linear/conv/sigmoid: 1, tanh: 5/3, relu: sqrt(2), leaky_relu: sqrt(2 / (1 + slope^2)),
     selu: 3/4."""
-    linear_fns = ("linear", "conv1d", "conv2d", "conv3d", "conv_transpose1d",
-                  "conv_transpose2d", "conv_transpose3d")  # fmt: skip
+    linear_fns = (
+        "linear",
+        "conv1d",
+        "conv2d",
+        "conv3d",
+        "conv_transpose1d",
+        "conv_transpose2d",
+        "conv_transpose3d",
+    )
     if nonlinearity in linear_fns or nonlinearity == "sigmoid":
         return 1.0
     if nonlinearity == "tanh":
@@ -50,8 +57,10 @@ def calculate_gain(nonlinearity: str, param: float | None = None) -> float:
 def _calculate_fan_in_and_fan_out(tensor: Tensor, op: str = "init") -> tuple:
     """(fan_in, fan_out) of a weight (out, in, *kernel): in * prod(kernel), out * prod(kernel)."""
     if tensor.ndim < 2:
-        raise ValueError(f"{op}: fan in and fan out can not be computed for a tensor with fewer "
-                         f"than 2 dimensions (shape {tuple(tensor.shape)})")  # fmt: skip
+        raise ValueError(
+            f"{op}: fan in and fan out can not be computed for a tensor with fewer "
+            f"than 2 dimensions (shape {tuple(tensor.shape)})"
+        )
     receptive = 1
     for s in tensor.shape[2:]:
         receptive *= s
@@ -69,8 +78,7 @@ def _floating(tensor: Tensor, op: str) -> None:
     if not isinstance(tensor, Tensor):
         raise TypeError(f"{op}: expected a Tensor, got {type(tensor).__name__}")
     if tensor.dtype.kind != "f":
-        raise RuntimeError(f"{op}: random samples need a floating tensor, got dtype "
-                           f"{tensor.dtype}")  # fmt: skip
+        raise RuntimeError(f"{op}: random samples need a floating tensor, got dtype {tensor.dtype}")
 
 
 def _gain(nonlinearity: str, a: float, op: str) -> float:
@@ -127,8 +135,9 @@ def xavier_normal_(tensor: Tensor, gain: float = 1.0) -> Tensor:
     return normal_(tensor, 0.0, gain * math.sqrt(2.0 / float(fan_in + fan_out)))
 
 
-def kaiming_uniform_(tensor: Tensor, a: float = 0.0, mode: str = "fan_in",
-                     nonlinearity: str = "leaky_relu") -> Tensor:  # fmt: skip
+def kaiming_uniform_(
+    tensor: Tensor, a: float = 0.0, mode: str = "fan_in", nonlinearity: str = "leaky_relu"
+) -> Tensor:
     """U(-bound, bound) with bound = gain * sqrt(3 / fan) (He et al., 2015); `a` is the
     negative slope of leaky_relu (Linear's default init uses a = sqrt(5))."""
     fan = _fan(tensor, mode, "kaiming_uniform_")
@@ -139,8 +148,9 @@ def kaiming_uniform_(tensor: Tensor, a: float = 0.0, mode: str = "fan_in",
     return uniform_(tensor, -bound, bound)
 
 
-def kaiming_normal_(tensor: Tensor, a: float = 0.0, mode: str = "fan_in",
-                    nonlinearity: str = "leaky_relu") -> Tensor:  # fmt: skip
+def kaiming_normal_(
+    tensor: Tensor, a: float = 0.0, mode: str = "fan_in", nonlinearity: str = "leaky_relu"
+) -> Tensor:
     """N(0, std^2) with std = gain / sqrt(fan)."""
     fan = _fan(tensor, mode, "kaiming_normal_")
     gain = _gain(nonlinearity, a, "kaiming_normal_")
@@ -158,8 +168,9 @@ def _phi(z: Tensor) -> Tensor:
     return ((z * (1.0 / math.sqrt(2.0))).erf() + 1.0) * 0.5
 
 
-def trunc_normal_(tensor: Tensor, mean: float = 0.0, std: float = 1.0, a: float = -2.0,
-                  b: float = 2.0) -> Tensor:  # fmt: skip
+def trunc_normal_(
+    tensor: Tensor, mean: float = 0.0, std: float = 1.0, a: float = -2.0, b: float = 2.0
+) -> Tensor:
     """N(mean, std^2) restricted to [a, b] (a and b are absolute values, as in PyTorch)."""
     if not a < b:
         raise ValueError(f"trunc_normal_: expected a < b, got a={a}, b={b}")
@@ -195,8 +206,10 @@ def orthogonal_(tensor: Tensor, gain: float = 1.0) -> Tensor:
     """A (semi-)orthogonal matrix (Saxe et al., 2013): the Q of the QR decomposition of a
     Gaussian matrix, signs fixed so that the distribution is uniform; trailing dims flattened."""
     if tensor.ndim < 2:
-        raise ValueError(f"orthogonal_: only tensors with 2 or more dimensions are supported, "
-                         f"got shape {tuple(tensor.shape)}")  # fmt: skip
+        raise ValueError(
+            f"orthogonal_: only tensors with 2 or more dimensions are supported, "
+            f"got shape {tuple(tensor.shape)}"
+        )
     if tensor.numel() == 0:
         return tensor
     rows = tensor.shape[0]
@@ -225,10 +238,20 @@ def eye_(tensor: Tensor) -> Tensor:
 
 
 __all__ = [
-    "calculate_gain", "uniform_", "normal_", "constant_", "zeros_", "ones_", "eye_",
-    "xavier_uniform_", "xavier_normal_", "kaiming_uniform_", "kaiming_normal_", "trunc_normal_",
+    "calculate_gain",
+    "uniform_",
+    "normal_",
+    "constant_",
+    "zeros_",
+    "ones_",
+    "eye_",
+    "xavier_uniform_",
+    "xavier_normal_",
+    "kaiming_uniform_",
+    "kaiming_normal_",
+    "trunc_normal_",
     "orthogonal_",
-]  # fmt: skip
+]
 
 
 def default_layer_init_(weight: Tensor, bias: Tensor | None) -> None:
@@ -239,4 +262,3 @@ def default_layer_init_(weight: Tensor, bias: Tensor | None) -> None:
         fan_in, _ = _calculate_fan_in_and_fan_out(weight)
         bound = 1.0 / math.sqrt(fan_in) if fan_in > 0 else 0.0
         uniform_(bias, -bound, bound)
-

@@ -20,8 +20,9 @@ def _as_list(parameters, op: str = "parameters") -> list:
     try:
         params = list(parameters)
     except TypeError:
-        raise TypeError(f"{op}: expected a Tensor or an iterable of Tensors, got "
-                        f"{type(parameters).__name__}") from None  # fmt: skip
+        raise TypeError(
+            f"{op}: expected a Tensor or an iterable of Tensors, got {type(parameters).__name__}"
+        ) from None
     for i, p in enumerate(params):
         if not isinstance(p, Tensor):
             raise TypeError(f"{op}: parameter {i} is a {type(p).__name__}, not a Tensor")
@@ -63,10 +64,12 @@ def clip_grad_norm_(
             total = stack(norms).norm(norm_type)
     value = float(total.item())
     if error_if_nonfinite and (value != value or value in (float("inf"), float("-inf"))):
-        raise RuntimeError(f"clip_grad_norm_: the total norm of order {norm_type} ({value}) for "
-                           "gradients from "
-                           "`parameters` is non-finite, so it cannot be clipped. To disable this "
-                           "error, set `error_if_nonfinite=False`")  # fmt: skip
+        raise RuntimeError(
+            f"clip_grad_norm_: the total norm of order {norm_type} ({value}) for "
+            "gradients from "
+            "`parameters` is non-finite, so it cannot be clipped. To disable this "
+            "error, set `error_if_nonfinite=False`"
+        )
     coef = float(max_norm) / (value + 1e-6)
     if coef < 1.0:
         with no_grad():
@@ -95,13 +98,17 @@ def parameters_to_vector(parameters: Iterable[Tensor]) -> Tensor:
 def vector_to_parameters(vec: Tensor, parameters: Iterable[Tensor]) -> None:
     """Copy consecutive slices of a 1-D vector into the parameters (their values change)."""
     if not isinstance(vec, Tensor) or vec.ndim != 1:
-        raise TypeError(f"vector_to_parameters: expected a 1-D Tensor, got "
-                        f"{getattr(vec, 'shape', type(vec).__name__)}")  # fmt: skip
+        raise TypeError(
+            f"vector_to_parameters: expected a 1-D Tensor, got "
+            f"{getattr(vec, 'shape', type(vec).__name__)}"
+        )
     params = _as_list(parameters)
     total = sum(p.numel() for p in params)
     if total != vec.numel():
-        raise RuntimeError(f"vector_to_parameters: the vector has {vec.numel()} elements but the "
-                           f"parameters have {total}")  # fmt: skip
+        raise RuntimeError(
+            f"vector_to_parameters: the vector has {vec.numel()} elements but the "
+            f"parameters have {total}"
+        )
     start = 0
     with no_grad():
         for p in params:
@@ -110,5 +117,11 @@ def vector_to_parameters(vec: Tensor, parameters: Iterable[Tensor]) -> None:
             start += n
 
 
-__all__ = ["clip_grad_norm_", "clip_grad_value_", "parameters_to_vector",
-           "vector_to_parameters", "l1_penalty", "l2_penalty"]  # fmt: skip
+__all__ = [
+    "clip_grad_norm_",
+    "clip_grad_value_",
+    "parameters_to_vector",
+    "vector_to_parameters",
+    "l1_penalty",
+    "l2_penalty",
+]

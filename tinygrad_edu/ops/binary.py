@@ -106,8 +106,10 @@ class Pow(Function):
         on_host = backend.device_of(b) == "cpu"
         self.exponent = float(b) if on_host and b.ndim == 0 and b.dtype.kind == "f" else None
         if b.dtype.kind == "i" and a.dtype.kind in "iu" and on_host and (b < 0).any():
-            raise RuntimeError(f"pow: integers to negative integer powers are not allowed "
-                               f"(exponent {b.min()}, base of dtype {a.dtype})")  # fmt: skip
+            raise RuntimeError(
+                f"pow: integers to negative integer powers are not allowed "
+                f"(exponent {b.min()}, base of dtype {a.dtype})"
+            )
         return a**b
 
     def backward(self, g):

@@ -60,7 +60,11 @@ class Unfold(Function):
         (kh, kw), (sh, sw), (dh, dw) = kernel_size, stride, dilation
         self.in_hw = x.shape[2:]
         self.kernel_size, self.stride, self.padding, self.dilation = (
-            kernel_size, stride, padding, dilation)  # fmt: skip
+            kernel_size,
+            stride,
+            padding,
+            dilation,
+        )
         xp_ = _pad(x, padding, value)
         n, c, hp, wp = xp_.shape
         oh = output_size(hp, kh, sh, 0, dh)
@@ -74,9 +78,13 @@ class Unfold(Function):
 
     def backward(self, g):
         return Fold.apply(
-            g, output_size=self.in_hw, kernel_size=self.kernel_size, stride=self.stride,
-            padding=self.padding, dilation=self.dilation,
-        )  # fmt: skip
+            g,
+            output_size=self.in_hw,
+            kernel_size=self.kernel_size,
+            stride=self.stride,
+            padding=self.padding,
+            dilation=self.dilation,
+        )
 
     def extra_repr(self) -> str:
         return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
@@ -100,7 +108,12 @@ class Fold(Function):
         h, w = output_size
         pt, pb, pl, pr = padding
         self.output_size, self.kernel_size, self.stride, self.padding, self.dilation = (
-            output_size, kernel_size, stride, padding, dilation)  # fmt: skip
+            output_size,
+            kernel_size,
+            stride,
+            padding,
+            dilation,
+        )
         hp, wp = h + pt + pb, w + pl + pr
         oh = _out_checked(hp, kh, sh, dh, "Fold")
         ow = _out_checked(wp, kw, sw, dw, "Fold")
@@ -132,9 +145,12 @@ class Fold(Function):
 
     def backward(self, g):
         return Unfold.apply(
-            g, kernel_size=self.kernel_size, stride=self.stride, padding=self.padding,
+            g,
+            kernel_size=self.kernel_size,
+            stride=self.stride,
+            padding=self.padding,
             dilation=self.dilation,
-        )  # fmt: skip
+        )
 
     def extra_repr(self) -> str:
         return f"output_size={self.output_size}, kernel_size={self.kernel_size}"

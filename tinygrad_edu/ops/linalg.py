@@ -32,11 +32,17 @@ class MatMul(Function):
         ta, tb = self.ta, self.tb
         ga = gb = None
         if need_a:  # d op(a) = g @ op(b)^T;  if ta, da = (g @ op(b)^T)^T = op(b) @ g^T
-            ga = MatMul.apply(b, g, ta=tb, tb=True) if ta else MatMul.apply(g, b, ta=False,
-                                                                             tb=not tb)
+            ga = (
+                MatMul.apply(b, g, ta=tb, tb=True)
+                if ta
+                else MatMul.apply(g, b, ta=False, tb=not tb)
+            )
         if need_b:  # d op(b) = op(a)^T @ g;  if tb, db = g^T @ op(a)
-            gb = MatMul.apply(g, a, ta=True, tb=ta) if tb else MatMul.apply(a, g, ta=not ta,
-                                                                             tb=False)
+            gb = (
+                MatMul.apply(g, a, ta=True, tb=ta)
+                if tb
+                else MatMul.apply(a, g, ta=not ta, tb=False)
+            )
         return ga, gb
 
     def extra_repr(self) -> str:

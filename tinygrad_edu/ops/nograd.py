@@ -63,8 +63,10 @@ def eye(n, m, dtype, device):
 def tri_mask(n, m, diagonal, upper, device):
     """Boolean mask of the lower (or upper) triangle of an n x m matrix."""
     xp = backend.xp_of(device)
-    return xp.triu(xp.ones((n, m), dtype=bool), diagonal) if upper else xp.tril(
-        xp.ones((n, m), dtype=bool), diagonal
+    return (
+        xp.triu(xp.ones((n, m), dtype=bool), diagonal)
+        if upper
+        else xp.tril(xp.ones((n, m), dtype=bool), diagonal)
     )
 
 
@@ -130,16 +132,19 @@ def remainder(a, b):
 def _check_integer_divisor(op: str, a, b) -> None:
     """Integer division by zero raises, as PyTorch does on the CPU (NumPy would give 0)."""
     if getattr(a, "dtype", None) is not None and a.dtype.kind in "iub" and (b == 0).any():
-        raise RuntimeError(f"{op}: ZeroDivisionError (integer division by zero; the divisor of "
-                           f"shape {tuple(getattr(b, 'shape', ()))} holds a 0)")  # fmt: skip
+        raise RuntimeError(
+            f"{op}: ZeroDivisionError (integer division by zero; the divisor of "
+            f"shape {tuple(getattr(b, 'shape', ()))} holds a 0)"
+        )
 
 
 def _broadcasting(op: str, fn, a, b):
     try:
         return fn(a, b)
     except ValueError:
-        raise RuntimeError(f"{op}: shapes {tuple(a.shape)} and {tuple(b.shape)} cannot be "
-                           "broadcast together") from None  # fmt: skip
+        raise RuntimeError(
+            f"{op}: shapes {tuple(a.shape)} and {tuple(b.shape)} cannot be broadcast together"
+        ) from None
 
 
 @_recorded

@@ -34,8 +34,15 @@ def _bracket(obj_func: Callable, x, t, d, f, g, gtd, c1, c2, max_ls) -> tuple:
     gtd_new = g_new.dot(d).item()
     t_prev, f_prev, g_prev, gtd_prev = 0.0, f, g, gtd
     while ls_iter < max_ls:
-        bracketed = ([t_prev, t], [f_prev, f_new], [g_prev, g_new], [gtd_prev, gtd_new],
-                     False, ls_iter, evals)  # fmt: skip
+        bracketed = (
+            [t_prev, t],
+            [f_prev, f_new],
+            [g_prev, g_new],
+            [gtd_prev, gtd_new],
+            False,
+            ls_iter,
+            evals,
+        )
         if f_new > (f + c1 * t * gtd) or (ls_iter > 1 and f_new >= f_prev):
             return bracketed
         if abs(gtd_new) <= -c2 * gtd:  # both Wolfe conditions hold: done
@@ -43,8 +50,12 @@ def _bracket(obj_func: Callable, x, t, d, f, g, gtd, c1, c2, max_ls) -> tuple:
         if gtd_new >= 0:  # the slope turned: the minimum lies in [t_prev, t]
             return bracketed
         min_step, max_step = t + 0.01 * (t - t_prev), t * 10
-        t_prev, t = t, cubic_interpolate(t_prev, f_prev, gtd_prev, t, f_new, gtd_new,
-                                         bounds=(min_step, max_step))  # fmt: skip
+        t_prev, t = (
+            t,
+            cubic_interpolate(
+                t_prev, f_prev, gtd_prev, t, f_new, gtd_new, bounds=(min_step, max_step)
+            ),
+        )
         f_prev, g_prev, gtd_prev = f_new, g_new, gtd_new
         f_new, g_new = obj_func(x, t, d)
         evals += 1
@@ -53,13 +64,24 @@ def _bracket(obj_func: Callable, x, t, d, f, g, gtd, c1, c2, max_ls) -> tuple:
     return [0.0, t], [f, f_new], [g, g_new], [gtd, gtd_new], False, ls_iter, evals
 
 
-def strong_wolfe(obj_func: Callable, x, t: float, d, f: float, g, gtd: float, c1: float = 1e-4,
-                 c2: float = 0.9, tolerance_change: float = 1e-9,
-                 max_ls: int = 25) -> tuple:  # fmt: skip
+def strong_wolfe(
+    obj_func: Callable,
+    x,
+    t: float,
+    d,
+    f: float,
+    g,
+    gtd: float,
+    c1: float = 1e-4,
+    c2: float = 0.9,
+    tolerance_change: float = 1e-9,
+    max_ls: int = 25,
+) -> tuple:
     """Returns (f_new, g_new, t, number of function evaluations)."""
     d_norm = d.abs().max().item()
-    bracket, bf, bg, bgtd, done, ls_iter, evals = _bracket(obj_func, x, t, d, f, g, gtd, c1, c2,
-                                                           max_ls)  # fmt: skip
+    bracket, bf, bg, bgtd, done, ls_iter, evals = _bracket(
+        obj_func, x, t, d, f, g, gtd, c1, c2, max_ls
+    )
     insuf_progress = False
     low, high = (0, 1) if bf[0] <= bf[-1] else (1, 0)
     while not done and ls_iter < max_ls:  # phase 2: zoom into the bracket

@@ -147,8 +147,9 @@ class LBFGS(Optimizer):
                 break
             last = n_iter == max_iter
             budget = max_eval - current_evals
-            loss, flat_grad, t, ls_func_evals = self._move(closure, d, t, loss, flat_grad, gtd,
-                                                           budget, last)  # fmt: skip
+            loss, flat_grad, t, ls_func_evals = self._move(
+                closure, d, t, loss, flat_grad, gtd, budget, last
+            )
             opt_cond = ls_func_evals > 0 and flat_grad.abs().max().item() <= tol_grad
             state["t"] = t
             current_evals += ls_func_evals
@@ -160,8 +161,17 @@ class LBFGS(Optimizer):
         state["prev_loss"] = prev_loss
         return orig_loss
 
-    def _move(self, closure: Callable, d: Tensor, t: float, loss: float, flat_grad: Tensor,
-              gtd: float, budget: int, last: bool) -> tuple:  # fmt: skip
+    def _move(
+        self,
+        closure: Callable,
+        d: Tensor,
+        t: float,
+        loss: float,
+        flat_grad: Tensor,
+        gtd: float,
+        budget: int,
+        last: bool,
+    ) -> tuple:
         """Step along d by t (or by the step the strong-Wolfe search finds); returns the new
         (loss, flat gradient, t, function evaluations). The last plain iteration does not
         re-evaluate (0 evaluations: loss and gradient stay those before the step)."""
@@ -171,8 +181,9 @@ class LBFGS(Optimizer):
             def obj_func(x, step, direction):
                 return self._directional_evaluate(closure, x, step, direction)
 
-            loss, flat_grad, t, evals = strong_wolfe(obj_func, x_init, t, d, loss, flat_grad, gtd,
-                                                     max_ls=budget)  # fmt: skip
+            loss, flat_grad, t, evals = strong_wolfe(
+                obj_func, x_init, t, d, loss, flat_grad, gtd, max_ls=budget
+            )
             self._add_grad(t, d)
             return loss, flat_grad, t, evals
         self._add_grad(t, d)

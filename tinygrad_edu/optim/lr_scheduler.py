@@ -130,8 +130,9 @@ class LambdaLR(LRScheduler):
             self.lr_lambdas = [lr_lambda] * n
         for fn in self.lr_lambdas:
             if not callable(fn):
-                raise TypeError(f"LambdaLR: lr_lambda must be callable, got {fn!r} "
-                                f"({type(fn).__name__})")  # fmt: skip
+                raise TypeError(
+                    f"LambdaLR: lr_lambda must be callable, got {fn!r} ({type(fn).__name__})"
+                )
         super().__init__(optimizer, last_epoch)
 
     def get_lr(self) -> list[float]:
@@ -390,8 +391,7 @@ def _per_group(name: str, optimizer: Optimizer, value: Any, owner: str) -> list:
     if isinstance(value, (list, tuple)):
         if len(value) != n:
             raise ValueError(
-                f"{owner}: {name} must have one value per parameter group ({n}), got "
-                f"{len(value)}"
+                f"{owner}: {name} must have one value per parameter group ({n}), got {len(value)}"
             )
         return list(value)
     return [value] * n

@@ -61,8 +61,7 @@ class OneCycleLR(LRScheduler):
             raise ValueError(f"OneCycleLR: expected a float pct_start in [0, 1], got {pct_start}")
         if anneal_strategy not in ("cos", "linear"):
             raise ValueError(
-                f"OneCycleLR: anneal_strategy must be 'cos' or 'linear', got "
-                f"{anneal_strategy!r}"
+                f"OneCycleLR: anneal_strategy must be 'cos' or 'linear', got {anneal_strategy!r}"
             )
         self._anneal_func_type = anneal_strategy
         n = self.total_steps

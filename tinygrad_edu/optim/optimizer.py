@@ -23,8 +23,18 @@ from ..tensor import Tensor
 ParamsT = Union[Iterable[Tensor], Iterable[dict], Iterable[tuple]]
 
 
-_NUMBERS = frozenset({"lr", "momentum", "dampening", "weight_decay", "eps", "alpha", "lr_decay",
-                      "initial_accumulator_value"})  # fmt: skip
+_NUMBERS = frozenset(
+    {
+        "lr",
+        "momentum",
+        "dampening",
+        "weight_decay",
+        "eps",
+        "alpha",
+        "lr_decay",
+        "initial_accumulator_value",
+    }
+)
 _PAIRS = frozenset({"betas"})
 
 
@@ -70,8 +80,7 @@ class Optimizer:
         """Add a group of parameters (a dict with 'params' and optional hyper-parameters)."""
         if not isinstance(param_group, dict):
             raise TypeError(
-                f"{self._name}: a parameter group must be a dict, got "
-                f"{type(param_group).__name__}"
+                f"{self._name}: a parameter group must be a dict, got {type(param_group).__name__}"
             )
         if "params" not in param_group:
             raise ValueError(f"{self._name}: a parameter group needs a 'params' entry")
@@ -131,8 +140,9 @@ class Optimizer:
                 items = tuple(value) if isinstance(value, (tuple, list)) else (None,)
             else:
                 continue
-            if not all(isinstance(v, (int, float, Tensor)) and not isinstance(v, bool)
-                       for v in items):  # fmt: skip
+            if not all(
+                isinstance(v, (int, float, Tensor)) and not isinstance(v, bool) for v in items
+            ):
                 what = "a pair of numbers" if key in _PAIRS else "a number"
                 raise TypeError(f"{self._name}: {key} must be {what}, got {value!r}")
 
@@ -202,8 +212,9 @@ class Optimizer:
         Raises ValueError when the groups or their sizes do not match this optimizer.
         """
         if not isinstance(state_dict, dict):
-            raise TypeError(f"{self._name}.load_state_dict: expected a dict, got "
-                            f"{type(state_dict).__name__}")  # fmt: skip
+            raise TypeError(
+                f"{self._name}.load_state_dict: expected a dict, got {type(state_dict).__name__}"
+            )
         if not {"state", "param_groups"} <= set(state_dict):
             raise ValueError(
                 f"{self._name}.load_state_dict: expected a dict with 'state' and "

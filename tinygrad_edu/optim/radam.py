@@ -88,8 +88,9 @@ class RAdam(Optimizer):
             m_hat = m / (1 - beta1**step)
             rho_t = rho_inf - 2 * step * (beta2**step) / bias_correction2
             if rho_t > 5.0:
-                rect = ((rho_t - 4) * (rho_t - 2) * rho_inf
-                        / ((rho_inf - 4) * (rho_inf - 2) * rho_t)) ** 0.5  # fmt: skip
+                rect = (
+                    (rho_t - 4) * (rho_t - 2) * rho_inf / ((rho_inf - 4) * (rho_inf - 2) * rho_t)
+                ) ** 0.5
                 adaptive = (bias_correction2**0.5) / (v.sqrt() + eps)
                 p -= m_hat * lr * adaptive * rect
             else:

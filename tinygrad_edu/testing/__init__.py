@@ -3,5 +3,10 @@
 from .gradcheck import GradcheckError, gradcheck, gradgradcheck
 from .torch_compare import as_torch_function, compare_with_torch
 
-__all__ = ["gradcheck", "gradgradcheck", "GradcheckError", "compare_with_torch",
-           "as_torch_function"]  # fmt: skip
+__all__ = [
+    "gradcheck",
+    "gradgradcheck",
+    "GradcheckError",
+    "compare_with_torch",
+    "as_torch_function",
+]

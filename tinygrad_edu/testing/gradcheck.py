@@ -55,8 +55,10 @@ def gradcheck(
     rng = np.random.default_rng(seed)
     for i, x in enumerate(inputs):
         if x.requires_grad and x.dtype != np.float64:
-            raise ValueError(f"gradcheck: input {i} is {x.dtype}; use float64 inputs "
-                             "(x.double()) so that finite differences are accurate")  # fmt: skip
+            raise ValueError(
+                f"gradcheck: input {i} is {x.dtype}; use float64 inputs "
+                "(x.double()) so that finite differences are accurate"
+            )
     outs = _outputs(fn, inputs)
     if not outs:
         raise ValueError("gradcheck: fn returned no floating-point tensor")
@@ -65,10 +67,11 @@ def gradcheck(
     diff_outs = [o for o in outs if o.requires_grad]
     if diff_outs:
         grads = autograd.grad(
-            diff_outs, wrt,
+            diff_outs,
+            wrt,
             grad_outputs=[Tensor(v) for o, v in zip(outs, vs) if o.requires_grad],
             allow_unused=True,
-        )  # fmt: skip
+        )
     else:
         grads = [None] * len(wrt)
     for x, g in zip(wrt, grads):
@@ -96,8 +99,9 @@ def gradcheck(
                 minus = _dot(_outputs(fn, inputs), vs)
                 data[...] = old
                 numeric = (plus - minus) / (2 * eps)
-                _compare(f"{name} (random direction {k})", np.sum(analytic * u), numeric, atol,
-                         rtol)  # fmt: skip
+                _compare(
+                    f"{name} (random direction {k})", np.sum(analytic * u), numeric, atol, rtol
+                )
     return True
 
 
@@ -131,9 +135,12 @@ def gradgradcheck(
     def first_grads(*xs):
         outs = [o for o in _outputs(fn, list(xs)) if o.requires_grad]
         gs = autograd.grad(
-            outs, [xs[i] for i in wrt_idx], grad_outputs=vs[: len(outs)], create_graph=True,
+            outs,
+            [xs[i] for i in wrt_idx],
+            grad_outputs=vs[: len(outs)],
+            create_graph=True,
             allow_unused=True,
-        )  # fmt: skip
+        )
         return tuple(g for g in gs if g is not None)
 
     return gradcheck(first_grads, inputs, eps=eps, atol=atol, rtol=rtol, seed=seed)

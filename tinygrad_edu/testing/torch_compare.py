@@ -39,8 +39,10 @@ def _assert_close(name: str, ours, theirs, atol: float, rtol: float) -> None:
     if ours.dtype.kind == "b" or theirs.dtype.kind == "b" or ours.dtype.kind in "iu":
         if not np.array_equal(ours, theirs):
             bad = np.argwhere(ours != theirs)[0]
-            raise AssertionError(f"{name}: differs from PyTorch at {tuple(bad)}: "
-                                 f"{ours[tuple(bad)]} vs {theirs[tuple(bad)]}")  # fmt: skip
+            raise AssertionError(
+                f"{name}: differs from PyTorch at {tuple(bad)}: "
+                f"{ours[tuple(bad)]} vs {theirs[tuple(bad)]}"
+            )
         return
     a, b = ours.astype(np.float64), theirs.astype(np.float64)
     nan_mismatch = np.isnan(a) != np.isnan(b)
@@ -73,8 +75,9 @@ def compare_with_torch(
     """
     torch = _torch()
     arrays = [np.asarray(a) for a in arrays]
-    ours = [Tensor(a, requires_grad=a.dtype.kind == "f" and backward, device=device)
-            for a in arrays]  # fmt: skip
+    ours = [
+        Tensor(a, requires_grad=a.dtype.kind == "f" and backward, device=device) for a in arrays
+    ]
     theirs = [torch.tensor(a, requires_grad=a.dtype.kind == "f" and backward) for a in arrays]
     out_ours = _flat(tg_fn(*ours))
     out_theirs = _flat(torch_fn(*theirs))
@@ -85,19 +88,21 @@ def compare_with_torch(
     if not backward:
         return
     rng = np.random.default_rng(seed)
-    pairs = [(o, t) for o, t in zip(out_ours, out_theirs)
-             if o.requires_grad and t.requires_grad]  # fmt: skip
+    pairs = [(o, t) for o, t in zip(out_ours, out_theirs) if o.requires_grad and t.requires_grad]
     if not pairs:
         return
     gs = [rng.standard_normal(o.shape).astype(o.dtype) for o, _ in pairs]
     wrt = [(i, x) for i, x in enumerate(ours) if x.requires_grad]
-    g_ours = autograd.grad([o for o, _ in pairs], [x for _, x in wrt],
-                           grad_outputs=[Tensor(g, device=device) for g in gs],
-                           allow_unused=True)  # fmt: skip
+    g_ours = autograd.grad(
+        [o for o, _ in pairs],
+        [x for _, x in wrt],
+        grad_outputs=[Tensor(g, device=device) for g in gs],
+        allow_unused=True,
+    )
     t_wrt = [theirs[i] for i, _ in wrt]
-    g_theirs = torch.autograd.grad([t for _, t in pairs], t_wrt,
-                                   grad_outputs=[torch.tensor(g) for g in gs],
-                                   allow_unused=True)  # fmt: skip
+    g_theirs = torch.autograd.grad(
+        [t for _, t in pairs], t_wrt, grad_outputs=[torch.tensor(g) for g in gs], allow_unused=True
+    )
     for (i, x), a, b in zip(wrt, g_ours, g_theirs):
         a = np.zeros(x.shape, x.dtype) if a is None else a.numpy()
         b = np.zeros(x.shape, x.dtype) if b is None else b.numpy()
@@ -118,8 +123,10 @@ def as_torch_function(fn: Callable):
     class Wrapped(torch.autograd.Function):
         @staticmethod
         def forward(ctx, *xs):
-            ins = [Tensor(x.detach().cpu().numpy(), requires_grad=x.dtype.is_floating_point)
-                   for x in xs]  # fmt: skip
+            ins = [
+                Tensor(x.detach().cpu().numpy(), requires_grad=x.dtype.is_floating_point)
+                for x in xs
+            ]
             out = fn(*ins)
             ctx.tg_inputs, ctx.tg_output = ins, out
             return torch.from_numpy(out.detach().numpy().copy())
@@ -127,9 +134,13 @@ def as_torch_function(fn: Callable):
         @staticmethod
         def backward(ctx, grad_out):
             wrt = [x for x in ctx.tg_inputs if x.requires_grad]
-            grads = autograd.grad(ctx.tg_output, wrt,
-                                  grad_outputs=Tensor(grad_out.detach().cpu().numpy()),
-                                  retain_graph=True, allow_unused=True)  # fmt: skip
+            grads = autograd.grad(
+                ctx.tg_output,
+                wrt,
+                grad_outputs=Tensor(grad_out.detach().cpu().numpy()),
+                retain_graph=True,
+                allow_unused=True,
+            )
             it = iter(grads)
             result = []
             for x in ctx.tg_inputs:

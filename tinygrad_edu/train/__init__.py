@@ -18,7 +18,17 @@ from .metrics import accuracy
 from .threads import num_threads, set_num_threads
 
 __all__ = [
-    "fit", "evaluate", "accuracy", "History", "Callback", "EarlyStopping", "TrainState",
-    "save_checkpoint", "load_checkpoint", "read_checkpoint", "CheckpointMismatch",
-    "set_num_threads", "num_threads",
-]  # fmt: skip
+    "fit",
+    "evaluate",
+    "accuracy",
+    "History",
+    "Callback",
+    "EarlyStopping",
+    "TrainState",
+    "save_checkpoint",
+    "load_checkpoint",
+    "read_checkpoint",
+    "CheckpointMismatch",
+    "set_num_threads",
+    "num_threads",
+]

@@ -64,8 +64,14 @@ class EarlyStopping(Callback):
     Its state is recomputed from the History, so a resumed run stops where the first would have.
     """
 
-    def __init__(self, patience: int = 5, monitor: str = "val_loss", min_delta: float = 0.0,
-                 mode: str = "auto", restore_best_weights: bool = True) -> None:  # fmt: skip
+    def __init__(
+        self,
+        patience: int = 5,
+        monitor: str = "val_loss",
+        min_delta: float = 0.0,
+        mode: str = "auto",
+        restore_best_weights: bool = True,
+    ) -> None:
         if isinstance(patience, bool) or not isinstance(patience, int) or patience < 1:
             raise ValueError(f"EarlyStopping: patience must be an int >= 1, got {patience!r}")
         if min_delta < 0:
@@ -108,14 +114,18 @@ class EarlyStopping(Callback):
             self.stopped_epoch = h.epoch[-1]
             state.stop_training = True
             best = "none" if self.best is None else f"{self.best:.4g}"
-            state.stop_reason = (f"early stopping: {self.monitor} had not improved for "
-                                 f"{self.patience} epochs (best {best} at epoch "
-                                 f"{self.best_epoch})")  # fmt: skip
+            state.stop_reason = (
+                f"early stopping: {self.monitor} had not improved for "
+                f"{self.patience} epochs (best {best} at epoch "
+                f"{self.best_epoch})"
+            )
 
     def on_epoch_end(self, state: TrainState, logs: dict) -> None:
         if self.monitor not in logs:
-            raise KeyError(f"EarlyStopping: monitor {self.monitor!r} is not a History column; "
-                           f"choose one of {sorted(k for k in logs if logs[k] is not None)}")  # fmt: skip
+            raise KeyError(
+                f"EarlyStopping: monitor {self.monitor!r} is not a History column; "
+                f"choose one of {sorted(k for k in logs if logs[k] is not None)}"
+            )
         if self._observe(logs["epoch"], logs[self.monitor]):
             if self.restore_best_weights:
                 self._best_state = {k: v.clone() for k, v in state.model.state_dict().items()}
@@ -132,8 +142,9 @@ class EarlyStopping(Callback):
             return
         best = self._best_state
         if best is None and state.checkpoint_dir is not None:  # resumed: best is on disk
-            from .checkpoint import read_checkpoint
             import os
+
+            from .checkpoint import read_checkpoint
 
             path = os.path.join(state.checkpoint_dir, "best.npz")
             if os.path.exists(path):

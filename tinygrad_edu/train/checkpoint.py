@@ -81,8 +81,10 @@ def read_checkpoint(path: str | os.PathLike) -> dict:
             "written by tinygrad_edu.train.save_checkpoint); load it with tg.load instead"
         )
     if state.get("version", 0) > VERSION:
-        raise CheckpointMismatch(f"{os.fspath(path)} was written by a newer tinygrad_edu "
-                                 f"(version {state['version']}); upgrade to resume it")  # fmt: skip
+        raise CheckpointMismatch(
+            f"{os.fspath(path)} was written by a newer tinygrad_edu "
+            f"(version {state['version']}); upgrade to resume it"
+        )
     return state
 
 
@@ -92,8 +94,10 @@ def _check_kind(path: Any, what: str, obj: Any, state: dict) -> None:
     saved = state.get(f"{what}_class")
     mine = type(obj).__name__
     if saved is not None and saved != mine:
-        raise CheckpointMismatch(f"{os.fspath(path)} holds the state of a {saved} {what}, not "
-                                 f"of this {mine}; build a {saved} to resume it")  # fmt: skip
+        raise CheckpointMismatch(
+            f"{os.fspath(path)} holds the state of a {saved} {what}, not "
+            f"of this {mine}; build a {saved} to resume it"
+        )
     if saved is None and what == "optimizer":
         groups = state["optimizer"].get("param_groups") or [{}]
         missing = set(getattr(obj, "defaults", {})) - set(groups[0])

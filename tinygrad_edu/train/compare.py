@@ -17,8 +17,11 @@ from typing import Any
 
 from .history import History
 
-PANELS = (("loss", "train_loss", "val_loss"), ("accuracy", "train_acc", "val_acc"),
-          ("learning rate", "lr", None))  # fmt: skip
+PANELS = (
+    ("loss", "train_loss", "val_loss"),
+    ("accuracy", "train_acc", "val_acc"),
+    ("learning rate", "lr", None),
+)
 
 
 def load_run(path: str | os.PathLike) -> tuple:
@@ -30,8 +33,9 @@ def load_run(path: str | os.PathLike) -> tuple:
                 history_path = os.path.join(path, name)
                 break
         else:
-            raise FileNotFoundError(f"compare: {path} has no history.json or history.csv "
-                                    "(is it a run folder?)")  # fmt: skip
+            raise FileNotFoundError(
+                f"compare: {path} has no history.json or history.csv (is it a run folder?)"
+            )
         metrics_path = os.path.join(path, "metrics.json")
     elif os.path.exists(path):
         history_path, metrics_path = path, os.path.join(os.path.dirname(path), "metrics.json")
@@ -99,8 +103,9 @@ def plot_runs(runs: dict, path: str | None = None, title: str | None = None):
     axes (a panel is left out when no run has its columns). Returns the figure."""
     from ..viz._mpl import OKABE_ITO, finish, new_figure
 
-    panels = [p for p in PANELS if any(_finite(_values(h, c)) for h, _ in runs.values()
-                                       for c in p[1:])]  # fmt: skip
+    panels = [
+        p for p in PANELS if any(_finite(_values(h, c)) for h, _ in runs.values() for c in p[1:])
+    ]
     if not panels:
         raise ValueError("compare: the runs have no loss, accuracy or lr columns to plot")
     fig, axes = new_figure(1, len(panels), figsize=(4.8 * len(panels), 3.8))
@@ -112,13 +117,21 @@ def plot_runs(runs: dict, path: str | None = None, title: str | None = None):
                 if _finite(ys):
                     xs = h.epoch if "epoch" in h.columns else list(range(1, len(ys) + 1))
                     tag = "" if column == "lr" else (" train" if style == "-" else " val")
-                    ax.plot(xs, [float("nan") if v is None else v for v in ys], style,
-                            color=colour, label=label + tag, marker="o" if len(ys) <= 30 else None,
-                            markersize=3)  # fmt: skip
+                    ax.plot(
+                        xs,
+                        [float("nan") if v is None else v for v in ys],
+                        style,
+                        color=colour,
+                        label=label + tag,
+                        marker="o" if len(ys) <= 30 else None,
+                        markersize=3,
+                    )
         if name == "loss" or name == "learning rate":
             ax.set_yscale("log")
-        ax.set_title(name + (" (solid: train, dashed: validation)" if name != "learning rate"
-                             else ""), fontsize=9)  # fmt: skip
+        ax.set_title(
+            name + (" (solid: train, dashed: validation)" if name != "learning rate" else ""),
+            fontsize=9,
+        )
         ax.set_xlabel("epoch")
         ax.xaxis.get_major_locator().set_params(integer=True)
         ax.grid(alpha=0.3)
@@ -148,9 +161,12 @@ def compare(paths: list, out: str | None = None, print_fn: Any = print) -> dict:
 
 def add_compare_subcommand(subparsers) -> None:
     """Register `tinygrad-edu compare RUN... [--out PNG]`."""
-    p = subparsers.add_parser("compare", help="plot finished runs' curves on shared axes",
-                              description="Print a table of finished runs and plot their loss, "
-                              "accuracy and learning-rate curves on shared axes.")  # fmt: skip
+    p = subparsers.add_parser(
+        "compare",
+        help="plot finished runs' curves on shared axes",
+        description="Print a table of finished runs and plot their loss, "
+        "accuracy and learning-rate curves on shared axes.",
+    )
     p.add_argument("runs", nargs="+", metavar="RUN", help="run folders (or history files)")
     p.add_argument("--out", metavar="PNG", help="the picture (default compare.png)")
     p.set_defaults(threads=1, no_progress=False)  # what main() reads for every command

@@ -28,8 +28,15 @@ DATASETS = ("digits", "mnist", "fashion-mnist", "cifar10", "moons", "xor", "spir
 MODELS = ("mlp", "cnn", "resnet")
 OPTIMIZERS = ("sgd", "momentum", "nesterov", "adam", "adamw", "rmsprop", "adagrad")
 SCHEDULES = ("none", "step", "cosine", "warmup-cosine", "onecycle", "plateau")
-DEFAULT_LR = {"sgd": 0.01, "momentum": 0.01, "nesterov": 0.01, "adam": 1e-3, "adamw": 1e-3,
-              "rmsprop": 1e-3, "adagrad": 1e-2}  # fmt: skip
+DEFAULT_LR = {
+    "sgd": 0.01,
+    "momentum": 0.01,
+    "nesterov": 0.01,
+    "adam": 1e-3,
+    "adamw": 1e-3,
+    "rmsprop": 1e-3,
+    "adagrad": 1e-2,
+}
 _FILES = {"mnist": "mnist", "fashion-mnist": "fashion-mnist", "cifar10": "cifar10"}
 
 
@@ -103,10 +110,12 @@ class Config:
 
     def check(self) -> None:
         """Raise ValueError for values no run can use (the CLI shows the message)."""
-        for name, value, allowed in (("dataset", self.dataset, DATASETS),
-                                     ("model", self.model, MODELS),
-                                     ("optimizer", self.optimizer, OPTIMIZERS),
-                                     ("schedule", self.schedule, SCHEDULES)):  # fmt: skip
+        for name, value, allowed in (
+            ("dataset", self.dataset, DATASETS),
+            ("model", self.model, MODELS),
+            ("optimizer", self.optimizer, OPTIMIZERS),
+            ("schedule", self.schedule, SCHEDULES),
+        ):
             if value not in allowed:
                 raise ValueError(f"unknown {name} {value!r}; choose one of {', '.join(allowed)}")
         if self.epochs < 1 or self.batch_size < 1:
@@ -118,8 +127,9 @@ class Config:
         if self.clip is not None and self.clip <= 0:
             raise ValueError(f"--clip must be positive, got {self.clip}")
         if self.model != "mlp" and self.dataset in ("moons", "xor", "spiral", "circles"):
-            raise ValueError(f"--model {self.model} needs images; {self.dataset} is 2-D points "
-                             "(use --model mlp)")  # fmt: skip
+            raise ValueError(
+                f"--model {self.model} needs images; {self.dataset} is 2-D points (use --model mlp)"
+            )
 
 
 @dataclass
@@ -140,8 +150,7 @@ def _missing(dataset: str, cfg: Config) -> DataError:
 
     resource = RESOURCES[_FILES[dataset]]
     looked = ", ".join(dict.fromkeys(str(p) for p in base_places(resource, cfg.data_dir)))
-    files = ", ".join(f + (".gz" if resource.algorithm == "sha256" else "")
-                      for f in resource.files)  # fmt: skip
+    files = ", ".join(f + (".gz" if resource.algorithm == "sha256" else "") for f in resource.files)
     return DataError(
         f"{resource.title} not found (looked in {looked}); put {files} in a folder and pass "
         f"--data-dir FOLDER (or set TINYGRAD_EDU_DATA), or pass --download to fetch them into "
@@ -162,8 +171,11 @@ def _load_raw(cfg: Config) -> tuple:
         except ImportError as e:
             raise DataError(str(e)) from None
         return train, test, 10
-    loader = {"mnist": datasets.load_mnist, "fashion-mnist": datasets.load_fashion_mnist,
-              "cifar10": datasets.load_cifar10}[name]  # fmt: skip
+    loader = {
+        "mnist": datasets.load_mnist,
+        "fashion-mnist": datasets.load_fashion_mnist,
+        "cifar10": datasets.load_cifar10,
+    }[name]
     try:
         train, test = loader(root=cfg.data_dir, download=cfg.download)
     except FileNotFoundError:
@@ -195,15 +207,30 @@ def build_model(cfg: Config, data: Data) -> nn.Module:
 
     norm = cfg.resolved_norm()
     if cfg.model == "mlp":
-        return models.mlp(math.prod(data.in_shape), cfg.hidden, data.num_classes, cfg.activation,
-                          norm, cfg.dropout)  # fmt: skip
+        return models.mlp(
+            math.prod(data.in_shape),
+            cfg.hidden,
+            data.num_classes,
+            cfg.activation,
+            norm,
+            cfg.dropout,
+        )
     c, h, w = data.in_shape
     if cfg.model == "cnn":
         hidden = cfg.hidden[0] if cfg.hidden else 128
-        return models.cnn(c, data.num_classes, cfg.resolved_channels(), cfg.activation, norm,
-                          cfg.dropout, (h, w), hidden=hidden)  # fmt: skip
-    return models.resnet(c, data.num_classes, cfg.resolved_channels(), cfg.blocks,
-                         cfg.activation, norm, cfg.dropout)  # fmt: skip
+        return models.cnn(
+            c,
+            data.num_classes,
+            cfg.resolved_channels(),
+            cfg.activation,
+            norm,
+            cfg.dropout,
+            (h, w),
+            hidden=hidden,
+        )
+    return models.resnet(
+        c, data.num_classes, cfg.resolved_channels(), cfg.blocks, cfg.activation, norm, cfg.dropout
+    )
 
 
 def build_optimizer(cfg: Config, model: nn.Module) -> optim.Optimizer:
@@ -212,8 +239,9 @@ def build_optimizer(cfg: Config, model: nn.Module) -> optim.Optimizer:
     if name == "sgd":
         return optim.SGD(params, lr=lr, weight_decay=wd)
     if name in ("momentum", "nesterov"):
-        return optim.SGD(params, lr=lr, momentum=cfg.momentum, weight_decay=wd,
-                         nesterov=name == "nesterov")  # fmt: skip
+        return optim.SGD(
+            params, lr=lr, momentum=cfg.momentum, weight_decay=wd, nesterov=name == "nesterov"
+        )
     if name == "adam":
         return optim.Adam(params, lr=lr, weight_decay=wd)
     if name == "adamw":
@@ -253,8 +281,9 @@ def augmentation(cfg: Config) -> Any:
     if not cfg.augment or cfg.dataset in ("moons", "xor", "spiral", "circles"):
         return None
     if cfg.dataset == "cifar10":
-        return transforms.Compose([transforms.RandomCrop(32, padding=4),
-                                   transforms.RandomHorizontalFlip()])  # fmt: skip
+        return transforms.Compose(
+            [transforms.RandomCrop(32, padding=4), transforms.RandomHorizontalFlip()]
+        )
     return transforms.RandomShift(1 if cfg.dataset == "digits" else 2)
 
 
@@ -262,8 +291,14 @@ def loaders(cfg: Config, data: Data) -> tuple:
     """(train, val, test) DataLoaders: train shuffled (and augmented), the others in order."""
     device = backend.normalize_device(cfg.device)
     lonely = len(data.train) % cfg.batch_size == 1  # a batch of one breaks BatchNorm: drop it
-    train = DataLoader(data.train, cfg.batch_size, shuffle=True, drop_last=lonely, device=device,
-                       transform=augmentation(cfg))  # fmt: skip
+    train = DataLoader(
+        data.train,
+        cfg.batch_size,
+        shuffle=True,
+        drop_last=lonely,
+        device=device,
+        transform=augmentation(cfg),
+    )
     val = DataLoader(data.val, 1000, device=device)
     test = val if data.val_is_test else DataLoader(data.test, 1000, device=device)
     return train, val, test

@@ -21,8 +21,17 @@ import math
 import os
 from typing import Any
 
-COLUMNS = ("epoch", "train_loss", "train_acc", "val_loss", "val_acc", "lr", "time", "grad_norm",
-           "grad_norm_max")  # fmt: skip
+COLUMNS = (
+    "epoch",
+    "train_loss",
+    "train_acc",
+    "val_loss",
+    "val_acc",
+    "lr",
+    "time",
+    "grad_norm",
+    "grad_norm_max",
+)
 _MIN_IS_BEST = ("loss",)  # a monitored name containing one of these is minimised
 
 
@@ -100,8 +109,9 @@ class History:
         return {name: list(col) for name, col in self._data.items() if name in self}
 
     def __repr__(self) -> str:
-        last = ", ".join(f"{k}={v:.4g}" for k, v in self.last().items()
-                         if isinstance(v, float) and k != "time")  # fmt: skip
+        last = ", ".join(
+            f"{k}={v:.4g}" for k, v in self.last().items() if isinstance(v, float) and k != "time"
+        )
         return f"History({len(self)} epochs{': ' + last if last else ''})"
 
     # ----------------------------------------------------------------------------- files
@@ -138,8 +148,10 @@ class History:
         cols: dict[str, list] = {name: [] for name in header}
         for lineno, row in enumerate(body, start=2):
             if len(row) != len(header):
-                raise ValueError(f"{os.fspath(path)} line {lineno}: {len(row)} cells, the header "
-                                 f"has {len(header)}")  # fmt: skip
+                raise ValueError(
+                    f"{os.fspath(path)} line {lineno}: {len(row)} cells, the header "
+                    f"has {len(header)}"
+                )
             for name, cell in zip(header, row):
                 cols[name].append(_parse_cell(cell))
         return cls(cols)

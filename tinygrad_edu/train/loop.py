@@ -39,8 +39,13 @@ def _to(x: Any, device: str | None) -> Any:
     return x.to(device)
 
 
-def evaluate(model: Any, loader: Iterable, loss_fn: Callable | None = None, device: Any = None,
-             accuracy_fn: Any = "auto") -> dict:  # fmt: skip
+def evaluate(
+    model: Any,
+    loader: Iterable,
+    loss_fn: Callable | None = None,
+    device: Any = None,
+    accuracy_fn: Any = "auto",
+) -> dict:
     """Mean loss and accuracy of `model` over `loader`, in eval mode and without grad.
 
     Returns {'loss': float or None, 'accuracy': float or None, 'n': number of samples}; the
@@ -89,8 +94,11 @@ class _InterruptGuard:
             self.aborted = True
             raise KeyboardInterrupt
         self.pressed = True
-        print("\nCtrl-C: stopping after this batch and saving a checkpoint (press again to stop "
-              "at once without saving)", file=sys.stderr)  # fmt: skip
+        print(
+            "\nCtrl-C: stopping after this batch and saving a checkpoint (press again to stop "
+            "at once without saving)",
+            file=sys.stderr,
+        )
 
     def check(self) -> None:
         if self.pressed:
@@ -193,8 +201,19 @@ def fit(
             print_fn(f"resuming {path}: {start} epochs done{where}")
     state = TrainState(model, optimizer, scheduler, history, epochs, ckpt_dir)
     state.epoch = start
-    run = _Run(model, loss_fn, optimizer, scheduler, interval, clip_grad_norm, track_grad_norm,
-               accuracy_fn_for(accuracy_fn, loss_fn), device, callbacks, state)  # fmt: skip
+    run = _Run(
+        model,
+        loss_fn,
+        optimizer,
+        scheduler,
+        interval,
+        clip_grad_norm,
+        track_grad_norm,
+        accuracy_fn_for(accuracy_fn, loss_fn),
+        device,
+        callbacks,
+        state,
+    )
     run.show_bar = stream_is_terminal() if progress == "auto" else bool(progress)
     if compile:  # a step that reads a value in Python (clip_grad_norm_) runs eagerly, warned
         from ..compile import compile as _compile
@@ -202,9 +221,16 @@ def fit(
         run.step = _compile(run.step, fallback="eager")
 
     def checkpoint(name: str, partial_state: dict | None = None) -> None:
-        save_checkpoint(os.path.join(ckpt_dir, name), model, optimizer, scheduler,
-                        epoch=len(history), history=history, partial=partial_state,
-                        extra=extra)  # fmt: skip
+        save_checkpoint(
+            os.path.join(ckpt_dir, name),
+            model,
+            optimizer,
+            scheduler,
+            epoch=len(history),
+            history=history,
+            partial=partial_state,
+            extra=extra,
+        )
 
     for cb in callbacks:
         cb.on_train_begin(state)
@@ -254,11 +280,15 @@ def fit(
         if ckpt_dir is not None and not guard.aborted and not run.busy:
             checkpoint("last.npz", run.progress)
             if verbose:
-                print_fn(f"interrupted: saved {os.path.join(ckpt_dir, 'last.npz')} "
-                         "(resume to continue exactly from there)")  # fmt: skip
+                print_fn(
+                    f"interrupted: saved {os.path.join(ckpt_dir, 'last.npz')} "
+                    "(resume to continue exactly from there)"
+                )
         elif ckpt_dir is not None and verbose:
-            print_fn(f"stopped at once: nothing saved; {os.path.join(ckpt_dir, 'last.npz')} "
-                     "still holds the last complete checkpoint")  # fmt: skip
+            print_fn(
+                f"stopped at once: nothing saved; {os.path.join(ckpt_dir, 'last.npz')} "
+                "still holds the last complete checkpoint"
+            )
         raise
     finally:
         run.close_bar()
@@ -272,8 +302,20 @@ def fit(
 class _Run:
     """The state of the epoch that is running (for progress, interrupts and partial resume)."""
 
-    def __init__(self, model, loss_fn, optimizer, scheduler, interval, clip, track, correct_fn,
-                 device, callbacks, state) -> None:  # fmt: skip
+    def __init__(
+        self,
+        model,
+        loss_fn,
+        optimizer,
+        scheduler,
+        interval,
+        clip,
+        track,
+        correct_fn,
+        device,
+        callbacks,
+        state,
+    ) -> None:
         self.model, self.loss_fn, self.optimizer = model, loss_fn, optimizer
         self.scheduler, self.interval, self.clip, self.track = scheduler, interval, clip, track
         self.correct_fn, self.device = correct_fn, device
@@ -325,8 +367,14 @@ class _Run:
             sums, skip = Sums(partial["sums"]), partial["batch"]
             lr, elapsed = partial["lr"], partial["time"]
         # Set before anything is drawn, so that an interrupt from here on saves a valid position.
-        progress = {"batch": skip, "rng_start": rng_start, "rng_batch": rng_batch,
-                    "sums": sums.state(), "lr": lr, "time": elapsed}  # fmt: skip
+        progress = {
+            "batch": skip,
+            "rng_start": rng_start,
+            "rng_batch": rng_batch,
+            "sums": sums.state(),
+            "lr": lr,
+            "time": elapsed,
+        }
         self.progress, self.state.batch = progress, skip
         if partial is not None:
             backend.set_rng_state(rng_start)  # the shuffle of this epoch is drawn again ...
@@ -370,5 +418,11 @@ class _Run:
             raise ValueError("fit: the training loader yielded no batches")
         m = sums.means()
         self.t0 -= elapsed  # the epoch's time includes the part before an interrupt
-        return {"train_loss": m["loss"], "train_acc": m["acc"], "lr": lr, "time": 0.0,
-                "grad_norm": m["grad_norm"], "grad_norm_max": m["grad_norm_max"]}  # fmt: skip
+        return {
+            "train_loss": m["loss"],
+            "train_acc": m["acc"],
+            "lr": lr,
+            "time": 0.0,
+            "grad_norm": m["grad_norm"],
+            "grad_norm_max": m["grad_norm_max"],
+        }

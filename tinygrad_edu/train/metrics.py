@@ -41,8 +41,9 @@ class Sums:
 
     def __init__(self, state: dict | None = None) -> None:
         s = state or {}
-        self.loss, self.correct, self.gnorm, self.gmax = (s.get(k) for k in
-                                                          ("loss", "correct", "gnorm", "gmax"))  # fmt: skip
+        self.loss, self.correct, self.gnorm, self.gmax = (
+            s.get(k) for k in ("loss", "correct", "gnorm", "gmax")
+        )
         self.n, self.n_correct, self.steps = s.get("n", 0), s.get("n_correct", 0), s.get("steps", 0)
 
     def add(self, loss: Tensor | None, n: int, correct: Any, norm: Tensor | None) -> None:

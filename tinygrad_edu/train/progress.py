@@ -38,8 +38,16 @@ class EpochBar:
             from tqdm.auto import tqdm
         except ImportError:
             return
-        self.bar = tqdm(total=total, desc=desc, initial=initial, leave=False, unit="batch",
-                        dynamic_ncols=True, file=sys.stderr, mininterval=self.REFRESH_S)  # fmt: skip
+        self.bar = tqdm(
+            total=total,
+            desc=desc,
+            initial=initial,
+            leave=False,
+            unit="batch",
+            dynamic_ncols=True,
+            file=sys.stderr,
+            mininterval=self.REFRESH_S,
+        )
 
     def update(self, stats: Callable[[], dict]) -> None:
         if self.bar is None:

@@ -20,8 +20,15 @@ from ..data._atomic import pid_alive, remove_stale_temporaries
 
 LOCK_NAME = ".tinygrad-edu.lock"
 # Everything a run writes (and so what --overwrite removes; nothing else in the folder is touched)
-RUN_FILES = ("metrics.json", "model.npz", "history.csv", "history.json", "curves.png",
-             "graph.svg", "config.json")  # fmt: skip
+RUN_FILES = (
+    "metrics.json",
+    "model.npz",
+    "history.csv",
+    "history.json",
+    "curves.png",
+    "graph.svg",
+    "config.json",
+)
 CHECKPOINT_FILES = ("last.npz", "best.npz")
 
 
@@ -96,8 +103,10 @@ class RunLock:
 
     def _in_use(self, pid: int | None) -> RunInUse:
         who = f"process {pid}" if pid is not None else "another process"
-        return RunInUse(f"{self.folder} is in use by {who} (a training run writing there); wait "
-                        f"for it to finish or stop it, or choose another --out")  # fmt: skip
+        return RunInUse(
+            f"{self.folder} is in use by {who} (a training run writing there); wait "
+            f"for it to finish or stop it, or choose another --out"
+        )
 
     def __exit__(self, *exc: Any) -> None:
         if self.fd is None:
@@ -148,11 +157,12 @@ def prepare_new_run(folder: str, overwrite: bool = False) -> None:
     """
     state = run_state(folder)
     if state is not None and not overwrite:
-        what = ("holds a finished run" if state == "finished" else
-                "holds an unfinished run (continue it with `tinygrad-edu resume "
-                f"{folder}`)")  # fmt: skip
-        raise RunExists(f"{folder} {what}; pass --overwrite to replace it, or choose another "
-                        "--out")  # fmt: skip
+        what = (
+            "holds a finished run"
+            if state == "finished"
+            else f"holds an unfinished run (continue it with `tinygrad-edu resume {folder}`)"
+        )
+        raise RunExists(f"{folder} {what}; pass --overwrite to replace it, or choose another --out")
     if state is not None:
         clear_run(folder)
     remove_stale_temporaries(folder)

@@ -61,9 +61,15 @@ def _setup(cfg: Config) -> tuple:
     return data, model, optimizer, scheduler, interval, train_loader, val_loader, test_loader
 
 
-def run(cfg: Config, out: str, resume: bool = False, print_fn: Callable = print,
-        progress: Any = "auto", overwrite: bool = False,
-        tensorboard: str | None = None) -> dict:  # fmt: skip
+def run(
+    cfg: Config,
+    out: str,
+    resume: bool = False,
+    print_fn: Callable = print,
+    progress: Any = "auto",
+    overwrite: bool = False,
+    tensorboard: str | None = None,
+) -> dict:
     """Train cfg's model, evaluate it on the test set and fill the run folder `out`.
 
     resume: continue from out/checkpoints/last.npz (exactly where it stopped). overwrite:
@@ -78,8 +84,14 @@ def run(cfg: Config, out: str, resume: bool = False, print_fn: Callable = print,
         return _run_locked(cfg, out, resume, print_fn, progress, tensorboard)
 
 
-def _run_locked(cfg: Config, out: str, resume: bool, print_fn: Callable, progress: Any,
-                tensorboard: str | None = None) -> dict:  # fmt: skip
+def _run_locked(
+    cfg: Config,
+    out: str,
+    resume: bool,
+    print_fn: Callable,
+    progress: Any,
+    tensorboard: str | None = None,
+) -> dict:
     start = time.perf_counter()
     callbacks = []
     if tensorboard is not None:
@@ -96,12 +108,26 @@ def _run_locked(cfg: Config, out: str, resume: bool, print_fn: Callable, progres
         remove_stale_temporaries(folder)
     save_config(cfg, os.path.join(out, "config.json"))
     loss_fn = _loss_fn(cfg)
-    history = fit(model, loss_fn, optimizer, train_loader, val_loader, cfg.epochs, scheduler,
-                  cfg.clip, cfg.early_stopping, device=cfg.device, checkpoint_dir=ckpt_dir,
-                  resume=resume, scheduler_interval=interval, progress=progress,
-                  print_fn=print_fn, extra={"config": cfg.to_dict()},
-                  compile=cfg.compile,
-                  **({"callbacks": callbacks} if callbacks else {}))  # fmt: skip
+    history = fit(
+        model,
+        loss_fn,
+        optimizer,
+        train_loader,
+        val_loader,
+        cfg.epochs,
+        scheduler,
+        cfg.clip,
+        cfg.early_stopping,
+        device=cfg.device,
+        checkpoint_dir=ckpt_dir,
+        resume=resume,
+        scheduler_interval=interval,
+        progress=progress,
+        print_fn=print_fn,
+        extra={"config": cfg.to_dict()},
+        compile=cfg.compile,
+        **({"callbacks": callbacks} if callbacks else {}),
+    )
     train_time = sum(t or 0.0 for t in history.time)  # every epoch, across interrupts
     test = evaluate(model, test_loader, loss_fn)
     metrics = _metrics(cfg, data, model, history, test, train_time)
@@ -114,11 +140,16 @@ def _run_locked(cfg: Config, out: str, resume: bool, print_fn: Callable, progres
         print_fn(f"tensorboard: tensorboard --logdir {tensorboard}")
     metrics["total_time_s"] = round(time.perf_counter() - start, 2)
     _write_json(os.path.join(out, "metrics.json"), metrics)  # last: it marks the run finished
-    print_fn(f"test accuracy {test['accuracy']:.2%} (loss {test['loss']:.4f}) on "
-             f"{test['n']:,} {cfg.dataset} test samples; {len(history)} epochs in "
-             f"{metrics['train_time_s']:.1f}s")  # fmt: skip
-    files = [f for f in ("metrics.json", "history.csv", "curves.png", "graph.svg", "model.npz")
-             if os.path.exists(os.path.join(out, f))]  # fmt: skip
+    print_fn(
+        f"test accuracy {test['accuracy']:.2%} (loss {test['loss']:.4f}) on "
+        f"{test['n']:,} {cfg.dataset} test samples; {len(history)} epochs in "
+        f"{metrics['train_time_s']:.1f}s"
+    )
+    files = [
+        f
+        for f in ("metrics.json", "history.csv", "curves.png", "graph.svg", "model.npz")
+        if os.path.exists(os.path.join(out, f))
+    ]
     print_fn(f"run folder: {os.path.abspath(out)} ({', '.join(files)}, checkpoints/)")
     for note in notes:
         print_fn(note)
@@ -163,13 +194,15 @@ def _metrics(cfg: Config, data: Any, model: Any, history: History, test: dict, s
 
 
 def _write_json(path: str, obj: dict) -> None:
-    clean = {k: (None if isinstance(v, float) and not math.isfinite(v) else v)
-             for k, v in obj.items()}  # fmt: skip
+    clean = {
+        k: (None if isinstance(v, float) and not math.isfinite(v) else v) for k, v in obj.items()
+    }
     write_text(path, json.dumps(clean, indent=1) + "\n")
 
 
-def write_outputs(out: str, model: Any, history: History, metrics: dict, loader: Any,
-                  loss_fn: Any, cfg: Config) -> list:  # fmt: skip
+def write_outputs(
+    out: str, model: Any, history: History, metrics: dict, loader: Any, loss_fn: Any, cfg: Config
+) -> list:
     """model.npz, history.csv/json, curves.png and graph.svg; returns notes about pictures
     that could not be made (a missing optional package), one line each."""
     notes = []
@@ -178,8 +211,10 @@ def write_outputs(out: str, model: Any, history: History, metrics: dict, loader:
     history.save_json(os.path.join(out, "history.json"))
     try:
         with replacing(os.path.join(out, "curves.png"), keep_suffix=True) as tmp:
-            fig = history.plot(tmp, title=f"{cfg.model} on {cfg.dataset}: test accuracy "
-                               f"{metrics['test_accuracy']:.2%}")  # fmt: skip
+            fig = history.plot(
+                tmp,
+                title=f"{cfg.model} on {cfg.dataset}: test accuracy {metrics['test_accuracy']:.2%}",
+            )
             _close(fig)
     except ImportError as e:
         notes.append(f"note: curves.png skipped ({str(e).splitlines()[0]})")
@@ -197,8 +232,9 @@ def _disk_error(e: BaseException) -> bool:
     """An OSError of the file system (full, read-only, no permission): the run cannot finish."""
     import errno
 
-    codes = {getattr(errno, n, None) for n in ("ENOSPC", "EROFS", "EACCES", "EDQUOT", "EFBIG",
-                                                "EPERM")} - {None}  # fmt: skip
+    codes = {
+        getattr(errno, n, None) for n in ("ENOSPC", "EROFS", "EACCES", "EDQUOT", "EFBIG", "EPERM")
+    } - {None}
     return isinstance(e, OSError) and e.errno in codes
 
 
@@ -211,8 +247,9 @@ def _close(fig: Any) -> None:
         pass
 
 
-def draw_model_graph(model: Any, loader: Any, loss_fn: Any, path: str, samples: int = 4,
-                     collapse="auto") -> str:  # fmt: skip
+def draw_model_graph(
+    model: Any, loader: Any, loss_fn: Any, path: str, samples: int = 4, collapse="auto"
+) -> str:
     """Draw the autograd graph of loss_fn(model(x), y) for the first `samples` samples of the
     loader, in eval mode (BatchNorm statistics stay as they are), and save it to `path`."""
     from ..viz import draw_graph
@@ -232,26 +269,37 @@ def draw_model_graph(model: Any, loader: Any, loss_fn: Any, path: str, samples: 
     return path
 
 
-def evaluate_run(run_dir: str, checkpoint: str = "model", print_fn: Callable = print,
-                 confusion: str | None = None, data_dir: str | None = None) -> dict:  # fmt: skip
+def evaluate_run(
+    run_dir: str,
+    checkpoint: str = "model",
+    print_fn: Callable = print,
+    confusion: str | None = None,
+    data_dir: str | None = None,
+) -> dict:
     """Test accuracy and loss of a run's weights: checkpoint 'model' (model.npz, the final
     weights), 'best' or 'last' (checkpoints/). confusion: also save a confusion-matrix picture."""
     cfg = load_config(run_dir)
     if data_dir is not None:
         cfg.data_dir = data_dir
-    path = (os.path.join(run_dir, "model.npz") if checkpoint == "model"
-            else os.path.join(run_dir, "checkpoints", f"{checkpoint}.npz"))  # fmt: skip
+    path = (
+        os.path.join(run_dir, "model.npz")
+        if checkpoint == "model"
+        else os.path.join(run_dir, "checkpoints", f"{checkpoint}.npz")
+    )
     if not os.path.isfile(path):
-        raise FileNotFoundError(f"{path} does not exist (has the run finished? try "
-                                "--checkpoint last)")  # fmt: skip
+        raise FileNotFoundError(
+            f"{path} does not exist (has the run finished? try --checkpoint last)"
+        )
     data = load_data(cfg)
     model = build_model(cfg, data).to(cfg.device)
     state = load(path) if checkpoint == "model" else read_checkpoint(path)["model"]
     model.load_state_dict(state)
     _, _, test_loader = loaders(cfg, data)
     result = evaluate(model, test_loader, _loss_fn(cfg))
-    print_fn(f"{path}: test accuracy {result['accuracy']:.2%} (loss {result['loss']:.4f}) on "
-             f"{result['n']:,} {cfg.dataset} test samples")  # fmt: skip
+    print_fn(
+        f"{path}: test accuracy {result['accuracy']:.2%} (loss {result['loss']:.4f}) on "
+        f"{result['n']:,} {cfg.dataset} test samples"
+    )
     if confusion:
         _confusion(model, test_loader, confusion)
         print_fn(f"confusion matrix: {os.path.abspath(confusion)}")
@@ -270,33 +318,46 @@ def _confusion(model: Any, loader: Any, path: str) -> None:
     _close(plot_confusion_matrix(cat(targets), cat(preds), path))
 
 
-def resume_run(run_dir: str, epochs: int | None = None, print_fn: Callable = print,
-               progress: Any = "auto", data_dir: str | None = None) -> dict:  # fmt: skip
+def resume_run(
+    run_dir: str,
+    epochs: int | None = None,
+    print_fn: Callable = print,
+    progress: Any = "auto",
+    data_dir: str | None = None,
+) -> dict:
     """Continue a run from its checkpoints/last.npz, optionally to a new total of epochs, and
     complete whatever is missing (training, final evaluation, outputs, metrics.json)."""
     cfg = load_config(run_dir)
     with RunLock(run_dir):
         last = os.path.join(run_dir, "checkpoints", "last.npz")
         if not os.path.isfile(last):
-            raise FileNotFoundError(f"{last} does not exist: the run stopped before its first "
-                                    "checkpoint; start it again with `tinygrad-edu train "
-                                    "--overwrite`")  # fmt: skip
+            raise FileNotFoundError(
+                f"{last} does not exist: the run stopped before its first "
+                "checkpoint; start it again with `tinygrad-edu train "
+                "--overwrite`"
+            )
         done = read_checkpoint(last)
         if data_dir is not None:
             cfg.data_dir = data_dir
         if epochs is not None:
             if epochs < done["epoch"]:
-                raise ValueError(f"{run_dir} has already trained {done['epoch']} epochs; "
-                                 f"--epochs {epochs} cannot undo them")  # fmt: skip
+                raise ValueError(
+                    f"{run_dir} has already trained {done['epoch']} epochs; "
+                    f"--epochs {epochs} cannot undo them"
+                )
             cfg.epochs = epochs
         if os.path.isfile(os.path.join(run_dir, "metrics.json")) and not done.get("partial"):
             if done["epoch"] >= cfg.epochs:
-                raise ValueError(f"{run_dir} has already trained {done['epoch']} of "
-                                 f"{cfg.epochs} epochs; pass --epochs N with a larger total to "
-                                 "train longer")  # fmt: skip
+                raise ValueError(
+                    f"{run_dir} has already trained {done['epoch']} of "
+                    f"{cfg.epochs} epochs; pass --epochs N with a larger total to "
+                    "train longer"
+                )
             if _stopped_early(run_dir):
-                raise ValueError(f"{run_dir} is finished: it stopped early after "
-                                 f"{done['epoch']} epochs (--early-stopping)")  # fmt: skip
+                raise ValueError(
+                    f"{run_dir} is finished: it stopped early after "
+                    f"{done['epoch']} epochs (--early-stopping)"
+                )
         elif done["epoch"] >= cfg.epochs and not done.get("partial"):
             print_fn(f"training is complete ({done['epoch']} epochs); finishing the run folder")
         return _run_locked(cfg, run_dir, True, print_fn, progress)

@@ -41,14 +41,31 @@ def add_sweep_options(p) -> None:
     g = p.add_argument_group("sweep")
     g.add_argument("--trials", type=int, default=20, help="number of trials (default 20)")
     g.add_argument("--timeout", type=float, metavar="S", help="stop starting trials after S s")
-    g.add_argument("--lr-range", type=float, nargs=2, default=(1e-4, 1e-1), metavar=("LO", "HI"),
-                   help="log-uniform range of the learning rate")  # fmt: skip
-    g.add_argument("--wd-range", type=float, nargs=2, default=(1e-6, 1e-2), metavar=("LO", "HI"),
-                   help="log-uniform range of the weight decay")  # fmt: skip
-    g.add_argument("--schedules", nargs="+", default=list(SCHEDULE_CHOICES),
-                   choices=["none", "step", "cosine", "warmup-cosine", "onecycle"], metavar="NAME",
-                   help="schedules to choose from: none, step, cosine, warmup-cosine, onecycle "
-                   "(default: all but onecycle)")  # fmt: skip
+    g.add_argument(
+        "--lr-range",
+        type=float,
+        nargs=2,
+        default=(1e-4, 1e-1),
+        metavar=("LO", "HI"),
+        help="log-uniform range of the learning rate",
+    )
+    g.add_argument(
+        "--wd-range",
+        type=float,
+        nargs=2,
+        default=(1e-6, 1e-2),
+        metavar=("LO", "HI"),
+        help="log-uniform range of the weight decay",
+    )
+    g.add_argument(
+        "--schedules",
+        nargs="+",
+        default=list(SCHEDULE_CHOICES),
+        choices=["none", "step", "cosine", "warmup-cosine", "onecycle"],
+        metavar="NAME",
+        help="schedules to choose from: none, step, cosine, warmup-cosine, onecycle "
+        "(default: all but onecycle)",
+    )
     g.add_argument("--no-prune", action="store_true", help="run every trial to the end")
 
 
@@ -77,22 +94,39 @@ def _objective(base, out: str, schedules: list, lr_range, wd_range, print_fn: Ca
     optuna = import_optuna()
 
     def objective(trial) -> float:
-        cfg = replace(base, lr=trial.suggest_float("lr", *lr_range, log=True),
-                      weight_decay=trial.suggest_float("weight_decay", *wd_range, log=True),
-                      schedule=trial.suggest_categorical("schedule", schedules))  # fmt: skip
+        cfg = replace(
+            base,
+            lr=trial.suggest_float("lr", *lr_range, log=True),
+            weight_decay=trial.suggest_float("weight_decay", *wd_range, log=True),
+            schedule=trial.suggest_categorical("schedule", schedules),
+        )
         _, model, optimizer, scheduler, interval, train_loader, val_loader, _ = _setup(cfg)
         report = _Report(trial)
-        history = fit(model, _loss_fn(cfg), optimizer, train_loader, val_loader, cfg.epochs,
-                      scheduler, cfg.clip, callbacks=[report], scheduler_interval=interval,
-                      progress=False, verbose=False, device=cfg.device)  # fmt: skip
+        history = fit(
+            model,
+            _loss_fn(cfg),
+            optimizer,
+            train_loader,
+            val_loader,
+            cfg.epochs,
+            scheduler,
+            cfg.clip,
+            callbacks=[report],
+            scheduler_interval=interval,
+            progress=False,
+            verbose=False,
+            device=cfg.device,
+        )
         folder = os.path.join(out, f"trial_{trial.number:03d}")
         os.makedirs(folder, exist_ok=True)
         history.save_json(os.path.join(folder, "history.json"))
         losses = [v for v in history.val_loss if v is not None and math.isfinite(v)]
         best = min(losses) if losses else float("inf")
         status = "pruned" if report.pruned else f"{len(history)} epochs"
-        print_fn(f"trial {trial.number:3d}  lr {cfg.lr:.2e}  wd {cfg.weight_decay:.1e}  "
-                 f"{cfg.schedule:13s} best val loss {best:.4f}  ({status})")  # fmt: skip
+        print_fn(
+            f"trial {trial.number:3d}  lr {cfg.lr:.2e}  wd {cfg.weight_decay:.1e}  "
+            f"{cfg.schedule:13s} best val loss {best:.4f}  ({status})"
+        )
         if report.pruned:
             raise optuna.TrialPruned()
         return best
@@ -106,8 +140,16 @@ def _write_trials(study, path: str) -> None:
         w.writerow(["number", "state", "value", "lr", "weight_decay", "schedule"])
         for t in study.trials:
             p = t.params
-            w.writerow([t.number, t.state.name, t.value, p.get("lr"), p.get("weight_decay"),
-                        p.get("schedule")])  # fmt: skip
+            w.writerow(
+                [
+                    t.number,
+                    t.state.name,
+                    t.value,
+                    p.get("lr"),
+                    p.get("weight_decay"),
+                    p.get("schedule"),
+                ]
+            )
     os.replace(path + ".tmp", path)
 
 
@@ -152,12 +194,16 @@ def run_sweep(cfg, args, print_fn: Callable = print) -> dict:
     out = args.out
     os.makedirs(out, exist_ok=True)
     optuna.logging.set_verbosity(optuna.logging.WARNING)
-    pruner = optuna.pruners.NopPruner() if args.no_prune else optuna.pruners.MedianPruner(
-        n_startup_trials=3, n_warmup_steps=1)  # fmt: skip
+    pruner = (
+        optuna.pruners.NopPruner()
+        if args.no_prune
+        else optuna.pruners.MedianPruner(n_startup_trials=3, n_warmup_steps=1)
+    )
     sampler = optuna.samplers.TPESampler(seed=cfg.seed)
     name = os.path.basename(os.path.normpath(out))
-    study = optuna.create_study(direction="minimize", sampler=sampler, pruner=pruner,
-                                study_name=name)  # fmt: skip
+    study = optuna.create_study(
+        direction="minimize", sampler=sampler, pruner=pruner, study_name=name
+    )
     if hasattr(study, "set_metric_names"):  # optuna >= 3.2: the plots name the metric
         import warnings
 
@@ -171,22 +217,33 @@ def run_sweep(cfg, args, print_fn: Callable = print) -> dict:
     if not done:
         raise RuntimeError("sweep: no trial finished (all were pruned or failed)")
     best = study.best_trial
-    result = {"best_trial": best.number, "best_val_loss": best.value, "params": best.params,
-              "trials": len(study.trials), "complete": len(done),
-              "pruned": sum(t.state.name == "PRUNED" for t in study.trials),
-              "base_config": cfg.to_dict()}  # fmt: skip
+    result = {
+        "best_trial": best.number,
+        "best_val_loss": best.value,
+        "params": best.params,
+        "trials": len(study.trials),
+        "complete": len(done),
+        "pruned": sum(t.state.name == "PRUNED" for t in study.trials),
+        "base_config": cfg.to_dict(),
+    }
     with open(os.path.join(out, "best.json"), "w", encoding="utf-8") as f:
         json.dump(result, f, indent=1)
     for note in save_plots(study, out):
         print_fn(note)
     p = best.params
-    print_fn(f"best: trial {best.number}, validation loss {best.value:.4f} with lr {p['lr']:.3g}, "
-             f"weight decay {p['weight_decay']:.2g}, schedule {p['schedule']} "
-             f"({result['complete']} finished, {result['pruned']} pruned)")  # fmt: skip
-    print_fn(f"train it: tinygrad-edu train --dataset {cfg.dataset} --model {cfg.model} "
-             f"--optimizer {cfg.optimizer} --lr {p['lr']:.3g} --weight-decay "
-             f"{p['weight_decay']:.2g} --schedule {p['schedule']} --epochs {cfg.epochs} "
-             f"--val-split {cfg.val_split}")  # fmt: skip
-    print_fn(f"sweep folder: {os.path.abspath(out)} (trials.csv, best.json, "
-             f"{', '.join(n + '.png' for n in PLOTS)}, trial_*/)")  # fmt: skip
+    print_fn(
+        f"best: trial {best.number}, validation loss {best.value:.4f} with lr {p['lr']:.3g}, "
+        f"weight decay {p['weight_decay']:.2g}, schedule {p['schedule']} "
+        f"({result['complete']} finished, {result['pruned']} pruned)"
+    )
+    print_fn(
+        f"train it: tinygrad-edu train --dataset {cfg.dataset} --model {cfg.model} "
+        f"--optimizer {cfg.optimizer} --lr {p['lr']:.3g} --weight-decay "
+        f"{p['weight_decay']:.2g} --schedule {p['schedule']} --epochs {cfg.epochs} "
+        f"--val-split {cfg.val_split}"
+    )
+    print_fn(
+        f"sweep folder: {os.path.abspath(out)} (trials.csv, best.json, "
+        f"{', '.join(n + '.png' for n in PLOTS)}, trial_*/)"
+    )
     return result

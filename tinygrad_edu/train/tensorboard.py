@@ -40,11 +40,13 @@ class TensorBoardLogger(Callback):
     `batch_every` steps; 0 turns it off): the batch loss under 'batch/loss'.
     """
 
-    def __init__(self, log_dir: str | os.PathLike, histograms: bool = True,
-                 batch_every: int = 10) -> None:  # fmt: skip
+    def __init__(
+        self, log_dir: str | os.PathLike, histograms: bool = True, batch_every: int = 10
+    ) -> None:
         if isinstance(batch_every, bool) or not isinstance(batch_every, int) or batch_every < 0:
-            raise ValueError(f"TensorBoardLogger: batch_every must be an int >= 0, got "
-                             f"{batch_every!r}")  # fmt: skip
+            raise ValueError(
+                f"TensorBoardLogger: batch_every must be an int >= 0, got {batch_every!r}"
+            )
         self.log_dir, self.histograms = os.fspath(log_dir), histograms
         self.batch_every = batch_every
         self.writer = _summary_writer(self.log_dir)  # fails now, not after an epoch of training
@@ -73,8 +75,9 @@ class TensorBoardLogger(Callback):
             if p.grad is not None:
                 self.writer.add_histogram(f"grads/{name}", p.grad.detach().numpy(), step)
 
-    def add_graph_picture(self, model: Any, loss_fn: Any, x: Any, y: Any, tag: str = "graph",
-                          step: int = 0) -> bool:  # fmt: skip
+    def add_graph_picture(
+        self, model: Any, loss_fn: Any, x: Any, y: Any, tag: str = "graph", step: int = 0
+    ) -> bool:
         """Draw the autograd graph of loss_fn(model(x), y) and log it as an image.
 
         Returns False (and logs nothing) when graphviz or its `dot` program is missing."""

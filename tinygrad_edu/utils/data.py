@@ -22,7 +22,19 @@ from ..data import (
 )
 
 __all__ = [
-    "DataLoader", "Dataset", "Subset", "TensorDataset", "default_collate", "random_split",
-    "Sampler", "SequentialSampler", "RandomSampler", "SubsetRandomSampler",
-    "WeightedRandomSampler", "BatchSampler", "get_worker_info", "WorkerInfo", "Generator",
-]  # fmt: skip
+    "DataLoader",
+    "Dataset",
+    "Subset",
+    "TensorDataset",
+    "default_collate",
+    "random_split",
+    "Sampler",
+    "SequentialSampler",
+    "RandomSampler",
+    "SubsetRandomSampler",
+    "WeightedRandomSampler",
+    "BatchSampler",
+    "get_worker_info",
+    "WorkerInfo",
+    "Generator",
+]

@@ -27,8 +27,14 @@ class _ImageDataset(Dataset):
 
     classes: list = []
 
-    def __init__(self, root: Any, train: bool, transform: Callable | None,
-                 target_transform: Callable | None, download: bool) -> None:  # fmt: skip
+    def __init__(
+        self,
+        root: Any,
+        train: bool,
+        transform: Callable | None,
+        target_transform: Callable | None,
+        download: bool,
+    ) -> None:
         for name, fn in (("transform", transform), ("target_transform", target_transform)):
             if fn is not None and not callable(fn):
                 raise TypeError(f"{type(self).__name__}: {name} must be callable, got {fn!r}")
@@ -65,9 +71,12 @@ class _ImageDataset(Dataset):
         return img, target
 
     def __repr__(self) -> str:
-        lines = [f"Dataset {type(self).__name__}", f"    Number of datapoints: {len(self)}",
-                 f"    Root location: {self.root}",
-                 f"    Split: {'Train' if self.train else 'Test'}"]  # fmt: skip
+        lines = [
+            f"Dataset {type(self).__name__}",
+            f"    Number of datapoints: {len(self)}",
+            f"    Root location: {self.root}",
+            f"    Split: {'Train' if self.train else 'Test'}",
+        ]
         if self.transform is not None:
             lines.append(f"    StandardTransform\nTransform: {self.transform!r}")
         return "\n".join(lines)
@@ -90,13 +99,28 @@ class MNIST(_ImageDataset):
     """MNIST(root, train=True, transform=None, target_transform=None, download=False):
     60000 (train) or 10000 (test) handwritten digits, images uint8 (28, 28), labels 0..9."""
 
-    classes = ["0 - zero", "1 - one", "2 - two", "3 - three", "4 - four", "5 - five", "6 - six",
-               "7 - seven", "8 - eight", "9 - nine"]  # fmt: skip
+    classes = [
+        "0 - zero",
+        "1 - one",
+        "2 - two",
+        "3 - three",
+        "4 - four",
+        "5 - five",
+        "6 - six",
+        "7 - seven",
+        "8 - eight",
+        "9 - nine",
+    ]
     _resource = "mnist"
 
-    def __init__(self, root: Any, train: bool = True, transform: Callable | None = None,
-                 target_transform: Callable | None = None,
-                 download: bool = False) -> None:  # fmt: skip
+    def __init__(
+        self,
+        root: Any,
+        train: bool = True,
+        transform: Callable | None = None,
+        target_transform: Callable | None = None,
+        download: bool = False,
+    ) -> None:
         super().__init__(root, train, transform, target_transform, download)
 
     def _load(self, root: Any, train: bool, download: bool) -> tuple:
@@ -117,9 +141,14 @@ class CIFAR10(_ImageDataset):
 
     classes = list(_data.CIFAR10_CLASSES)
 
-    def __init__(self, root: Any, train: bool = True, transform: Callable | None = None,
-                 target_transform: Callable | None = None,
-                 download: bool = False) -> None:  # fmt: skip
+    def __init__(
+        self,
+        root: Any,
+        train: bool = True,
+        transform: Callable | None = None,
+        target_transform: Callable | None = None,
+        download: bool = False,
+    ) -> None:
         super().__init__(root, train, transform, target_transform, download)
 
     def _load(self, root: Any, train: bool, download: bool) -> tuple:

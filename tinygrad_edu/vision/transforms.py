@@ -27,9 +27,15 @@ from ..tensor import Tensor
 from ._resize import resize_tensor
 
 __all__ = [
-    "Compose", "Lambda", "ToTensor", "Normalize", "RandomCrop", "RandomHorizontalFlip", "Resize",
+    "Compose",
+    "Lambda",
+    "ToTensor",
+    "Normalize",
+    "RandomCrop",
+    "RandomHorizontalFlip",
+    "Resize",
     "InterpolationMode",
-]  # fmt: skip
+]
 
 
 class InterpolationMode:
@@ -60,8 +66,9 @@ class ToTensor:
                 img = img * 255
         elif backend.is_array(pic):
             if pic.ndim not in (2, 3):
-                raise ValueError(f"ToTensor: pic should be 2/3 dimensional. Got {pic.ndim} "
-                                 "dimensions.")  # fmt: skip
+                raise ValueError(
+                    f"ToTensor: pic should be 2/3 dimensional. Got {pic.ndim} dimensions."
+                )
             img = Tensor(pic, device="cpu")
         else:
             raise TypeError(
@@ -96,8 +103,10 @@ class Normalize:
         mean = tensor(self.mean, dtype=t.dtype, device=t.device).reshape(-1, 1, 1)
         std = tensor(self.std, dtype=t.dtype, device=t.device).reshape(-1, 1, 1)
         if (std == 0).any().item():
-            raise ValueError(f"Normalize: std evaluated to zero after conversion to {t.dtype}, "
-                             "leading to division by zero.")  # fmt: skip
+            raise ValueError(
+                f"Normalize: std evaluated to zero after conversion to {t.dtype}, "
+                "leading to division by zero."
+            )
         return (t - mean) / std
 
     def __repr__(self) -> str:
@@ -167,8 +176,14 @@ class RandomCrop:
     padding: int, (left/right, top/bottom) or (left, top, right, bottom); padding_mode
     'constant' (with fill), 'edge' or 'reflect'."""
 
-    def __init__(self, size: Any, padding: Any = None, pad_if_needed: bool = False,
-                 fill: float = 0, padding_mode: str = "constant") -> None:  # fmt: skip
+    def __init__(
+        self,
+        size: Any,
+        padding: Any = None,
+        pad_if_needed: bool = False,
+        fill: float = 0,
+        padding_mode: str = "constant",
+    ) -> None:
         self.size = _size(size, "RandomCrop")
         self.padding = None if padding is None else _padding(padding)
         if padding_mode not in _PAD_MODES:
@@ -190,8 +205,10 @@ class RandomCrop:
             t = _pad_image(t, (0, th - h, 0, th - h), self.fill, self.padding_mode)
         h, w = t.shape[-2:]
         if h < th or w < tw:
-            raise ValueError(f"RandomCrop: required crop size {(th, tw)} is larger than input "
-                             f"image size {(h, w)}")  # fmt: skip
+            raise ValueError(
+                f"RandomCrop: required crop size {(th, tw)} is larger than input "
+                f"image size {(h, w)}"
+            )
         if (h, w) != (th, tw):
             i = int(randint(0, h - th + 1, (1,), device="cpu").item())
             j = int(randint(0, w - tw + 1, (1,), device="cpu").item())
@@ -223,14 +240,20 @@ class Resize:
     aspect ratio; max_size caps the longer edge). interpolation 'bilinear' (default, with
     antialias=True when shrinking, as torchvision) or 'nearest'. uint8 images are rounded."""
 
-    def __init__(self, size: Any, interpolation: str = InterpolationMode.BILINEAR,
-                 max_size: int | None = None, antialias: bool | None = True) -> None:  # fmt: skip
+    def __init__(
+        self,
+        size: Any,
+        interpolation: str = InterpolationMode.BILINEAR,
+        max_size: int | None = None,
+        antialias: bool | None = True,
+    ) -> None:
         if not isinstance(size, (numbers.Integral, tuple, list)) or (
-                isinstance(size, (tuple, list)) and len(size) not in (1, 2)):  # fmt: skip
-            raise TypeError(f"Resize: size should be an int or a sequence of length 1 or 2, "
-                            f"got {size!r}")  # fmt: skip
-        if max_size is not None and not (isinstance(size, numbers.Integral)
-                                         or len(size) == 1):  # fmt: skip
+            isinstance(size, (tuple, list)) and len(size) not in (1, 2)
+        ):
+            raise TypeError(
+                f"Resize: size should be an int or a sequence of length 1 or 2, got {size!r}"
+            )
+        if max_size is not None and not (isinstance(size, numbers.Integral) or len(size) == 1):
             raise ValueError("Resize: max_size is only supported for a single int size")
         mode = getattr(interpolation, "value", interpolation)
         if mode not in (InterpolationMode.NEAREST, InterpolationMode.BILINEAR):
@@ -247,8 +270,10 @@ class Resize:
         new_short, new_long = requested, int(requested * long / short)
         if self.max_size is not None:
             if self.max_size <= requested:
-                raise ValueError(f"Resize: max_size = {self.max_size} must be strictly greater "
-                                 f"than the requested size {requested}")  # fmt: skip
+                raise ValueError(
+                    f"Resize: max_size = {self.max_size} must be strictly greater "
+                    f"than the requested size {requested}"
+                )
             if new_long > self.max_size:
                 new_short, new_long = int(self.max_size * new_short / new_long), self.max_size
         return (new_long, new_short) if w <= h else (new_short, new_long)
@@ -260,5 +285,7 @@ class Resize:
         return _back(out, was_array, hwc)
 
     def __repr__(self) -> str:
-        return (f"Resize(size={self.size}, interpolation={self.interpolation}, "
-                f"max_size={self.max_size}, antialias={self.antialias})")  # fmt: skip
+        return (
+            f"Resize(size={self.size}, interpolation={self.interpolation}, "
+            f"max_size={self.max_size}, antialias={self.antialias})"
+        )

@@ -38,9 +38,15 @@ def _as_nchw(tensor: Any) -> Tensor:
     return tensor
 
 
-def make_grid(tensor: Any, nrow: int = 8, padding: int = 2, normalize: bool = False,
-              value_range: tuple | None = None, scale_each: bool = False,
-              pad_value: float = 0.0) -> Tensor:  # fmt: skip
+def make_grid(
+    tensor: Any,
+    nrow: int = 8,
+    padding: int = 2,
+    normalize: bool = False,
+    value_range: tuple | None = None,
+    scale_each: bool = False,
+    pad_value: float = 0.0,
+) -> Tensor:
     """Images (B, C, H, W) (or a list of (C, H, W)) -> one (3 or C, rows, cols) image.
 
     nrow images per row; `padding` pixels of pad_value around every image; normalize=True
@@ -49,8 +55,10 @@ def make_grid(tensor: Any, nrow: int = 8, padding: int = 2, normalize: bool = Fa
     t = _as_nchw(tensor)
     if normalize:
         if value_range is not None and not isinstance(value_range, tuple):
-            raise TypeError("make_grid: value_range has to be a tuple (min, max) if specified. "
-                            "min and max are numbers")  # fmt: skip
+            raise TypeError(
+                "make_grid: value_range has to be a tuple (min, max) if specified. "
+                "min and max are numbers"
+            )
         if scale_each:
             t = stack([_normalize(img, value_range) for img in t.unbind(0)], 0)
         else:

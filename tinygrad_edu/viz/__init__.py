@@ -27,8 +27,19 @@ from .plots import (
 from .walkthrough import Walkthrough, explain_backward
 
 __all__ = [
-    "draw_graph", "GraphvizNotFoundError", "explain", "explain_backward", "Walkthrough",
-    "plot_history", "plot_activations", "plot_weights",
-    "plot_decision_boundary", "plot_grad_flow", "plot_activation_stats", "plot_lr_schedule",
-    "plot_confusion_matrix", "lr_find", "plot_lr_find",
-]  # fmt: skip
+    "draw_graph",
+    "GraphvizNotFoundError",
+    "explain",
+    "explain_backward",
+    "Walkthrough",
+    "plot_history",
+    "plot_activations",
+    "plot_weights",
+    "plot_decision_boundary",
+    "plot_grad_flow",
+    "plot_activation_stats",
+    "plot_lr_schedule",
+    "plot_confusion_matrix",
+    "lr_find",
+    "plot_lr_find",
+]

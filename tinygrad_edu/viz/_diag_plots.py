@@ -14,8 +14,9 @@ from ._mpl import OKABE_ITO, finish, new_figure, to_numpy
 VANISHING = 1e-7  # mean |grad| below this is flagged in plot_grad_flow
 
 
-def plot_grad_flow(named_parameters, path=None, *, include_bias: bool = False, figsize=None,
-                   dpi: int = 100):  # fmt: skip
+def plot_grad_flow(
+    named_parameters, path=None, *, include_bias: bool = False, figsize=None, dpi: int = 100
+):
     """Mean and max |grad| of each layer's weights, input side on the left (log scale): the
     classic picture of vanishing gradients, where bars shrink towards the first layers.
 
@@ -44,12 +45,24 @@ def plot_grad_flow(named_parameters, path=None, *, include_bias: bool = False, f
     maxes = np.array([r[2] for r in rows])
     floor = 1e-12  # a log axis cannot show 0
     x = np.arange(len(rows))
-    fig, (ax,) = new_figure(1, 1, figsize=figsize or (max(5.0, 0.55 * len(rows) + 2.5), 4.2),
-                            dpi=dpi)  # fmt: skip
-    ax.bar(x, np.nan_to_num(np.maximum(maxes, floor), nan=floor), width=0.8,
-           color=OKABE_ITO[5], alpha=0.6, label="max |grad|")  # fmt: skip
-    ax.bar(x, np.nan_to_num(np.maximum(means, floor), nan=floor), width=0.45,
-           color=OKABE_ITO[0], label="mean |grad|")  # fmt: skip
+    fig, (ax,) = new_figure(
+        1, 1, figsize=figsize or (max(5.0, 0.55 * len(rows) + 2.5), 4.2), dpi=dpi
+    )
+    ax.bar(
+        x,
+        np.nan_to_num(np.maximum(maxes, floor), nan=floor),
+        width=0.8,
+        color=OKABE_ITO[5],
+        alpha=0.6,
+        label="max |grad|",
+    )
+    ax.bar(
+        x,
+        np.nan_to_num(np.maximum(means, floor), nan=floor),
+        width=0.45,
+        color=OKABE_ITO[0],
+        label="mean |grad|",
+    )
     ax.set_yscale("log")
     top = np.nanmax(maxes) if np.isfinite(maxes).any() else 1.0
     for i, (m, mx) in enumerate(zip(means, maxes)):
@@ -57,8 +70,16 @@ def plot_grad_flow(named_parameters, path=None, *, include_bias: bool = False, f
             ax.text(i, floor * 3, "no grad", rotation=90, ha="center", va="bottom", fontsize=7)
         elif m < VANISHING or not math.isfinite(mx):
             label = "NaN/Inf" if not math.isfinite(mx) else "vanishing"
-            ax.text(i, max(m, floor) * 3, label, rotation=90, ha="center", va="bottom",
-                    fontsize=7, color=OKABE_ITO[3])  # fmt: skip
+            ax.text(
+                i,
+                max(m, floor) * 3,
+                label,
+                rotation=90,
+                ha="center",
+                va="bottom",
+                fontsize=7,
+                color=OKABE_ITO[3],
+            )
     ax.axhline(
         VANISHING, color=OKABE_ITO[3], lw=0.8, ls=":", label=f"vanishing below {VANISHING:g}"
     )
@@ -73,8 +94,9 @@ def plot_grad_flow(named_parameters, path=None, *, include_bias: bool = False, f
     return finish(fig, path)
 
 
-def plot_activation_stats(activations, path=None, *, bins: int = 60, ncols: int = 4,
-                          figsize=None, dpi: int = 100):  # fmt: skip
+def plot_activation_stats(
+    activations, path=None, *, bins: int = 60, ncols: int = 4, figsize=None, dpi: int = 100
+):
     """A histogram of each layer's activations with its mean, std, share of exact zeros (dead
     ReLUs) and, for outputs within [0, 1] or [-1, 1] (sigmoid, tanh), the share saturated
     (within 0.03 of a bound).
@@ -102,9 +124,16 @@ def plot_activation_stats(activations, path=None, *, bins: int = 60, ncols: int 
             note += f"\nsaturated {float((np.abs(a) > 0.97).mean()):.0%}"
         ax.hist(a, bins=bins, color=OKABE_ITO[i % 6], alpha=0.85)  # (6: no pale yellow)
         ax.set_title(f"{name}\nmean {a.mean():.3g}  std {a.std():.3g}", fontsize=9)
-        ax.text(0.98, 0.95, note, ha="right",
-                va="top", transform=ax.transAxes, fontsize=7,
-                bbox={"facecolor": "white", "alpha": 0.7, "lw": 0})  # fmt: skip
+        ax.text(
+            0.98,
+            0.95,
+            note,
+            ha="right",
+            va="top",
+            transform=ax.transAxes,
+            fontsize=7,
+            bbox={"facecolor": "white", "alpha": 0.7, "lw": 0},
+        )
         ax.grid(alpha=0.3)
         ax.tick_params(labelsize=7)
     for ax in axes[len(items) :]:
@@ -137,8 +166,11 @@ def plot_confusion_matrix(
     t, p = _labels(y_true), _labels(y_pred)
     if t.shape != p.shape:
         raise ValueError(f"plot_confusion_matrix: {t.size} true labels but {p.size} predictions")
-    n = num_classes or (len(class_names) if class_names is not None else
-                        int(max(t.max(initial=0), p.max(initial=0))) + 1)  # fmt: skip
+    n = num_classes or (
+        len(class_names)
+        if class_names is not None
+        else int(max(t.max(initial=0), p.max(initial=0))) + 1
+    )
     cm = np.zeros((n, n), dtype=np.int64)
     np.add.at(cm, (t, p), 1)
     shown = cm / np.maximum(cm.sum(axis=1, keepdims=True), 1) if normalize else cm
@@ -152,8 +184,15 @@ def plot_confusion_matrix(
         for i in range(n):
             for j in range(n):
                 text = f"{shown[i, j]:.2f}" if normalize else str(cm[i, j])
-                ax.text(j, i, text, ha="center", va="center", fontsize=8,
-                        color="white" if shown[i, j] > cut else "black")  # fmt: skip
+                ax.text(
+                    j,
+                    i,
+                    text,
+                    ha="center",
+                    va="center",
+                    fontsize=8,
+                    color="white" if shown[i, j] > cut else "black",
+                )
     ax.set_xticks(range(n))
     ax.set_yticks(range(n))
     ax.set_xticklabels(names, rotation=45 if n > 6 else 0, ha="right" if n > 6 else "center")

@@ -23,8 +23,9 @@ def _tensor_attrs(node) -> dict:
         attrs.update(style="filled,dotted", fontsize="9")
     if node.kind == "output":
         attrs["peripheries"] = "2"
-    label = style.tensor_label(_title(node), node.shape, node.dtype, node.data, node.grad,
-                               node.state)  # fmt: skip
+    label = style.tensor_label(
+        _title(node), node.shape, node.dtype, node.data, node.grad, node.state
+    )
     return {"label": label, "shape": "box", **attrs}
 
 
@@ -46,8 +47,13 @@ def _clusters(g, members: dict, types: dict) -> None:
         counter[0] += 1
         with parent.subgraph(name=f"cluster_{counter[0]}") as c:
             kind = types.get(path)
-            attrs = {"label": f"{path}: {kind}" if kind else path, "style": "rounded,dashed",
-                     "color": "#7a7a7a", "fontcolor": "#333333", "labeljust": "l"}  # fmt: skip
+            attrs = {
+                "label": f"{path}: {kind}" if kind else path,
+                "style": "rounded,dashed",
+                "color": "#7a7a7a",
+                "fontcolor": "#333333",
+                "labeljust": "l",
+            }
             c.body.append(f"\t{style.dot_attrs(attrs)}\n")
             c.body.extend(style.dot_line(i, attrs) for i, attrs in members.get(path, []))
             for child in children.get(path, []):
@@ -62,8 +68,11 @@ def _box_attrs(path: str, types: dict, tensors: dict, outputs: list, rank: dict)
     inside = [n for n in tensors.values() if n.module == path]
     leaves = sorted((n for n in inside if n.kind == "leaf" and n.name), key=lambda n: rank[n.name])
     params = [(n.name[len(path) + 1 :], n.shape, n.dtype, n.grad) for n in leaves]
-    params += [(n.name.replace(path + ".", ""), n.shape, n.dtype, None)  # running statistics
-               for n in inside if n.kind == "input" and n.name]  # fmt: skip
+    params += [
+        (n.name.replace(path + ".", ""), n.shape, n.dtype, None)  # running statistics
+        for n in inside
+        if n.kind == "input" and n.name
+    ]
     outs = [(n.shape, n.dtype) for n in outputs]
     grads = [n.grad for n in inside if n.kind == "leaf" and n.grad is not None]
     states = [n.state for n in inside if n.kind == "leaf"]

@@ -25,8 +25,18 @@ VANISHING_RATIO = 1e-7  # a gradient norm below this fraction of the largest one
 EXPLODING_NORM = 1e3  # a gradient norm above this
 LOG_MIN, LOG_MAX = -7, 3  # the colour scale spans gradient norms 1e-7 .. 1e3, one colour a decade
 
-_VIRIDIS = ["#440154", "#482878", "#3e4989", "#31688e", "#26828e",
-            "#1f9e89", "#35b779", "#6ece58", "#b5de2b", "#fde725"]  # fmt: skip
+_VIRIDIS = [
+    "#440154",
+    "#482878",
+    "#3e4989",
+    "#31688e",
+    "#26828e",
+    "#1f9e89",
+    "#35b779",
+    "#6ece58",
+    "#b5de2b",
+    "#fde725",
+]
 NAN_FILL, NAN_BORDER = "#f4a3a3", "#c00000"  # red: NaN or Inf somewhere in the tensor
 VANISHING_BORDER = "#0072b2"  # Okabe-Ito blue, dashed
 EXPLODING_BORDER = "#e69f00"  # Okabe-Ito orange, thick
@@ -224,8 +234,9 @@ def shape_text(shape: tuple, dtype) -> str:
     return f"{tuple(shape)} {dtype}"
 
 
-def tensor_label(title: str, shape: tuple, dtype, data: Stats | None, grad: Stats | None,
-                 state: str) -> str:  # fmt: skip
+def tensor_label(
+    title: str, shape: tuple, dtype, data: Stats | None, grad: Stats | None, state: str
+) -> str:
     """An HTML-like label: micrograd's 'name | data | grad' record for 0-d float32 tensors, and
     a header with rows of values or statistics for everything else."""
     if len(shape) == 0 and str(dtype) == "float32":
@@ -262,8 +273,9 @@ def _table(rows: list) -> str:
     return f"<{_TABLE_OPEN}{body}</TABLE>>"
 
 
-def module_label(path: str, type_name: str | None, params: list, outputs: list,
-                 state: str = "ok") -> str:  # fmt: skip
+def module_label(
+    path: str, type_name: str | None, params: list, outputs: list, state: str = "ok"
+) -> str:
     """A collapsed module: its name and type, each parameter with its gradient, its outputs."""
     title = f"<B>{esc(path)}</B>" + (f": {esc(type_name)}" if type_name else "")
     rows = [title]
@@ -313,8 +325,10 @@ def legend_label() -> str:
         f'<TD COLSPAN="5" BGCOLOR="{NO_GRAD_FILL}">white: no .grad kept (retain_grad())</TD>'
         f'<TD COLSPAN="5" BGCOLOR="{CONSTANT_FILL}">grey: input / constant</TD>'
     )
-    zero = (f'<TD COLSPAN="{n}" BGCOLOR="{ZERO_FILL}" COLOR="{ZERO_BORDER}" BORDER="2" '
-            'STYLE="dotted">zero gradient: exactly 0 (e.g. its input was 0)</TD>')  # fmt: skip
+    zero = (
+        f'<TD COLSPAN="{n}" BGCOLOR="{ZERO_FILL}" COLOR="{ZERO_BORDER}" BORDER="2" '
+        'STYLE="dotted">zero gradient: exactly 0 (e.g. its input was 0)</TD>'
+    )
     return (
         '<<TABLE BORDER="1" CELLBORDER="1" CELLSPACING="2" CELLPADDING="3">'
         f'<TR><TD COLSPAN="{n}"><B>gradient norm ||grad|| (log scale)</B></TD></TR>'

@@ -39,9 +39,17 @@ def _schedule_lrs(schedule, steps: int | None, metrics) -> list:
     return lrs
 
 
-def plot_lr_schedule(schedule, path=None, *, steps: int | None = None, metrics=None,
-                     log: bool = False, title: str | None = None, figsize=(6.0, 3.6),
-                     dpi: int = 100):  # fmt: skip
+def plot_lr_schedule(
+    schedule,
+    path=None,
+    *,
+    steps: int | None = None,
+    metrics=None,
+    log: bool = False,
+    title: str | None = None,
+    figsize=(6.0, 3.6),
+    dpi: int = 100,
+):
     """The learning rate at each step.
 
     schedule: a list of learning rates, or an (optimizer, scheduler) pair (or a scheduler, which
@@ -156,8 +164,16 @@ def suggest_lr(lrs, losses, skip_start: int = 5, skip_end: int = 2) -> float | N
     return float(lrs[skip_start + int(np.argmin(slope))])
 
 
-def plot_lr_find(lrs, losses=None, path=None, *, skip_start: int = 5, skip_end: int = 2,
-                 figsize=(6.0, 4.0), dpi: int = 100):  # fmt: skip
+def plot_lr_find(
+    lrs,
+    losses=None,
+    path=None,
+    *,
+    skip_start: int = 5,
+    skip_end: int = 2,
+    figsize=(6.0, 4.0),
+    dpi: int = 100,
+):
     """Loss against learning rate (log x) from lr_find, with the steepest-descent point marked
     as a suggestion: a good starting learning rate lies near it, well before the minimum.
     `plot_lr_find(lr_find(...))` works too."""
@@ -173,8 +189,14 @@ def plot_lr_find(lrs, losses=None, path=None, *, skip_start: int = 5, skip_end: 
     best = suggest_lr(lrs, losses, skip_start, skip_end)
     if best is not None:
         y = losses[lrs.index(best)]
-        ax.plot(best, y, "o", color=OKABE_ITO[3], markersize=9,
-                label=f"steepest descent: lr = {best:.2e}")  # fmt: skip
+        ax.plot(
+            best,
+            y,
+            "o",
+            color=OKABE_ITO[3],
+            markersize=9,
+            label=f"steepest descent: lr = {best:.2e}",
+        )
     ax.set_xlabel("learning rate (log scale)")
     ax.set_ylabel("loss")
     ax.set_title("learning-rate range test")

@@ -13,8 +13,7 @@ import sys
 import numpy as np
 
 # Okabe-Ito: eight colours that people with any common colour-vision deficiency can tell apart
-OKABE_ITO = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442",
-             "#000000"]  # fmt: skip
+OKABE_ITO = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000"]
 
 
 def _has_screen() -> bool:
@@ -44,8 +43,9 @@ def pyplot():
 def new_figure(nrows: int = 1, ncols: int = 1, figsize=(6.4, 4.8), dpi: int = 100, **kwargs):
     """(fig, axes as a flat list) with constrained layout, so labels never overlap."""
     plt = pyplot()
-    fig, axes = plt.subplots(nrows, ncols, figsize=figsize, dpi=dpi, layout="constrained",
-                             squeeze=False, **kwargs)  # fmt: skip
+    fig, axes = plt.subplots(
+        nrows, ncols, figsize=figsize, dpi=dpi, layout="constrained", squeeze=False, **kwargs
+    )
     return fig, list(axes.ravel())
 
 

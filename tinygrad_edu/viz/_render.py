@@ -93,22 +93,30 @@ def graph_class():
         def pipe(self, format=None, *args, encoding=None, **kwargs):
             name, path = find_renderer()
             if name == "graphviz-pure" and not args and not kwargs.get("renderer"):
-                data = _pure_pipe(path, self.source, format or self.format,
-                                  kwargs.get("engine") or self.engine)  # fmt: skip
+                data = _pure_pipe(
+                    path, self.source, format or self.format, kwargs.get("engine") or self.engine
+                )
                 return data.decode(encoding) if encoding else data
             try:
                 return super().pipe(format, *args, encoding=encoding, **kwargs)
             except graphviz.ExecutableNotFound as e:
                 raise GraphvizNotFoundError(str(e)) from None
 
-        def render(self, filename=None, directory=None, view=False, cleanup=False, format=None,
-                   **kwargs):  # fmt: skip
+        def render(
+            self, filename=None, directory=None, view=False, cleanup=False, format=None, **kwargs
+        ):
             if find_renderer()[0] == "graphviz-pure" and not view and not kwargs:
                 gv = super().save(filename, directory=directory)
                 return _render_next_to(self, gv, format or self.format, cleanup)
             try:
-                return super().render(filename, directory=directory, view=view, cleanup=cleanup,
-                                      format=format, **kwargs)  # fmt: skip
+                return super().render(
+                    filename,
+                    directory=directory,
+                    view=view,
+                    cleanup=cleanup,
+                    format=format,
+                    **kwargs,
+                )
             except graphviz.ExecutableNotFound as e:
                 raise GraphvizNotFoundError(str(e)) from None
 
@@ -173,8 +181,12 @@ def _pure_pipe(exe: str, source: str, fmt: str, engine: str, name: str = "graphv
             "install Graphviz (sudo apt-get install graphviz / brew install graphviz) for it"
         )
     fmt = "jpeg" if fmt == "jpg" else fmt
-    done = subprocess.run([exe, f"-K{engine}", f"-T{fmt}"], input=source.encode("utf-8"),
-                          capture_output=True, check=False)  # fmt: skip
+    done = subprocess.run(
+        [exe, f"-K{engine}", f"-T{fmt}"],
+        input=source.encode("utf-8"),
+        capture_output=True,
+        check=False,
+    )
     if done.returncode != 0 or not done.stdout:
         err = done.stderr.decode("utf-8", "replace").strip()[-500:]
         raise RuntimeError(f"{name} failed (exit {done.returncode}): {err}")

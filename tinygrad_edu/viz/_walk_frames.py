@@ -45,8 +45,9 @@ def frame(walk, k: int, dpi: int = 100, figsize=(12, 8)):
 
     from ._mpl import new_figure
 
-    fig, (top, bottom) = new_figure(2, 1, figsize=figsize, dpi=dpi,
-                                    gridspec_kw={"height_ratios": (3, 1.3)})  # fmt: skip
+    fig, (top, bottom) = new_figure(
+        2, 1, figsize=figsize, dpi=dpi, gridspec_kw={"height_ratios": (3, 1.3)}
+    )
     image = mpimg.imread(io.BytesIO(_render_png(walk, k)), format="png")
     top.imshow(image, interpolation="antialiased")
     top.set_title(f"backward, step {k + 1} of {len(walk)}: {walk.steps[k].title}", fontsize=12)
@@ -54,8 +55,15 @@ def frame(walk, k: int, dpi: int = 100, figsize=(12, 8)):
     lines = [line if len(line) <= 150 else line[:147] + "..." for line in lines]
     if len(lines) > MAX_TEXT_LINES:
         lines = lines[: MAX_TEXT_LINES - 1] + [f"  ... {len(lines) - MAX_TEXT_LINES + 1} more"]
-    bottom.text(0.0, 1.0, "\n".join(lines), family="monospace", fontsize=10, va="top",
-                transform=bottom.transAxes)  # fmt: skip
+    bottom.text(
+        0.0,
+        1.0,
+        "\n".join(lines),
+        family="monospace",
+        fontsize=10,
+        va="top",
+        transform=bottom.transAxes,
+    )
     for ax in (top, bottom):
         ax.set_axis_off()
     return fig

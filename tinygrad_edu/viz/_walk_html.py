@@ -140,8 +140,10 @@ def _cards(walk) -> str:
     for name in dict.fromkeys(s.op for s in walk.steps if s.op):
         cls = prims.get(name)
         text = str(primitive_card(cls)) if cls is not None else f"{name}: no card"
-        parts.append(f'<div class="card" id="card-{html.escape(name)}"><b>{html.escape(name)}'
-                     f"</b><pre>{html.escape(text)}</pre></div>")  # fmt: skip
+        parts.append(
+            f'<div class="card" id="card-{html.escape(name)}"><b>{html.escape(name)}'
+            f"</b><pre>{html.escape(text)}</pre></div>"
+        )
     return "\n".join(parts)
 
 
@@ -170,5 +172,7 @@ def page(walk) -> str:
 
 def iframe(document: str, height: int = 640) -> str:
     """The page inside an iframe (Jupyter): its script and ids stay separate from the notebook."""
-    return (f'<iframe srcdoc="{html.escape(document, quote=True)}" style="width: 100%; '
-            f'height: {height}px; border: 1px solid #ccc;"></iframe>')  # fmt: skip
+    return (
+        f'<iframe srcdoc="{html.escape(document, quote=True)}" style="width: 100%; '
+        f'height: {height}px; border: 1px solid #ccc;"></iframe>'
+    )

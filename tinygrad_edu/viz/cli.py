@@ -20,13 +20,41 @@ import os
 import sys
 
 MAX_EXPR_LENGTH = 1000
-METHODS = frozenset({
-    "tanh", "sigmoid", "relu", "exp", "log", "sqrt", "abs", "sin", "cos", "square", "neg",
-    "reciprocal", "rsqrt", "log1p", "expm1", "erf", "gelu", "silu", "softplus", "elu",
-    "leaky_relu", "mish", "pow", "clamp", "maximum", "minimum", "sum", "mean",
-})  # fmt: skip
-FUNCTIONS = frozenset({"tanh", "sigmoid", "relu", "exp", "log", "sqrt", "abs", "sin", "cos",
-                       "maximum", "minimum"})  # fmt: skip
+METHODS = frozenset(
+    {
+        "tanh",
+        "sigmoid",
+        "relu",
+        "exp",
+        "log",
+        "sqrt",
+        "abs",
+        "sin",
+        "cos",
+        "square",
+        "neg",
+        "reciprocal",
+        "rsqrt",
+        "log1p",
+        "expm1",
+        "erf",
+        "gelu",
+        "silu",
+        "softplus",
+        "elu",
+        "leaky_relu",
+        "mish",
+        "pow",
+        "clamp",
+        "maximum",
+        "minimum",
+        "sum",
+        "mean",
+    }
+)
+FUNCTIONS = frozenset(
+    {"tanh", "sigmoid", "relu", "exp", "log", "sqrt", "abs", "sin", "cos", "maximum", "minimum"}
+)
 _BINARY = {
     ast.Add: operator.add,
     ast.Sub: operator.sub,
@@ -135,11 +163,14 @@ def evaluate_expression(text: str, values: dict | None = None) -> tuple:
                     results.append(getattr(functions, func.id)(*args))
             else:
                 allowed = ", ".join(sorted(METHODS))
-                raise ExpressionError(f"call not allowed: {ast.unparse(node)!r}; use methods "
-                                      f"such as x.tanh() ({allowed})")  # fmt: skip
+                raise ExpressionError(
+                    f"call not allowed: {ast.unparse(node)!r}; use methods "
+                    f"such as x.tanh() ({allowed})"
+                )
         else:
-            raise ExpressionError(f"not allowed in an expression: {ast.unparse(node)!r} "
-                                  f"({type(node).__name__})")  # fmt: skip
+            raise ExpressionError(
+                f"not allowed in an expression: {ast.unparse(node)!r} ({type(node).__name__})"
+            )
     result = results.pop()
     if not isinstance(result, Tensor) or not result.requires_grad:
         raise ExpressionError("the expression must use at least one variable, e.g. '(a*b + c)'")
@@ -153,8 +184,7 @@ def build_model(name: str, backward: bool = True) -> tuple:
     'mlp': Linear(4, 8) -> Tanh -> Linear(8, 3) on a batch of 16, cross-entropy loss.
     'deep-mlp': 20 Linear(16, 16) + Sigmoid layers: watch the gradients vanish towards the input.
     """
-    from .. import factories
-    from .. import nn
+    from .. import factories, nn
     from ..nn import functional as F
 
     factories.manual_seed(0)
@@ -205,8 +235,11 @@ def add_graph_subcommand(subparsers) -> argparse.ArgumentParser:
     )
     p.add_argument("--show", default="auto", choices=["auto", "values", "stats", "shapes"])
     p.add_argument("--collapse", action="store_true", help="draw each module as one box")
-    p.add_argument("--rankdir", choices=["TB", "LR", "BT", "RL"],
-                   help="layout direction (default LR for --expr, TB for --model)")  # fmt: skip
+    p.add_argument(
+        "--rankdir",
+        choices=["TB", "LR", "BT", "RL"],
+        help="layout direction (default LR for --expr, TB for --model)",
+    )
     p.add_argument("--max-nodes", type=int, default=2000)
     p.set_defaults(func=run_graph)
     return p
@@ -226,18 +259,27 @@ def run_graph(args) -> int:
                 written.append(_walk(out, named, args, "LR"))
             out.backward()
             if out_path:
-                graph = draw_graph(out, params=named, show=args.show, max_nodes=args.max_nodes,
-                                   rankdir=args.rankdir or "LR")  # fmt: skip
+                graph = draw_graph(
+                    out,
+                    params=named,
+                    show=args.show,
+                    max_nodes=args.max_nodes,
+                    rankdir=args.rankdir or "LR",
+                )
         else:
             model, loss = build_model(args.model, backward=not args.walk)
             if args.walk:
                 written.append(_walk(loss, model, args, "TB"))
                 loss.backward()
             if out_path:
-                graph = draw_graph(loss, params=model, show=args.show,
-                                   collapse=True if args.collapse else "auto",
-                                   max_nodes=args.max_nodes,
-                                   rankdir=args.rankdir or "TB")  # fmt: skip
+                graph = draw_graph(
+                    loss,
+                    params=model,
+                    show=args.show,
+                    collapse=True if args.collapse else "auto",
+                    max_nodes=args.max_nodes,
+                    rankdir=args.rankdir or "TB",
+                )
         if out_path:
             written.append(graph.save(out_path))
     except (ExpressionError, ValueError, RuntimeError) as e:
@@ -252,8 +294,13 @@ def _walk(root, params, args, rankdir: str) -> str:
     """Record the step-through of backward from `root` and save it to args.walk."""
     from .walkthrough import explain_backward
 
-    walk = explain_backward(root, params=params, show=args.show, max_nodes=args.max_nodes,
-                            rankdir=args.rankdir or rankdir)  # fmt: skip
+    walk = explain_backward(
+        root,
+        params=params,
+        show=args.show,
+        max_nodes=args.max_nodes,
+        rankdir=args.rankdir or rankdir,
+    )
     return walk.save(args.walk)
 
 

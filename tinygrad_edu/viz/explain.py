@@ -46,8 +46,11 @@ class Card:
 
     def __str__(self) -> str:
         lines = [f"{self.name} ({self.kind}{', ' + self.where if self.where else ''})"]
-        for key, text in (("forward", self.forward), ("gradient", self.gradient),
-                          ("why", self.why)):  # fmt: skip
+        for key, text in (
+            ("forward", self.forward),
+            ("gradient", self.gradient),
+            ("why", self.why),
+        ):
             if text:
                 lines.append(f"  {key:<9} {text}")
         if self.composed_of:
@@ -85,8 +88,12 @@ def primitives() -> dict:
     for mod_name in OP_MODULES:
         mod = importlib.import_module(f"tinygrad_edu.ops.{mod_name}")
         for name, obj in vars(mod).items():
-            if (inspect.isclass(obj) and issubclass(obj, Function) and obj is not Function
-                    and obj.__module__ == mod.__name__):  # fmt: skip
+            if (
+                inspect.isclass(obj)
+                and issubclass(obj, Function)
+                and obj is not Function
+                and obj.__module__ == mod.__name__
+            ):
                 found[name] = obj
     return found
 
@@ -171,8 +178,10 @@ def card(node_or_op) -> Card:
     if inspect.isclass(node_or_op) and issubclass(node_or_op, Function):
         return primitive_card(node_or_op)
     if not isinstance(node_or_op, str):
-        raise TypeError(f"explain: expected a graph node, Tensor, op class or name, got "
-                        f"{type(node_or_op).__name__}")  # fmt: skip
+        raise TypeError(
+            f"explain: expected a graph node, Tensor, op class or name, got "
+            f"{type(node_or_op).__name__}"
+        )
     prims = primitives()
     name = node_or_op.removesuffix("Backward")
     if name in prims:
@@ -181,8 +190,9 @@ def card(node_or_op) -> Card:
     if found is None:
         close = sorted(n for n in prims if n.lower() == name.lower())
         hint = f"; did you mean {close[0]!r}?" if close else ""
-        raise ValueError(f"explain: unknown op {node_or_op!r}{hint} (primitives: "
-                         f"{', '.join(sorted(prims))})")  # fmt: skip
+        raise ValueError(
+            f"explain: unknown op {node_or_op!r}{hint} (primitives: {', '.join(sorted(prims))})"
+        )
     return found
 
 

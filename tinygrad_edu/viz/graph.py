@@ -86,8 +86,9 @@ def _walk(roots: list, names: dict) -> tuple:
     for i, r in enumerate(roots):
         key = ("out", id(r.grad_fn)) if r.grad_fn is not None else ("leaf", id(r))
         title = "output" if len(roots) == 1 else f"output {i}"
-        tensors[key] = _TensorNode(r, r.shape, r.dtype, r.requires_grad, kind="output",
-                                   name=names.get(id(r), title))  # fmt: skip
+        tensors[key] = _TensorNode(
+            r, r.shape, r.dtype, r.requires_grad, kind="output", name=names.get(id(r), title)
+        )
         if r.grad_fn is not None:
             tensors[key].producer = id(r.grad_fn)
     stack = [r.grad_fn for r in roots if r.grad_fn is not None]
@@ -117,8 +118,9 @@ def _walk(roots: list, names: dict) -> tuple:
                 key = ("leaf", id(t))
                 if key not in tensors:
                     kind = "leaf" if t.requires_grad else "input"
-                    tensors[key] = _TensorNode(t, shape, dtype, t.requires_grad, kind=kind,
-                                               name=names.get(id(t)))  # fmt: skip
+                    tensors[key] = _TensorNode(
+                        t, shape, dtype, t.requires_grad, kind=kind, name=names.get(id(t))
+                    )
             else:  # a scalar constant (shared between graphs by the front end) or an input
                 key = ("use", id(fn), i)  # that the graph no longer holds: one node per use
                 kind = "const" if len(shape) == 0 else "input"
@@ -129,8 +131,10 @@ def _walk(roots: list, names: dict) -> tuple:
 
 def _topological(ops: dict, tensors: dict) -> list:
     """Op ids, each after the ops that made its inputs (Kahn's algorithm)."""
-    deps = {k: {tensors[t].producer for t in op.inputs if tensors[t].producer in ops}
-            for k, op in ops.items()}  # fmt: skip
+    deps = {
+        k: {tensors[t].producer for t in op.inputs if tensors[t].producer in ops}
+        for k, op in ops.items()
+    }
     users = defaultdict(list)
     for k, ds in deps.items():
         for d in ds:
@@ -234,8 +238,11 @@ def _count(tensors: dict, ops: dict, collapse) -> int:
     if not collapse:
         return len(tensors) + len(ops)
     boxes = {n.module for n in tensors.values() if n.module}
-    return (sum(1 for n in tensors.values() if not n.module) + len(boxes)
-            + sum(1 for n in ops.values() if not n.module))  # fmt: skip
+    return (
+        sum(1 for n in tensors.values() if not n.module)
+        + len(boxes)
+        + sum(1 for n in ops.values() if not n.module)
+    )
 
 
 def _regroup(tensors: dict, ops: dict) -> None:
@@ -271,8 +278,15 @@ def _auto_depth(tensors: dict, ops: dict):
     return best[1]
 
 
-def draw_graph(*roots, params=None, show: str = "auto", collapse="auto", max_nodes: int = 2000,
-               rankdir: str = "TB", legend: bool | None = None):  # fmt: skip
+def draw_graph(
+    *roots,
+    params=None,
+    show: str = "auto",
+    collapse="auto",
+    max_nodes: int = 2000,
+    rankdir: str = "TB",
+    legend: bool | None = None,
+):
     """Draw the autograd graph that produced `roots` (Tensors) as a graphviz.Digraph.
 
     params: a Module, or an iterable of (name, Tensor) such as model.named_parameters(); names
@@ -299,8 +313,12 @@ def draw_graph(*roots, params=None, show: str = "auto", collapse="auto", max_nod
         raise ValueError(f"draw_graph: show must be one of {style.SHOWS}, got {show!r}")
     if rankdir not in RANKDIRS:
         raise ValueError(f"draw_graph: rankdir must be one of {RANKDIRS}, got {rankdir!r}")
-    if not (collapse is True or collapse is False or collapse == "auto"
-            or (type(collapse) is int and collapse >= 1)):  # fmt: skip
+    if not (
+        collapse is True
+        or collapse is False
+        or collapse == "auto"
+        or (type(collapse) is int and collapse >= 1)
+    ):
         raise ValueError(
             f"draw_graph: collapse must be True, False, 'auto' or a depth >= 1, got {collapse!r}"
         )
@@ -331,11 +349,16 @@ def _build(tensors, ops, names, types, boxes, show, rankdir, legend):
     """Emit the DOT nodes (inside nested module clusters) and edges."""
     g = graph_class()(
         "autograd",
-        graph_attr={"rankdir": rankdir, "fontname": "Helvetica", "fontsize": "11",
-                    "nodesep": "0.25", "ranksep": "0.35"},
+        graph_attr={
+            "rankdir": rankdir,
+            "fontname": "Helvetica",
+            "fontsize": "11",
+            "nodesep": "0.25",
+            "ranksep": "0.35",
+        },
         node_attr={"fontname": "Helvetica", "fontsize": "10", "margin": "0.05,0.03"},
         edge_attr={"color": "#555555", "arrowsize": "0.6"},
-    )  # fmt: skip
+    )
     ids: dict = {}
     members = defaultdict(list)  # module path -> [(dot id, attrs)]
     for n, (key, node) in enumerate(tensors.items()):
@@ -368,8 +391,11 @@ def _build(tensors, ops, names, types, boxes, show, rankdir, legend):
         for t in op.inputs:
             read_by[t].add(op.module)
     for m in boxes:
-        outs = [n for k, n in tensors.items() if n.module == m and n.producer is not None
-                and (n.kind == "output" or read_by[k] - {m})]  # fmt: skip
+        outs = [
+            n
+            for k, n in tensors.items()
+            if n.module == m and n.producer is not None and (n.kind == "output" or read_by[k] - {m})
+        ]
         parent = m.rsplit(".", 1)[0] if "." in m else None  # the box replaces m's cluster
         members[parent].append((box_ids[m], _box_attrs(m, types, tensors, outs, rank)))
     edges: list = []
@@ -386,8 +412,9 @@ def _build(tensors, ops, names, types, boxes, show, rankdir, legend):
     g.num_nodes = len(set(ids.values()))
     g.num_edges = len(edges)
     if legend is None:
-        legend = show != "shapes" and any(n.grad is not None and n.kind != "output"
-                                          for n in tensors.values())  # fmt: skip
+        legend = show != "shapes" and any(
+            n.grad is not None and n.kind != "output" for n in tensors.values()
+        )
     if legend:
         g.node("legend", label=style.legend_label(), shape="plaintext")
     return g

@@ -19,15 +19,31 @@ from ._lr_plots import lr_find, plot_lr_find, plot_lr_schedule
 from ._mpl import OKABE_ITO, finish, new_figure, to_float_list, to_numpy
 
 __all__ = [
-    "plot_history", "plot_activations", "plot_weights", "plot_decision_boundary",
-    "plot_grad_flow", "plot_activation_stats", "plot_confusion_matrix", "plot_lr_schedule",
-    "lr_find", "plot_lr_find",
-]  # fmt: skip
+    "plot_history",
+    "plot_activations",
+    "plot_weights",
+    "plot_decision_boundary",
+    "plot_grad_flow",
+    "plot_activation_stats",
+    "plot_confusion_matrix",
+    "plot_lr_schedule",
+    "lr_find",
+    "plot_lr_find",
+]
 
 _HISTORY_KEYS = {
     "loss": ("train_loss", "loss", "val_loss", "valid_loss", "test_loss"),
-    "accuracy": ("train_acc", "acc", "accuracy", "train_accuracy", "val_acc", "val_accuracy",
-                 "valid_acc", "test_acc", "test_accuracy"),  # fmt: skip
+    "accuracy": (
+        "train_acc",
+        "acc",
+        "accuracy",
+        "train_accuracy",
+        "val_acc",
+        "val_accuracy",
+        "valid_acc",
+        "test_acc",
+        "test_accuracy",
+    ),
     "learning rate": ("lr", "learning_rate", "lrs"),
 }
 
@@ -63,12 +79,25 @@ def plot_history(history, path=None, *, title: str | None = None, figsize=None, 
             ys = h[k]
             xs = np.arange(1, len(ys) + 1)
             style = "--" if k.startswith(("val", "valid", "test")) else "-"
-            ax.plot(xs, ys, style, color=OKABE_ITO[i % 8], marker="o" if len(ys) <= 30 else None,
-                    markersize=3, label=k)  # fmt: skip
+            ax.plot(
+                xs,
+                ys,
+                style,
+                color=OKABE_ITO[i % 8],
+                marker="o" if len(ys) <= 30 else None,
+                markersize=3,
+                label=k,
+            )
             if name == "loss" and k.startswith(("val", "valid")):
                 best = int(np.nanargmin(ys))
-                ax.plot(xs[best], ys[best], "*", color="#D55E00", markersize=12,
-                        label=f"best {k} {ys[best]:.4g} (epoch {best + 1})")  # fmt: skip
+                ax.plot(
+                    xs[best],
+                    ys[best],
+                    "*",
+                    color="#D55E00",
+                    markersize=12,
+                    label=f"best {k} {ys[best]:.4g} (epoch {best + 1})",
+                )
         if name == "learning rate" and max(h[keys[0]]) > 0 and _spread(h[keys[0]]) > 20:
             ax.set_yscale("log")
         ax.set_xlabel("epoch" if name != "learning rate" or len(h[keys[0]]) < 1000 else "step")
@@ -101,25 +130,47 @@ def _activation_fn(spec) -> tuple:
     except ImportError:
         fn = None
     if fn is None:
-        raise ValueError(f"plot_activations: unknown activation {spec!r}; give a Tensor method "
-                         "name such as 'relu', 'gelu', 'tanh', or a callable")  # fmt: skip
+        raise ValueError(
+            f"plot_activations: unknown activation {spec!r}; give a Tensor method "
+            "name such as 'relu', 'gelu', 'tanh', or a callable"
+        )
     return spec, fn
 
 
-def plot_activations(activations: Sequence = ("relu", "leaky_relu", "elu", "gelu", "silu",
-                                               "softplus", "tanh", "sigmoid"),
-                     path=None, *, x_range=(-4.0, 4.0), num: int = 401, ncols: int = 4,
-                     figsize=None, dpi: int = 100):  # fmt: skip
+def plot_activations(
+    activations: Sequence = (
+        "relu",
+        "leaky_relu",
+        "elu",
+        "gelu",
+        "silu",
+        "softplus",
+        "tanh",
+        "sigmoid",
+    ),
+    path=None,
+    *,
+    x_range=(-4.0, 4.0),
+    num: int = 401,
+    ncols: int = 4,
+    figsize=None,
+    dpi: int = 100,
+):
     """Each activation f(x) and its derivative f'(x), the derivative computed by autograd:
     x = linspace(...).requires_grad_(); f(x).sum().backward(); f'(x) = x.grad."""
     from .. import factories
 
-    specs = [_activation_fn(a) for a in ([activations] if isinstance(activations, str) or
-                                          callable(activations) else activations)]  # fmt: skip
+    specs = [
+        _activation_fn(a)
+        for a in (
+            [activations] if isinstance(activations, str) or callable(activations) else activations
+        )
+    ]
     ncols = min(ncols, len(specs))
     nrows = math.ceil(len(specs) / ncols)
-    fig, axes = new_figure(nrows, ncols, figsize=figsize or (3.0 * ncols, 2.6 * nrows), dpi=dpi,
-                           sharex=True)  # fmt: skip
+    fig, axes = new_figure(
+        nrows, ncols, figsize=figsize or (3.0 * ncols, 2.6 * nrows), dpi=dpi, sharex=True
+    )
     for ax, (name, fn) in zip(axes, specs):
         x = factories.linspace(float(x_range[0]), float(x_range[1]), num).requires_grad_()
         y = fn(x)
@@ -150,8 +201,9 @@ def _first_weight(weights):
     return weights
 
 
-def plot_weights(weights, path=None, *, image_shape=None, max_tiles: int = 64, figsize=None,
-                 dpi: int = 100):  # fmt: skip
+def plot_weights(
+    weights, path=None, *, image_shape=None, max_tiles: int = 64, figsize=None, dpi: int = 100
+):
     """First-layer weights as image tiles, one per output unit (blue < 0 < red).
 
     weights: a Tensor/array (out, in) or (out, C, kh, kw), a Module or named_parameters() (its
@@ -165,20 +217,24 @@ def plot_weights(weights, path=None, *, image_shape=None, max_tiles: int = 64, f
         if image_shape is None:
             side = math.isqrt(n_in)
             if side * side != n_in:
-                raise ValueError(f"plot_weights: {n_in} inputs is not a square image; pass "
-                                 "image_shape=(height, width)")  # fmt: skip
+                raise ValueError(
+                    f"plot_weights: {n_in} inputs is not a square image; pass "
+                    "image_shape=(height, width)"
+                )
             image_shape = (side, side)
         tiles = w.reshape((w.shape[0],) + tuple(image_shape))
     elif w.ndim == 4:
         tiles = w.transpose(0, 2, 3, 1) if w.shape[1] == 3 else w.mean(axis=1)
     else:
-        raise ValueError(f"plot_weights: expected 2-D (out, in) or 4-D conv weights, got shape "
-                         f"{w.shape}")  # fmt: skip
+        raise ValueError(
+            f"plot_weights: expected 2-D (out, in) or 4-D conv weights, got shape {w.shape}"
+        )
     n = min(len(tiles), max_tiles)
     ncols = math.ceil(math.sqrt(n))
     nrows = math.ceil(n / ncols)
-    fig, axes = new_figure(nrows, ncols, figsize=figsize or (1.3 * ncols + 0.8, 1.3 * nrows + 0.5),
-                           dpi=dpi)  # fmt: skip
+    fig, axes = new_figure(
+        nrows, ncols, figsize=figsize or (1.3 * ncols + 0.8, 1.3 * nrows + 0.5), dpi=dpi
+    )
     image = None
     limit = float(np.abs(tiles[:n]).max()) or 1.0  # one symmetric scale, so the colorbar is true
     for i, ax in enumerate(axes):
@@ -193,8 +249,9 @@ def plot_weights(weights, path=None, *, image_shape=None, max_tiles: int = 64, f
         else:
             image = ax.imshow(t, cmap="RdBu_r", vmin=-limit, vmax=limit, interpolation="nearest")
         ax.set_title(str(i), fontsize=7, pad=1)
-    fig.suptitle(f"first-layer weights: {n} of {len(tiles)} units, shape {tuple(w.shape)}",
-                 fontsize=10)  # fmt: skip
+    fig.suptitle(
+        f"first-layer weights: {n} of {len(tiles)} units, shape {tuple(w.shape)}", fontsize=10
+    )
     if image is not None:
         fig.colorbar(image, ax=axes, shrink=0.6, label="weight (blue < 0 < red)")
     return finish(fig, path)
@@ -244,8 +301,16 @@ def plot_decision_boundary(
     markers = "osD^vP*X"
     for c in np.unique(y).astype(int):
         m = y == c
-        ax.scatter(X[m, 0], X[m, 1], s=18, color=OKABE_ITO[c % 8], marker=markers[c % 8],
-                   edgecolors="black", linewidths=0.4, label=f"class {c}")  # fmt: skip
+        ax.scatter(
+            X[m, 0],
+            X[m, 1],
+            s=18,
+            color=OKABE_ITO[c % 8],
+            marker=markers[c % 8],
+            edgecolors="black",
+            linewidths=0.4,
+            label=f"class {c}",
+        )
     ax.set_title(title or f"decision boundary (accuracy on these points {accuracy:.1%})")
     ax.set_xlim(lo[0], hi[0])
     ax.set_ylim(lo[1], hi[1])

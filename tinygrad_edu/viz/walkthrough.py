@@ -165,8 +165,10 @@ class Walkthrough:
             return save_gif(self, path)
         if ext == "":
             return save_frames(self, path)
-        raise ValueError(f"Walkthrough.save: unknown file type {ext!r} in {path!r}; use .html, "
-                         ".gif, or a folder name for PNG frames")  # fmt: skip
+        raise ValueError(
+            f"Walkthrough.save: unknown file type {ext!r} in {path!r}; use .html, "
+            ".gif, or a folder name for PNG frames"
+        )
 
 
 def _root_grads(roots: list) -> list:
@@ -178,8 +180,10 @@ def _root_grads(roots: list) -> list:
         if not r.requires_grad:
             raise RuntimeError(f"explain_backward: output {i} does not require grad")
         if r.numel() != 1:
-            raise RuntimeError(f"explain_backward: output {i} has shape {tuple(r.shape)}; "
-                               "backward starts from a scalar (e.g. a loss)")  # fmt: skip
+            raise RuntimeError(
+                f"explain_backward: output {i} has shape {tuple(r.shape)}; "
+                "backward starts from a scalar (e.g. a loss)"
+            )
         if r.grad_fn is not None and r.grad_fn.released:
             raise RuntimeError(
                 "explain_backward: the graph was already freed by backward(); call "
@@ -188,8 +192,9 @@ def _root_grads(roots: list) -> list:
     return [ones_like(r) for r in roots]
 
 
-def explain_backward(*roots, params=None, show: str = "auto", max_nodes: int = 400,
-                     rankdir: str = "TB") -> Walkthrough:  # fmt: skip
+def explain_backward(
+    *roots, params=None, show: str = "auto", max_nodes: int = 400, rankdir: str = "TB"
+) -> Walkthrough:
     """Record backward from `roots` (scalar Tensors), one Step per node the engine visits.
 
     params: a Module or (name, Tensor) pairs, to name the leaves and group ops by module.
@@ -234,32 +239,58 @@ def _build_steps(raw: list, names: dict, ids: dict) -> tuple:
         fn = t.grad_fn
         arriving = []
         for src, g in parts:
-            where = "seed: d(out)/d(out) = 1" if src is None else f"from step {src + 1}: " \
-                f"{steps[src].title}"  # fmt: skip
+            where = (
+                "seed: d(out)/d(out) = 1"
+                if src is None
+                else f"from step {src + 1}: {steps[src].title}"
+            )
             arriving.append((where, describe(g.data)))
         total = describe(_sum(parts).data)
         if fn is None:
             name = names.get(id(t), "leaf")
             grads[name if id(t) in names else f"leaf {i}"] = _sum(parts).data
-            step = Step(i, "leaf", name, None, rule=f"{name}.grad = sum of the arriving gradients",
-                        forward=_what(t, names), arriving=arriving, grad=total,
-                        highlight=[ids.get(_key(t))])  # fmt: skip
+            step = Step(
+                i,
+                "leaf",
+                name,
+                None,
+                rule=f"{name}.grad = sum of the arriving gradients",
+                forward=_what(t, names),
+                arriving=arriving,
+                grad=total,
+                highlight=[ids.get(_key(t))],
+            )
             steps.append(step)
             continue
         card = primitive_card(type(fn), fn)
         ins = fn.next_inputs()
         symbols = card.input_names(len(ins))
-        step = Step(i, "op", fn.label(), fn.name, card.forward, card.gradient, arriving, total,
-                    highlight=[ids.get(("op", id(fn))), ids.get(_key(t))])  # fmt: skip
+        step = Step(
+            i,
+            "op",
+            fn.label(),
+            fn.name,
+            card.forward,
+            card.gradient,
+            arriving,
+            total,
+            highlight=[ids.get(("op", id(fn))), ids.get(_key(t))],
+        )
         step.values.append(("g", total))
-        step.values += [(sym, describe(p.data)) for sym, (p, _, _, _) in zip(symbols, ins)
-                        if p is not None]  # fmt: skip
+        step.values += [
+            (sym, describe(p.data)) for sym, (p, _, _, _) in zip(symbols, ins) if p is not None
+        ]
         step.values.append(("y", describe(t.data)))
         for sym, (p, _, _, _), gp in zip(symbols, ins, results):
             if p is None or not p.requires_grad:
                 continue
-            step.delivered.append((sym, _what(p, names), describe(gp.data) if gp is not None
-                                   else "none (no gradient flows here)"))  # fmt: skip
+            step.delivered.append(
+                (
+                    sym,
+                    _what(p, names),
+                    describe(gp.data) if gp is not None else "none (no gradient flows here)",
+                )
+            )
             if gp is not None and ids.get(_key(p)) and ids.get(("op", id(fn))):
                 step.edges.append(f"{ids[_key(p)]}->{ids[('op', id(fn))]}")
         if ids.get(("op", id(fn))) and ids.get(_key(t)):

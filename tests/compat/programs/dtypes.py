@@ -1,8 +1,20 @@
 # dtype aliases and the legacy type names.
 import torch
 
-for dtype in [torch.float, torch.double, torch.half, torch.long, torch.int, torch.bool,
-              torch.float32, torch.float64, torch.int64, torch.uint8, torch.int8, torch.short]:
+for dtype in [
+    torch.float,
+    torch.double,
+    torch.half,
+    torch.long,
+    torch.int,
+    torch.bool,
+    torch.float32,
+    torch.float64,
+    torch.int64,
+    torch.uint8,
+    torch.int8,
+    torch.short,
+]:
     t = torch.ones(2, dtype=dtype)
     print(t.type(), t.dtype == dtype, t.is_floating_point())
 x = torch.tensor([1.7, -2.2])

@@ -25,9 +25,18 @@ class _BatchNorm(Module):
     _expected_dims: tuple = ()
     _shape_text = ""
 
-    def __init__(self, num_features: int, eps: float = 1e-5, momentum: float | None = 0.1,
-                 affine: bool = True, track_running_stats: bool = True, device=None,
-                 dtype=None, *, bias: bool = True) -> None:  # fmt: skip
+    def __init__(
+        self,
+        num_features: int,
+        eps: float = 1e-5,
+        momentum: float | None = 0.1,
+        affine: bool = True,
+        track_running_stats: bool = True,
+        device=None,
+        dtype=None,
+        *,
+        bias: bool = True,
+    ) -> None:
         super().__init__()
         num_features = non_negative_int(num_features, type(self).__name__, "num_features")
         self.num_features, self.eps, self.momentum = num_features, eps, momentum
@@ -68,11 +77,14 @@ class _BatchNorm(Module):
     def forward(self, x: Tensor) -> Tensor:
         name = type(self).__name__
         if x.ndim not in self._expected_dims:
-            raise ValueError(f"{name}: expected a {self._shape_text} input, got shape "
-                             f"{tuple(x.shape)}")  # fmt: skip
+            raise ValueError(
+                f"{name}: expected a {self._shape_text} input, got shape {tuple(x.shape)}"
+            )
         if x.shape[1] != self.num_features:
-            raise RuntimeError(f"{name}: expected input with {self.num_features} channels "
-                               f"(dim 1), got shape {tuple(x.shape)}")  # fmt: skip
+            raise RuntimeError(
+                f"{name}: expected input with {self.num_features} channels "
+                f"(dim 1), got shape {tuple(x.shape)}"
+            )
         factor = 0.0 if self.momentum is None else self.momentum
         if self.training and self.track_running_stats and self.num_batches_tracked is not None:
             self.num_batches_tracked += 1
@@ -81,14 +93,22 @@ class _BatchNorm(Module):
         use_batch_stats = self.training or self.running_mean is None
         track = not self.training or self.track_running_stats
         return F.batch_norm(
-            x, self.running_mean if track else None, self.running_var if track else None,
-            self.weight, self.bias, use_batch_stats, factor, self.eps,
-        )  # fmt: skip
+            x,
+            self.running_mean if track else None,
+            self.running_var if track else None,
+            self.weight,
+            self.bias,
+            use_batch_stats,
+            factor,
+            self.eps,
+        )
 
     def extra_repr(self) -> str:
-        return (f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, "
-                f"affine={self.affine}, bias={self.bias is not None}, "
-                f"track_running_stats={self.track_running_stats}")  # fmt: skip
+        return (
+            f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, "
+            f"affine={self.affine}, bias={self.bias is not None}, "
+            f"track_running_stats={self.track_running_stats}"
+        )
 
 
 class BatchNorm1d(_BatchNorm):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-
 from ...composite.args import non_negative_int
 from ...factories import empty
 from ...tensor import Tensor
@@ -21,33 +20,51 @@ class Conv2d(Module):
     padding: an int, a pair, 'valid' (no padding) or 'same' (output size = input size).
     """
 
-    def __init__(self, in_channels: int, out_channels: int, kernel_size, stride=1, padding=0,
-                 dilation=1, groups: int = 1, bias: bool = True, padding_mode: str = "zeros",
-                 device=None, dtype=None) -> None:  # fmt: skip
+    def __init__(
+        self,
+        in_channels: int,
+        out_channels: int,
+        kernel_size,
+        stride=1,
+        padding=0,
+        dilation=1,
+        groups: int = 1,
+        bias: bool = True,
+        padding_mode: str = "zeros",
+        device=None,
+        dtype=None,
+    ) -> None:
         super().__init__()
         in_channels = non_negative_int(in_channels, "Conv2d", "in_channels")
         out_channels = non_negative_int(out_channels, "Conv2d", "out_channels")
         if groups < 1 or in_channels % groups or out_channels % groups:
-            raise ValueError(f"Conv2d: groups={groups} must divide in_channels={in_channels} "
-                             f"and out_channels={out_channels}")  # fmt: skip
+            raise ValueError(
+                f"Conv2d: groups={groups} must divide in_channels={in_channels} "
+                f"and out_channels={out_channels}"
+            )
         if padding_mode not in ("zeros", "reflect", "replicate", "circular"):
-            raise ValueError(f"Conv2d: padding_mode must be 'zeros', 'reflect', 'replicate' or "
-                             f"'circular', got {padding_mode!r}")  # fmt: skip
+            raise ValueError(
+                f"Conv2d: padding_mode must be 'zeros', 'reflect', 'replicate' or "
+                f"'circular', got {padding_mode!r}"
+            )
         if isinstance(padding, str):
             if padding not in ("same", "valid"):
-                raise ValueError(f"Conv2d: padding must be an int, a pair, 'valid' or 'same', "
-                                 f"got {padding!r}")  # fmt: skip
+                raise ValueError(
+                    f"Conv2d: padding must be an int, a pair, 'valid' or 'same', got {padding!r}"
+                )
             if padding == "same" and _pair(stride, "stride", "Conv2d") != (1, 1):
-                raise ValueError("Conv2d: padding='same' is not supported for strided "
-                                 "convolutions")  # fmt: skip
+                raise ValueError("Conv2d: padding='same' is not supported for strided convolutions")
         else:
             padding = _pair(padding, "padding", "Conv2d")
         self.in_channels, self.out_channels = in_channels, out_channels
         self.kernel_size = _pair(kernel_size, "kernel_size", "Conv2d")
         self.stride = _pair(stride, "stride", "Conv2d")
         self.dilation = _pair(dilation, "dilation", "Conv2d")
-        for what, pair in (("kernel_size", self.kernel_size), ("stride", self.stride),
-                           ("dilation", self.dilation)):  # fmt: skip
+        for what, pair in (
+            ("kernel_size", self.kernel_size),
+            ("stride", self.stride),
+            ("dilation", self.dilation),
+        ):
             if min(pair) < 1:
                 raise RuntimeError(f"Conv2d: {what} must be positive, got {pair}")
         if not isinstance(padding, str) and min(padding) < 0:
@@ -67,19 +84,21 @@ class Conv2d(Module):
     def forward(self, x: Tensor) -> Tensor:
         if x.ndim not in (3, 4) or x.shape[-3] != self.in_channels:
             c = self.in_channels
-            raise RuntimeError(f"Conv2d: expected input (N, {c}, H, W) or ({c}, H, W), got "
-                               f"shape {tuple(x.shape)}")  # fmt: skip
+            raise RuntimeError(
+                f"Conv2d: expected input (N, {c}, H, W) or ({c}, H, W), got shape {tuple(x.shape)}"
+            )
         padding = self.padding
         if self.padding_mode != "zeros" and padding not in ("valid", (0, 0)):
             pads = _explicit_padding(padding, self.kernel_size, self.dilation)
             x = F.pad(x, pads, mode=self.padding_mode)
             padding = 0
-        return F.conv2d(x, self.weight, self.bias, self.stride, padding, self.dilation,
-                        self.groups)  # fmt: skip
+        return F.conv2d(x, self.weight, self.bias, self.stride, padding, self.dilation, self.groups)
 
     def extra_repr(self) -> str:
-        s = (f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, "
-             f"stride={self.stride}")  # fmt: skip
+        s = (
+            f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, "
+            f"stride={self.stride}"
+        )
         if self.padding != (0, 0):
             s += f", padding={self.padding}"
         if self.dilation != (1, 1):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-
 from ...composite.args import non_negative_int
 from ...factories import empty
 from ...tensor import Tensor
@@ -19,8 +18,9 @@ class Linear(Module):
     a=sqrt(5), PyTorch's default), bias (out_features,) ~ the same uniform.
     """
 
-    def __init__(self, in_features: int, out_features: int, bias: bool = True, device=None,
-                 dtype=None) -> None:  # fmt: skip
+    def __init__(
+        self, in_features: int, out_features: int, bias: bool = True, device=None, dtype=None
+    ) -> None:
         super().__init__()
         in_features = non_negative_int(in_features, "Linear", "in_features")
         out_features = non_negative_int(out_features, "Linear", "out_features")
@@ -37,10 +37,14 @@ class Linear(Module):
 
     def forward(self, x: Tensor) -> Tensor:
         if x.ndim == 0 or x.shape[-1] != self.in_features:
-            raise RuntimeError(f"Linear: expected input with last dim {self.in_features}, got "
-                               f"shape {tuple(x.shape)}")  # fmt: skip
+            raise RuntimeError(
+                f"Linear: expected input with last dim {self.in_features}, got "
+                f"shape {tuple(x.shape)}"
+            )
         return F.linear(x, self.weight, self.bias)
 
     def extra_repr(self) -> str:
-        return (f"in_features={self.in_features}, out_features={self.out_features}, "
-                f"bias={self.bias is not None}")  # fmt: skip
+        return (
+            f"in_features={self.in_features}, out_features={self.out_features}, "
+            f"bias={self.bias is not None}"
+        )

@@ -80,60 +80,84 @@ class CrossEntropyLoss(_WeightedLoss):
     """Softmax cross entropy of logits (N, C, d1, ...) or (C,) against class indices (int64,
     shape (N, d1, ...)) or class probabilities (float, the input's shape)."""
 
-    def __init__(self, weight: Optional[Tensor] = None, ignore_index: int = -100,
-                 reduction: str = "mean", label_smoothing: float = 0.0) -> None:  # fmt: skip
+    def __init__(
+        self,
+        weight: Optional[Tensor] = None,
+        ignore_index: int = -100,
+        reduction: str = "mean",
+        label_smoothing: float = 0.0,
+    ) -> None:
         super().__init__(weight, reduction)
         self.ignore_index = ignore_index
         self.label_smoothing = label_smoothing
 
     def forward(self, input: Tensor, target: Tensor) -> Tensor:
-        return LF.cross_entropy(input, target, weight=self.weight, ignore_index=self.ignore_index,
-                                reduction=self.reduction,
-                                label_smoothing=self.label_smoothing)  # fmt: skip
+        return LF.cross_entropy(
+            input,
+            target,
+            weight=self.weight,
+            ignore_index=self.ignore_index,
+            reduction=self.reduction,
+            label_smoothing=self.label_smoothing,
+        )
 
 
 class NLLLoss(_WeightedLoss):
     """Negative log likelihood of log-probabilities (e.g. LogSoftmax output) and class indices."""
 
-    def __init__(self, weight: Optional[Tensor] = None, ignore_index: int = -100,
-                 reduction: str = "mean") -> None:  # fmt: skip
+    def __init__(
+        self, weight: Optional[Tensor] = None, ignore_index: int = -100, reduction: str = "mean"
+    ) -> None:
         super().__init__(weight, reduction)
         self.ignore_index = ignore_index
 
     def forward(self, input: Tensor, target: Tensor) -> Tensor:
-        return LF.nll_loss(input, target, weight=self.weight, ignore_index=self.ignore_index,
-                           reduction=self.reduction)  # fmt: skip
+        return LF.nll_loss(
+            input,
+            target,
+            weight=self.weight,
+            ignore_index=self.ignore_index,
+            reduction=self.reduction,
+        )
 
 
 class BCELoss(_WeightedLoss):
     """Binary cross entropy of probabilities in [0, 1] (each log clamped at -100)."""
 
     def forward(self, input: Tensor, target: Tensor) -> Tensor:
-        return LF.binary_cross_entropy(input, target, weight=self.weight,
-                                       reduction=self.reduction)  # fmt: skip
+        return LF.binary_cross_entropy(input, target, weight=self.weight, reduction=self.reduction)
 
 
 class BCEWithLogitsLoss(_Loss):
     """Sigmoid + binary cross entropy in one numerically stable step; `pos_weight` (broadcast
     along the last dim) scales the loss of positive targets."""
 
-    def __init__(self, weight: Optional[Tensor] = None, reduction: str = "mean",
-                 pos_weight: Optional[Tensor] = None) -> None:  # fmt: skip
+    def __init__(
+        self,
+        weight: Optional[Tensor] = None,
+        reduction: str = "mean",
+        pos_weight: Optional[Tensor] = None,
+    ) -> None:
         super().__init__(reduction)
         self.register_buffer("weight", _buffer(weight))
         self.register_buffer("pos_weight", _buffer(pos_weight))
 
     def forward(self, input: Tensor, target: Tensor) -> Tensor:
-        return LF.binary_cross_entropy_with_logits(input, target, weight=self.weight,
-                                                   reduction=self.reduction,
-                                                   pos_weight=self.pos_weight)  # fmt: skip
+        return LF.binary_cross_entropy_with_logits(
+            input, target, weight=self.weight, reduction=self.reduction, pos_weight=self.pos_weight
+        )
 
 
 class MultiMarginLoss(_WeightedLoss):
     """Multiclass SVM hinge loss: sum_{j != y} max(0, margin - x[y] + x[j])^p / C."""
 
-    def __init__(self, p: int = 1, margin: float = 1.0, weight: Optional[Tensor] = None,
-                 reduction: str = "mean") -> None:  # fmt: skip
+    def __init__(
+        self,
+        p: int = 1,
+        margin: float = 1.0,
+        weight: Optional[Tensor] = None,
+        reduction: str = "mean",
+    ) -> None:
         if p not in (1, 2):
             raise ValueError(f"MultiMarginLoss: only p == 1 and p == 2 are supported, got {p}")
         super().__init__(weight, reduction)
@@ -141,8 +165,14 @@ class MultiMarginLoss(_WeightedLoss):
         self.margin = margin
 
     def forward(self, input: Tensor, target: Tensor) -> Tensor:
-        return LF.multi_margin_loss(input, target, p=self.p, margin=self.margin,
-                                    weight=self.weight, reduction=self.reduction)  # fmt: skip
+        return LF.multi_margin_loss(
+            input,
+            target,
+            p=self.p,
+            margin=self.margin,
+            weight=self.weight,
+            reduction=self.reduction,
+        )
 
 
 class KLDivLoss(_Loss):
@@ -160,6 +190,14 @@ class KLDivLoss(_Loss):
 
 
 __all__ = [
-    "MSELoss", "L1Loss", "HuberLoss", "SmoothL1Loss", "CrossEntropyLoss", "NLLLoss", "BCELoss",
-    "BCEWithLogitsLoss", "MultiMarginLoss", "KLDivLoss",
-]  # fmt: skip
+    "MSELoss",
+    "L1Loss",
+    "HuberLoss",
+    "SmoothL1Loss",
+    "CrossEntropyLoss",
+    "NLLLoss",
+    "BCELoss",
+    "BCEWithLogitsLoss",
+    "MultiMarginLoss",
+    "KLDivLoss",
+]

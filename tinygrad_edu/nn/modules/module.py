@@ -17,6 +17,7 @@ from ...autograd.grad_mode import no_grad
 from ...tensor import Tensor
 from ..parameter import Parameter
 
+
 class _IncompatibleKeys(namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])):
     """What load_state_dict returns; printed as PyTorch prints it."""
 
@@ -130,8 +131,10 @@ class Module:
         self._check_init("parameters")
         self._check_name(name, "parameter")
         if param is not None and not isinstance(param, Parameter):
-            raise TypeError(f"register_parameter: '{name}' must be an nn.Parameter or None, "
-                            f"got {type(param).__name__}")  # fmt: skip
+            raise TypeError(
+                f"register_parameter: '{name}' must be an nn.Parameter or None, "
+                f"got {type(param).__name__}"
+            )
         self._forget(name, "_parameters")
         self._parameters[name] = param
 
@@ -140,8 +143,9 @@ class Module:
         self._check_init("buffers")
         self._check_name(name, "buffer")
         if tensor is not None and not isinstance(tensor, Tensor):
-            raise TypeError(f"register_buffer: '{name}' must be a Tensor or None, got "
-                            f"{type(tensor).__name__}")  # fmt: skip
+            raise TypeError(
+                f"register_buffer: '{name}' must be a Tensor or None, got {type(tensor).__name__}"
+            )
         self._forget(name, "_buffers")
         self._buffers[name] = tensor
         if not persistent:
@@ -152,8 +156,10 @@ class Module:
         self._check_init("child modules")
         self._check_name(name, "module")
         if module is not None and not isinstance(module, Module):
-            raise TypeError(f"{type(self).__name__}.add_module: '{name}' must be an nn.Module or "
-                            f"None, got {type(module).__name__}")  # fmt: skip
+            raise TypeError(
+                f"{type(self).__name__}.add_module: '{name}' must be an nn.Module or "
+                f"None, got {type(module).__name__}"
+            )
         self._forget(name, "_modules")
         self._modules[name] = module
 
@@ -172,8 +178,9 @@ class Module:
         mod = self
         for part in target.split(".") if target else []:
             if part not in mod._modules or mod._modules[part] is None:
-                raise AttributeError(f"{type(mod).__name__} has no submodule '{part}' "
-                                     f"(path '{target}')")  # fmt: skip
+                raise AttributeError(
+                    f"{type(mod).__name__} has no submodule '{part}' (path '{target}')"
+                )
             mod = mod._modules[part]
         return mod
 
@@ -218,8 +225,9 @@ class Module:
                 seen.add(id(value))
                 yield (f"{mod_prefix}.{name}" if mod_prefix else name), value
 
-    def named_parameters(self, prefix: str = "", recurse: bool = True,
-                         remove_duplicate: bool = True):  # fmt: skip
+    def named_parameters(
+        self, prefix: str = "", recurse: bool = True, remove_duplicate: bool = True
+    ):
         """(dotted name, Parameter) pairs, each shared parameter once."""
         yield from self._named_members("_parameters", prefix, recurse, remove_duplicate)
 
@@ -227,8 +235,7 @@ class Module:
         for _, p in self.named_parameters(recurse=recurse):
             yield p
 
-    def named_buffers(self, prefix: str = "", recurse: bool = True,
-                      remove_duplicate: bool = True):  # fmt: skip
+    def named_buffers(self, prefix: str = "", recurse: bool = True, remove_duplicate: bool = True):
         yield from self._named_members("_buffers", prefix, recurse, remove_duplicate)
 
     def buffers(self, recurse: bool = True) -> Iterator[Tensor]:
@@ -354,8 +361,10 @@ class Module:
         buffers in place. Returns (missing_keys, unexpected_keys); raises RuntimeError on a shape
         mismatch, and with strict=True on any missing or unexpected key."""
         if not hasattr(state_dict, "keys") or not hasattr(state_dict, "__getitem__"):
-            raise TypeError(f"load_state_dict: expected state_dict to be dict-like, got "
-                            f"{type(state_dict).__name__}")  # fmt: skip
+            raise TypeError(
+                f"load_state_dict: expected state_dict to be dict-like, got "
+                f"{type(state_dict).__name__}"
+            )
         own = self.state_dict(keep_vars=True)
         missing = [k for k in own if k not in state_dict]
         unexpected = [k for k in state_dict if k not in own]
@@ -366,19 +375,28 @@ class Module:
             value = _as_loadable(state_dict[key])
             shape = tuple(value.shape)
             if shape != tuple(target.shape):
-                errors.append(f"size mismatch for {key}: copying a param with shape {shape} "
-                              f"from checkpoint, the shape in current model is "
-                              f"{tuple(target.shape)}.")  # fmt: skip
+                errors.append(
+                    f"size mismatch for {key}: copying a param with shape {shape} "
+                    f"from checkpoint, the shape in current model is "
+                    f"{tuple(target.shape)}."
+                )
         if strict:
             if unexpected:
-                errors.insert(0, "Unexpected key(s) in state_dict: "
-                              + ", ".join(f'"{k}"' for k in unexpected) + ".")  # fmt: skip
+                errors.insert(
+                    0,
+                    "Unexpected key(s) in state_dict: "
+                    + ", ".join(f'"{k}"' for k in unexpected)
+                    + ".",
+                )
             if missing:
-                errors.insert(0, "Missing key(s) in state_dict: "
-                              + ", ".join(f'"{k}"' for k in missing) + ".")  # fmt: skip
+                errors.insert(
+                    0, "Missing key(s) in state_dict: " + ", ".join(f'"{k}"' for k in missing) + "."
+                )
         if errors:
-            raise RuntimeError(f"Error(s) in loading state_dict for {type(self).__name__}:\n\t"
-                               + "\n\t".join(errors))  # fmt: skip
+            raise RuntimeError(
+                f"Error(s) in loading state_dict for {type(self).__name__}:\n\t"
+                + "\n\t".join(errors)
+            )
         with no_grad():
             for key, target in own.items():
                 if key in state_dict:

@@ -21,8 +21,15 @@ class LayerNorm(Module):
     """y = (x - mean) / sqrt(var + eps) * weight + bias, statistics over the last
     len(normalized_shape) dims of each sample (Ba et al., 2016); weight = 1, bias = 0 at start."""
 
-    def __init__(self, normalized_shape, eps: float = 1e-5, elementwise_affine: bool = True,
-                 bias: bool = True, device=None, dtype=None) -> None:  # fmt: skip
+    def __init__(
+        self,
+        normalized_shape,
+        eps: float = 1e-5,
+        elementwise_affine: bool = True,
+        bias: bool = True,
+        device=None,
+        dtype=None,
+    ) -> None:
         super().__init__()
         self.normalized_shape = _shape(normalized_shape, "LayerNorm")
         self.eps, self.elementwise_affine = eps, elementwise_affine
@@ -39,21 +46,31 @@ class LayerNorm(Module):
     def forward(self, x: Tensor) -> Tensor:
         k = len(self.normalized_shape)
         if x.ndim < k or tuple(x.shape[-k:]) != self.normalized_shape:
-            raise RuntimeError(f"LayerNorm: expected input with trailing shape "
-                               f"{self.normalized_shape}, got shape {tuple(x.shape)}")  # fmt: skip
+            raise RuntimeError(
+                f"LayerNorm: expected input with trailing shape "
+                f"{self.normalized_shape}, got shape {tuple(x.shape)}"
+            )
         return F.layer_norm(x, self.normalized_shape, self.weight, self.bias, self.eps)
 
     def extra_repr(self) -> str:
-        return (f"{self.normalized_shape}, eps={self.eps}, elementwise_affine="
-                f"{self.elementwise_affine}, bias={self.bias is not None}")  # fmt: skip
+        return (
+            f"{self.normalized_shape}, eps={self.eps}, elementwise_affine="
+            f"{self.elementwise_affine}, bias={self.bias is not None}"
+        )
 
 
 class RMSNorm(Module):
     """y = x / sqrt(mean(x^2) + eps) * weight over the last len(normalized_shape) dims
     (Zhang & Sennrich, 2019); eps=None uses the machine epsilon of the input's dtype."""
 
-    def __init__(self, normalized_shape, eps: float | None = None,
-                 elementwise_affine: bool = True, device=None, dtype=None) -> None:  # fmt: skip
+    def __init__(
+        self,
+        normalized_shape,
+        eps: float | None = None,
+        elementwise_affine: bool = True,
+        device=None,
+        dtype=None,
+    ) -> None:
         super().__init__()
         self.normalized_shape = _shape(normalized_shape, "RMSNorm")
         self.eps, self.elementwise_affine = eps, elementwise_affine
@@ -65,10 +82,13 @@ class RMSNorm(Module):
     def forward(self, x: Tensor) -> Tensor:
         k = len(self.normalized_shape)
         if x.ndim < k or tuple(x.shape[-k:]) != self.normalized_shape:
-            raise RuntimeError(f"RMSNorm: expected input with trailing shape "
-                               f"{self.normalized_shape}, got shape {tuple(x.shape)}")  # fmt: skip
+            raise RuntimeError(
+                f"RMSNorm: expected input with trailing shape "
+                f"{self.normalized_shape}, got shape {tuple(x.shape)}"
+            )
         return F.rms_norm(x, self.normalized_shape, self.weight, self.eps)
 
     def extra_repr(self) -> str:
-        return (f"{self.normalized_shape}, eps={self.eps}, "
-                f"elementwise_affine={self.elementwise_affine}")  # fmt: skip
+        return (
+            f"{self.normalized_shape}, eps={self.eps}, elementwise_affine={self.elementwise_affine}"
+        )

@@ -18,27 +18,40 @@ class Embedding(Module):
     weight (num_embeddings, embedding_dim) ~ N(0, 1); the row at padding_idx starts at zero and
     never receives a gradient (so it stays a fixed "no token" vector)."""
 
-    def __init__(self, num_embeddings: int, embedding_dim: int, padding_idx: int | None = None,
-                 _weight: Tensor | None = None, _freeze: bool = False, device=None,
-                 dtype=None) -> None:  # fmt: skip
+    def __init__(
+        self,
+        num_embeddings: int,
+        embedding_dim: int,
+        padding_idx: int | None = None,
+        _weight: Tensor | None = None,
+        _freeze: bool = False,
+        device=None,
+        dtype=None,
+    ) -> None:
         super().__init__()
         num_embeddings = non_negative_int(num_embeddings, "Embedding", "num_embeddings")
         embedding_dim = non_negative_int(embedding_dim, "Embedding", "embedding_dim")
         if padding_idx is not None:
             if not -num_embeddings <= padding_idx < num_embeddings:
-                raise ValueError(f"Embedding: padding_idx {padding_idx} must be within "
-                                 f"[-{num_embeddings}, {num_embeddings})")  # fmt: skip
+                raise ValueError(
+                    f"Embedding: padding_idx {padding_idx} must be within "
+                    f"[-{num_embeddings}, {num_embeddings})"
+                )
             padding_idx %= num_embeddings
         self.num_embeddings, self.embedding_dim = num_embeddings, embedding_dim
         self.padding_idx = padding_idx
         if _weight is None:
-            self.weight = Parameter(empty(num_embeddings, embedding_dim, dtype=dtype,
-                                          device=device), requires_grad=not _freeze)  # fmt: skip
+            self.weight = Parameter(
+                empty(num_embeddings, embedding_dim, dtype=dtype, device=device),
+                requires_grad=not _freeze,
+            )
             self.reset_parameters()
         else:
             if tuple(_weight.shape) != (num_embeddings, embedding_dim):
-                raise ValueError(f"Embedding: _weight has shape {tuple(_weight.shape)}, expected "
-                                 f"({num_embeddings}, {embedding_dim})")  # fmt: skip
+                raise ValueError(
+                    f"Embedding: _weight has shape {tuple(_weight.shape)}, expected "
+                    f"({num_embeddings}, {embedding_dim})"
+                )
             self.weight = Parameter(_weight, requires_grad=not _freeze)
 
     def reset_parameters(self) -> None:
@@ -48,12 +61,15 @@ class Embedding(Module):
                 self.weight[self.padding_idx] = 0.0
 
     @classmethod
-    def from_pretrained(cls, embeddings: Tensor, freeze: bool = True,
-                        padding_idx: int | None = None) -> "Embedding":  # fmt: skip
+    def from_pretrained(
+        cls, embeddings: Tensor, freeze: bool = True, padding_idx: int | None = None
+    ) -> "Embedding":
         """An Embedding holding the given (num, dim) matrix (frozen unless freeze=False)."""
         if embeddings.ndim != 2:
-            raise ValueError(f"Embedding.from_pretrained: expected a 2-D matrix, got shape "
-                             f"{tuple(embeddings.shape)}")  # fmt: skip
+            raise ValueError(
+                f"Embedding.from_pretrained: expected a 2-D matrix, got shape "
+                f"{tuple(embeddings.shape)}"
+            )
         rows, cols = embeddings.shape
         return cls(rows, cols, padding_idx, _weight=embeddings, _freeze=freeze)
 
