@@ -1,17 +1,18 @@
-"""Lab 5: regularisation on a small MNIST training set (2,000 images, so that overfitting shows).
+# %% [markdown]
+# # Lab 5: regularisation on a small MNIST training set (2,000 images, so that overfitting shows).
+#
+# 1. Under-, over- and a good fit: a tiny model, a big one, the big one regularised; train vs
+#    validation loss per epoch -> fitting.png.
+# 2. L2 sweep: SGD weight decay 0 ... 1e-2 -> l2_sweep.png (validation accuracy, weight norm).
+# 3. Dropout sweep: p = 0, 0.2, 0.5 -> dropout_sweep.png.
+# 4. Early stopping: stop when the validation loss has not improved for 5 epochs and restore the
+#    best weights -> early_stopping.png.
+#
+# Validation = 1,000 other training images; the test set is used once per run at the end.
+#
+#     python demos/05_regularisation.py --data-dir DIR [--quick]
 
-1. Under-, over- and a good fit: a tiny model, a big one, the big one regularised; train vs
-   validation loss per epoch -> fitting.png.
-2. L2 sweep: SGD weight decay 0 ... 1e-2 -> l2_sweep.png (validation accuracy, weight norm).
-3. Dropout sweep: p = 0, 0.2, 0.5 -> dropout_sweep.png.
-4. Early stopping: stop when the validation loss has not improved for 5 epochs and restore the
-   best weights -> early_stopping.png.
-
-Validation = 1,000 other training images; the test set is used once per run at the end.
-
-    python demos/05_regularisation.py --data-dir DIR [--quick]
-"""
-
+# %%
 import _common
 
 import tinygrad_edu as tg
@@ -55,7 +56,29 @@ def report(label, history, test_acc, norm=None) -> dict:
             "test_acc": test_acc, "weight_norm": norm}  # fmt: skip
 
 
+def fit_diagnosis(h, best: int, rise: float) -> str:
+    """Underfit / overfit / still learning / a good fit, read from this run's own curves."""
+    k = max(2, len(h) // 3)
+    recent = (h.train_loss[-k] - h.train_loss[-1]) / h.train_loss[-k]  # share of the loss lost lately
+    if best < len(h) and rise > 0.1:
+        return (f"overfits: the validation loss rose {rise:.0%} after epoch {best} while the "
+                f"training loss kept falling")  # fmt: skip
+    if h.train_acc[-1] < 0.9 and recent < 0.05:
+        return (f"underfits: the training loss has levelled off ({recent:.0%} lower over the last "
+                f"{k} epochs) at a train accuracy of only {h.train_acc[-1]:.1%}")  # fmt: skip
+    if best == len(h):
+        return (f"still improving at epoch {len(h)} (validation loss at its lowest): too short "
+                "a run to conclude")  # fmt: skip
+    return f"fits well: the validation loss stays within {rise:.0%} of its minimum"
+
+
 metrics = {}
+# %% [markdown]
+# ## 1. Under-, over- and a good fit
+# The validation loss per epoch tells them apart: an underfitting model has both losses high; an
+# overfitting one drives its training loss towards 0 while the validation loss turns back up.
+
+# %%
 print("1. under-, over- and a good fit: validation loss per epoch tells them apart")
 cases = {
     "underfit: [4]": dict(hidden=[4]),
@@ -73,11 +96,16 @@ for label, options in cases.items():
           f"{h.val_loss[-1]:.3f} ({rise:+.0%}); train loss {h.train_loss[-1]:.4f}")  # fmt: skip
     metrics[label].update(best_val_epoch=best, val_loss_rise=rise)
     panels[label] = {"train loss": h.train_loss, "val loss": h.val_loss}
-print("  underfit: both losses stay high. overfit: the training loss goes to ~0 while the "
-      "validation loss turns back up. Regularised: the validation loss stays low.")  # fmt: skip
+    diagnosis = fit_diagnosis(h, best, rise)
+    metrics[label]["diagnosis"] = diagnosis
+    print(f"  {'':38s} -> {diagnosis}")
 _common.plot_lines({}, f"{args.out}/fitting.png", "train vs validation loss",
                    ylabel="loss", logy=True, panels=panels)  # fmt: skip
 
+# %% [markdown]
+# ## 2. L2 regularisation (weight decay)
+
+# %%
 print("2. L2 regularisation (SGD weight_decay) on [512, 512]")
 l2 = {}
 for wd in (0.0, 1e-4, 1e-3, 5e-3, 1e-2):
@@ -86,6 +114,16 @@ for wd in (0.0, 1e-4, 1e-3, 5e-3, 1e-2):
     l2[f"wd {wd:g} val acc"] = h.val_acc
 _common.plot_lines(l2, f"{args.out}/l2_sweep.png", "validation accuracy by weight decay",
                    ylabel="accuracy")  # fmt: skip
+best_wd = max(l2, key=lambda k: l2[k][-1])
+gain = l2[best_wd][-1] - l2["wd 0 val acc"][-1]
+print(f"  best by validation accuracy: {best_wd.replace(' val acc', '')} ({l2[best_wd][-1]:.1%}, "
+      f"{gain:+.1%} over no weight decay)"
+      + ("" if gain >= 0.005 else ": no weight decay helped measurably in this run"))  # fmt: skip
+
+# %% [markdown]
+# ## 3. Dropout
+
+# %%
 
 print("3. dropout on [512, 512]")
 drop = {}
@@ -94,7 +132,15 @@ for p in (0.0, 0.2, 0.5):
     metrics[f"dropout {p:g}"] = report(f"dropout {p:g}", h, acc)
     drop[f"p={p:g} train acc"], drop[f"p={p:g} val acc"] = h.train_acc, h.val_acc
 _common.plot_lines(drop, f"{args.out}/dropout_sweep.png", "dropout: train vs validation accuracy",
-                   ylabel="accuracy")  # fmt: skip
+                   ylabel="accuracy", paired=True)  # fmt: skip
+gaps = {p: drop[f"p={p:g} train acc"][-1] - drop[f"p={p:g} val acc"][-1] for p in (0.0, 0.2, 0.5)}
+print("  train-validation gap: " + ", ".join(f"p={p:g} {g:+.1%}" for p, g in gaps.items())
+      + ("; dropout narrows it" if gaps[0.5] < gaps[0.0] else "; dropout did not narrow it here"))  # fmt: skip
+
+# %% [markdown]
+# ## 4. Early stopping
+
+# %%
 
 stopper = EarlyStopping(patience=2 if args.quick else 5, monitor="val_loss")
 print(f"4. early stopping (patience {stopper.patience}) on the overfitting model")
