@@ -1,5 +1,5 @@
 # %% [markdown]
-# # Lab 5: regularisation on a small MNIST training set (2,000 images, so that overfitting shows).
+# # Lab 5: regularisation on a small MNIST training set (2,000 images, so that overfitting shows)
 #
 # 1. Under-, over- and a good fit: a tiny model, a big one, the big one regularised; train vs
 #    validation loss per epoch -> fitting.png.

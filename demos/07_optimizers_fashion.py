@@ -1,5 +1,5 @@
 # %% [markdown]
-# # Lab 7: optimiser and schedule showdown on Fashion-MNIST.
+# # Lab 7: optimiser and schedule showdown on Fashion-MNIST
 #
 # 1. Optimisers: SGD + momentum, Adam, AdamW, RMSprop on the same MLP -> optimizers.png.
 # 2. Learning-rate schedules for SGD + momentum: constant, step (x0.1 at 1/2 and 3/4), cosine,

@@ -1,5 +1,5 @@
 # %% [markdown]
-# # Lab 9: a small CNN with residual connections on MNIST (or Fashion-MNIST).
+# # Lab 9: a small CNN with residual connections on MNIST (or Fashion-MNIST)
 #
 #     conv3x3(1->16) BN ReLU, maxpool                      28x28 -> 14x14
 #     residual block: x + BN(conv(ReLU(BN(conv(x))))), ReLU
