@@ -49,6 +49,7 @@ print(f"{len(train)} training, {len(val)} validation and {len(test)} test images
 # ## The models and the recipes
 
 
+# %%
 def courses_mlp() -> nn.Module:
     """784-256-128-10 with ReLU: the network of the courses' MNIST lab."""
     return nn.Sequential(

@@ -130,6 +130,21 @@ def test_demo_without_data_says_where_to_put_it(tmp_path):
 NOTEBOOKS = [n for n in NAMES if n != "cpu_vs_gpu"]
 
 
+@pytest.mark.parametrize("name", NOTEBOOKS)
+def test_lab_is_in_percent_format(name):
+    """`# %%` code cells and `# %% [markdown]` cells holding only comments (code left inside a
+    markdown cell would never run in the notebook)."""
+    lines = (DEMOS / f"{name}.py").read_text(encoding="utf-8").splitlines()
+    assert lines[0] == "# %% [markdown]" and lines[1].startswith("# # "), "start with a title"
+    in_markdown = False
+    for number, line in enumerate(lines, 1):
+        if line.startswith("# %%"):
+            in_markdown = "[markdown]" in line
+        elif in_markdown and line.strip() and not line.startswith("#"):
+            pytest.fail(f"demos/{name}.py:{number}: code inside a markdown cell: {line!r}")
+    assert sum(line.startswith("# %%") for line in lines) >= 4, "too few cells to read well"
+
+
 def test_notebooks_match_the_scripts():
     """docs/labs/*.ipynb are generated from demos/ by docs/make_labs.py and kept current."""
     pytest.importorskip("jupytext")
