@@ -66,16 +66,20 @@ class Perceptron:
         return int((y * (x @ self.w + self.b) <= 0).sum().item())
 
 
-def draw_boundary(model, x, y, path: str, title: str, units: str) -> None:
-    fig = plot_decision_boundary(model, x, (y > 0).long(), None, title=title)
+def draw_boundary(model, x, y, path: str, title: str, units: str, names: tuple) -> None:
+    """The plane coloured by the perceptron's prediction; names = (class -1, class +1)."""
+    fig = plot_decision_boundary(model, x, (y > 0).long(), None, title=title, figsize=(6, 5.2))
     ax = fig.axes[0]
     ax.set_xlabel(f"{AXES[0]} ({units})")
     ax.set_ylabel(f"{AXES[1]} ({units})")
+    for text, name in zip(ax.get_legend().get_texts(), names):
+        text.set_text(name)
     fig.savefig(path)
     _common.save_figure(fig, path)
 
 
-def run_perceptron(x, y, title: str, stem: str, epochs: int, snapshots=(), units="scaled 0..1"):
+def run_perceptron(x, y, title: str, stem: str, epochs: int, snapshots=(), units="scaled 0..1",
+                   names=("-1", "+1")):  # fmt: skip
     """Train for `epochs`; return (updates per epoch, boundary errors after each epoch)."""
     perceptron, updates, errors = Perceptron(x.shape[1]), [], []
     for epoch in range(1, epochs + 1):
@@ -83,8 +87,9 @@ def run_perceptron(x, y, title: str, stem: str, epochs: int, snapshots=(), units
         errors.append(perceptron.errors(x, y))
         if epoch in snapshots:
             draw_boundary(perceptron, x, y, f"{args.out}/{stem}_epoch{epoch:02d}.png",
-                          f"{title}, after epoch {epoch}: this boundary gets {errors[-1]} of "
-                          f"{len(x)} wrong ({updates[-1]} updates during the epoch)", units)  # fmt: skip
+                          f"{title}, after epoch {epoch}:\nthis boundary gets {errors[-1]} of "
+                          f"{len(x)} wrong ({updates[-1]} updates during the epoch)", units,
+                          names)  # fmt: skip
     return updates, errors
 
 
@@ -96,7 +101,7 @@ epochs = 8 if args.quick else 20
 is_setosa = (species == 0).float() * 2 - 1  # +1 setosa, -1 the others
 tg.manual_seed(args.seed)
 sep_updates, sep_errors = run_perceptron(petals, is_setosa, "setosa vs rest", "setosa", epochs,
-                                         snapshots=(1, 2, epochs))  # fmt: skip
+                                         snapshots=(1, epochs), names=("other", "setosa"))  # fmt: skip
 print(f"setosa vs rest: boundary errors after each epoch {sep_errors}")
 print(f"                updates during each epoch        {sep_updates}")
 if 0 in sep_errors:
@@ -163,7 +168,8 @@ pair = species > 0
 tg.manual_seed(args.seed)
 ov_updates, ov_errors = run_perceptron(petals[pair], (species[pair] == 2).float() * 2 - 1,
                                        "versicolor vs virginica", "versicolor", epochs,
-                                       snapshots=(epochs - 1, epochs))  # fmt: skip
+                                       snapshots=(epochs - 1, epochs),
+                                       names=("versicolor", "virginica"))  # fmt: skip
 print(f"versicolor vs virginica: boundary errors after each epoch {ov_errors}")
 late = ov_errors[len(ov_errors) // 2 :]
 if 0 not in ov_errors:

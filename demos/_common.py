@@ -147,7 +147,7 @@ def plot_lines(series: dict, path: str, title: str, xlabel: str = "epoch", ylabe
     from tinygrad_edu.viz._mpl import OKABE_ITO, finish, new_figure
 
     groups = panels or {title: series}
-    width = max(4.6 * len(groups), 0.075 * max(len(t) for t in [title, *groups]) + 0.8)
+    width = max(4.6 * len(groups), 0.095 * max(len(t) for t in [title, *groups]) + 0.8)
     fig, axes = new_figure(1, len(groups), figsize=(width, 3.6), sharey=sharey)
     for ax, (name, lines) in zip(axes, groups.items()):
         for i, (label, ys) in enumerate(lines.items()):
