@@ -153,10 +153,11 @@ for label, x in scalings.items():
 _common.plot_lines(scaling_curves, f"{args.out}/scaling.png",
                    "setosa vs rest from the sepals: boundary errors after each epoch",
                    ylabel="misclassified training points")  # fmt: skip
-slowest = [k for k, v in scaling.items() if v["separated_runs"] < len(seeds)]
-if slowest:
-    print(f"  scaling matters: in {', '.join(slowest)} the perceptron did not always separate "
-          f"the classes within {max_epochs} epochs, though a separating line exists")  # fmt: skip
+slow = {k: v["separated_runs"] for k, v in scaling.items() if v["separated_runs"] < len(seeds)}
+if slow:
+    print("  scaling matters: within " + f"{max_epochs} epochs the perceptron separated the "
+          "classes in " + ", ".join(f"{n} of {len(seeds)} runs in {k}" for k, n in slow.items())
+          + ", though a separating line exists")  # fmt: skip
 else:
     print(f"  all three scalings separated the classes within {max_epochs} epochs")
 
