@@ -132,6 +132,12 @@ def save_figure(fig, path: str) -> None:
         display(Image(filename=path))
 
 
+# Okabe-Ito without its pale yellow (unreadable as a thin line on white); a marker per line so
+# that lines lying on top of each other (relu and leaky_relu at init) can still be told apart
+COLOURS = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#000000"]
+MARKERS = "os^Dv<>"
+
+
 def plot_lines(series: dict, path: str, title: str, xlabel: str = "epoch", ylabel: str = "",
                logy: bool = False, panels: dict | None = None, sharey: bool = False,
                hlines: dict | None = None, xs: list | None = None,
@@ -144,7 +150,7 @@ def plot_lines(series: dict, path: str, title: str, xlabel: str = "epoch", ylabe
     train and validation curves)."""
     from matplotlib.ticker import MaxNLocator
 
-    from tinygrad_edu.viz._mpl import OKABE_ITO, finish, new_figure
+    from tinygrad_edu.viz._mpl import finish, new_figure
 
     groups = panels or {title: series}
     width = max(4.6 * len(groups), 0.095 * max(len(t) for t in [title, *groups]) + 0.8)
@@ -152,9 +158,10 @@ def plot_lines(series: dict, path: str, title: str, xlabel: str = "epoch", ylabe
     for ax, (name, lines) in zip(axes, groups.items()):
         for i, (label, ys) in enumerate(lines.items()):
             x = xs[: len(ys)] if xs is not None else list(range(1, len(ys) + 1))
-            colour = OKABE_ITO[(i // 2 if paired else i) % 8]
+            k = i // 2 if paired else i
             ax.plot(x, ys, "--" if "val" in label or "test" in label else "-", label=label,
-                    color=colour, marker="o" if len(ys) <= 30 else None, markersize=3)  # fmt: skip
+                    color=COLOURS[k % len(COLOURS)], markersize=3.5,
+                    marker=MARKERS[k % len(MARKERS)] if len(ys) <= 30 else None)  # fmt: skip
         for j, (label, y) in enumerate((hlines or {}).items()):
             ax.axhline(y, color="#555555", lw=1, ls=":" if j == 0 else "-.", label=label)
         if logy:
