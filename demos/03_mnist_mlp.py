@@ -142,6 +142,10 @@ if len(compare) > 1:
 
 # %% [markdown]
 # ## What the first layer looks for, and which digits it confuses
+# Each tile is one hidden unit's 784 incoming weights drawn as a 28x28 image: red pixels switch
+# the unit on, blue ones off. Look for stroke-like blobs and edges (pieces of digits); tiles that
+# stay grey noise belong to units that training hardly used. In the confusion matrix (test set),
+# the off-diagonal cells name the digits the network mixes up.
 
 # %%
 from tinygrad_edu.viz import plot_confusion_matrix, plot_weights  # noqa: E402

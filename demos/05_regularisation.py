@@ -77,13 +77,15 @@ metrics = {}
 # ## 1. Under-, over- and a good fit
 # The validation loss per epoch tells them apart: an underfitting model has both losses high; an
 # overfitting one drives its training loss towards 0 while the validation loss turns back up.
+# Which one a model does depends on the data as much as on the model: the diagnosis printed under
+# each run is read from its own curves, not from its size.
 
 # %%
 print("1. under-, over- and a good fit: validation loss per epoch tells them apart")
 cases = {
-    "underfit: [4]": dict(hidden=[4]),
-    "overfit: [1024, 1024]": dict(hidden=[1024, 1024]),
-    "good: [1024, 1024] + dropout 0.5 + L2": dict(hidden=[1024, 1024], dropout=0.5,
+    "tiny: [4]": dict(hidden=[4]),
+    "big: [1024, 1024]": dict(hidden=[1024, 1024]),
+    "big + dropout 0.5 + L2": dict(hidden=[1024, 1024], dropout=0.5,
                                                   weight_decay=5e-4),
 }  # fmt: skip
 panels = {}
@@ -143,7 +145,7 @@ print("  train-validation gap: " + ", ".join(f"p={p:g} {g:+.1%}" for p, g in gap
 # %%
 
 stopper = EarlyStopping(patience=2 if args.quick else 5, monitor="val_loss")
-print(f"4. early stopping (patience {stopper.patience}) on the overfitting model")
+print(f"4. early stopping (patience {stopper.patience}) on the big [1024, 1024] model")
 h, acc, _ = run([1024, 1024], early_stopping=stopper, n_epochs=2 * epochs)
 metrics["early stopping"] = report("early stopping", h, acc)
 if stopper.stopped_epoch:
