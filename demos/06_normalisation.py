@@ -35,7 +35,7 @@ train, val = _common.split_validation(full_train, 500 if args.quick else 2000,
                                       n_train=1000 if args.quick else 10000, seed=args.seed)  # fmt: skip
 test = _common.subset(test, 1000) if args.quick else test
 epochs = 3 if args.quick else 8
-NORMS = {"none": "none", "BatchNorm": "batch", "LayerNorm": "layer", "RMSNorm": "rms"}
+NORMS = {"no norm": "none", "BatchNorm": "batch", "LayerNorm": "layer", "RMSNorm": "rms"}
 warnings.filterwarnings("ignore", "overflow", RuntimeWarning)  # the diverging run, on purpose
 warnings.filterwarnings("ignore", "invalid value", RuntimeWarning)
 
@@ -65,12 +65,16 @@ for lr in (0.02, 0.3):
         metrics[f"lr {lr} {label}"] = {"test_accuracy": acc, "val_accuracy": h.val_acc[-1],
                                        "train_loss": h.train_loss[-1],
                                        "seconds_per_epoch": timer.seconds / epochs}  # fmt: skip
-        panels[f"lr {lr}"][label] = [v if math.isfinite(v) else float("nan") for v in h.train_loss]
-_common.plot_lines({}, f"{args.out}/normalisation.png", "training loss: none vs BatchNorm vs "
-                   "LayerNorm vs RMSNorm", ylabel="train loss", logy=True, panels=panels)  # fmt: skip
+        finite = [v if math.isfinite(v) else float("nan") for v in h.train_loss]
+        bad = sum(not math.isfinite(v) for v in h.train_loss)
+        name = f"{label} (NaN/inf in {bad} of {epochs} epochs: not drawn)" if bad else label
+        panels[f"lr {lr}"][name] = finite
+_common.plot_lines({}, f"{args.out}/normalisation.png", "training loss: no normalisation vs "
+                   "BatchNorm vs LayerNorm vs RMSNorm (one y-axis)", ylabel="train loss",
+                   logy=True, panels=panels, sharey=True)  # fmt: skip
 
 for lr in (0.02, 0.3):
-    runs = {k.split()[-1]: v for k, v in metrics.items() if k.startswith(f"lr {lr} ")}
+    runs = {label: metrics[f"lr {lr} {label}"] for label in NORMS}
     best = max(runs, key=lambda k: runs[k]["val_accuracy"])
     trained = [k for k, v in runs.items() if v["val_accuracy"] > 0.5]
     print(f"lr {lr}: best by validation accuracy {best} ({runs[best]['val_accuracy']:.1%}); "
