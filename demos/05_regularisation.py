@@ -69,7 +69,7 @@ def fit_diagnosis(h, best: int, rise: float) -> str:
     if best == len(h):
         return (f"still improving at epoch {len(h)} (validation loss at its lowest): too short "
                 "a run to conclude")  # fmt: skip
-    return f"fits well: the validation loss stays within {rise:.0%} of its minimum"
+    return f"fits well: the validation loss ends within {rise:.1%} of its minimum"
 
 
 metrics = {}
@@ -101,8 +101,8 @@ for label, options in cases.items():
     diagnosis = fit_diagnosis(h, best, rise)
     metrics[label]["diagnosis"] = diagnosis
     print(f"  {'':38s} -> {diagnosis}")
-_common.plot_lines({}, f"{args.out}/fitting.png", "train vs validation loss",
-                   ylabel="loss", logy=True, panels=panels)  # fmt: skip
+_common.plot_lines({}, f"{args.out}/fitting.png", "train vs validation loss (one y-axis)",
+                   ylabel="loss", logy=True, panels=panels, sharey=True)  # fmt: skip
 
 # %% [markdown]
 # ## 2. L2 regularisation (weight decay)
