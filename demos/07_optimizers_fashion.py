@@ -145,14 +145,16 @@ for clip in (None, 1.0):
     norms[f"{label}: mean |grad|"], norms[f"{label}: max |grad|"] = h.grad_norm, h.grad_norm_max
     clip_acc[label] = h.val_acc[-1]
 above = sum(v > 1.0 for v in norms["clip 1.0: mean |grad|"])
+spikes = sum(v > 1.0 for v in norms["clip 1.0: max |grad|"])
 delta = clip_acc["clip 1.0"] - clip_acc["no clipping"]
-print(f"  with clipping the epoch's mean gradient norm was above 1 (most steps shortened) in "
-      f"{above} of {epochs} epochs; validation accuracy {clip_acc['clip 1.0']:.2%} vs "
+print(f"  with clipping at 1.0: the epoch's mean gradient norm was above 1 in {above} of {epochs} "
+      f"epochs (there most steps were shortened), its largest in {spikes} of {epochs} (at least "
+      f"one step cut); validation accuracy {clip_acc['clip 1.0']:.2%} vs "
       f"{clip_acc['no clipping']:.2%} without "
       + ("(clipping helped)" if delta > 0.005 else "(clipping hurt)" if delta < -0.005 else
-         "(no clear difference)"))  # fmt: skip
+         "(no clear difference)") + " in this single run")  # fmt: skip
 _common.plot_lines(norms, f"{args.out}/clipping.png", "gradient norm before clipping, per epoch",
-                   ylabel="||grad||", logy=True)  # fmt: skip
+                   ylabel="||grad||", logy=True, hlines={"clipping threshold 1.0": 1.0})  # fmt: skip
 
 # %% [markdown]
 # ## 4. The best MLP recipe found
