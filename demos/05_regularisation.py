@@ -3,7 +3,8 @@
 #
 # 1. Under-, over- and a good fit: a tiny model, a big one, the big one regularised; train vs
 #    validation loss per epoch -> fitting.png.
-# 2. L2 sweep: SGD weight decay 0 ... 1e-2 -> l2_sweep.png (validation accuracy, weight norm).
+# 2. L2 sweep: SGD weight decay 0 ... 1e-2 -> l2_sweep.png (validation accuracy per epoch;
+#    the weight norms are printed).
 # 3. Dropout sweep: p = 0, 0.2, 0.5 -> dropout_sweep.png.
 # 4. Early stopping: stop when the validation loss has not improved for 5 epochs and restore the
 #    best weights -> early_stopping.png.
