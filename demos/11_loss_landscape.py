@@ -89,8 +89,15 @@ def train_model(kind: str):
     model = make_model(kind)
     start = snapshot(model)
     optimizer = optim.SGD(model.parameters(), lr=0.05, momentum=0.9)
-    h = fit(model, loss_fn, optimizer, _common.loader(train, 64, shuffle=True),
-            _common.loader(val, 512), epochs=EPOCHS, verbose=False)  # fmt: skip
+    h = fit(
+        model,
+        loss_fn,
+        optimizer,
+        _common.loader(train, 64, shuffle=True),
+        _common.loader(val, 512),
+        epochs=EPOCHS,
+        verbose=False,
+    )
     return model, start, snapshot(model), h
 
 
@@ -108,10 +115,15 @@ for kind in ("plain", "batchnorm", "residual"):
     curves[kind], val_acc[kind] = line, h.val_acc[-1]
     between = [v for a, v in zip(alphas, line) if 0 < a < 1]
     bump = max(between) - max(line[alphas.index(0.0)], line[alphas.index(1.0)])
-    say(f"{kind:9s}: val acc {h.val_acc[-1]:.1%} after {len(h)} epochs; along θ0 -> θ1 the loss "
+    say(
+        f"{kind:9s}: val acc {h.val_acc[-1]:.1%} after {len(h)} epochs; along θ0 -> θ1 the loss "
         f"goes {line[alphas.index(0.0)]:.3f} -> {line[alphas.index(1.0)]:.3f}; "
-        + (f"a barrier {bump:.3f} above both ends" if bump > 0.01 * line[alphas.index(0.0)] else
-           "no barrier in between (monotone enough)"))  # fmt: skip
+        + (
+            f"a barrier {bump:.3f} above both ends"
+            if bump > 0.01 * line[alphas.index(0.0)]
+            else "no barrier in between (monotone enough)"
+        )
+    )
 
 # %% [markdown]
 # Reading interpolation.png: past α = 1 the loss can keep falling, because on training data
@@ -153,12 +165,18 @@ for kind, (model, end) in models.items():
     load_weights(model, end)
     surfaces[kind] = z
     centre = probe_loss(model)
-    near = [z[j][i] for j, b in enumerate(coords) for i, a in enumerate(coords)
-            if 0 < (a * a + b * b) ** 0.5 <= 0.5 + 1e-9]  # fmt: skip
+    near = [
+        z[j][i]
+        for j, b in enumerate(coords)
+        for i, a in enumerate(coords)
+        if 0 < (a * a + b * b) ** 0.5 <= 0.5 + 1e-9
+    ]
     sharpness[kind] = sum(near) / len(near) - centre
-    say(f"{kind:9s}: 2-D slice: centre loss {centre:.3f}; mean rise within radius 0.5: "
+    say(
+        f"{kind:9s}: 2-D slice: centre loss {centre:.3f}; mean rise within radius 0.5: "
         f"{sharpness[kind]:+.3f}; largest loss on the slice "
-        f"{max(max(r) for r in z):.3g}")  # fmt: skip
+        f"{max(max(r) for r in z):.3g}"
+    )
 
 # %% [markdown]
 # ## Pictures
@@ -195,8 +213,10 @@ for ax, (kind, z) in zip(axes, surfaces.items()):
     cs = ax.contourf(coords, coords, z, levels=levels, norm=mcolors.LogNorm(lo, hi), cmap="viridis")
     ax.contour(coords, coords, z, levels=levels, colors="white", linewidths=0.3)
     ax.plot([0], [0], "r*", markersize=10)
-    ax.set_title(f"{kind} (val acc {val_acc[kind]:.0%}): mean rise within r=0.5: "
-                 f"{sharpness[kind]:+.2f}", fontsize=9)  # fmt: skip
+    ax.set_title(
+        f"{kind} (val acc {val_acc[kind]:.0%}): mean rise within r=0.5: {sharpness[kind]:+.2f}",
+        fontsize=9,
+    )
     ax.set_xlabel("direction 1 (filter-normalised)")
     ax.set_ylabel("direction 2")
     ax.set_aspect("equal")
@@ -228,21 +248,31 @@ _common.save_figure(fig, f"{args.out}/surfaces.png")
 # %%
 stuck = [k for k in sharpness if val_acc[k] < 0.2]  # chance is 10%
 for kind in stuck:
-    say(f"{kind} did not learn (val acc {val_acc[kind]:.1%}): its slice is flat because it sits on "
-        "a plateau at chance level, not in a good minimum; flatness only compares trained models")
+    say(
+        f"{kind} did not learn (val acc {val_acc[kind]:.1%}): its slice is flat because it sits on "
+        "a plateau at chance level, not in a good minimum; flatness only compares trained models"
+    )
 learned = {k: v for k, v in sharpness.items() if k not in stuck}
 flattest = min(learned, key=learned.get) if learned else None
 sharpest = max(learned, key=learned.get) if learned else None
 ratio = learned[sharpest] / max(learned[flattest], 1e-12) if learned else 0.0
 if not _labkit.too_short(args, say) and len(learned) >= 2:
-    say(f"flattest neighbourhood: {flattest} (rise {sharpness[flattest]:+.3f}); sharpest: "
+    say(
+        f"flattest neighbourhood: {flattest} (rise {sharpness[flattest]:+.3f}); sharpest: "
         f"{sharpest} ({sharpness[sharpest]:+.3f}), {ratio:.1f}x the flattest. "
-        + ("A clear difference." if ratio > 2 else "Within a factor 2: a weak difference "
-           "for one random slice; try other --seed values."))  # fmt: skip
+        + (
+            "A clear difference."
+            if ratio > 2
+            else "Within a factor 2: a weak difference "
+            "for one random slice; try other --seed values."
+        )
+    )
 metrics = {"sharpness_r0.5": sharpness, "test_acc": {}}
 for kind, (model, _) in models.items():
     metrics["test_acc"][kind] = evaluate(model, _common.loader(test, 512), loss_fn)["accuracy"]
-say("test accuracy (used once): " + ", ".join(f"{k} {v:.1%}" for k, v in
-                                              metrics["test_acc"].items()))  # fmt: skip
+say(
+    "test accuracy (used once): "
+    + ", ".join(f"{k} {v:.1%}" for k, v in metrics["test_acc"].items())
+)
 _common.write_json(f"{args.out}/metrics.json", metrics)
 say.save()

@@ -64,8 +64,11 @@ class Norm(tg.autograd.Function):
         dgamma = (g * xhat).sum(0) if dim == 0 else (g * xhat).reshape(-1, xhat.shape[-1]).sum(0)
         dbeta = g.sum(0) if dim == 0 else g.reshape(-1, g.shape[-1]).sum(0)
         gh = g * gamma
-        dx = inv_std / n * (n * gh - gh.sum(dim, keepdim=True)
-                            - xhat * (gh * xhat).sum(dim, keepdim=True))  # fmt: skip
+        dx = (
+            inv_std
+            / n
+            * (n * gh - gh.sum(dim, keepdim=True) - xhat * (gh * xhat).sum(dim, keepdim=True))
+        )
         return dx, dgamma, dbeta, None, None
 
 
@@ -106,8 +109,10 @@ for name, (mine, layer) in library.items():
     diff_grad = max((a - b).abs().max().item() for a, b in zip(ours, theirs))
     metrics[f"{name}_max_diff"] = max(diff_out, diff_grad)
     verdict = "the same" if max(diff_out, diff_grad) < 1e-10 else "DIFFERENT"
-    say(f"   {name} vs nn.{type(layer).__name__}: max |output diff| {diff_out:.1e}, max |grad "
-        f"diff| (x, weight, bias) {diff_grad:.1e}: {verdict}")  # fmt: skip
+    say(
+        f"   {name} vs nn.{type(layer).__name__}: max |output diff| {diff_out:.1e}, max |grad "
+        f"diff| (x, weight, bias) {diff_grad:.1e}: {verdict}"
+    )
 
 # %% [markdown]
 # ## 2. Optimisers as update rules
@@ -158,7 +163,7 @@ rules = {
     "SGD": (lambda ps: MySGD(ps, 0.1), lambda ps: optim.SGD(ps, lr=0.1)),
     "momentum": (lambda ps: MySGD(ps, 0.05, 0.9), lambda ps: optim.SGD(ps, lr=0.05, momentum=0.9)),
     "Adam": (lambda ps: MyAdam(ps, 1e-2), lambda ps: optim.Adam(ps, lr=1e-2)),
-}  # fmt: skip
+}
 for name, (mine, theirs) in rules.items():
     pair = []
     for make in (mine, theirs):
@@ -172,8 +177,10 @@ for name, (mine, theirs) in rules.items():
         pair.append(list(model.parameters()))
     diff = max((a - b).abs().max().item() for a, b in zip(*pair))
     metrics[f"{name}_max_param_diff"] = diff
-    say(f"2. {name:8s} by hand vs optim after {steps} steps: max |param diff| {diff:.1e} "
-        + ("(step-equal)" if diff < 1e-6 else "(NOT equal: check the formula)"))  # fmt: skip
+    say(
+        f"2. {name:8s} by hand vs optim after {steps} steps: max |param diff| {diff:.1e} "
+        + ("(step-equal)" if diff < 1e-6 else "(NOT equal: check the formula)")
+    )
 
 
 # %% [markdown]
@@ -253,11 +260,22 @@ def train_curves(train, val, n_in, hidden, epochs, lr):
     curves, accs = {}, {}
     for name, fn in ACTIVATIONS.items():
         tg.manual_seed(args.seed)
-        model = nn.Sequential(nn.Linear(n_in, hidden), Act(fn), nn.Linear(hidden, hidden), Act(fn),
-                              nn.Linear(hidden, 10 if n_in == 64 else 2))  # fmt: skip
-        h = fit(model, nn.CrossEntropyLoss(), optim.Adam(model.parameters(), lr=lr),
-                _common.loader(train, 32, shuffle=True), _common.loader(val, 512), epochs=epochs,
-                verbose=False)  # fmt: skip
+        model = nn.Sequential(
+            nn.Linear(n_in, hidden),
+            Act(fn),
+            nn.Linear(hidden, hidden),
+            Act(fn),
+            nn.Linear(hidden, 10 if n_in == 64 else 2),
+        )
+        h = fit(
+            model,
+            nn.CrossEntropyLoss(),
+            optim.Adam(model.parameters(), lr=lr),
+            _common.loader(train, 32, shuffle=True),
+            _common.loader(val, 512),
+            epochs=epochs,
+            verbose=False,
+        )
         curves[name] = (h.train_loss, h.val_loss)
         accs[name] = h.val_acc[-1]
     return curves, accs
@@ -274,14 +292,24 @@ for task, accs in (("XOR", xor_acc), ("digits", dig_acc)):
     best, worst = max(accs, key=accs.get), min(accs, key=accs.get)
     noise = _labkit.accuracy_noise(200 if task == "XOR" else 300)
     if not args.quick:
-        say(f"   {task}: " + (f"{best} ahead of {worst} by {accs[best] - accs[worst]:.1%}"
-                             if accs[best] - accs[worst] > noise else
-                             f"all within {noise:.1%} (noise of the validation set): "
-                             "the three activations do equally well here"))  # fmt: skip
+        say(
+            f"   {task}: "
+            + (
+                f"{best} ahead of {worst} by {accs[best] - accs[worst]:.1%}"
+                if accs[best] - accs[worst] > noise
+                else f"all within {noise:.1%} (noise of the validation set): "
+                "the three activations do equally well here"
+            )
+        )
 _labkit.too_short(args, say)
-_labkit.plot_pairs({"XOR (2-16-16-2)": xor_curves, "8x8 digits (64-64-64-10)": dig_curves},
-                   f"{args.out}/activations.png", "hand-written activations",
-                   ylabel="cross-entropy", logy=True, sharey=False)  # fmt: skip
+_labkit.plot_pairs(
+    {"XOR (2-16-16-2)": xor_curves, "8x8 digits (64-64-64-10)": dig_curves},
+    f"{args.out}/activations.png",
+    "hand-written activations",
+    ylabel="cross-entropy",
+    logy=True,
+    sharey=False,
+)
 say("   (no test set here: the lab checks code, it chooses nothing)")
 _common.write_json(f"{args.out}/metrics.json", metrics)
 say.save()

@@ -86,44 +86,80 @@ init_signal, init_curves = {}, {}
 for scheme in ("xavier", "he", "zero", "constant"):
     model = mlp_with_init(scheme)
     init_signal[scheme] = signal_std(model, x_probe)
-    h = fit(model, loss_fn, optim.SGD(model.parameters(), lr=0.02, momentum=0.9), train_loader,
-            val_loader, epochs=EPOCHS, verbose=False)  # fmt: skip
+    h = fit(
+        model,
+        loss_fn,
+        optim.SGD(model.parameters(), lr=0.02, momentum=0.9),
+        train_loader,
+        val_loader,
+        epochs=EPOCHS,
+        verbose=False,
+    )
     init_curves[scheme] = (h.train_loss, h.val_loss)
     units = distinct_units(model)
     test_acc = evaluate(model, test_loader, loss_fn)["accuracy"]
-    metrics["init"][scheme] = {"val_acc": h.val_acc[-1], "test_acc": test_acc,
-                               "distinct_first_layer_units": units,
-                               "last_layer_std_at_init": init_signal[scheme][-1]}  # fmt: skip
-    say(f"{scheme:8s}: activation std at init, layer 1 -> {DEPTH}: {init_signal[scheme][0]:.3g} -> "
+    metrics["init"][scheme] = {
+        "val_acc": h.val_acc[-1],
+        "test_acc": test_acc,
+        "distinct_first_layer_units": units,
+        "last_layer_std_at_init": init_signal[scheme][-1],
+    }
+    say(
+        f"{scheme:8s}: activation std at init, layer 1 -> {DEPTH}: {init_signal[scheme][0]:.3g} -> "
         f"{init_signal[scheme][-1]:.3g}; val acc {h.val_acc[-1]:.1%}; distinct first-layer "
-        f"units after training: {units} of {WIDTH}")  # fmt: skip
+        f"units after training: {units} of {WIDTH}"
+    )
 
 # %%
 drawn = {k: s for k, s in init_signal.items() if min(s) > 0}  # a log axis cannot show 0
 zeros = sorted(set(init_signal) - set(drawn))
-_common.plot_lines(drawn, f"{args.out}/init_signal.png",
-                   "std of each ReLU layer's output at init"
-                   + (f" ({', '.join(zeros)}: exactly 0, not drawn)" if zeros else ""),
-                   xlabel="hidden layer", ylabel="std (log scale)", logy=True)  # fmt: skip
-_labkit.plot_pairs({"8 hidden ReLU layers of 256": init_curves}, f"{args.out}/init_training.png",
-                   "training with each init", ylabel="cross-entropy", logy=True)  # fmt: skip
+_common.plot_lines(
+    drawn,
+    f"{args.out}/init_signal.png",
+    "std of each ReLU layer's output at init"
+    + (f" ({', '.join(zeros)}: exactly 0, not drawn)" if zeros else ""),
+    xlabel="hidden layer",
+    ylabel="std (log scale)",
+    logy=True,
+)
+_labkit.plot_pairs(
+    {"8 hidden ReLU layers of 256": init_curves},
+    f"{args.out}/init_training.png",
+    "training with each init",
+    ylabel="cross-entropy",
+    logy=True,
+)
 
 m = metrics["init"]
 he_x = m["he"]["last_layer_std_at_init"] / max(m["xavier"]["last_layer_std_at_init"], 1e-12)
-say(f"At init the signal after {DEPTH} ReLU layers is {he_x:.1f}x larger with He than with Xavier "
+say(
+    f"At init the signal after {DEPTH} ReLU layers is {he_x:.1f}x larger with He than with Xavier "
     f"(expected about sqrt(2)^{DEPTH} = {2 ** (DEPTH / 2):.0f}x: Xavier halves the variance at "
-    "every ReLU).")  # fmt: skip
+    "every ReLU)."
+)
 for scheme in ("zero", "constant"):
     units = m[scheme]["distinct_first_layer_units"]
-    say(f"{scheme} init: {units} distinct first-layer unit(s) after training"
-        + (" -> the symmetry was never broken: the layer is one unit copied "
-           f"{WIDTH} times" if units == 1 else " (symmetry broken)"))  # fmt: skip
+    say(
+        f"{scheme} init: {units} distinct first-layer unit(s) after training"
+        + (
+            f" -> the symmetry was never broken: the layer is one unit copied {WIDTH} times"
+            if units == 1
+            else " (symmetry broken)"
+        )
+    )
 if not _labkit.too_short(args, say):
     noise = _labkit.accuracy_noise(n_val)
     d = m["he"]["val_acc"] - m["xavier"]["val_acc"]
-    say(f"He vs Xavier after {EPOCHS} epochs: {d:+.1%} validation accuracy "
-        + ("(He clearly ahead)" if d > noise else "(Xavier clearly ahead)" if d < -noise
-           else f"(within the noise of {noise:.1%}: both train at this depth)"))  # fmt: skip
+    say(
+        f"He vs Xavier after {EPOCHS} epochs: {d:+.1%} validation accuracy "
+        + (
+            "(He clearly ahead)"
+            if d > noise
+            else "(Xavier clearly ahead)"
+            if d < -noise
+            else f"(within the noise of {noise:.1%}: both train at this depth)"
+        )
+    )
 
 # %% [markdown]
 # ## 2. Residual vs plain CNN, same depth
@@ -148,10 +184,16 @@ BLOCKS = 3 if args.quick else 8
 
 def cnn(residual: bool) -> nn.Sequential:
     tg.manual_seed(args.seed)
-    return nn.Sequential(nn.Conv2d(1, 16, 3, stride=2, padding=1), nn.ReLU(),
-                         nn.Conv2d(16, 16, 3, stride=2, padding=1), nn.ReLU(),
-                         *[Block(16, residual) for _ in range(BLOCKS)],
-                         nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(16, 10))  # fmt: skip
+    return nn.Sequential(
+        nn.Conv2d(1, 16, 3, stride=2, padding=1),
+        nn.ReLU(),
+        nn.Conv2d(16, 16, 3, stride=2, padding=1),
+        nn.ReLU(),
+        *[Block(16, residual) for _ in range(BLOCKS)],
+        nn.AdaptiveAvgPool2d(1),
+        nn.Flatten(),
+        nn.Linear(16, 10),
+    )
 
 
 def first_grad_norm(model) -> float:
@@ -169,17 +211,33 @@ for residual in (False, True):
     name = "residual" if residual else "plain"
     model = cnn(residual)
     g0 = first_grad_norm(model)
-    h = fit(model, loss_fn, optim.SGD(model.parameters(), lr=0.05, momentum=0.9), cnn_train,
-            val_loader, epochs=EPOCHS, verbose=False)  # fmt: skip
+    h = fit(
+        model,
+        loss_fn,
+        optim.SGD(model.parameters(), lr=0.05, momentum=0.9),
+        cnn_train,
+        val_loader,
+        epochs=EPOCHS,
+        verbose=False,
+    )
     depth_panels[name] = (h.train_loss, h.val_loss)
     test_acc = evaluate(model, test_loader, loss_fn)["accuracy"]
-    metrics["depth"][name] = {"val_acc": h.val_acc[-1], "test_acc": test_acc,
-                              "first_layer_grad_norm_at_init": g0}  # fmt: skip
-    say(f"{name:8s} CNN, {2 * BLOCKS + 2} conv layers: |grad| of the first layer at init {g0:.2e}; "
-        f"val acc {h.val_acc[-1]:.1%} after {EPOCHS} epochs; test {test_acc:.1%}")  # fmt: skip
-_labkit.plot_pairs({f"{2 * BLOCKS + 2} conv layers, no BatchNorm": depth_panels},
-                   f"{args.out}/depth.png", "same depth, with and without skip connections",
-                   ylabel="cross-entropy", logy=True)  # fmt: skip
+    metrics["depth"][name] = {
+        "val_acc": h.val_acc[-1],
+        "test_acc": test_acc,
+        "first_layer_grad_norm_at_init": g0,
+    }
+    say(
+        f"{name:8s} CNN, {2 * BLOCKS + 2} conv layers: |grad| of the first layer at init {g0:.2e}; "
+        f"val acc {h.val_acc[-1]:.1%} after {EPOCHS} epochs; test {test_acc:.1%}"
+    )
+_labkit.plot_pairs(
+    {f"{2 * BLOCKS + 2} conv layers, no BatchNorm": depth_panels},
+    f"{args.out}/depth.png",
+    "same depth, with and without skip connections",
+    ylabel="cross-entropy",
+    logy=True,
+)
 p, r = metrics["depth"]["plain"], metrics["depth"]["residual"]
 ratio = r["first_layer_grad_norm_at_init"] / max(p["first_layer_grad_norm_at_init"], 1e-30)
 say(f"the first layer's gradient at init is {ratio:.1f}x larger with skip connections")

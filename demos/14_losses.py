@@ -48,9 +48,11 @@ for m in margins:
         grad_norms[name].append(z.grad.norm().item())
 wrong = margins.index(-10.0)
 ratio = grad_norms["cross-entropy"][wrong] / grad_norms["MSE on softmax"][wrong]
-say(f"1. confidently wrong (true logit 10 below the others): |dL/dz| cross-entropy "
+say(
+    f"1. confidently wrong (true logit 10 below the others): |dL/dz| cross-entropy "
     f"{grad_norms['cross-entropy'][wrong]:.3f}, MSE {grad_norms['MSE on softmax'][wrong]:.2e} "
-    f"({ratio:.0f}x smaller: MSE barely corrects its worst mistakes)")  # fmt: skip
+    f"({ratio:.0f}x smaller: MSE barely corrects its worst mistakes)"
+)
 metrics["grad_ratio_at_margin_-10"] = ratio
 
 from tinygrad_edu.viz._mpl import OKABE_ITO, finish, new_figure  # noqa: E402
@@ -78,29 +80,47 @@ train, val = _labkit.split(full_train, n_train, n_val)
 test = _common.subset(test, 1000 if args.quick else None)
 epochs = 4 if args.quick else 15
 curves, accs = {}, {}
-for name, loss_fn in (("cross-entropy", nn.CrossEntropyLoss()),
-                      ("MSE on softmax", mse_on_probabilities)):  # fmt: skip
+for name, loss_fn in (
+    ("cross-entropy", nn.CrossEntropyLoss()),
+    ("MSE on softmax", mse_on_probabilities),
+):
     tg.manual_seed(args.seed)
     model = models.mlp(784, [256], 10)
-    h = fit(model, loss_fn, optim.SGD(model.parameters(), lr=0.1, momentum=0.9),
-            _common.loader(train, 64, shuffle=True), _common.loader(val, 1000), epochs=epochs,
-            verbose=False)  # fmt: skip
+    h = fit(
+        model,
+        loss_fn,
+        optim.SGD(model.parameters(), lr=0.1, momentum=0.9),
+        _common.loader(train, 64, shuffle=True),
+        _common.loader(val, 1000),
+        epochs=epochs,
+        verbose=False,
+    )
     curves[name] = (h.train_acc, h.val_acc)
     test_acc = evaluate(model, _common.loader(test, 1000), loss_fn)["accuracy"]
     accs[name] = {"val_acc_by_epoch": h.val_acc, "test_acc": test_acc}
-    say(f"   {name:15s}: val acc after epoch 1: {h.val_acc[0]:.1%}, after {epochs}: "
-        f"{h.val_acc[-1]:.1%}; test {test_acc:.1%}")  # fmt: skip
+    say(
+        f"   {name:15s}: val acc after epoch 1: {h.val_acc[0]:.1%}, after {epochs}: "
+        f"{h.val_acc[-1]:.1%}; test {test_acc:.1%}"
+    )
 metrics["classification"] = accs
-_labkit.plot_pairs({"MLP 784-256-10, SGD lr 0.1 + momentum": curves},
-                   f"{args.out}/classification.png", "accuracy per epoch",
-                   ylabel="accuracy")  # fmt: skip
+_labkit.plot_pairs(
+    {"MLP 784-256-10, SGD lr 0.1 + momentum": curves},
+    f"{args.out}/classification.png",
+    "accuracy per epoch",
+    ylabel="accuracy",
+)
 ce, mse = accs["cross-entropy"]["val_acc_by_epoch"], accs["MSE on softmax"]["val_acc_by_epoch"]
 noise = _labkit.accuracy_noise(n_val)
 if not _labkit.too_short(args, say):
-    say(f"   after epoch 1 cross-entropy leads by {ce[0] - mse[0]:+.1%}; at the end by "
+    say(
+        f"   after epoch 1 cross-entropy leads by {ce[0] - mse[0]:+.1%}; at the end by "
         f"{ce[-1] - mse[-1]:+.1%} "
-        + ("(more than the noise: cross-entropy learns faster)" if ce[-1] - mse[-1] > noise
-           else f"(within the {noise:.1%} noise: MSE catches up given time)"))  # fmt: skip
+        + (
+            "(more than the noise: cross-entropy learns faster)"
+            if ce[-1] - mse[-1] > noise
+            else f"(within the {noise:.1%} noise: MSE catches up given time)"
+        )
+    )
 
 # %% [markdown]
 # ## 2. Regression with outliers: MSE vs Huber (and L1)
@@ -116,8 +136,11 @@ x_val = tg.rand(200, 1) * 4 - 2
 y_val = 2 * x_val + 1  # clean: how close is each fit to the true line?
 fits = {}
 steps = 300 if args.quick else 2000
-for name, loss_fn in (("MSE", nn.MSELoss()), ("Huber (δ=1)", nn.HuberLoss(delta=1.0)),
-                      ("L1", nn.L1Loss())):  # fmt: skip
+for name, loss_fn in (
+    ("MSE", nn.MSELoss()),
+    ("Huber (δ=1)", nn.HuberLoss(delta=1.0)),
+    ("L1", nn.L1Loss()),
+):
     tg.manual_seed(args.seed)
     line = nn.Linear(1, 1)
     opt = optim.Adam(line.parameters(), lr=0.05)
@@ -129,25 +152,44 @@ for name, loss_fn in (("MSE", nn.MSELoss()), ("Huber (δ=1)", nn.HuberLoss(delta
     with tg.no_grad():
         err = (line(x_val) - y_val).abs().mean().item()
     fits[name] = {"slope": slope, "intercept": bias, "clean_mae": err}
-    say(f"2. {name:12s}: y = {slope:.2f} x + {bias:.2f}   (true 2.00 x + 1.00); mean |error| on "
-        f"clean points {err:.3f}")  # fmt: skip
+    say(
+        f"2. {name:12s}: y = {slope:.2f} x + {bias:.2f}   (true 2.00 x + 1.00); mean |error| on "
+        f"clean points {err:.3f}"
+    )
 metrics["regression"] = fits
 best = min(fits, key=lambda k: fits[k]["clean_mae"])
-say(f"   closest to the true line: {best}; MSE's error is "
+say(
+    f"   closest to the true line: {best}; MSE's error is "
     f"{fits['MSE']['clean_mae'] / fits[best]['clean_mae']:.1f}x the best "
-    f"({int(outlier.sum().item())} of {n} training targets are outliers)")  # fmt: skip
+    f"({int(outlier.sum().item())} of {n} training targets are outliers)"
+)
 
 fig, axes = new_figure(1, 1, figsize=(6.4, 4.4))
 ax = axes[0]
 xs, ys, out_mask = x.flatten().tolist(), y.flatten().tolist(), outlier.flatten().tolist()
-ax.scatter([a for a, o in zip(xs, out_mask) if not o], [b for b, o in zip(ys, out_mask) if not o],
-           s=8, color="grey", label="training points")  # fmt: skip
-ax.scatter([a for a, o in zip(xs, out_mask) if o], [b for b, o in zip(ys, out_mask) if o], s=14,
-           color="black", marker="x", label="outliers (+15)")  # fmt: skip
+ax.scatter(
+    [a for a, o in zip(xs, out_mask) if not o],
+    [b for b, o in zip(ys, out_mask) if not o],
+    s=8,
+    color="grey",
+    label="training points",
+)
+ax.scatter(
+    [a for a, o in zip(xs, out_mask) if o],
+    [b for b, o in zip(ys, out_mask) if o],
+    s=14,
+    color="black",
+    marker="x",
+    label="outliers (+15)",
+)
 ax.plot([-2, 2], [-3, 5], color="black", lw=1, ls=":", label="true line y = 2x + 1")
 for i, (name, f) in enumerate(fits.items()):
-    ax.plot([-2, 2], [f["slope"] * -2 + f["intercept"], f["slope"] * 2 + f["intercept"]],
-            color=OKABE_ITO[i], label=f"{name}: mean |err| {f['clean_mae']:.2f}")  # fmt: skip
+    ax.plot(
+        [-2, 2],
+        [f["slope"] * -2 + f["intercept"], f["slope"] * 2 + f["intercept"]],
+        color=OKABE_ITO[i],
+        label=f"{name}: mean |err| {f['clean_mae']:.2f}",
+    )
 ax.set_xlabel("x")
 ax.set_ylabel("y")
 ax.set_title("a line fitted with each loss")

@@ -46,7 +46,7 @@ OPTIMIZERS = {
     "SGD+momentum": lambda ps, lr: optim.SGD(ps, lr=lr, momentum=0.9),
     "RMSprop": lambda ps, lr: optim.RMSprop(ps, lr=lr),
     "Adam": lambda ps, lr: optim.Adam(ps, lr=lr),
-}  # fmt: skip
+}
 LRS = [10 ** (-4 + 0.5 * k) for k in range(0, 11, 2 if args.quick else 1)]  # 1e-4 ... 10
 SWEEP_EPOCHS = 2 if args.quick else 4
 
@@ -65,16 +65,25 @@ for name, make in OPTIMIZERS.items():
     sweep[name] = []
     for lr in LRS:
         model = new_model()
-        h = fit(model, loss_fn, make(model.parameters(), lr), train_loader, val_loader,
-                epochs=SWEEP_EPOCHS, verbose=False)  # fmt: skip
+        h = fit(
+            model,
+            loss_fn,
+            make(model.parameters(), lr),
+            train_loader,
+            val_loader,
+            epochs=SWEEP_EPOCHS,
+            verbose=False,
+        )
         value = h.val_loss[-1]
         sweep[name].append(value if value is not None and math.isfinite(value) else float("nan"))
     ok = [(v, lr) for v, lr in zip(sweep[name], LRS) if math.isfinite(v)]
     best_v, best_lr = min(ok)
     good = [lr for v, lr in ok if v < 1.5 * best_v]
-    say(f"1. {name:13s}: best lr {best_lr:.0e} (val loss {best_v:.3f}); within 1.5x of its best "
+    say(
+        f"1. {name:13s}: best lr {best_lr:.0e} (val loss {best_v:.3f}); within 1.5x of its best "
         f"from {min(good):.0e} to {max(good):.0e}; "
-        f"{sum(not math.isfinite(v) for v in sweep[name])} lrs diverged")  # fmt: skip
+        f"{sum(not math.isfinite(v) for v in sweep[name])} lrs diverged"
+    )
 
 from tinygrad_edu.viz._mpl import OKABE_ITO, finish, new_figure  # noqa: E402
 
@@ -97,9 +106,15 @@ _common.save_figure(finish(fig, f"{args.out}/lr_sweep.png"), f"{args.out}/lr_swe
 
 # %%
 model = new_model()
-lrs, losses = lr_find(model, loss_fn, optim.SGD(model.parameters(), lr=1e-4, momentum=0.9),
-                      train_loader, start_lr=1e-5, end_lr=10,
-                      num_iter=30 if args.quick else 100)  # fmt: skip
+lrs, losses = lr_find(
+    model,
+    loss_fn,
+    optim.SGD(model.parameters(), lr=1e-4, momentum=0.9),
+    train_loader,
+    start_lr=1e-5,
+    end_lr=10,
+    num_iter=30 if args.quick else 100,
+)
 fig = plot_lr_find(lrs, losses, f"{args.out}/lr_find.png")
 _common.save_figure(fig, f"{args.out}/lr_find.png")
 from tinygrad_edu.viz._lr_plots import suggest_lr  # noqa: E402
@@ -107,9 +122,11 @@ from tinygrad_edu.viz._lr_plots import suggest_lr  # noqa: E402
 suggested = suggest_lr(lrs, losses)
 momentum_best = min((v, lr) for v, lr in zip(sweep["SGD+momentum"], LRS) if math.isfinite(v))[1]
 if suggested is not None:
-    say(f"2. lr_find (SGD+momentum) suggests {suggested:.1e}; the sweep's best was "
+    say(
+        f"2. lr_find (SGD+momentum) suggests {suggested:.1e}; the sweep's best was "
         f"{momentum_best:.0e}, {abs(math.log10(suggested / momentum_best)):.1f} decades away "
-        f"({len(lrs)} batches instead of {len(LRS)} short trainings)")  # fmt: skip
+        f"({len(lrs)} batches instead of {len(LRS)} short trainings)"
+    )
 
 # %% [markdown]
 # ## 3. SGD vs Adam, each at its own best learning rate
@@ -128,8 +145,16 @@ for name in ("SGD+momentum", "Adam"):
         callbacks.append(TensorBoardLogger(os.path.join(args.out, "tensorboard", name)))
     except ImportError:  # tensorboardX is optional: the lab runs without it
         pass
-    h = fit(model, loss_fn, OPTIMIZERS[name](model.parameters(), lr), train_loader, val_loader,
-            epochs=epochs, verbose=False, callbacks=callbacks)  # fmt: skip
+    h = fit(
+        model,
+        loss_fn,
+        OPTIMIZERS[name](model.parameters(), lr),
+        train_loader,
+        val_loader,
+        epochs=epochs,
+        verbose=False,
+        callbacks=callbacks,
+    )
     for cb in callbacks:
         cb.close()
     folder = os.path.join(runs_dir, f"{name}-lr{lr:.0e}")
@@ -139,25 +164,43 @@ for name in ("SGD+momentum", "Adam"):
     test_acc = evaluate(model, test_loader, loss_fn)["accuracy"]
     _common.write_json(os.path.join(folder, "metrics.json"), {"test_accuracy": test_acc, "lr": lr})
     best_epoch = h.best_epoch("val_loss")
-    results[name] = {"lr": lr, "best_val_loss": h.val_loss[best_epoch - 1],
-                     "best_epoch": best_epoch,
-                     "val_acc": h.val_acc[-1], "test_acc": test_acc}  # fmt: skip
-    say(f"3. {name:13s} lr {lr:.0e}: best val loss {h.val_loss[best_epoch - 1]:.3f} at epoch "
+    results[name] = {
+        "lr": lr,
+        "best_val_loss": h.val_loss[best_epoch - 1],
+        "best_epoch": best_epoch,
+        "val_acc": h.val_acc[-1],
+        "test_acc": test_acc,
+    }
+    say(
+        f"3. {name:13s} lr {lr:.0e}: best val loss {h.val_loss[best_epoch - 1]:.3f} at epoch "
         f"{best_epoch}; final val acc {h.val_acc[-1]:.1%}; test {test_acc:.1%}"
-        + ("; TensorBoard log written" if callbacks else ""))  # fmt: skip
-fig = plot_runs(load_runs(folders), f"{args.out}/sgd_vs_adam.png",
-                title="SGD + momentum vs Adam, each at its best swept learning rate")
+        + ("; TensorBoard log written" if callbacks else "")
+    )
+fig = plot_runs(
+    load_runs(folders),
+    f"{args.out}/sgd_vs_adam.png",
+    title="SGD + momentum vs Adam, each at its best swept learning rate",
+)
 _common.save_figure(fig, f"{args.out}/sgd_vs_adam.png")
 s, a = results["SGD+momentum"], results["Adam"]
 if not _labkit.too_short(args, say):
     noise = _labkit.accuracy_noise(n_val)
     d = a["val_acc"] - s["val_acc"]
-    say("   " + (f"Adam ends {d:+.1%} ahead in validation accuracy" if d > noise else
-                 f"SGD+momentum ends {-d:+.1%} ahead" if d < -noise else
-                 f"a tie within the noise ({d:+.1%}, noise {noise:.1%}): tuned, both optimisers "
-                 "reach the same place on this problem") + "; best validation loss at epoch "
-        f"{a['best_epoch']} (Adam) vs {s['best_epoch']} (SGD)")  # fmt: skip
-_common.write_json(f"{args.out}/metrics.json", {"sweep": {"lrs": LRS, **sweep},
-                                                "lr_find_suggestion": suggested,
-                                                "final": results})  # fmt: skip
+    say(
+        "   "
+        + (
+            f"Adam ends {d:+.1%} ahead in validation accuracy"
+            if d > noise
+            else f"SGD+momentum ends {-d:+.1%} ahead"
+            if d < -noise
+            else f"a tie within the noise ({d:+.1%}, noise {noise:.1%}): tuned, both optimisers "
+            "reach the same place on this problem"
+        )
+        + "; best validation loss at epoch "
+        f"{a['best_epoch']} (Adam) vs {s['best_epoch']} (SGD)"
+    )
+_common.write_json(
+    f"{args.out}/metrics.json",
+    {"sweep": {"lrs": LRS, **sweep}, "lr_find_suggestion": suggested, "final": results},
+)
 say.save()

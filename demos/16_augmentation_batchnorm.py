@@ -40,7 +40,7 @@ RUNS = {
     "augmentation": dict(augment=True, norm="none"),
     "BatchNorm": dict(augment=False, norm="batch"),
     "both": dict(augment=True, norm="batch"),
-}  # fmt: skip
+}
 
 # %%
 curves, results = {}, {}
@@ -49,22 +49,38 @@ for name, opts in RUNS.items():
     model = models.mlp(784, [512, 512], 10, norm=opts["norm"])
     shift = transforms.RandomShift(2) if opts["augment"] else None
     loader = DataLoader(train, 64, shuffle=True, transform=shift)
-    h = fit(model, loss_fn, optim.SGD(model.parameters(), lr=0.05, momentum=0.9), loader,
-            val_loader, epochs=epochs, verbose=False)  # fmt: skip
+    h = fit(
+        model,
+        loss_fn,
+        optim.SGD(model.parameters(), lr=0.05, momentum=0.9),
+        loader,
+        val_loader,
+        epochs=epochs,
+        verbose=False,
+    )
     curves[name] = (h.train_acc, h.val_acc)
     best = h.best_epoch("val_loss")
     test_acc = evaluate(model, test_loader, loss_fn)["accuracy"]
-    results[name] = {"train_acc": h.train_acc[-1], "val_acc": h.val_acc[-1],
-                     "gap": h.train_acc[-1] - h.val_acc[-1], "best_val_loss_epoch": best,
-                     "test_acc": test_acc}  # fmt: skip
-    say(f"{name:13s}: train {h.train_acc[-1]:6.1%}  val {h.val_acc[-1]:6.1%}  gap "
+    results[name] = {
+        "train_acc": h.train_acc[-1],
+        "val_acc": h.val_acc[-1],
+        "gap": h.train_acc[-1] - h.val_acc[-1],
+        "best_val_loss_epoch": best,
+        "test_acc": test_acc,
+    }
+    say(
+        f"{name:13s}: train {h.train_acc[-1]:6.1%}  val {h.val_acc[-1]:6.1%}  gap "
         f"{results[name]['gap']:+6.1%}  val loss lowest at epoch {best}/{epochs}  "
-        f"test {test_acc:6.1%}")  # fmt: skip
+        f"test {test_acc:6.1%}"
+    )
 
 # %%
-_labkit.plot_pairs({name: {"": pair} for name, pair in curves.items()},
-                   f"{args.out}/curves.png", f"Fashion-MNIST, {n_train:,} training images",
-                   ylabel="accuracy")  # fmt: skip
+_labkit.plot_pairs(
+    {name: {"": pair} for name, pair in curves.items()},
+    f"{args.out}/curves.png",
+    f"Fashion-MNIST, {n_train:,} training images",
+    ylabel="accuracy",
+)
 
 from tinygrad_edu.viz._mpl import OKABE_ITO, finish, new_figure  # noqa: E402
 
@@ -72,8 +88,14 @@ fig, axes = new_figure(1, 1, figsize=(6.4, 3.8))
 names = list(results)
 axes[0].bar(names, [results[n]["gap"] for n in names], color=OKABE_ITO[: len(names)])
 for i, n in enumerate(names):
-    axes[0].text(i, results[n]["gap"], f"val {results[n]['val_acc']:.1%}", ha="center",
-                 va="bottom", fontsize=8)  # fmt: skip
+    axes[0].text(
+        i,
+        results[n]["gap"],
+        f"val {results[n]['val_acc']:.1%}",
+        ha="center",
+        va="bottom",
+        fontsize=8,
+    )
 axes[0].set_ylabel("train accuracy - validation accuracy")
 axes[0].set_title(f"the overfitting gap after {epochs} epochs (labels: validation accuracy)")
 axes[0].grid(alpha=0.3, axis="y")
@@ -89,9 +111,16 @@ if not _labkit.too_short(args, say):
     for name in ("augmentation", "BatchNorm", "both"):
         r = results[name]
         dv, dg = r["val_acc"] - base["val_acc"], r["gap"] - base["gap"]
-        verdict = ("helps" if dv > noise else "hurts" if dv < -noise
-                   else f"makes no difference beyond the {noise:.1%} noise")  # fmt: skip
-        say(f"{name}: {verdict} in validation accuracy ({dv:+.1%}); the gap changes by "
-            f"{dg:+.1%}" + (" (less overfitting)" if dg < -noise else ""))  # fmt: skip
+        verdict = (
+            "helps"
+            if dv > noise
+            else "hurts"
+            if dv < -noise
+            else f"makes no difference beyond the {noise:.1%} noise"
+        )
+        say(
+            f"{name}: {verdict} in validation accuracy ({dv:+.1%}); the gap changes by "
+            f"{dg:+.1%}" + (" (less overfitting)" if dg < -noise else "")
+        )
 _common.write_json(f"{args.out}/metrics.json", results)
 say.save()

@@ -47,11 +47,19 @@ def new_cnn():
 tg.manual_seed(args.seed)
 pre_train, pre_val = _labkit.split(mnist_train, n_pre, 1000)
 pretrained = new_cnn()
-h = fit(pretrained, loss_fn, optim.Adam(pretrained.parameters(), lr=2e-3),
-        _common.loader(pre_train, 64, shuffle=True), _common.loader(pre_val, 1000),
-        epochs=pre_epochs, verbose=False)  # fmt: skip
-say(f"1. pretrained on {n_pre:,} MNIST images for {pre_epochs} epoch(s): MNIST validation "
-    f"accuracy {h.val_acc[-1]:.1%}")  # fmt: skip
+h = fit(
+    pretrained,
+    loss_fn,
+    optim.Adam(pretrained.parameters(), lr=2e-3),
+    _common.loader(pre_train, 64, shuffle=True),
+    _common.loader(pre_val, 1000),
+    epochs=pre_epochs,
+    verbose=False,
+)
+say(
+    f"1. pretrained on {n_pre:,} MNIST images for {pre_epochs} epoch(s): MNIST validation "
+    f"accuracy {h.val_acc[-1]:.1%}"
+)
 _common.save_figure(plot_weights(pretrained, f"{args.out}/filters.png"), f"{args.out}/filters.png")
 features = pretrained.state_dict()
 
@@ -73,19 +81,35 @@ for name in ("from scratch", "frozen features", "fine-tuned"):
             if i < FEATURES:
                 layer.requires_grad_(False)
     trainable = [p for p in model.parameters() if p.requires_grad]
-    h = fit(model, loss_fn, optim.Adam(trainable, lr=2e-3), _common.loader(few, 32, shuffle=True),
-            _common.loader(val, 1000), epochs=epochs, verbose=False)  # fmt: skip
+    h = fit(
+        model,
+        loss_fn,
+        optim.Adam(trainable, lr=2e-3),
+        _common.loader(few, 32, shuffle=True),
+        _common.loader(val, 1000),
+        epochs=epochs,
+        verbose=False,
+    )
     curves[name] = (h.train_acc, h.val_acc)
     test_acc = evaluate(model, _common.loader(test, 1000), loss_fn)["accuracy"]
-    results[name] = {"val_acc_epoch1": h.val_acc[0], "val_acc": h.val_acc[-1],
-                     "best_val_acc": max(h.val_acc), "test_acc": test_acc,
-                     "trainable_parameters": sum(p.numel() for p in trainable)}  # fmt: skip
-    say(f"2. {name:15s}: {results[name]['trainable_parameters']:6,} trainable parameters; val acc "
+    results[name] = {
+        "val_acc_epoch1": h.val_acc[0],
+        "val_acc": h.val_acc[-1],
+        "best_val_acc": max(h.val_acc),
+        "test_acc": test_acc,
+        "trainable_parameters": sum(p.numel() for p in trainable),
+    }
+    say(
+        f"2. {name:15s}: {results[name]['trainable_parameters']:6,} trainable parameters; val acc "
         f"after epoch 1 {h.val_acc[0]:.1%}, best {max(h.val_acc):.1%}, last {h.val_acc[-1]:.1%}; "
-        f"test {test_acc:.1%}")  # fmt: skip
-_labkit.plot_pairs({f"Fashion-MNIST with {n_few} labelled images": curves},
-                   f"{args.out}/transfer.png", "transfer from MNIST vs from scratch",
-                   ylabel="accuracy")  # fmt: skip
+        f"test {test_acc:.1%}"
+    )
+_labkit.plot_pairs(
+    {f"Fashion-MNIST with {n_few} labelled images": curves},
+    f"{args.out}/transfer.png",
+    "transfer from MNIST vs from scratch",
+    ylabel="accuracy",
+)
 
 # %% [markdown]
 # ## What the run shows (computed from the numbers above)
@@ -96,11 +120,20 @@ scratch = results["from scratch"]
 if not _labkit.too_short(args, say):
     for name in ("frozen features", "fine-tuned"):
         r = results[name]
-        d1, db = r["val_acc_epoch1"] - scratch["val_acc_epoch1"], r["best_val_acc"] - scratch[
-            "best_val_acc"]  # fmt: skip
-        say(f"{name} vs from scratch: {d1:+.1%} after one epoch, {db:+.1%} at its best: "
-            + ("transfer helps" if db > noise else "transfer hurts" if db < -noise
-               else f"the same within the {noise:.1%} noise once trained") + (
-            "; it starts faster" if d1 > noise else ""))  # fmt: skip
+        d1, db = (
+            r["val_acc_epoch1"] - scratch["val_acc_epoch1"],
+            r["best_val_acc"] - scratch["best_val_acc"],
+        )
+        say(
+            f"{name} vs from scratch: {d1:+.1%} after one epoch, {db:+.1%} at its best: "
+            + (
+                "transfer helps"
+                if db > noise
+                else "transfer hurts"
+                if db < -noise
+                else f"the same within the {noise:.1%} noise once trained"
+            )
+            + ("; it starts faster" if d1 > noise else "")
+        )
 _common.write_json(f"{args.out}/metrics.json", results)
 say.save()

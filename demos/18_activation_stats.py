@@ -38,7 +38,7 @@ RUNS = {
     "ReLU, SGD lr 0.05": ("relu", 0.05),
     "ReLU, SGD lr 0.3": ("relu", 0.3),
     "sigmoid, SGD lr 0.05": ("sigmoid", 0.05),
-}  # fmt: skip
+}
 
 
 # %%
@@ -86,19 +86,32 @@ for name, (act, lr) in RUNS.items():
     model = models.mlp(784, [256, 256, 256], 10, activation=act)
     watch = Watch()
     start[name] = model[1].weight.detach().clone()  # the first Linear's weights at init
-    h = fit(model, loss_fn, optim.SGD(model.parameters(), lr=lr, momentum=0.9),
-            _common.loader(train, 64, shuffle=True), _common.loader(val, 1000), epochs=epochs,
-            callbacks=[watch], verbose=False)  # fmt: skip
+    h = fit(
+        model,
+        loss_fn,
+        optim.SGD(model.parameters(), lr=lr, momentum=0.9),
+        _common.loader(train, 64, shuffle=True),
+        _common.loader(val, 1000),
+        epochs=epochs,
+        callbacks=[watch],
+        verbose=False,
+    )
     layers = list(watch.rows[0])
     curves[name] = {layer: [row[layer] for row in watch.rows] for layer in layers}
     finals[name] = model
     test_acc = evaluate(model, _common.loader(test, 1000), loss_fn)["accuracy"]
-    results[name] = {"val_acc": h.val_acc[-1], "test_acc": test_acc,
-                     "final_share_per_layer": watch.rows[-1]}  # fmt: skip
+    results[name] = {
+        "val_acc": h.val_acc[-1],
+        "test_acc": test_acc,
+        "final_share_per_layer": watch.rows[-1],
+    }
     kind = "dead units" if act == "relu" else "saturated outputs"
-    say(f"{name:21s}: val acc {h.val_acc[-1]:.1%}; {kind} per layer at init "
-        + ", ".join(f"{v:.0%}" for v in watch.rows[0].values()) + " -> after training "
-        + ", ".join(f"{v:.0%}" for v in watch.rows[-1].values()))  # fmt: skip
+    say(
+        f"{name:21s}: val acc {h.val_acc[-1]:.1%}; {kind} per layer at init "
+        + ", ".join(f"{v:.0%}" for v in watch.rows[0].values())
+        + " -> after training "
+        + ", ".join(f"{v:.0%}" for v in watch.rows[-1].values())
+    )
     safe = name.split(",")[0].lower() + ("_high_lr" if lr > 0.1 else "")
     fig = plot_activation_stats(activations(model), f"{args.out}/activations_{safe}.png")
     _common.save_figure(fig, f"{args.out}/activations_{safe}.png")
@@ -118,8 +131,9 @@ for ax, (name, per_layer) in zip(axes, curves.items()):
     ax.legend(fontsize=7)
 axes[0].set_ylabel("share dead (ReLU) / saturated (sigmoid)")
 fig.suptitle("dead ReLUs and saturated sigmoids, on 500 validation images", fontsize=10)
-_common.save_figure(finish(fig, f"{args.out}/dead_and_saturated.png"),
-                    f"{args.out}/dead_and_saturated.png")  # fmt: skip
+_common.save_figure(
+    finish(fig, f"{args.out}/dead_and_saturated.png"), f"{args.out}/dead_and_saturated.png"
+)
 
 # %% [markdown]
 # ## First-layer weights
@@ -137,8 +151,9 @@ dead_first = curves["ReLU, SGD lr 0.05"]["layer 1 (ReLU)"][-1]
 w0, w1 = start["ReLU, SGD lr 0.05"], good[1].weight.detach()
 moved = ((w1 - w0).norm(dim=1) / w0.norm(dim=1)).tolist()  # change relative to the init, per unit
 little = sum(m < 1.0 for m in moved)
-_common.save_figure(plot_weights(good, f"{args.out}/first_layer_weights.png"),
-                    f"{args.out}/first_layer_weights.png")  # fmt: skip
+_common.save_figure(
+    plot_weights(good, f"{args.out}/first_layer_weights.png"), f"{args.out}/first_layer_weights.png"
+)
 
 # %% [markdown]
 # ## What the run shows (computed from the numbers above)
@@ -151,17 +166,26 @@ dead_high = max(shares) if all(v == v for v in shares) else float("nan")
 if dead_high != dead_high:  # NaN
     say("the high learning rate made the weights NaN: it exploded, a different failure")
 else:
-    say(f"largest share of dead ReLUs in a layer: {dead_low:.0%} at lr 0.05, {dead_high:.0%} "
+    say(
+        f"largest share of dead ReLUs in a layer: {dead_low:.0%} at lr 0.05, {dead_high:.0%} "
         "at lr 0.3"
-        + (" -> the high learning rate killed units" if dead_high > dead_low + 0.05 else
-           " -> no clear difference in dead units in this run"))  # fmt: skip
+        + (
+            " -> the high learning rate killed units"
+            if dead_high > dead_low + 0.05
+            else " -> no clear difference in dead units in this run"
+        )
+    )
 sig = results["sigmoid, SGD lr 0.05"]
-say("sigmoid: saturated share per layer after training "
+say(
+    "sigmoid: saturated share per layer after training "
     + ", ".join(f"{v:.0%}" for v in sig["final_share_per_layer"].values())
-    + f"; val acc {sig['val_acc']:.1%} vs ReLU's {low['val_acc']:.1%}")  # fmt: skip
-say(f"first layer of the good ReLU net: {dead_first:.0%} of its units dead on the probe images; "
+    + f"; val acc {sig['val_acc']:.1%} vs ReLU's {low['val_acc']:.1%}"
+)
+say(
+    f"first layer of the good ReLU net: {dead_first:.0%} of its units dead on the probe images; "
     f"{little} of {len(moved)} units moved less than the size of their initial weights (the "
-    f"pale tiles); the median unit moved {sorted(moved)[len(moved) // 2]:.1f}x its init norm")  # fmt: skip
+    f"pale tiles); the median unit moved {sorted(moved)[len(moved) // 2]:.1f}x its init norm"
+)
 _labkit.too_short(args, say)
 _common.write_json(f"{args.out}/metrics.json", results)
 say.save()

@@ -111,21 +111,31 @@ model = MLP()
 stages = {}
 for stage in ("at init", "after training"):
     if stage == "after training":
-        fit(model, nn.CrossEntropyLoss(), optim.SGD(model.parameters(), lr=0.05, momentum=0.9),
-            _common.loader(train, 64, shuffle=True), None, epochs=epochs,
-            verbose=False)  # fmt: skip
+        fit(
+            model,
+            nn.CrossEntropyLoss(),
+            optim.SGD(model.parameters(), lr=0.05, momentum=0.9),
+            _common.loader(train, 64, shuffle=True),
+            None,
+            epochs=epochs,
+            verbose=False,
+        )
     ref = grads(model, xb, yb, half=False)
     row = {"no scaling": lost(ref, grads(model, xb, yb, half=True))}
     for s in (2.0**10, 2.0**16):
         row[f"scale 2^{int(math.log2(s))}"] = lost(ref, grads(model, xb, yb, True, s))
     stages[stage] = (row, [v for g in ref for v in g.abs().flatten().tolist() if v > 0])
-    logits = {"no scaling": logit_grads_lost(model, xb, yb), "scale 2^10": logit_grads_lost(
-        model, xb, yb, 2.0**10)}  # fmt: skip
+    logits = {
+        "no scaling": logit_grads_lost(model, xb, yb),
+        "scale 2^10": logit_grads_lost(model, xb, yb, 2.0**10),
+    }
     row.update({f"dL/dlogits, {k}": v for k, v in logits.items()})
-    say(f"1. {stage:14s}: share of parameter-gradient entries lost to float16 underflow: "
+    say(
+        f"1. {stage:14s}: share of parameter-gradient entries lost to float16 underflow: "
         + ", ".join(f"{k} {v:.2%}" for k, v in row.items() if not k.startswith("dL"))
         + "; of the logits' gradient entries: "
-        + ", ".join(f"{k[12:]} {v:.2%}" for k, v in row.items() if k.startswith("dL")))  # fmt: skip
+        + ", ".join(f"{k[12:]} {v:.2%}" for k, v in row.items() if k.startswith("dL"))
+    )
 metrics["underflow"] = {k: v[0] for k, v in stages.items()}
 
 # %%
@@ -139,8 +149,13 @@ for i, (stage, (_, values)) in enumerate(stages.items()):
 ax.axvline(SMALLEST_FP16, color="black", ls="--", lw=1)
 ax.text(SMALLEST_FP16, ax.get_ylim()[1] * 0.9, " float16's smallest\n (below: 0)", fontsize=8)
 ax.axvline(SMALLEST_FP16 / 1024, color="grey", ls=":", lw=1)
-ax.text(SMALLEST_FP16 / 1024, ax.get_ylim()[1] * 0.6, " ... with loss\n scale 1024", fontsize=8,
-        color="grey")  # fmt: skip
+ax.text(
+    SMALLEST_FP16 / 1024,
+    ax.get_ylim()[1] * 0.6,
+    " ... with loss\n scale 1024",
+    fontsize=8,
+    color="grey",
+)
 ax.set_xscale("log")
 ax.set_xlabel("|gradient entry| (log scale)")
 ax.set_ylabel("count")
@@ -198,25 +213,41 @@ def train_half(mode: str):
 curves = {}
 for mode in ("float32", "float16, no scaling", "float16 + loss scaling"):
     curves[mode], scaler = train_half(mode)
-    extra = f"; final scale 2^{int(math.log2(scaler.scale))}, {scaler.skipped} steps skipped" if (
-        scaler) else ""  # fmt: skip
-    say(f"2. {mode:23s}: validation loss per epoch {curves[mode][0]:.4f} -> {curves[mode][-1]:.4f}"
-        + extra)  # fmt: skip
+    extra = (
+        f"; final scale 2^{int(math.log2(scaler.scale))}, {scaler.skipped} steps skipped"
+        if (scaler)
+        else ""
+    )
+    say(
+        f"2. {mode:23s}: validation loss per epoch {curves[mode][0]:.4f} -> {curves[mode][-1]:.4f}"
+        + extra
+    )
 metrics["fp16_val_loss"] = curves
-_common.plot_lines(curves, f"{args.out}/fp16_training.png", "the same training in each precision",
-                   ylabel="validation loss", logy=True)  # fmt: skip
+_common.plot_lines(
+    curves,
+    f"{args.out}/fp16_training.png",
+    "the same training in each precision",
+    ylabel="validation loss",
+    logy=True,
+)
 f32, raw, scaled = (curves[m][-1] for m in curves)
 if not _labkit.too_short(args, say):
     close = abs(raw / f32 - 1) < 0.02 and abs(scaled / f32 - 1) < 0.02
-    say(f"   float16 without scaling ends at {raw / f32:.3f}x float32's validation loss, with "
+    say(
+        f"   float16 without scaling ends at {raw / f32:.3f}x float32's validation loss, with "
         f"scaling at {scaled / f32:.3f}x. "
-        + ("All three within 2%: the lost gradients did not change this small net's training."
-           if close else "One run per setting cannot tell these differences from the spread "
-           "that float16 rounding alone gives a trajectory; the underflow itself is measured "
-           "in part 1."))  # fmt: skip
+        + (
+            "All three within 2%: the lost gradients did not change this small net's training."
+            if close
+            else "One run per setting cannot tell these differences from the spread "
+            "that float16 rounding alone gives a trajectory; the underflow itself is measured "
+            "in part 1."
+        )
+    )
 
 # %% [markdown]
 # ## 3. Gradient accumulation: k micro-batches = one big batch
+
 
 # %%
 def accumulated_grads(model, x, y, k: int) -> list:
@@ -232,21 +263,30 @@ xb, yb = next(iter(_common.loader(train, 64, shuffle=True)))
 xb = xb.double().reshape(64, -1)
 for name, norm in (("MLP", False), ("MLP with BatchNorm", True)):
     tg.manual_seed(args.seed)
-    layers = [nn.Linear(784, 64)] + ([nn.BatchNorm1d(64)] if norm else []) + [nn.ReLU(),
-                                                                                nn.Linear(64, 10)]
+    layers = (
+        [nn.Linear(784, 64)]
+        + ([nn.BatchNorm1d(64)] if norm else [])
+        + [nn.ReLU(), nn.Linear(64, 10)]
+    )
     net = nn.Sequential(*layers).double()
     net.zero_grad()
     F.cross_entropy(net(xb), yb).backward()
     big = [p.grad.clone() for p in net.parameters()]
     for k in (2, 4, 8):
         acc = accumulated_grads(net, xb, yb, k)
-        diff = max((a - b).abs().max().item() / max(b.abs().max().item(), 1e-30)
-                   for a, b in zip(acc, big))  # fmt: skip
+        diff = max(
+            (a - b).abs().max().item() / max(b.abs().max().item(), 1e-30) for a, b in zip(acc, big)
+        )
         metrics[f"accumulation_{name}_k{k}"] = diff
-        say(f"3. {name:19s} k = {k}: {64 // k} samples x {k} vs one batch of 64: largest "
+        say(
+            f"3. {name:19s} k = {k}: {64 // k} samples x {k} vs one batch of 64: largest "
             f"relative gradient difference {diff:.1e} "
-            + ("(equal up to rounding)" if diff < 1e-10 else
-               "(DIFFERENT: each micro-batch normalises with its own statistics)"))  # fmt: skip
+            + (
+                "(equal up to rounding)"
+                if diff < 1e-10
+                else "(DIFFERENT: each micro-batch normalises with its own statistics)"
+            )
+        )
 
 # %% [markdown]
 # ## 4. The library's autocast and GradScaler
@@ -261,8 +301,11 @@ def amp_run(dtype) -> tuple:
     tg.manual_seed(args.seed)
     net = nn.Sequential(nn.Linear(784, 64), nn.ReLU(), nn.Linear(64, 10))
     opt = optim.SGD(net.parameters(), lr=0.05, momentum=0.9)
-    scaler = tg.amp.GradScaler("cpu", init_scale=2.0**12, growth_interval=20) if (
-        dtype == tg.float16) else None  # fmt: skip
+    scaler = (
+        tg.amp.GradScaler("cpu", init_scale=2.0**12, growth_interval=20)
+        if (dtype == tg.float16)
+        else None
+    )
     out_dtype = loss_dtype = None
     batches = _common.loader(train, 64, shuffle=True)
     for _, (x, y) in zip(range(12 if args.quick else 80), batches):
@@ -285,8 +328,11 @@ def amp_run(dtype) -> tuple:
 
 
 amp_results = {}
-for label, dtype in (("float32", None), ("autocast float16 + GradScaler", tg.float16),
-                     ("autocast bfloat16", getattr(tg, "bfloat16", None))):  # fmt: skip
+for label, dtype in (
+    ("float32", None),
+    ("autocast float16 + GradScaler", tg.float16),
+    ("autocast bfloat16", getattr(tg, "bfloat16", None)),
+):
     if label.endswith("bfloat16") and dtype is None:
         continue
     try:
@@ -296,8 +342,10 @@ for label, dtype in (("float32", None), ("autocast float16 + GradScaler", tg.flo
         continue
     amp_results[label] = v
     extra = f"; final scale {scaler.get_scale():g}" if scaler else ""
-    say(f"4. {label:30s}: logits {od}, loss {ld}; validation loss after the same steps {v:.4f}"
-        + extra)  # fmt: skip
+    say(
+        f"4. {label:30s}: logits {od}, loss {ld}; validation loss after the same steps {v:.4f}"
+        + extra
+    )
 metrics["amp_val_loss"] = amp_results
 _common.write_json(f"{args.out}/metrics.json", metrics)
 say.save()

@@ -86,12 +86,23 @@ def side_by_side(path: str) -> None:
         ax.axis("off")
     ax = fig.add_axes([0.38, 0.0, 0.62, 0.95])
     ax.axis("off")
-    ax.set_title("tg.compile: the same step as straight-line NumPy (compiled.source)",
-                 fontsize=11, loc="left")  # fmt: skip
+    ax.set_title(
+        "tg.compile: the same step as straight-line NumPy (compiled.source)",
+        fontsize=11,
+        loc="left",
+    )
     for i, ln in enumerate(lines):
         color = "#1f5fa8" if ln.strip().startswith("# ----") else "black"
-        ax.text(0.0, 1 - (i + 0.5) / len(lines), ln, family="monospace", fontsize=7.2,
-                color=color, va="center", transform=ax.transAxes)  # fmt: skip
+        ax.text(
+            0.0,
+            1 - (i + 0.5) / len(lines),
+            ln,
+            family="monospace",
+            fontsize=7.2,
+            color=color,
+            va="center",
+            transform=ax.transAxes,
+        )
     fig.savefig(path, dpi=110, bbox_inches="tight")
     _common.save_figure(fig, path)
 
@@ -105,11 +116,15 @@ losses_e, losses_c = [], []
 for _ in range(steps):
     losses_e.append(eager(x, y).item())
     losses_c.append(compiled(x, y).item())
-diff = max(float(np.abs(p.detach().numpy() - q.detach().numpy()).max())
-           for p, q in zip(m1.parameters(), m2.parameters()))  # fmt: skip
-print(f"2. {steps} steps: eager loss {losses_e[-1]:.6f}, compiled loss {losses_c[-1]:.6f}; "
-      f"largest weight difference {diff:g}; {compiled.traces} traces, {compiled.replays} "
-      "replays")  # fmt: skip
+diff = max(
+    float(np.abs(p.detach().numpy() - q.detach().numpy()).max())
+    for p, q in zip(m1.parameters(), m2.parameters())
+)
+print(
+    f"2. {steps} steps: eager loss {losses_e[-1]:.6f}, compiled loss {losses_c[-1]:.6f}; "
+    f"largest weight difference {diff:g}; {compiled.traces} traces, {compiled.replays} "
+    "replays"
+)
 
 
 # 3. time per step --------------------------------------------------------------------------
@@ -122,8 +137,10 @@ def per_step(fn, n: int) -> float:
 
 n = 50 if args.quick else 300
 t_eager, t_compiled = per_step(eager, n), per_step(compiled, n)
-print(f"3. one step: eager {t_eager * 1e6:.0f} us, compiled {t_compiled * 1e6:.0f} us "
-      f"({t_eager / t_compiled:.1f}x faster)")  # fmt: skip
+print(
+    f"3. one step: eager {t_eager * 1e6:.0f} us, compiled {t_compiled * 1e6:.0f} us "
+    f"({t_eager / t_compiled:.1f}x faster)"
+)
 
 # 4. a NumPy-only script ---------------------------------------------------------------------
 script = f"{args.out}/two_layer_step.py"
@@ -131,11 +148,20 @@ compiled.export(script, x, y)
 want = [compiled(x, y).item() for _ in range(3)]
 run = subprocess.run([sys.executable, script, "3"], capture_output=True, text=True, timeout=120)
 got = [float(line.split(": ")[1]) for line in run.stdout.splitlines()]
-print(f"4. exported {script}: its 3 steps give losses {got}; the compiled steps gave {want} "
-      f"({'equal' if got == want else 'DIFFERENT'})")  # fmt: skip
+print(
+    f"4. exported {script}: its 3 steps give losses {got}; the compiled steps gave {want} "
+    f"({'equal' if got == want else 'DIFFERENT'})"
+)
 
-_common.write_json(f"{args.out}/metrics.json", {
-    "steps": steps, "final_loss_eager": losses_e[-1], "final_loss_compiled": losses_c[-1],
-    "max_weight_difference": diff, "step_us_eager": t_eager * 1e6,
-    "step_us_compiled": t_compiled * 1e6, "export_matches": got == want,
-})  # fmt: skip
+_common.write_json(
+    f"{args.out}/metrics.json",
+    {
+        "steps": steps,
+        "final_loss_eager": losses_e[-1],
+        "final_loss_compiled": losses_c[-1],
+        "max_weight_difference": diff,
+        "step_us_eager": t_eager * 1e6,
+        "step_us_compiled": t_compiled * 1e6,
+        "export_matches": got == want,
+    },
+)

@@ -47,8 +47,15 @@ def too_short(args, report: Report) -> bool:
     return bool(args.quick)
 
 
-def plot_pairs(panels: dict, path: str, title: str, ylabel: str = "", logy: bool = False,
-               xlabel: str = "epoch", sharey: bool = True) -> None:  # fmt: skip
+def plot_pairs(
+    panels: dict,
+    path: str,
+    title: str,
+    ylabel: str = "",
+    logy: bool = False,
+    xlabel: str = "epoch",
+    sharey: bool = True,
+) -> None:
     """{panel: {label: (train values, validation values)}}: one colour per label, training
     solid and validation dashed, panels on a shared y axis (so heights compare)."""
     from tinygrad_edu.viz._mpl import OKABE_ITO, finish, new_figure
@@ -61,8 +68,15 @@ def plot_pairs(panels: dict, path: str, title: str, ylabel: str = "", logy: bool
             colour = OKABE_ITO[i % 8]
             for ys, style, tag in ((train, "-", "train"), (val, "--", "val")):
                 if ys:
-                    ax.plot(range(1, len(ys) + 1), ys, style, color=colour, label=f"{label} {tag}",
-                            marker="o" if len(ys) <= 30 else None, markersize=3)  # fmt: skip
+                    ax.plot(
+                        range(1, len(ys) + 1),
+                        ys,
+                        style,
+                        color=colour,
+                        label=f"{label} {tag}",
+                        marker="o" if len(ys) <= 30 else None,
+                        markersize=3,
+                    )
         if logy:
             ax.set_yscale("log")
         ax.set_title(name, fontsize=10)

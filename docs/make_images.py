@@ -32,8 +32,9 @@ def micrograd_style() -> None:
     d.retain_grad()
     out = d.tanh()
     out.backward()
-    draw_graph(out, params=[("a", a), ("b", b), ("c", c), ("e", e), ("d", d)],
-               rankdir="LR").save(str(OUT / "micrograd_style.png"))  # fmt: skip
+    draw_graph(out, params=[("a", a), ("b", b), ("c", c), ("e", e), ("d", d)], rankdir="LR").save(
+        str(OUT / "micrograd_style.png")
+    )
 
 
 if __name__ == "__main__":

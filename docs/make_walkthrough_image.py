@@ -17,9 +17,17 @@ from tinygrad_edu.nn import functional as F
 from tinygrad_edu.viz import explain_backward
 
 OUT = Path(__file__).resolve().parent / "images"
-FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-         "--disable-component-update", "--no-first-run", "--disable-sync",
-         "--window-size=1400,820", "--hide-scrollbars")  # fmt: skip
+FLAGS = (
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+    "--window-size=1400,820",
+    "--hide-scrollbars",
+)
 
 
 def main() -> None:
