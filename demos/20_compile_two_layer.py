@@ -1,18 +1,19 @@
-"""Lab 20: tg.compile — the code that backpropagation amounts to.
+# %% [markdown]
+# # Lab 20: tg.compile — the code that backpropagation amounts to.
+#
+# A two-layer net on the two moons, trained by one function `train_step(x, y)` (forward, loss,
+# backward, SGD). `tg.compile(train_step)` runs it once eagerly while recording every array
+# operation, then replays that flat list: no tensors, no graph, no Python per node.
+#
+# 1. The eager graph of one step's loss beside the generated code (compile_side_by_side.png,
+#    and the code itself in train_step_code.py).
+# 2. Bit for bit: 200 eager steps and 200 compiled steps from the same weights give equal weights.
+# 3. The time of one step, eager and compiled.
+# 4. compiled.export(): a NumPy-only script of the same step (two_layer_step.py), run on its own.
+#
+#     python demos/20_compile_two_layer.py [--quick] [--out DIR]
 
-A two-layer net on the two moons, trained by one function `train_step(x, y)` (forward, loss,
-backward, SGD). `tg.compile(train_step)` runs it once eagerly while recording every array
-operation, then replays that flat list: no tensors, no graph, no Python per node.
-
-1. The eager graph of one step's loss beside the generated code (compile_side_by_side.png,
-   and the code itself in train_step_code.py).
-2. Bit for bit: 200 eager steps and 200 compiled steps from the same weights give equal weights.
-3. The time of one step, eager and compiled.
-4. compiled.export(): a NumPy-only script of the same step (two_layer_step.py), run on its own.
-
-    python demos/20_compile_two_layer.py [--quick] [--out DIR]
-"""
-
+# %%
 import subprocess
 import sys
 import time
@@ -49,6 +50,10 @@ def step_of(model, opt):
     return train_step
 
 
+# %% [markdown]
+# ## 1. The eager graph beside the generated code
+
+# %%
 # 1. the eager graph and the generated code -----------------------------------------------
 model, opt = make()
 compiled = tg.compile(step_of(model, opt))
@@ -109,6 +114,10 @@ def side_by_side(path: str) -> None:
 
 side_by_side(f"{args.out}/compile_side_by_side.png")
 
+# %% [markdown]
+# ## 2. Bit for bit: eager and compiled steps give equal weights
+
+# %%
 # 2. bit for bit ----------------------------------------------------------------------------
 (m1, o1), (m2, o2) = make(), make()
 eager, compiled = step_of(m1, o1), tg.compile(step_of(m2, o2))
@@ -127,6 +136,11 @@ print(
 )
 
 
+# %% [markdown]
+# ## 3. The time of one step, eager and compiled
+
+
+# %%
 # 3. time per step --------------------------------------------------------------------------
 def per_step(fn, n: int) -> float:
     t0 = time.process_time()
@@ -142,6 +156,10 @@ print(
     f"({t_eager / t_compiled:.1f}x faster)"
 )
 
+# %% [markdown]
+# ## 4. `compiled.export()`: a NumPy-only script of the same step
+
+# %%
 # 4. a NumPy-only script ---------------------------------------------------------------------
 script = f"{args.out}/two_layer_step.py"
 compiled.export(script, x, y)
