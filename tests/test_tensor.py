@@ -106,7 +106,7 @@ def test_factories():
     x = tg.randn(2, 3)
     assert tg.zeros_like(x).shape == x.shape and tg.ones_like(x).dtype == x.dtype
     assert tg.randint(0, 10, (100,)).numpy().max() < 10
-    assert Tensor.zeros(2).shape == (2,) and Tensor.randn(3).shape == (3,)
+    assert not hasattr(Tensor, "zeros")  # factories are tg.zeros, as torch.zeros (no Tensor.zeros)
     assert tg.rand(1000).numpy().min() >= 0
 
 

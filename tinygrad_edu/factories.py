@@ -225,20 +225,3 @@ def eye(n: int, m: int | None = None, dtype=None, device=None, requires_grad=Fal
 def manual_seed(seed: int) -> None:
     """Make every random draw (factories, init, dropout, shuffling) reproducible."""
     backend.manual_seed(seed)
-
-
-# Tensor.zeros(...), Tensor.randn(...), ... as in the API contract
-Tensor.zeros = staticmethod(zeros)
-Tensor.ones = staticmethod(ones)
-Tensor.full = staticmethod(full)
-Tensor.empty = staticmethod(empty)
-Tensor.zeros_like = staticmethod(zeros_like)
-Tensor.ones_like = staticmethod(ones_like)
-Tensor.full_like = staticmethod(full_like)
-Tensor.rand = staticmethod(rand)
-Tensor.randn = staticmethod(randn)
-Tensor.randint = staticmethod(randint)
-Tensor.arange = staticmethod(arange)
-Tensor.eye = staticmethod(eye)
-Tensor.linspace = staticmethod(linspace)
-Tensor.from_numpy = staticmethod(from_numpy)

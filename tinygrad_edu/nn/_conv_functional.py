@@ -15,6 +15,7 @@ import math
 
 from .. import backend
 from ..autograd.grad_mode import no_grad
+from ..factories import ones as ones_
 from ..ops.conv import Fold, Unfold, WindowMax
 from ..tensor import Tensor
 
@@ -252,10 +253,10 @@ def avg_pool2d(
     else:
         with no_grad():  # how many pixels each window averages over
             if count_include_pad:
-                ones = Tensor.ones(1, 1, h + 2 * p[0], w + 2 * p[1], dtype=x.dtype, device=x.device)
+                ones = ones_(1, 1, h + 2 * p[0], w + 2 * p[1], dtype=x.dtype, device=x.device)
                 mask_pads = (0, extra[0], 0, extra[1])
             else:
-                ones = Tensor.ones(1, 1, h, w, dtype=x.dtype, device=x.device)
+                ones = ones_(1, 1, h, w, dtype=x.dtype, device=x.device)
                 mask_pads = pads
             counts = Unfold.apply(ones, kernel_size=k, stride=s, padding=mask_pads, dilation=d).sum(
                 1
