@@ -116,34 +116,39 @@ class InplaceMixin:
         nograd.copy_(self.data, values)
 
     def _arith_inplace(self, op: str, other):
-        """self op= other (add, sub, mul, div): straight into the array when nothing records."""
-        self._check_inplace(f"in-place {op}")
-        if state.grad_enabled and (self.requires_grad or getattr(other, "requires_grad", False)):
-            fn = {"add": _add, "sub": _sub, "mul": _mul, "div": _div}[op]
-            return self._apply_inplace(f"{op}_", lambda t: fn(t, other), other, op in "muldiv")
+        """self op= other (add, sub, mul, div): straight into the array when nothing records
+        (the optimisers' updates, so this path reads arrays, not Tensor properties)."""
+        if state.grad_enabled:
+            self._check_inplace("in-place " + op)
+            if self.requires_grad or getattr(other, "requires_grad", False):
+                fn = {"add": _add, "sub": _sub, "mul": _mul, "div": _div}[op]
+                return self._apply_inplace(op + "_", lambda t: fn(t, other), other, op in "muldiv")
         if state.recorder is not None:  # tg.compile: name the tensor whose array is updated
             state.recorder.touch(self, other)
+        data = self.data
         o = other.data if isinstance(other, Tensor) else other
-        if isinstance(other, Tensor) and type(o) is not type(self.data):
+        if isinstance(other, Tensor) and type(o) is not type(data):
             raise RuntimeError(
                 f"in-place {op}: tensors on different devices ({self.device}, {other.device})"
             )
         other_float = (o.dtype.kind == "f") if hasattr(o, "dtype") else isinstance(o, float)
-        if self.dtype.kind != "f" and (other_float or op == "div"):
+        if data.dtype.kind != "f" and (other_float or op == "div"):
             raise RuntimeError(
-                f"in-place {op}: result type float can't be cast to the tensor's dtype {self.dtype}"
+                f"in-place {op}: result type float can't be cast to the tensor's dtype {data.dtype}"
             )
         shape = getattr(o, "shape", ())
-        if shape != self.shape and backend.broadcast_shapes(self.shape, shape) != self.shape:
+        if shape != data.shape and backend.broadcast_shapes(data.shape, shape) != data.shape:
             raise RuntimeError(
-                f"in-place {op}: the result has shape {backend.broadcast_shapes(self.shape, shape)}"
-                f" but the tensor has shape {tuple(self.shape)}; in-place ops cannot grow a tensor "
-                "by "
+                f"in-place {op}: the result has shape {backend.broadcast_shapes(data.shape, shape)}"
+                f" but the tensor has shape {data.shape}; in-place ops cannot grow a tensor by "
                 "broadcasting"
             )
-        if not self.data.flags.writeable:
-            self._write(f"in-place {op}", self.data)  # raises the expanded-view error
-        nograd.inplace(op, self.data, o)
+        try:
+            nograd.inplace(op, data, o)
+        except ValueError:
+            if data.flags.writeable:
+                raise
+            self._write(f"in-place {op}", data)  # raises the expanded-view error
         self._bump_version()
         return self
 
