@@ -170,6 +170,12 @@ class OperatorMixin:
             const = frontend._const_cache.get((b, cls, ad.dtype, type(ad)))
             if const is not None:
                 return fn.apply(a, const)
+        elif a.__class__ in _SCALAR_TYPES and cls is Tensor and not floating:
+            # python number op tensor (1.0 - y * y in tanh's backward): the same cached constant
+            bd = b.data
+            const = frontend._const_cache.get((a, a.__class__, bd.dtype, type(bd)))
+            if const is not None:
+                return fn.apply(const, b)
         elif cls is Tensor and a.__class__ is Tensor:
             # tensor op tensor of one dtype on one device (every backward): nothing to promote
             ad, bd = a.data, b.data
