@@ -47,7 +47,10 @@ class _ImageDataset(Dataset):
         self.class_to_idx = {c: i for i, c in enumerate(self.classes)}
 
     def _load(self, root: Any, train: bool, download: bool) -> tuple:
-        raise NotImplementedError
+        """(uint8 images, int labels) of the split: each dataset class reads its own files."""
+        raise NotImplementedError(
+            f"{type(self).__name__} must implement _load(root, train, download)"
+        )
 
     def __len__(self) -> int:
         return len(self._images)
