@@ -26,6 +26,28 @@ def check_betas(opt: Optimizer, betas: Any) -> None:
     opt._check(0 <= betas[1] < 1, "beta parameter at index 1:", betas[1])
 
 
+def check_adam_group(opt: Optimizer, group: dict[str, Any]) -> None:
+    """The checks Adam's family (Adam, AdamW, Adamax, NAdam, RAdam) makes of a param group."""
+    opt._check(group["lr"] >= 0, "learning rate", group["lr"])
+    opt._check(group["eps"] >= 0, "epsilon value", group["eps"])
+    check_betas(opt, group["betas"])
+    opt._check(group["weight_decay"] >= 0, "weight_decay value", group["weight_decay"])
+
+
+def adam_gradient(p, g, group: dict[str, Any]):
+    """g as Adam's family uses it: negated to maximize, plus weight decay (or, with
+    decoupled_weight_decay, p shrunk in place by lr * weight_decay instead)."""
+    if group["maximize"]:
+        g = -g
+    weight_decay = group["weight_decay"]
+    if weight_decay != 0:
+        if group.get("decoupled_weight_decay"):
+            p *= 1 - group["lr"] * weight_decay
+        else:
+            g = g + p * weight_decay
+    return g
+
+
 class Adam(Optimizer):
     """Adam(params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0, amsgrad=False,
     maximize=False, decoupled_weight_decay=False)."""
@@ -56,10 +78,7 @@ class Adam(Optimizer):
         super().__init__(params, defaults)
 
     def _validate(self, group: dict[str, Any]) -> None:
-        self._check(group["lr"] >= 0, "learning rate", group["lr"])
-        self._check(group["eps"] >= 0, "epsilon value", group["eps"])
-        check_betas(self, group["betas"])
-        self._check(group["weight_decay"] >= 0, "weight_decay value", group["weight_decay"])
+        check_adam_group(self, group)
 
     def _update(self, group: dict[str, Any]) -> None:
         lr, eps, weight_decay = group["lr"], group["eps"], group["weight_decay"]

@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..factories import zeros_like
-from .adam import check_betas
+from .adam import adam_gradient, check_adam_group
 from .optimizer import Optimizer, ParamsT
 
 
@@ -40,13 +40,10 @@ class Adamax(Optimizer):
         super().__init__(params, defaults)
 
     def _validate(self, group: dict[str, Any]) -> None:
-        self._check(group["lr"] >= 0, "learning rate", group["lr"])
-        self._check(group["eps"] >= 0, "epsilon value", group["eps"])
-        check_betas(self, group["betas"])
-        self._check(group["weight_decay"] >= 0, "weight_decay value", group["weight_decay"])
+        check_adam_group(self, group)
 
     def _update(self, group: dict[str, Any]) -> None:
-        lr, eps, weight_decay = group["lr"], group["eps"], group["weight_decay"]
+        lr, eps = group["lr"], group["eps"]
         beta1, beta2 = group["betas"]
         for p in group["params"]:
             g = p.grad
@@ -58,10 +55,7 @@ class Adamax(Optimizer):
                 state["exp_avg"] = zeros_like(p)
                 state["exp_inf"] = zeros_like(p)
             step = state["step"] = state["step"] + 1
-            if group["maximize"]:
-                g = -g
-            if weight_decay != 0:
-                g = g + p * weight_decay
+            g = adam_gradient(p, g, group)
             m, u = state["exp_avg"], state["exp_inf"]
             m += (g - m) * (1 - beta1)
             u.copy_((u * beta2).maximum(g.abs() + eps))

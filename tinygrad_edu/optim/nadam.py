@@ -16,7 +16,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..factories import tensor, zeros_like
-from .adam import check_betas
+from .adam import adam_gradient, check_adam_group
 from .optimizer import Optimizer, ParamsT
 
 
@@ -54,14 +54,11 @@ class NAdam(Optimizer):
         super().__init__(params, defaults)
 
     def _validate(self, group: dict[str, Any]) -> None:
-        self._check(group["lr"] >= 0, "learning rate", group["lr"])
-        self._check(group["eps"] >= 0, "epsilon value", group["eps"])
-        check_betas(self, group["betas"])
-        self._check(group["weight_decay"] >= 0, "weight_decay value", group["weight_decay"])
+        check_adam_group(self, group)
         self._check(group["momentum_decay"] >= 0, "momentum_decay value", group["momentum_decay"])
 
     def _update(self, group: dict[str, Any]) -> None:
-        lr, eps, weight_decay = group["lr"], group["eps"], group["weight_decay"]
+        lr, eps = group["lr"], group["eps"]
         beta1, beta2 = group["betas"]
         momentum_decay = group["momentum_decay"]
         for p in group["params"]:
@@ -75,13 +72,7 @@ class NAdam(Optimizer):
                 state["exp_avg"] = zeros_like(p)
                 state["exp_avg_sq"] = zeros_like(p)
             step = state["step"] = state["step"] + 1
-            if group["maximize"]:
-                g = -g
-            if weight_decay != 0:
-                if group["decoupled_weight_decay"]:
-                    p *= 1 - lr * weight_decay
-                else:
-                    g = g + p * weight_decay
+            g = adam_gradient(p, g, group)
             mu = beta1 * (1.0 - 0.5 * 0.96 ** (step * momentum_decay))
             mu_next = beta1 * (1.0 - 0.5 * 0.96 ** ((step + 1) * momentum_decay))
             mu_product = state["mu_product"]
