@@ -8,7 +8,7 @@ import torch
 
 import tinygrad_edu as tg
 from tinygrad_edu import Tensor
-from tinygrad_edu.nn import _loss_functional as LF
+from tinygrad_edu.nn import utils as U
 from tinygrad_edu.nn.modules import loss as L
 from tinygrad_edu.nn.modules.module import Module
 from tinygrad_edu.nn.parameter import Parameter
@@ -241,11 +241,11 @@ def test_penalties_on_a_module_use_weights_only():
     m = _Tiny()
     ws = [m.weight.detach().numpy(), m.inner.weight.detach().numpy()]
     b = m.bias.detach().numpy()
-    assert np.isclose(LF.l1_penalty(m).item(), sum(np.abs(w).sum() for w in ws), rtol=1e-5)
-    assert np.isclose(LF.l2_penalty(m).item(), sum((w**2).sum() for w in ws), rtol=1e-5)
+    assert np.isclose(U.l1_penalty(m).item(), sum(np.abs(w).sum() for w in ws), rtol=1e-5)
+    assert np.isclose(U.l2_penalty(m).item(), sum((w**2).sum() for w in ws), rtol=1e-5)
     every = sum((w**2).sum() for w in ws) + (b**2).sum()
-    assert np.isclose(LF.l2_penalty(m, weights_only=False).item(), every, rtol=1e-5)
-    (LF.l2_penalty(m) * 0.5).backward()
+    assert np.isclose(U.l2_penalty(m, weights_only=False).item(), every, rtol=1e-5)
+    (U.l2_penalty(m) * 0.5).backward()
     np.testing.assert_allclose(m.weight.grad.numpy(), ws[0], rtol=1e-6)  # d(0.5 w^2)/dw = w
     assert m.bias.grad is None
 
@@ -257,7 +257,7 @@ def test_regularised_training_step_reduces_the_loss():
     crit = L.CrossEntropyLoss()
 
     def total():
-        return crit(x @ m.weight + m.bias, target) + LF.l2_penalty(m) * 1e-2
+        return crit(x @ m.weight + m.bias, target) + U.l2_penalty(m) * 1e-2
 
     before = total()
     before.backward()

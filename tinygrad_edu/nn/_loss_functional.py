@@ -9,7 +9,7 @@ class-weighted losses, sum(l) / sum(w[target_i]) as PyTorch does).
 from __future__ import annotations
 
 import warnings
-from typing import Any, Iterable, Optional, Union
+from typing import Any, Optional
 
 from .. import backend
 from ..composite.elementwise import where
@@ -469,47 +469,6 @@ def kl_div(
     return _reduce(loss, reduction)
 
 
-# ----------------------------------------------------------------------------- regularisation
-def _penalty_params(module_or_params: Any, weights_only: bool) -> list:
-    """The tensors a penalty sums over: a Module's parameters named '*weight' (all of them when
-    weights_only=False), a Tensor, or an iterable of Tensors or (name, Tensor) pairs."""
-    if isinstance(module_or_params, Tensor):
-        return [module_or_params]
-    if hasattr(module_or_params, "named_parameters"):
-        module_or_params = module_or_params.named_parameters()
-    out = []
-    for item in module_or_params:
-        if isinstance(item, Tensor):
-            out.append(item)
-        elif isinstance(item, tuple) and len(item) == 2 and isinstance(item[1], Tensor):
-            if not weights_only or item[0].endswith("weight"):
-                out.append(item[1])
-        else:
-            raise TypeError(
-                f"penalty: expected a Module, Tensors or (name, Tensor) pairs, got "
-                f"{type(item).__name__}"
-            )
-    return out
-
-
-def _penalty(module_or_params: Any, weights_only: bool, square: bool) -> Tensor:
-    total = None
-    for w in _penalty_params(module_or_params, weights_only):
-        term = (w * w).sum() if square else w.abs().sum()
-        total = term if total is None else total + term
-    return total if total is not None else Tensor(0.0)
-
-
-def l1_penalty(module_or_params: Union[Any, Iterable], weights_only: bool = True) -> Tensor:
-    """sum_w sum |w| over the weights (Lasso): add lambda * l1_penalty(model) to the loss."""
-    return _penalty(module_or_params, weights_only, square=False)
-
-
-def l2_penalty(module_or_params: Union[Any, Iterable], weights_only: bool = True) -> Tensor:
-    """sum_w sum w^2 over the weights (ridge / weight decay: its gradient is 2 w)."""
-    return _penalty(module_or_params, weights_only, square=True)
-
-
 __all__ = [
     "mse_loss",
     "l1_loss",
@@ -521,6 +480,4 @@ __all__ = [
     "binary_cross_entropy_with_logits",
     "multi_margin_loss",
     "kl_div",
-    "l1_penalty",
-    "l2_penalty",
 ]

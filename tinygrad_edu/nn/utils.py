@@ -1,17 +1,14 @@
-"""nn.utils: gradient clipping and flattening parameters into one vector."""
+"""nn.utils: gradient clipping, flattening parameters into one vector, and the L1/L2 weight
+penalties (add lambda * l2_penalty(model) to the loss)."""
 
 from __future__ import annotations
 
-from typing import Iterable
+from typing import Any, Iterable, Union
 
 from ..autograd.grad_mode import no_grad
 from ..composite.shape import cat, stack
 from ..factories import tensor as _tensor
 from ..tensor import Tensor
-
-# Regularisation penalties over a module's weights (add lambda * l2_penalty(model) to the loss),
-# defined next to the losses.
-from ._loss_functional import l1_penalty, l2_penalty
 
 
 def _as_list(parameters, op: str = "parameters") -> list:
@@ -115,6 +112,47 @@ def vector_to_parameters(vec: Tensor, parameters: Iterable[Tensor]) -> None:
             n = p.numel()
             p.copy_(vec[start : start + n].reshape(p.shape))
             start += n
+
+
+# ----------------------------------------------------------------------------- regularisation
+def _penalty_params(module_or_params: Any, weights_only: bool) -> list:
+    """The tensors a penalty sums over: a Module's parameters named '*weight' (all of them when
+    weights_only=False), a Tensor, or an iterable of Tensors or (name, Tensor) pairs."""
+    if isinstance(module_or_params, Tensor):
+        return [module_or_params]
+    if hasattr(module_or_params, "named_parameters"):
+        module_or_params = module_or_params.named_parameters()
+    out = []
+    for item in module_or_params:
+        if isinstance(item, Tensor):
+            out.append(item)
+        elif isinstance(item, tuple) and len(item) == 2 and isinstance(item[1], Tensor):
+            if not weights_only or item[0].endswith("weight"):
+                out.append(item[1])
+        else:
+            raise TypeError(
+                f"penalty: expected a Module, Tensors or (name, Tensor) pairs, got "
+                f"{type(item).__name__}"
+            )
+    return out
+
+
+def _penalty(module_or_params: Any, weights_only: bool, square: bool) -> Tensor:
+    total = None
+    for w in _penalty_params(module_or_params, weights_only):
+        term = (w * w).sum() if square else w.abs().sum()
+        total = term if total is None else total + term
+    return total if total is not None else Tensor(0.0)
+
+
+def l1_penalty(module_or_params: Union[Any, Iterable], weights_only: bool = True) -> Tensor:
+    """sum_w sum |w| over the weights (Lasso): add lambda * l1_penalty(model) to the loss."""
+    return _penalty(module_or_params, weights_only, square=False)
+
+
+def l2_penalty(module_or_params: Union[Any, Iterable], weights_only: bool = True) -> Tensor:
+    """sum_w sum w^2 over the weights (ridge / weight decay: its gradient is 2 w)."""
+    return _penalty(module_or_params, weights_only, square=True)
 
 
 __all__ = [
