@@ -222,6 +222,8 @@ def test_train_on_mnist_files(datasets_dir, tmp_path, capsys):
         str(datasets_dir),
         "--subset",
         "1000",
+        "--val-split",
+        "0",
         "--hidden",
         "32",
         "--epochs",

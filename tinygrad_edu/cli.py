@@ -97,9 +97,10 @@ def _add_run_options(p: argparse.ArgumentParser) -> None:
     g.add_argument(
         "--val-split",
         type=_fraction,
-        default=0.0,
+        default=0.1,
         metavar="F",
-        help="hold out this share of train for validation (default 0: validate on the test set)",
+        help="hold out this share of train for validation, so that nothing is chosen on the "
+        "test set (default 0.1; 0 validates on the test set)",
     )
     g.add_argument("--subset", type=_positive(int), metavar="N", help="train on N random samples")
     g.add_argument("--augment", action="store_true", help="random shifts (crops+flips on CIFAR)")

@@ -189,7 +189,9 @@ def run_sweep(cfg, args, print_fn: Callable = print) -> dict:
             raise ValueError(f"sweep: {flag} needs 0 < LO < HI, got {lo} {hi}")
     if cfg.val_split == 0:
         cfg = replace(cfg, val_split=0.1)
-        print_fn("validation: 10% of the training set (the test set is not used by a sweep)")
+    print_fn(
+        f"validation: {cfg.val_split:.0%} of the training set (the test set is not used by a sweep)"
+    )
     cfg.check()
     out = args.out
     os.makedirs(out, exist_ok=True)
