@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from .. import backend
 from ..autograd.grad_mode import state
-from ..ops import movement
+from ..ops import reduce
 
 Tensor = None  # the Tensor class, set by tensor.py
 
@@ -138,7 +138,7 @@ def broadcast(op: str, *ts, shape=None) -> list:
     if shape is None:
         shape = broadcast_shape(op, *(t.data.shape for t in ts))
     return [
-        movement.BroadcastTo.apply(t, shape=shape)
+        reduce.BroadcastTo.apply(t, shape=shape)
         if t.requires_grad and t.data.shape != shape
         else t
         for t in ts

@@ -7,7 +7,7 @@ repeat, split, tril, ...) is composed from them; matmul lives in linalg.py, cat/
 from __future__ import annotations
 
 from .. import backend
-from ..ops import indexing, movement, nograd
+from ..ops import indexing, movement, nograd, reduce
 from .args import as_int, non_negative_int
 from .join import cat, stack  # noqa: F401 - tg.cat / tg.stack have always lived here
 from .linalg import check_ndims, linear, matmul  # noqa: F401 - linear: F.linear, op_specs
@@ -183,7 +183,7 @@ class ShapeMixin:
                 )
             shape.append(s)
         shape = tuple(shape)
-        return self if shape == self.shape else movement.BroadcastTo.apply(self, shape=shape)
+        return self if shape == self.shape else reduce.BroadcastTo.apply(self, shape=shape)
 
     def broadcast_to(self, *shape):
         return self._expand(_shape_args(shape, "broadcast_to"), "broadcast_to")

@@ -21,13 +21,13 @@
 | Where            | c ? a : b                                 | g masked to a and to b                | selection                    |
 | reduce.py        |                                           |                                       |                              |
 | Sum              | sum of x over dims                        | g broadcast back (adjoint: BroadcastTo)| reduction                   |
+| BroadcastTo      | x repeated to a shape (a view)            | g summed over the repeats (adjoint: Sum)| explicit broadcasting      |
 | Amax             | max of x over dims                        | g split among ties                    | tie semantics                |
 | LogSumExp        | log(sum(exp(x)))                          | g*softmax(x)                          | stability                    |
 | Softmax          | exp(x)/sum(exp(x))                        | y*(g - sum(g*y))                      | stability                    |
 | LogSoftmax       | x - logsumexp(x)                          | g - softmax(x)*sum(g)                 | stability                    |
 | movement.py      |                                           |                                       |                              |
 | Reshape, Permute | x viewed with a new shape / axis order    | g reshaped / permuted back            | views                        |
-| BroadcastTo      | x repeated to a shape (a view)            | g summed over the repeats (adjoint: Sum)| explicit broadcasting      |
 | CopySlices       | x with a region replaced by v             | g zeroed there, g's region to v       | t[i] = v, in-place on views  |
 | Pad, Cat         | constant padding, concatenation           | g cropped, g split                    | movement                     |
 | ToDevice         | x on another device                       | g moved back                          | devices                      |

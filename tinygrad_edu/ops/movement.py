@@ -1,6 +1,6 @@
 """Movement primitives: they move or copy elements without arithmetic.
 
-BroadcastTo.backward is the one place where a gradient is summed down to a smaller shape.
+(BroadcastTo, a view too, lives in reduce.py beside Sum, its adjoint.)
 """
 
 from __future__ import annotations
@@ -55,34 +55,6 @@ class Permute(Function):
 
     def extra_repr(self) -> str:
         return f"dims={self.dims}"
-
-
-class BroadcastTo(Function):
-    """y = x repeated (without copying) to `shape`;  dx = g summed over the repeated axes
-
-    why: the one place where a gradient is summed down to an input's shape
-    """
-
-    uses_inputs = False
-    is_view = True
-
-    def forward(self, x, shape):
-        self.in_shape, self.out_shape = x.shape, shape
-        return _xp(x).broadcast_to(x, shape)
-
-    def backward(self, g):
-        from .reduce import Sum
-
-        in_shape = self.in_shape
-        lead = g.ndim - len(in_shape)
-        ones = tuple(lead + i for i, s in enumerate(in_shape) if s == 1 and g.shape[lead + i] != 1)
-        if not ones:  # only new leading dims: one sum gives the input's shape
-            return Sum.apply(g, dims=tuple(range(lead)), keepdim=False)
-        out = Sum.apply(g, dims=tuple(range(lead)) + ones, keepdim=True)
-        return Reshape.apply(out, shape=in_shape) if out.shape != in_shape else out
-
-    def extra_repr(self) -> str:
-        return f"{self.in_shape} -> {self.out_shape}"
 
 
 class CopySlices(Function):

@@ -1,4 +1,6 @@
-"""Reductions. The front end passes `dims` as a sorted tuple of non-negative axes.
+"""Reductions, and BroadcastTo beside Sum: each is the other's gradient (an adjoint pair).
+
+The front end passes `dims` as a sorted tuple of non-negative axes.
 
 `keep` is the input shape with the reduced axes set to 1: the shape a gradient is reshaped to before
 it is broadcast back over the input.
@@ -8,6 +10,7 @@ from __future__ import annotations
 
 from .. import backend
 from ..autograd.function import Function
+from .movement import Reshape
 
 
 def _xp(a):
@@ -31,8 +34,6 @@ class Sum(Function):
         return x.sum(axis=dims, keepdims=keepdim)
 
     def backward(self, g):
-        from .movement import BroadcastTo, Reshape
-
         keep = _keep_shape(self.in_shape, self.dims)
         if g.shape != keep:
             g = Reshape.apply(g, shape=keep)
@@ -40,6 +41,32 @@ class Sum(Function):
 
     def extra_repr(self) -> str:
         return f"dim={self.dims}"
+
+
+class BroadcastTo(Function):
+    """y = x repeated (without copying) to `shape`;  dx = g summed over the repeated axes
+
+    why: the one place where a gradient is summed down to an input's shape
+    """
+
+    uses_inputs = False
+    is_view = True
+
+    def forward(self, x, shape):
+        self.in_shape, self.out_shape = x.shape, shape
+        return _xp(x).broadcast_to(x, shape)
+
+    def backward(self, g):
+        in_shape = self.in_shape
+        lead = g.ndim - len(in_shape)
+        ones = tuple(lead + i for i, s in enumerate(in_shape) if s == 1 and g.shape[lead + i] != 1)
+        if not ones:  # only new leading dims: one sum gives the input's shape
+            return Sum.apply(g, dims=tuple(range(lead)), keepdim=False)
+        out = Sum.apply(g, dims=tuple(range(lead)) + ones, keepdim=True)
+        return Reshape.apply(out, shape=in_shape) if out.shape != in_shape else out
+
+    def extra_repr(self) -> str:
+        return f"{self.in_shape} -> {self.out_shape}"
 
 
 class Amax(Function):
