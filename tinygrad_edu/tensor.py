@@ -14,11 +14,9 @@ from .autograd import engine
 from .autograd import function as _function
 from .autograd.grad_mode import state as _state
 from .composite import frontend as _frontend
-from .composite import inplace as _inplace
-from .composite import operators as _operators
 from .composite.elementwise import ElementwiseMixin
+from .composite.frontend import OperatorMixin
 from .composite.inplace import InplaceMixin
-from .composite.operators import OperatorMixin
 from .composite.reduction import ReductionMixin
 from .composite.shape import ShapeMixin
 from .ops import movement, unary
@@ -53,15 +51,9 @@ class Tensor(OperatorMixin, InplaceMixin, ElementwiseMixin, ReductionMixin, Shap
 
     def __init__(self, data: Any, requires_grad: bool = False, dtype=None, device=None) -> None:
         if isinstance(data, Tensor):
-            if device is None:
-                device = data.device
+            device = data.device if device is None else device
             data = data.data
-            arr = backend.asarray(data, dtype, device)
-            arr = arr.copy() if arr is data else arr
-        else:
-            arr = backend.asarray(data, dtype, device)
-            if backend.is_array(data) and (arr is data or arr.base is not None):
-                arr = arr.copy()  # as torch.tensor: never share the caller's buffer
+        arr = _frontend.new_array(data, dtype, device)
         self.data = arr
         self.grad = None
         self.grad_fn = None
@@ -301,6 +293,42 @@ class Tensor(OperatorMixin, InplaceMixin, ElementwiseMixin, ReductionMixin, Shap
         self._hooks.append(hook)
         return _HookHandle(self._hooks, hook)
 
+    # ----------------------------------------------------------------------------- conversions
+    def __bool__(self) -> bool:
+        if _state.recorder is not None:  # tg.compile: Python control flow on a tensor's value
+            _state.recorder.refuse("bool(tensor)")
+        if self.numel() != 1:
+            raise RuntimeError(
+                f"Boolean value of a Tensor with {self.numel()} elements is ambiguous; use "
+                ".any() or .all()"
+            )
+        return bool(self.data.item())
+
+    def __float__(self) -> float:
+        self._one_element("float")
+        return float(self.item())
+
+    def __int__(self) -> int:
+        self._one_element("int")
+        return int(self.item())
+
+    def _one_element(self, op: str) -> None:
+        if self.numel() != 1:
+            raise ValueError(
+                f"{op}(): only one element tensors can be converted to Python "
+                f"scalars, got shape {self.shape}"
+            )
+
+    def __index__(self) -> int:
+        if self.dtype.kind not in "iu" or self.numel() != 1:
+            raise TypeError("only integer tensors of a single element can be used as an index")
+        return int(self.item())
+
+    def __iter__(self):
+        if self.ndim == 0:
+            raise TypeError("iteration over a 0-d tensor")
+        return (self[i] for i in range(self.shape[0]))
+
     def __repr__(self) -> str:
         """PyTorch's format: tensor([1., 2.], requires_grad=True) (see _tensor_str.py)."""
         return _tensor_str.tensor_repr(self)
@@ -324,6 +352,3 @@ class _HookHandle:
 
 
 _function._make_tensor = Tensor._make
-_operators.Tensor = Tensor
-_frontend.Tensor = Tensor
-_inplace.Tensor = Tensor

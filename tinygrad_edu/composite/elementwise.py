@@ -322,21 +322,25 @@ def _data(x):
 
 def where(condition, input, other):
     """condition ? input : other, elementwise with broadcasting; no gradient to condition."""
-    from ..tensor import Tensor
-
-    like = next((x for x in (input, other) if isinstance(x, Tensor)), None)
-    if not isinstance(condition, Tensor):
-        condition = Tensor(condition, device=like.device if like is not None else None)
+    is_tensor = frontend.is_tensor
+    like = next((x for x in (condition, input, other) if is_tensor(x)), None)
+    if like is None:
+        raise TypeError(
+            "where: expected a Tensor among condition, input and other, got "
+            f"{type(condition).__name__}, {type(input).__name__}, {type(other).__name__}"
+        )
+    if not is_tensor(condition):
+        condition = frontend.tensor_like(condition, like)
     if condition.dtype.kind != "b":
         raise RuntimeError(f"where: expected a bool condition tensor, got dtype {condition.dtype}")
     for what, v in (("input", input), ("other", other)):
-        if not isinstance(v, Tensor) and not isinstance(v, (int, float, bool)):
+        if not is_tensor(v) and not isinstance(v, (int, float, bool)):
             if not frontend.backend.is_scalar(v):
                 raise TypeError(
                     f"where: {what} must be a Tensor or a number, got {type(v).__name__} ({v!r})"
                 )
-    if like is None:
-        input = Tensor(input, device=condition.device)
+    if not is_tensor(input) and not is_tensor(other):
+        input = frontend.tensor_like(input, condition)
     a, b = frontend.operands("where", input, other)
     if type(a.data) is not type(condition.data):
         raise RuntimeError(

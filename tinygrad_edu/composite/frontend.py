@@ -10,11 +10,14 @@ int32 * 2.5 is float32 (the default float), and float32 + float64 is float64.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from .. import backend
 from ..autograd.grad_mode import state
-from ..ops import reduce
+from ..ops import binary, nograd, reduce, unary
 
-Tensor = None  # the Tensor class, set by tensor.py
+if TYPE_CHECKING:  # annotations only
+    from ..tensor import Tensor
 
 SCALARS = (int, float, bool)
 _SCALAR_TYPES = frozenset(SCALARS)
@@ -24,14 +27,30 @@ _CATEGORY = {"b": 0, "u": 1, "i": 1, "f": 2}
 
 
 def is_tensor(x) -> bool:
-    return isinstance(x, Tensor)
+    """Every Tensor is built on OperatorMixin (below), so the front end needs no import of
+    tensor.py: the Tensor imports its composite modules, never the other way round."""
+    return isinstance(x, OperatorMixin)
+
+
+def new_array(data, dtype=None, device=None):
+    """data (a number, nested list or array) as a backend array of its own, as torch.tensor()
+    makes it: never sharing the caller's buffer."""
+    arr = backend.asarray(data, dtype, device)
+    if backend.is_array(data) and (arr is data or arr.base is not None):
+        arr = arr.copy()
+    return arr
+
+
+def tensor_like(data, like, dtype=None):
+    """data as a new tensor (no grad) on like's device."""
+    return like._make(new_array(data, dtype, like.device), False, None)
 
 
 def result_dtype(*operands):
     """PyTorch's result dtype of an op on tensors and Python numbers (see the module doc)."""
     ranks: list = [None, None, None]  # dimensioned tensors, 0-d tensors, Python numbers
     for x in operands:
-        if isinstance(x, Tensor):
+        if is_tensor(x):
             dt, rank = x.dtype, 0 if x.ndim else 1
         else:
             dt, rank = backend.python_scalar_dtype(x), 2
@@ -51,11 +70,11 @@ def constant(value, dtype, like) -> "Tensor":
     """A Python number as a 0-d constant of `dtype` on like's device (cached: ops reuse them)."""
     if state.recorder is not None and type(value) not in _SCALAR_TYPES:
         # tg.compile: a hyper-parameter read at every call (compile/symbolic.py), not a constant
-        return Tensor._make(state.recorder.scalar(value, like.data), False, None)
+        return like._make(state.recorder.scalar(value, like.data), False, None)
     key = (value, type(value), dtype, type(like.data))
     t = _const_cache.get(key)
     if t is None:
-        t = Tensor._make(backend.scalar_array(value, dtype, like.data), False, None)
+        t = like._make(backend.scalar_array(value, dtype, like.data), False, None)
         # 0.0 == -0.0 as dict keys: caching either would hand out the other's sign
         if len(_const_cache) < 4096 and not (value == 0 and isinstance(value, float)):
             _const_cache[key] = t
@@ -65,11 +84,11 @@ def constant(value, dtype, like) -> "Tensor":
 def operands(op: str, *xs, floating: bool = False) -> list:
     """xs as tensors of one dtype (PyTorch's rule; a float for true division) on one device."""
     first = xs[0]
-    if isinstance(first, Tensor) and not floating:  # the usual case: nothing to convert
+    if is_tensor(first) and not floating:  # the usual case: nothing to convert
         d, kind = first.data.dtype, type(first.data)
-        if all(isinstance(x, Tensor) and x.data.dtype is d and type(x.data) is kind for x in xs):
+        if all(is_tensor(x) and x.data.dtype is d and type(x.data) is kind for x in xs):
             return list(xs)
-    like = next((x for x in xs if isinstance(x, Tensor)), None)
+    like = next((x for x in xs if is_tensor(x)), None)
     if like is None:
         raise TypeError(
             f"{op}: expected at least one Tensor operand, got "
@@ -77,9 +96,9 @@ def operands(op: str, *xs, floating: bool = False) -> list:
         )
     out = []
     for x in xs:
-        if not isinstance(x, Tensor):
+        if not is_tensor(x):
             if isinstance(x, (list, tuple)) or backend.is_array(x):
-                x = Tensor(x, device=like.device)  # lists and arrays: PyTorch's tensor() rule
+                x = tensor_like(x, like)  # lists and arrays: PyTorch's tensor() rule
             elif not (isinstance(x, SCALARS) or backend.is_scalar(x)):
                 raise TypeError(
                     f"{op}: unsupported operand of type {type(x).__name__} ({x!r:.40});"
@@ -89,13 +108,12 @@ def operands(op: str, *xs, floating: bool = False) -> list:
     dt = result_dtype(*out)
     if floating and dt.kind != "f":
         dt = backend.get_default_dtype()
-    devices = {type(t.data) for t in out if isinstance(t, Tensor)}
+    devices = {type(t.data) for t in out if is_tensor(t)}
     if len(devices) > 1:
-        described = ", ".join(f"{t.device} (shape {t.shape})" for t in out if isinstance(t, Tensor))
+        described = ", ".join(f"{t.device} (shape {t.shape})" for t in out if is_tensor(t))
         raise RuntimeError(f"{op}: expected all tensors on the same device, got {described}")
     return [
-        constant(x, dt, like) if not isinstance(x, Tensor) else x if x.dtype == dt else x.to(dt)
-        for x in out
+        constant(x, dt, like) if not is_tensor(x) else x if x.dtype == dt else x.to(dt) for x in out
     ]
 
 
@@ -138,8 +156,173 @@ def broadcast(op: str, *ts, shape=None) -> list:
     if shape is None:
         shape = broadcast_shape(op, *(t.data.shape for t in ts))
     return [
-        reduce.BroadcastTo.apply(t, shape=shape)
-        if t.requires_grad and t.data.shape != shape
-        else t
+        reduce.BroadcastTo.apply(t, shape=shape) if t.requires_grad and t.data.shape != shape else t
         for t in ts
     ]
+
+
+# ----------------------------------------------------------------------------- operators
+class OperatorMixin:
+    """Mixed into Tensor: the Python operators, each through the door below."""
+
+    __slots__ = ()
+
+    # ----------------------------------------------------------------------------- operators
+    def __add__(self, other):
+        return self._binary(binary.Add, self, other)
+
+    def __radd__(self, other):
+        return self._binary(binary.Add, other, self)
+
+    def __sub__(self, other):
+        return self._binary(binary.Sub, self, other)
+
+    def __rsub__(self, other):
+        return self._binary(binary.Sub, other, self)
+
+    def __mul__(self, other):
+        return self._binary(binary.Mul, self, other)
+
+    def __rmul__(self, other):
+        return self._binary(binary.Mul, other, self)
+
+    def __truediv__(self, other):
+        return self._binary(binary.Div, self, other, floating=True)
+
+    def __rtruediv__(self, other):
+        return self._binary(binary.Div, other, self, floating=True)
+
+    def __pow__(self, other):
+        return self._binary(binary.Pow, self, other)
+
+    def __rpow__(self, other):
+        return self._binary(binary.Pow, other, self)
+
+    def __floordiv__(self, other):
+        """Floor division (no gradient, as its derivative is 0 almost everywhere)."""
+        a, b = self._operands(other, "floor_divide")
+        return a._make(nograd.floor_divide(a.data, b.data), False, None)
+
+    def __rfloordiv__(self, other):
+        b, a = self._operands(other, "floor_divide")
+        return a._make(nograd.floor_divide(a.data, b.data), False, None)
+
+    def __mod__(self, other):
+        """x % y with the divisor's sign (PyTorch's remainder); d/dx = 1, d/dy = -floor(x / y)."""
+        a, b = self._operands(other, "remainder")
+        if a.dtype.kind != "f":
+            return a._make(nograd.remainder(a.data, b.data), False, None)
+        broadcast_shape("remainder", a.shape, b.shape)
+        return a - (a / b).floor() * b
+
+    def __rmod__(self, other):
+        b, a = self._operands(other, "remainder")
+        return a % b
+
+    def _operands(self, other, op: str):
+        """(self, other) as tensors of one dtype, as a binary op would see them."""
+        return operands(op, self, other)
+
+    def __matmul__(self, other):
+        return self.matmul(other)
+
+    def __rmatmul__(self, other):
+        return tensor_like(other, self).matmul(self)
+
+    def __neg__(self):
+        return unary.Neg.apply(self)
+
+    def __pos__(self):
+        return self
+
+    def __abs__(self):
+        return self.abs()
+
+    def __eq__(self, other):  # type: ignore[override]
+        return self._compare("eq", other)
+
+    def __ne__(self, other):  # type: ignore[override]
+        return self._compare("ne", other)
+
+    def __lt__(self, other):
+        return self._compare("lt", other)
+
+    def __le__(self, other):
+        return self._compare("le", other)
+
+    def __gt__(self, other):
+        return self._compare("gt", other)
+
+    def __ge__(self, other):
+        return self._compare("ge", other)
+
+    __hash__ = object.__hash__
+
+    def __invert__(self):
+        if self.dtype.kind != "b":
+            raise TypeError(f"~ (logical not) needs a bool tensor, got dtype {self.dtype}")
+        return self.logical_not()
+
+    def __and__(self, other):
+        return self.logical_and(other)
+
+    def __or__(self, other):
+        return self.logical_or(other)
+
+    def __xor__(self, other):
+        return self.logical_xor(other)
+
+    # ----------------------------------------------------------------------------- front end
+    @staticmethod
+    def _binary(fn, a, b, floating: bool = False) -> "Tensor":
+        """The binary-op door: operands and broadcasting by the front end, then the primitive."""
+        cls = b.__class__
+        if cls in _SCALAR_TYPES and not floating:
+            # tensor op python number: one dict lookup finds the 0-d constant (no broadcast node)
+            ad = a.data
+            const = _const_cache.get((b, cls, ad.dtype, type(ad)))
+            if const is not None:
+                return fn.apply(a, const)
+        elif a.__class__ in _SCALAR_TYPES and not floating and is_tensor(b):
+            # python number op tensor (1.0 - y * y in tanh's backward): the same cached constant
+            bd = b.data
+            const = _const_cache.get((a, a.__class__, bd.dtype, type(bd)))
+            if const is not None:
+                return fn.apply(const, b)
+        elif cls is a.__class__:  # (one operand is always a Tensor)
+            # tensor op tensor of one dtype on one device (every backward): nothing to promote
+            ad, bd = a.data, b.data
+            if (
+                ad.dtype is bd.dtype
+                and type(ad) is type(bd)
+                and not (floating and ad.dtype.kind != "f")
+            ):
+                sa, sb = ad.shape, bd.shape
+                # a 0-d operand without grad broadcasts inside the primitive: no node, no check
+                if sa == sb or (not sa and not a.requires_grad) or (not sb and not b.requires_grad):
+                    return fn.apply(a, b)
+                return fn.apply(*broadcast(fn.__name__, a, b))
+        op = fn.__name__
+        a, b = operands(op, a, b, floating=floating)
+        if a.data.shape != b.data.shape:
+            a, b = broadcast(op, a, b)
+        return fn.apply(a, b)
+
+    def _compare(self, op: str, other) -> "Tensor":
+        if state.recorder is not None:
+            state.recorder.touch(self, other)
+        o = other.data if is_tensor(other) else other
+        if is_tensor(other) and type(o) is not type(self.data):
+            raise RuntimeError(
+                f"{op}: tensors on different devices ({self.device}, {other.device})"
+            )
+        try:
+            out = nograd.compare(op, self.data, o)
+        except ValueError:
+            shape = other.shape if is_tensor(other) else getattr(other, "shape", ())
+            broadcast_shape(op, self.shape, tuple(shape))
+            raise
+        out = backend.as_array(out)  # 0-d comparisons give NumPy scalars
+        if not backend.is_array(out):  # comparing with an unsupported object
+            return NotImplemented
+        return self._make(out, False, None)

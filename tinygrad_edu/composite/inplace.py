@@ -24,8 +24,7 @@ import weakref
 from .. import backend
 from ..autograd.grad_mode import state
 from ..ops import indexing, movement, nograd
-
-Tensor = None  # the Tensor class, set by tensor.py
+from . import frontend
 
 _ARITH = {"add", "sub", "mul", "div"}
 
@@ -88,7 +87,7 @@ class InplaceMixin:
             self._bump_version()
             return self
         data = nograd.copy(self.data) if reads_self and self.requires_grad else self.data
-        alias = Tensor._make(data, self.requires_grad, self.grad_fn)  # self's old identity
+        alias = self._make(data, self.requires_grad, self.grad_fn)  # self's old identity
         out = compute(alias)
         self._write(op, out.data)
         self._bump_version()
@@ -126,8 +125,8 @@ class InplaceMixin:
         if state.recorder is not None:  # tg.compile: name the tensor whose array is updated
             state.recorder.touch(self, other)
         data = self.data
-        o = other.data if isinstance(other, Tensor) else other
-        if isinstance(other, Tensor) and type(o) is not type(data):
+        o = other.data if frontend.is_tensor(other) else other
+        if frontend.is_tensor(other) and type(o) is not type(data):
             raise RuntimeError(
                 f"in-place {op}: tensors on different devices ({self.device}, {other.device})"
             )
@@ -215,7 +214,7 @@ class InplaceMixin:
 
     def fill_(self, value):
         """Every element set to value (a number or a 0-d tensor, whose gradient is the sum)."""
-        if isinstance(value, Tensor):
+        if frontend.is_tensor(value):
             if value.ndim != 0:
                 raise RuntimeError(
                     f"fill_: only a 0-d tensor can fill a tensor, got shape {value.shape}"
@@ -226,17 +225,17 @@ class InplaceMixin:
         _check_fill_value("fill_", value, self.dtype)
 
         def compute(t):
-            return Tensor._make(nograd.full(t.shape, value, t.dtype, t.device), False, None)
+            return t._make(nograd.full(t.shape, value, t.dtype, t.device), False, None)
 
         return self._apply_inplace("fill_", compute, reads_self=False)
 
     def copy_(self, src, non_blocking: bool = False):
         """self's values replaced by src's (broadcast to self's shape, cast to its dtype, moved to
         its device); the gradient flows to src."""
-        if not isinstance(src, Tensor):
+        if not frontend.is_tensor(src):
             if not backend.is_array(src):
                 raise TypeError(f"copy_: src must be a Tensor, got {type(src).__name__}")
-            src = Tensor(src, device=self.device)
+            src = frontend.tensor_like(src, self)
         if src.device != self.device:
             src = src.to(self.device)
         try:
@@ -278,7 +277,7 @@ class InplaceMixin:
         if self.dtype.kind != "f":
             raise RuntimeError(f"{op}: expects a floating point tensor, got dtype {self.dtype}")
         self._check_inplace(op)
-        return self._apply_inplace(op, lambda t: Tensor._make(values.astype(t.dtype), False, None))
+        return self._apply_inplace(op, lambda t: t._make(values.astype(t.dtype), False, None))
 
     # ------------------------------------------------------------------ index assignment
     def __setitem__(self, index, value) -> None:
@@ -291,7 +290,8 @@ class InplaceMixin:
                     f"__setitem__: index {i!r} on a tensor of shape {self.shape} "
                     "is a float; indices must be ints, slices or tensors"
                 )
-        if not isinstance(value, (Tensor, int, float, bool)) and not backend.is_scalar(value):
+        scalar = isinstance(value, (int, float, bool)) or backend.is_scalar(value)
+        if not scalar and not frontend.is_tensor(value):
             if not backend.is_array(value):
                 raise TypeError(
                     f"__setitem__: value must be a Tensor or a number, got "
@@ -306,8 +306,8 @@ class InplaceMixin:
             state.recorder.refuse("index assignment (t[i] = v)")
         value_grad = getattr(value, "requires_grad", False)
         if not (state.grad_enabled and (self.requires_grad or value_grad)):
-            val = value.data if isinstance(value, Tensor) else value
-            if isinstance(value, Tensor) and type(val) is not type(self.data):
+            val = value.data if frontend.is_tensor(value) else value
+            if frontend.is_tensor(value) and type(val) is not type(self.data):
                 raise RuntimeError(f"__setitem__: value on {value.device}, tensor on {self.device}")
             try:
                 self.data[idx] = val
@@ -320,8 +320,8 @@ class InplaceMixin:
                 ) from None
             self._bump_version()
             return
-        if not isinstance(value, Tensor):
-            value = Tensor(value, dtype=self.dtype, device=self.device)
+        if not frontend.is_tensor(value):
+            value = frontend.tensor_like(value, self, self.dtype)
         _assign_region(self, ((indexing.Getitem, {"index": idx}),), value, index)
 
 
@@ -354,7 +354,7 @@ def _remember(t, alias) -> None:
 
 
 def _old_identity(t):
-    return Tensor._make(t.data, t.requires_grad, t.grad_fn)
+    return t._make(t.data, t.requires_grad, t.grad_fn)
 
 
 def _rebase(t, node) -> None:
