@@ -20,6 +20,8 @@ import inspect
 import re
 from dataclasses import dataclass, field
 
+from ..autograd.graph import edges_of, walk
+
 OP_MODULES = ("unary", "binary", "reduce", "movement", "indexing", "linalg", "conv", "fused")
 _RULE_SEP = re.compile(r";(?:  +|[ ]*\n\s*)")  # ';' then two spaces or a line break
 _GRAD_NAME = re.compile(r"(?:^|[\s,;])d([A-Za-z]\w*)\s*=")
@@ -103,7 +105,7 @@ def primitive_card(cls, node=None) -> Card:
     forward, gradient, why, detail = parse_doc(cls.__doc__)
     card = Card(cls.__name__, "primitive", forward, gradient, why, detail, cls.__module__)
     if node is not None:
-        ins = node.next_inputs()
+        ins = edges_of(node)
         names = card.input_names(len(ins))
         card.inputs = [(n, shape, dtype) for n, (_, shape, dtype, _) in zip(names, ins)]
         card.name = node.label()
@@ -122,14 +124,7 @@ def _trace(fn) -> list:
             continue
         if getattr(out, "grad_fn", None) is None:
             continue
-        names, stack, seen = [], [out.grad_fn], set()
-        while stack:
-            node = stack.pop()
-            if id(node) in seen:
-                continue
-            seen.add(id(node))
-            names.append(node.name)
-            stack += [f for _, _, _, f in node.next_inputs() if f is not None]
+        names = [node.name for node, _ in walk([out])]
         return list(dict.fromkeys(reversed(names)))  # inputs first
     return []
 

@@ -26,6 +26,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from ..autograd.graph import node_order, walk
 from . import _graph_style as style
 from ._graph_draw import _box_attrs, _clusters, _tensor_attrs
 from ._graph_names import name_buffer_inputs
@@ -80,7 +81,8 @@ def _collect_names(params) -> tuple:
 
 
 def _walk(roots: list, names: dict) -> tuple:
-    """Tensor and op nodes reachable from `roots`, with an explicit stack (no recursion)."""
+    """Tensor and op nodes reachable from `roots` (the engine's walk, autograd/graph.py), and
+    the op ids in an order where each op comes after the ops that made its inputs."""
     tensors: dict = {}
     ops: dict = {}
     for i, r in enumerate(roots):
@@ -91,13 +93,10 @@ def _walk(roots: list, names: dict) -> tuple:
         )
         if r.grad_fn is not None:
             tensors[key].producer = id(r.grad_fn)
-    stack = [r.grad_fn for r in roots if r.grad_fn is not None]
-    while stack:
-        fn = stack.pop()
-        if id(fn) in ops:
-            continue
+    walked = list(walk(roots, released="follow"))  # a graph freed by backward still draws
+    for fn, edges in walked:
         op = ops[id(fn)] = _OpNode(fn)
-        for i, (t, shape, dtype, pfn) in enumerate(fn.next_inputs()):
+        for i, (t, shape, dtype, pfn) in enumerate(edges):
             if pfn is not None:
                 key = ("out", id(pfn))
                 node = tensors.get(key)
@@ -112,8 +111,6 @@ def _walk(roots: list, names: dict) -> tuple:
                     )
                 elif node.tensor is None and t is not None:
                     node.tensor = t
-                if id(pfn) not in ops:
-                    stack.append(pfn)
             elif t is not None and (t.ndim > 0 or t.requires_grad or id(t) in names):
                 key = ("leaf", id(t))
                 if key not in tensors:
@@ -126,34 +123,13 @@ def _walk(roots: list, names: dict) -> tuple:
                 kind = "const" if len(shape) == 0 else "input"
                 tensors[key] = _TensorNode(t, shape, dtype, False, kind=kind)
             op.inputs.append(key)
-    return tensors, ops
+    order = [id(fn) for fn in reversed(node_order(walked))]  # inputs first
+    return tensors, ops, order
 
 
-def _topological(ops: dict, tensors: dict) -> list:
-    """Op ids, each after the ops that made its inputs (Kahn's algorithm)."""
-    deps = {
-        k: {tensors[t].producer for t in op.inputs if tensors[t].producer in ops}
-        for k, op in ops.items()
-    }
-    users = defaultdict(list)
-    for k, ds in deps.items():
-        for d in ds:
-            users[d].append(k)
-    ready = [k for k, ds in deps.items() if not ds]
-    count = {k: len(ds) for k, ds in deps.items()}
-    order = []
-    while ready:
-        k = ready.pop()
-        order.append(k)
-        for u in users[k]:
-            count[u] -= 1
-            if count[u] == 0:
-                ready.append(u)
-    return order
-
-
-def _group(tensors: dict, ops: dict, names: dict) -> None:
-    """Assign ops and tensors to modules (see the module docstring for the two rules)."""
+def _group(tensors: dict, ops: dict, order: list, names: dict) -> None:
+    """Assign ops and tensors to modules (see the module docstring for the two rules); `order`:
+    op ids, each after the ops that made its inputs."""
     for node in tensors.values():
         if node.kind == "leaf" and node.name and "." in node.name and node.tensor is not None:
             if id(node.tensor) in names:
@@ -161,7 +137,6 @@ def _group(tensors: dict, ops: dict, names: dict) -> None:
     if not any(n.module for n in tensors.values()):
         return
     derived: dict = {k: n.module for k, n in tensors.items() if n.module}
-    order = _topological(ops, tensors)
     for k in order:  # rule 1, inputs first
         op = ops[k]
         sources = [derived.get(t) for t in op.inputs if tensors[t].kind != "const"]
@@ -245,15 +220,15 @@ def _count(tensors: dict, ops: dict, collapse) -> int:
     )
 
 
-def _regroup(tensors: dict, ops: dict) -> None:
+def _regroup(tensors: dict, ops: dict, order: list) -> None:
     """After merging modules, ops between two ops of one module join it (rule 2 again)."""
-    _between(tensors, ops, _topological(ops, tensors))
+    _between(tensors, ops, order)
     for node in tensors.values():
         if node.producer is not None and node.producer in ops:
             node.module = ops[node.producer].module
 
 
-def _auto_depth(tensors: dict, ops: dict):
+def _auto_depth(tensors: dict, ops: dict, order: list):
     """collapse='auto': False for small pictures, else the shallowest cut that leaves at least
     4 boxes (one per block of a Sequential) and at most AUTO_TARGET nodes, else the smallest."""
     if len(tensors) + len(ops) <= AUTO_COLLAPSE or not any(n.module for n in tensors.values()):
@@ -266,7 +241,7 @@ def _auto_depth(tensors: dict, ops: dict):
     for depth in [*range(1, deepest), True]:
         for n, m in zip(nodes, saved):
             n.module = m if m is None else _cut(m, depth)
-        _regroup(tensors, ops)
+        _regroup(tensors, ops, order)
         count = _count(tensors, ops, depth)
         boxes = len({n.module for n in tensors.values() if n.module})
         for n, m in zip(nodes, saved):
@@ -323,16 +298,16 @@ def draw_graph(
             f"draw_graph: collapse must be True, False, 'auto' or a depth >= 1, got {collapse!r}"
         )
     names, types, _keep = _collect_names(params)
-    tensors, ops = _walk(list(roots), names)
+    tensors, ops, order = _walk(list(roots), names)
     name_buffer_inputs(tensors, params)
-    _group(tensors, ops, names)
+    _group(tensors, ops, order, names)
     if collapse == "auto":
-        collapse = _auto_depth(tensors, ops)
+        collapse = _auto_depth(tensors, ops, order)
     if collapse is not False:
         for n in list(tensors.values()) + list(ops.values()):
             if n.module is not None:
                 n.module = _cut(n.module, collapse)
-        _regroup(tensors, ops)
+        _regroup(tensors, ops, order)
     boxes = sorted({n.module for n in tensors.values() if n.module}) if collapse else []
     count = _count(tensors, ops, collapse)
     if count > max_nodes:

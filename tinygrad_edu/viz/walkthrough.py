@@ -18,7 +18,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 
-from ..autograd.graph import count_consumers, inputs_of
+from ..autograd.graph import count_consumers, count_down, edges_of, inputs_of, unique
 from . import _graph_style as style
 from .explain import primitive_card
 
@@ -30,12 +30,12 @@ def _engine_order(roots: list, root_grads: list) -> list:
     engine visits the tensors that receive a gradient. The arriving contributions are summed in
     the order they arrived, as the engine sums them, and the results are `fn.backward(sum)`.
     The walk is the engine's own (autograd/graph.py): the same consumer counts, the same
-    ready stack, the same inputs per node (in-place rewrites resolved)."""
+    ready stack and count_down, the same inputs per node (in-place rewrites resolved)."""
     _, counts = count_consumers(roots)
     arrived: dict = {}
     for r, g in zip(roots, root_grads):
         arrived.setdefault(id(r), []).append((None, g))
-    ready = list({id(r): r for r in roots if not counts.get(id(r))}.values())
+    ready = [t for t in unique(roots) if not counts.get(id(t))]
     steps: list = []
     while ready:
         t = ready.pop()
@@ -50,14 +50,12 @@ def _engine_order(roots: list, root_grads: list) -> list:
             steps.append((t, parts, results))
         if fn is None:
             continue
-        for i, p in enumerate(inputs_of(fn)):
-            if not p.requires_grad:
-                continue
-            if results is not None and results[i] is not None:
-                arrived.setdefault(id(p), []).append((len(steps) - 1, results[i]))
-            counts[id(p)] -= 1
-            if counts[id(p)] == 0:
-                ready.append(p)
+        parents = inputs_of(fn)
+        if results is not None:
+            for p, gp in zip(parents, results):
+                if gp is not None and p.requires_grad:
+                    arrived.setdefault(id(p), []).append((len(steps) - 1, gp))
+        count_down(parents, counts, ready)
     return steps
 
 
@@ -263,7 +261,7 @@ def _build_steps(raw: list, names: dict, ids: dict) -> tuple:
             steps.append(step)
             continue
         card = primitive_card(type(fn), fn)
-        ins = fn.next_inputs()
+        ins = edges_of(fn)
         symbols = card.input_names(len(ins))
         step = Step(
             i,
