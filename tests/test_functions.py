@@ -129,3 +129,109 @@ def test_piecewise_constant_ops_have_a_grad_fn_and_zero_gradient(name):
         assert y.grad_fn is not None and y.requires_grad
         (y * 3).sum().backward()
         assert x.grad.tolist() == [0.0, 0.0, 0.0]
+
+
+# ----------------------------------------------------------------------------- one door per op
+def _method_of(fn):
+    """The Tensor method a function form is made from (itself for the ones bound directly)."""
+    return getattr(fn, "__wrapped__", fn)
+
+
+METHOD_FORMS = [n for n in tg.functions.__all__ if hasattr(tg.Tensor, n) and n != "where"]
+F_ACTIVATIONS = [
+    "relu", "relu6", "leaky_relu", "elu", "selu", "gelu", "silu", "swish", "sigmoid", "tanh",
+    "softplus", "mish", "hardtanh", "logsigmoid", "softsign", "hardsigmoid", "hardswish",
+    "softmax", "log_softmax",
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("name", METHOD_FORMS)
+def test_function_form_is_the_tensor_method_itself(name):
+    """tg.X is Tensor.X, or Tensor.X behind PyTorch's input check: an op is written once."""
+    assert _method_of(getattr(tg, name)) is getattr(tg.Tensor, name)
+
+
+@pytest.mark.parametrize("name", F_ACTIVATIONS)
+def test_nn_functional_binds_the_same_function(name):
+    f = getattr(tg.nn.functional, name)
+    assert _method_of(f) is getattr(tg.Tensor, name)
+    if hasattr(tg, name):
+        assert f is getattr(tg, name)
+
+
+@pytest.mark.parametrize(
+    "name", [n for n in METHOD_FORMS if n not in ("add", "sub", "mul", "div", "pow")]
+)
+def test_function_form_refuses_a_non_tensor_input_naming_the_op(name):
+    with pytest.raises(TypeError, match=rf"^{name}\(\): argument 'input' \(position 1\) must be "):
+        getattr(tg, name)([1.0, 2.0])
+
+
+@pytest.mark.parametrize("name", ["add", "sub", "mul", "div", "pow"])
+def test_arithmetic_function_forms_take_a_number_first_as_pytorch(name):
+    got = getattr(tg, name)(2, tg.tensor([1.0, 4.0]))
+    want = getattr(torch, name)(2, torch.tensor([1.0, 4.0]))
+    np.testing.assert_allclose(got.numpy(), want.numpy())
+
+
+# relu6, hardsigmoid and hardswish at their kinks (x = 0, 6, +-3): PyTorch's gradient is 0 at the
+# bounds, where clamp's is 1 (a bug found by the in-place test below)
+KINKS = np.array([-4.0, -3.0, -1.0, -0.5, 0.0, 0.5, 1.0, 3.0, 6.0, 7.0])
+
+
+# (hardtanh keeps clamp's gradient at its bounds: API.md says so, unlike PyTorch's hardtanh)
+@pytest.mark.parametrize("name", ["relu6", "hardsigmoid", "hardswish"])
+def test_hard_activations_have_pytorchs_gradient_at_their_bounds(name):
+    grads = []
+    for m, F in ((tg, tg.nn.functional), (torch, torch.nn.functional)):
+        x = m.tensor(KINKS, requires_grad=True)
+        y = getattr(F, name)(x)
+        y.sum().backward()
+        grads.append((y.detach().numpy(), x.grad.numpy()))
+    np.testing.assert_allclose(grads[0][0], grads[1][0], rtol=1e-12)
+    # (PyTorch's hardsigmoid gradient uses 1/6 rounded to float32 even in float64)
+    np.testing.assert_allclose(grads[0][1], grads[1][1], rtol=1e-7, atol=0)
+
+
+INPLACE_ACTIVATIONS = {
+    "relu": {}, "relu6": {}, "leaky_relu": {"negative_slope": 0.2}, "elu": {"alpha": 0.5},
+    "selu": {}, "silu": {}, "mish": {}, "hardtanh": {"min_val": -0.5, "max_val": 0.5},
+    "hardsigmoid": {}, "hardswish": {},
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("name", list(INPLACE_ACTIVATIONS))
+def test_functional_inplace_writes_into_the_input_with_pytorchs_gradient(name):
+    """F.X(x, inplace=True) changes x itself (as PyTorch) and the gradient still flows."""
+    kw = INPLACE_ACTIVATIONS[name]
+    x = np.linspace(-4, 4, 9).astype(np.float64)
+    g = np.random.default_rng(0).standard_normal(9)
+    res = {}
+    for m, F in ((tg, tg.nn.functional), (torch, torch.nn.functional)):
+        leaf = m.tensor(x, requires_grad=True)
+        h = leaf * 1.0
+        y = getattr(F, name)(h, inplace=True, **kw)
+        assert y is h
+        (y * m.tensor(g)).sum().backward()
+        res[m] = (h.detach().numpy().copy(), leaf.grad.numpy())
+        plain = m.tensor(x)
+        getattr(F, name)(plain, inplace=True, **kw)
+        np.testing.assert_allclose(plain.numpy(), res[m][0])
+    for a, b in zip(res[tg], res[torch]):
+        np.testing.assert_allclose(a, b, rtol=1e-7, atol=1e-12)
+
+
+def test_functional_inplace_on_a_leaf_is_refused_as_pytorch():
+    for m, F in ((tg, tg.nn.functional), (torch, torch.nn.functional)):
+        with pytest.raises(RuntimeError, match="leaf"):
+            F.relu(m.ones(2, requires_grad=True), inplace=True)
+
+
+def test_softmax_without_dim_warns_and_uses_pytorchs_implicit_dim():
+    for dims in ((2, 3, 4), (3, 4), (4,)):
+        a = np.arange(np.prod(dims), dtype=np.float32).reshape(dims) / 10
+        with pytest.warns(UserWarning, match="Implicit dimension choice for softmax"):
+            got = tg.nn.functional.softmax(tg.tensor(a))
+        with pytest.warns(UserWarning):
+            want = torch.nn.functional.softmax(torch.tensor(a))
+        np.testing.assert_allclose(got.numpy(), want.numpy(), rtol=1e-6)

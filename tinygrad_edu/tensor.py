@@ -243,8 +243,9 @@ class Tensor(OperatorMixin, InplaceMixin, ElementwiseMixin, ReductionMixin, Shap
         self.requires_grad = False
         return self
 
-    def clone(self) -> "Tensor":
-        """A copy with its own memory; gradients flow back to the original."""
+    def clone(self, *, memory_format=None) -> "Tensor":
+        """A copy with its own memory; gradients flow back to the original (memory_format is
+        accepted and ignored: arrays here have one layout)."""
         return unary.Clone.apply(self)
 
     def contiguous(self) -> "Tensor":

@@ -11,6 +11,7 @@ import math
 from ..ops import binary, nograd, unary
 from . import frontend
 from .args import as_float
+from .frontend import floating, into
 
 
 class ElementwiseMixin:
@@ -19,74 +20,76 @@ class ElementwiseMixin:
     __slots__ = ()
 
     # ------------------------------------------------------------------ primitives
-    def exp(self):
+    def exp(self, *, out=None):
         """e^x"""
-        return unary.Exp.apply(self._floating())
+        return into(out, unary.Exp.apply(floating(self, "exp")))
 
-    def log(self):
+    def log(self, *, out=None):
         """natural log (x > 0)"""
-        return unary.Log.apply(self._floating())
+        return into(out, unary.Log.apply(floating(self, "log")))
 
-    def log1p(self):
+    def log1p(self, *, out=None):
         """log(1 + x), accurate for small x"""
-        return unary.Log1p.apply(self._floating())
+        return into(out, unary.Log1p.apply(floating(self, "log1p")))
 
-    def expm1(self):
+    def expm1(self, *, out=None):
         """e^x - 1, accurate for small x"""
-        return unary.Expm1.apply(self._floating())
+        return into(out, unary.Expm1.apply(floating(self, "expm1")))
 
-    def sqrt(self):
-        return unary.Sqrt.apply(self._floating())
+    def sqrt(self, *, out=None):
+        return into(out, unary.Sqrt.apply(floating(self, "sqrt")))
 
-    def sin(self):
-        return unary.Sin.apply(self._floating())
+    def sin(self, *, out=None):
+        return into(out, unary.Sin.apply(floating(self, "sin")))
 
-    def cos(self):
-        return unary.Cos.apply(self._floating())
+    def cos(self, *, out=None):
+        return into(out, unary.Cos.apply(floating(self, "cos")))
 
-    def tanh(self):
-        return unary.Tanh.apply(self._floating())
+    def tanh(self, *, out=None):
+        return into(out, unary.Tanh.apply(floating(self, "tanh")))
 
-    def sigmoid(self):
+    def sigmoid(self, *, out=None):
         """1 / (1 + e^-x), without overflow for large |x|"""
-        return unary.Sigmoid.apply(self._floating())
+        return into(out, unary.Sigmoid.apply(floating(self, "sigmoid")))
 
-    def relu(self):
+    def relu(self, inplace: bool = False):
         """max(x, 0); gradient 0 at x = 0"""
+        if inplace:  # F.relu(x, inplace=True) is x.relu_()
+            return self._apply_inplace("relu_", lambda t: t.relu())
         return unary.Relu.apply(self)
 
-    def abs(self):
+    def abs(self, *, out=None):
         """|x|; gradient 0 at x = 0"""
-        return unary.Abs.apply(self)
+        return into(out, unary.Abs.apply(self))
 
-    def erf(self):
-        return unary.Erf.apply(self._floating())
+    def erf(self, *, out=None):
+        return into(out, unary.Erf.apply(floating(self, "erf")))
 
-    def neg(self):
-        return unary.Neg.apply(self)
+    def neg(self, *, out=None):
+        return into(out, unary.Neg.apply(self))
 
-    def add(self, other, alpha=1):
-        return self + (other * alpha if alpha != 1 else other)
+    def add(self, other, alpha=1, *, out=None):
+        return into(out, self + (other * alpha if alpha != 1 else other))
 
-    def sub(self, other, alpha=1):
-        return self - (other * alpha if alpha != 1 else other)
+    def sub(self, other, alpha=1, *, out=None):
+        return into(out, self - (other * alpha if alpha != 1 else other))
 
-    def mul(self, other):
-        return self * other
+    def mul(self, other, *, out=None):
+        return into(out, self * other)
 
-    def div(self, other):
-        return self / other
+    def div(self, other, *, out=None):
+        return into(out, self / other)
 
-    def pow(self, exponent):
-        return self._binary(binary.Pow, self, exponent)
+    def pow(self, exponent, *, out=None):
+        return into(out, frontend.binary_op(binary.Pow, self, exponent))
 
-    def maximum(self, other):
+    def maximum(self, other, *, out=None):
         """Elementwise max; at ties the gradient is split 50/50."""
-        return self._binary(binary.Maximum, self, other)
+        return into(out, frontend.binary_op(binary.Maximum, self, other))
 
-    def minimum(self, other):
+    def minimum(self, other, *, out=None):
         """Elementwise min; at ties the gradient is split 50/50."""
-        return self._binary(binary.Minimum, self, other)
+        return into(out, frontend.binary_op(binary.Minimum, self, other))
 
     def where(self, condition, other):
         """condition ? self : other (PyTorch's method form of tg.where)."""
@@ -142,18 +145,18 @@ class ElementwiseMixin:
         return self.masked_fill(mask, value)
 
     # ------------------------------------------------------------------ compositions
-    def square(self):
-        return self * self
+    def square(self, *, out=None):
+        return into(out, self * self)
 
-    def reciprocal(self):
-        return 1.0 / self._floating()
+    def reciprocal(self, *, out=None):
+        return into(out, 1.0 / floating(self, "reciprocal"))
 
-    def rsqrt(self):
-        return self.sqrt().reciprocal()
+    def rsqrt(self, *, out=None):
+        return into(out, self.sqrt().reciprocal())
 
-    def clamp(self, min=None, max=None):
+    def clamp(self, min=None, max=None, *, out=None):
         """min(max(x, min), max); the gradient passes at the bounds (as PyTorch's clamp)."""
-        return self._clamp(min, max, "clamp")
+        return into(out, self._clamp(min, max, "clamp"))
 
     def _clamp(self, min, max, op: str):
         if min is None and max is None:
@@ -171,26 +174,44 @@ class ElementwiseMixin:
             out = where(out > max, max, out)
         return out
 
-    def clip(self, min=None, max=None):
-        return self._clamp(min, max, "clip")
+    def clip(self, min=None, max=None, *, out=None):
+        """clamp's other name (NumPy's)."""
+        return into(out, self._clamp(min, max, "clip"))
 
-    def hardtanh(self, min_val: float = -1.0, max_val: float = 1.0):
-        return self.clamp(min_val, max_val)
+    # The activations take PyTorch's `inplace` (F.relu(x, inplace=True), nn.ReLU(inplace=True)):
+    # then the result is written into x's memory and recorded like x.relu_().
+    def hardtanh(self, min_val: float = -1.0, max_val: float = 1.0, inplace: bool = False):
+        """clamp(x, min_val, max_val); like clamp, the gradient passes at the bounds"""
+        if min_val > max_val:
+            raise ValueError(f"hardtanh: min_val {min_val} must not exceed max_val {max_val}")
+        if inplace:
+            return self._apply_inplace("hardtanh_", lambda t: t.hardtanh(min_val, max_val))
+        return self.clamp(min_val, max_val)  # API.md: the gradient passes at the bounds
 
-    def relu6(self):
-        return self.clamp(0.0, 6.0)
+    def relu6(self, inplace: bool = False):
+        """min(max(x, 0), 6); gradient 0 at 0 and 6 (PyTorch's)"""
+        if inplace:
+            return self._apply_inplace("relu6_", lambda t: t.relu6())
+        return _clamp_inside(self, 0.0, 6.0)
 
-    def leaky_relu(self, negative_slope: float = 0.01):
+    def leaky_relu(self, negative_slope: float = 0.01, inplace: bool = False):
         """x if x > 0 else negative_slope * x; gradient negative_slope at 0"""
         negative_slope = as_float(negative_slope, "leaky_relu", "negative_slope")
+        if inplace:
+            return self._apply_inplace("leaky_relu_", lambda t: t.leaky_relu(negative_slope))
         return where(self > 0, self, self * negative_slope)
 
-    def elu(self, alpha: float = 1.0):
+    def elu(self, alpha: float = 1.0, inplace: bool = False):
         """x if x > 0 else alpha * (e^x - 1); gradient alpha at 0"""
         alpha = as_float(alpha, "elu", "alpha")
+        if inplace:
+            return self._apply_inplace("elu_", lambda t: t.elu(alpha))
         return where(self > 0, self, self.clamp(max=0.0).expm1() * alpha)
 
-    def selu(self):
+    def selu(self, inplace: bool = False):
+        """scale * elu(x, alpha) with the self-normalising constants"""
+        if inplace:
+            return self._apply_inplace("selu_", lambda t: t.selu())
         alpha, scale = 1.6732632423543772, 1.0507009873554805
         return self.elu(alpha) * scale
 
@@ -203,11 +224,14 @@ class ElementwiseMixin:
             raise RuntimeError(f"gelu: approximate must be 'none' or 'tanh', got {approximate!r}")
         return self * 0.5 * ((self * (1.0 / math.sqrt(2.0))).erf() + 1.0)
 
-    def silu(self):
+    def silu(self, inplace: bool = False):
         """x * sigmoid(x) (also called swish)"""
+        if inplace:
+            return self._apply_inplace("silu_", lambda t: t.silu())
         return self * self.sigmoid()
 
     def swish(self):
+        """x * sigmoid(x) (another name of silu)"""
         return self.silu()
 
     def softplus(self, beta: float = 1.0, threshold: float = 20.0):
@@ -222,26 +246,34 @@ class ElementwiseMixin:
             soft = soft / beta
         return where(bx > threshold, self, soft)
 
-    def mish(self):
+    def mish(self, inplace: bool = False):
         """x * tanh(softplus(x))"""
+        if inplace:
+            return self._apply_inplace("mish_", lambda t: t.mish())
         return self * self.softplus().tanh()
 
     def softsign(self):
         return self / (self.abs() + 1.0)
 
-    def hardsigmoid(self):
-        return (self / 6.0 + 0.5).clamp(0.0, 1.0)
+    def hardsigmoid(self, inplace: bool = False):
+        """clamp(x / 6 + 1/2, 0, 1); gradient 0 at x = +-3 (PyTorch's)"""
+        if inplace:
+            return self._apply_inplace("hardsigmoid_", lambda t: t.hardsigmoid())
+        return _clamp_inside(self / 6.0 + 0.5, 0.0, 1.0)
 
-    def hardswish(self):
+    def hardswish(self, inplace: bool = False):
+        """x * hardsigmoid(x)"""
+        if inplace:
+            return self._apply_inplace("hardswish_", lambda t: t.hardswish())
         return self * self.hardsigmoid()
 
     def logsigmoid(self):
         return -((-self).softplus())
 
     # ------------------------------------------------------------------ no grad
-    def sign(self):
+    def sign(self, *, out=None):
         """-1, 0 or 1 (zero gradient)"""
-        return unary.Sign.apply(self)
+        return into(out, unary.Sign.apply(self))
 
     def isnan(self):
         return self._make(nograd.isnan(self.data), False, None)
@@ -252,17 +284,17 @@ class ElementwiseMixin:
     def isfinite(self):
         return self._make(nograd.isfinite(self.data), False, None)
 
-    def floor(self):
+    def floor(self, *, out=None):
         """The largest integer <= x (zero gradient)"""
-        return unary.Floor.apply(self)
+        return into(out, unary.Floor.apply(self))
 
-    def ceil(self):
+    def ceil(self, *, out=None):
         """The smallest integer >= x (zero gradient)"""
-        return unary.Ceil.apply(self)
+        return into(out, unary.Ceil.apply(self))
 
-    def round(self, decimals: int = 0):
+    def round(self, decimals: int = 0, *, out=None):
         """x rounded half to even, to `decimals` places (zero gradient)"""
-        return unary.Round.apply(self, decimals=decimals)
+        return into(out, unary.Round.apply(self, decimals=decimals))
 
     def logical_not(self):
         return self._make(nograd.logical("not", self.data), False, None)
@@ -307,20 +339,18 @@ class ElementwiseMixin:
     def allclose(self, other, rtol=1e-5, atol=1e-8, equal_nan=False) -> bool:
         return nograd.allclose(self.data, _data(other), rtol, atol, equal_nan)
 
-    def _floating(self):
-        """Integer and bool tensors are promoted to the default float, as torch.exp(int) is."""
-        if self.data.dtype.kind == "f":
-            return self
-        from ..backend import get_default_dtype
 
-        return self.to(get_default_dtype())
+def _clamp_inside(x, low: float, high: float):
+    """clamp(x, low, high) with the gradient of PyTorch's relu6 and hardsigmoid: 1 strictly
+    inside the bounds, 0 at them (clamp itself passes it at the bounds)."""
+    return where((x > low) & (x < high), x, x.clamp(low, high).detach())
 
 
 def _data(x):
     return x.data if hasattr(x, "data") and not isinstance(x, (int, float, bool)) else x
 
 
-def where(condition, input, other):
+def where(condition, input, other, *, out=None):
     """condition ? input : other, elementwise with broadcasting; no gradient to condition."""
     is_tensor = frontend.is_tensor
     like = next((x for x in (condition, input, other) if is_tensor(x)), None)
@@ -349,4 +379,4 @@ def where(condition, input, other):
         )
     shape = frontend.broadcast_shape("where", condition.shape, a.shape, b.shape)
     a, b = frontend.broadcast("where", a, b, shape=shape)
-    return binary.Where.apply(condition, a, b)
+    return into(out, binary.Where.apply(condition, a, b))

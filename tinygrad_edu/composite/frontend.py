@@ -10,9 +10,11 @@ int32 * 2.5 is float32 (the default float), and float32 + float64 is float64.
 
 from __future__ import annotations
 
+import sys
+import warnings
 from typing import TYPE_CHECKING
 
-from .. import backend
+from .. import _tensor_str, backend
 from ..autograd.grad_mode import state
 from ..ops import binary, nograd, reduce, unary
 
@@ -44,6 +46,18 @@ def new_array(data, dtype=None, device=None):
 def tensor_like(data, like, dtype=None):
     """data as a new tensor (no grad) on like's device."""
     return like._make(new_array(data, dtype, like.device), False, None)
+
+
+def floating(x, op: str):
+    """x for a float-only op: integer and bool tensors promote to the default float, as
+    torch.exp(int) does; anything but a tensor is PyTorch's TypeError naming the op."""
+    try:
+        kind = x.data.dtype.kind
+    except AttributeError:
+        raise TypeError(
+            f"{op}(): argument 'input' (position 1) must be Tensor, not {type(x).__name__}"
+        ) from None
+    return x if kind == "f" else x.to(backend.get_default_dtype())
 
 
 def result_dtype(*operands):
@@ -161,6 +175,86 @@ def broadcast(op: str, *ts, shape=None) -> list:
     ]
 
 
+# ----------------------------------------------------------------------------- the door
+def binary_op(fn, a, b, floating: bool = False) -> "Tensor":
+    """The binary-op door: operands and broadcasting by the front end, then the primitive."""
+    cls = b.__class__
+    if cls in _SCALAR_TYPES and not floating:
+        # tensor op python number: one dict lookup finds the 0-d constant (no broadcast node)
+        ad = a.data
+        const = _const_cache.get((b, cls, ad.dtype, type(ad)))
+        if const is not None:
+            return fn.apply(a, const)
+    elif a.__class__ in _SCALAR_TYPES and not floating and is_tensor(b):
+        # python number op tensor (1.0 - y * y in tanh's backward): the same cached constant
+        bd = b.data
+        const = _const_cache.get((a, a.__class__, bd.dtype, type(bd)))
+        if const is not None:
+            return fn.apply(const, b)
+    elif cls is a.__class__:  # (one operand is always a Tensor)
+        # tensor op tensor of one dtype on one device (every backward): nothing to promote
+        ad, bd = a.data, b.data
+        if (
+            ad.dtype is bd.dtype
+            and type(ad) is type(bd)
+            and not (floating and ad.dtype.kind != "f")
+        ):
+            sa, sb = ad.shape, bd.shape
+            # a 0-d operand without grad broadcasts inside the primitive: no node, no check
+            if sa == sb or (not sa and not a.requires_grad) or (not sb and not b.requires_grad):
+                return fn.apply(a, b)
+            return fn.apply(*broadcast(fn.__name__, a, b))
+    op = fn.__name__
+    a, b = operands(op, a, b, floating=floating)
+    if a.data.shape != b.data.shape:
+        a, b = broadcast(op, a, b)
+    return fn.apply(a, b)
+
+
+# ----------------------------------------------------------------------------- out=
+_KIND_RANK = {"b": 0, "u": 1, "i": 1, "f": 2}
+
+
+def into(out, result):
+    """torch.X(..., out=t): `result` written into t as PyTorch does (resized with its warning
+    when the shape differs and t is not empty; cast when that does not lower the kind), and t
+    returned. Without out= (the usual call) the result itself. Like PyTorch, refuses while
+    autograd records an op on a tensor that requires grad."""
+    if out is None:
+        return result
+    op = sys._getframe(1).f_code.co_name  # the op that called us, for its messages
+    if not is_tensor(out):
+        raise TypeError(f"{op}(): argument 'out' must be Tensor, not {type(out).__name__}")
+    if state.grad_enabled and (out.requires_grad or result.requires_grad):
+        raise RuntimeError(
+            f"{op}(): functions with out=... arguments don't support automatic "
+            "differentiation, but one of the arguments requires grad."
+        )
+    if _KIND_RANK[result.dtype.kind] > _KIND_RANK[out.dtype.kind]:
+        names = [_tensor_str.type_name(t.dtype, "cpu")[6:-6] for t in (result, out)]
+        raise RuntimeError(
+            f"result type {names[0]} can't be cast to the desired output type {names[1]}"
+        )
+    if result.device != out.device:
+        raise RuntimeError(
+            f"Expected out tensor to have device {out.device}, but got {result.device} instead"
+        )
+    if result.data.shape != out.data.shape:
+        if out.numel():
+            warnings.warn(
+                f"An output with one or more elements was resized since it had shape "
+                f"{list(out.shape)}, which does not match the required output shape "
+                f"{list(result.shape)}.",
+                UserWarning,
+                stacklevel=3,
+            )
+        out.data = result.data.astype(out.dtype)  # a new array of the new shape
+    else:
+        nograd.copy_(out.data, result.data)
+    out._bump_version()
+    return out
+
+
 # ----------------------------------------------------------------------------- operators
 class OperatorMixin:
     """Mixed into Tensor: the Python operators, each through the door below."""
@@ -169,34 +263,34 @@ class OperatorMixin:
 
     # ----------------------------------------------------------------------------- operators
     def __add__(self, other):
-        return self._binary(binary.Add, self, other)
+        return binary_op(binary.Add, self, other)
 
     def __radd__(self, other):
-        return self._binary(binary.Add, other, self)
+        return binary_op(binary.Add, other, self)
 
     def __sub__(self, other):
-        return self._binary(binary.Sub, self, other)
+        return binary_op(binary.Sub, self, other)
 
     def __rsub__(self, other):
-        return self._binary(binary.Sub, other, self)
+        return binary_op(binary.Sub, other, self)
 
     def __mul__(self, other):
-        return self._binary(binary.Mul, self, other)
+        return binary_op(binary.Mul, self, other)
 
     def __rmul__(self, other):
-        return self._binary(binary.Mul, other, self)
+        return binary_op(binary.Mul, other, self)
 
     def __truediv__(self, other):
-        return self._binary(binary.Div, self, other, floating=True)
+        return binary_op(binary.Div, self, other, floating=True)
 
     def __rtruediv__(self, other):
-        return self._binary(binary.Div, other, self, floating=True)
+        return binary_op(binary.Div, other, self, floating=True)
 
     def __pow__(self, other):
-        return self._binary(binary.Pow, self, other)
+        return binary_op(binary.Pow, self, other)
 
     def __rpow__(self, other):
-        return self._binary(binary.Pow, other, self)
+        return binary_op(binary.Pow, other, self)
 
     def __floordiv__(self, other):
         """Floor division (no gradient, as its derivative is 0 almost everywhere)."""
@@ -271,42 +365,6 @@ class OperatorMixin:
 
     def __xor__(self, other):
         return self.logical_xor(other)
-
-    # ----------------------------------------------------------------------------- front end
-    @staticmethod
-    def _binary(fn, a, b, floating: bool = False) -> "Tensor":
-        """The binary-op door: operands and broadcasting by the front end, then the primitive."""
-        cls = b.__class__
-        if cls in _SCALAR_TYPES and not floating:
-            # tensor op python number: one dict lookup finds the 0-d constant (no broadcast node)
-            ad = a.data
-            const = _const_cache.get((b, cls, ad.dtype, type(ad)))
-            if const is not None:
-                return fn.apply(a, const)
-        elif a.__class__ in _SCALAR_TYPES and not floating and is_tensor(b):
-            # python number op tensor (1.0 - y * y in tanh's backward): the same cached constant
-            bd = b.data
-            const = _const_cache.get((a, a.__class__, bd.dtype, type(bd)))
-            if const is not None:
-                return fn.apply(const, b)
-        elif cls is a.__class__:  # (one operand is always a Tensor)
-            # tensor op tensor of one dtype on one device (every backward): nothing to promote
-            ad, bd = a.data, b.data
-            if (
-                ad.dtype is bd.dtype
-                and type(ad) is type(bd)
-                and not (floating and ad.dtype.kind != "f")
-            ):
-                sa, sb = ad.shape, bd.shape
-                # a 0-d operand without grad broadcasts inside the primitive: no node, no check
-                if sa == sb or (not sa and not a.requires_grad) or (not sb and not b.requires_grad):
-                    return fn.apply(a, b)
-                return fn.apply(*broadcast(fn.__name__, a, b))
-        op = fn.__name__
-        a, b = operands(op, a, b, floating=floating)
-        if a.data.shape != b.data.shape:
-            a, b = broadcast(op, a, b)
-        return fn.apply(a, b)
 
     def _compare(self, op: str, other) -> "Tensor":
         if state.recorder is not None:

@@ -4,10 +4,15 @@ from __future__ import annotations
 
 from ..ops import movement
 from . import frontend
+from .frontend import into
+
+__all__ = ["cat", "stack"]
 
 
 def _tensor_list(tensors, op: str) -> list:
     """A non-empty list of Tensors, or PyTorch's TypeError/RuntimeError naming the culprit."""
+    if not isinstance(tensors, (list, tuple)) and hasattr(tensors, "__next__"):
+        tensors = list(tensors)  # a generator
     if hasattr(tensors, "grad_fn") or not isinstance(tensors, (list, tuple)):
         raise TypeError(f"{op}: expected a list or tuple of tensors, got {type(tensors).__name__}")
     for i, t in enumerate(tensors):
@@ -22,7 +27,7 @@ def _tensor_list(tensors, op: str) -> list:
     return list(tensors)
 
 
-def cat(tensors, dim: int = 0):
+def cat(tensors, dim: int = 0, *, out=None):
     """Join tensors along an existing dim (all other dims must match)."""
     tensors = _tensor_list(tensors, "cat")
     first = tensors[0]
@@ -36,12 +41,10 @@ def cat(tensors, dim: int = 0):
                 f"{first.shape} outside dim {d}"
             )
     tensors = frontend.operands("cat", *tensors)
-    if len(tensors) == 1:
-        return tensors[0]
-    return movement.Cat.apply(*tensors, dim=d)
+    return into(out, tensors[0] if len(tensors) == 1 else movement.Cat.apply(*tensors, dim=d))
 
 
-def stack(tensors, dim: int = 0):
+def stack(tensors, dim: int = 0, *, out=None):
     """Join tensors of equal shape along a new dim."""
     tensors = _tensor_list(tensors, "stack")
     for i, t in enumerate(tensors):
@@ -51,4 +54,4 @@ def stack(tensors, dim: int = 0):
                 f"{tensors[0].shape}; all must be equal"
             )
     d = tensors[0]._dim(dim, "stack", extra=1)
-    return cat([t.unsqueeze(d) for t in tensors], d)
+    return into(out, cat([t.unsqueeze(d) for t in tensors], d))

@@ -4,10 +4,12 @@ axis/keepdims as aliases); sum, amax, logsumexp and the softmaxes are primitives
 
 from __future__ import annotations
 
+import warnings
 from collections import namedtuple
 
 from .. import backend
 from ..ops import nograd, reduce
+from .frontend import floating, into
 from .shape import cat
 
 MaxMin = namedtuple("MaxMin", ["values", "indices"])  # as torch.return_types.max
@@ -54,25 +56,35 @@ def _nonempty(x, dims: tuple, dim, op: str) -> None:
 class ReductionMixin:
     __slots__ = ()
 
-    def sum(self, dim=None, keepdim=False, *, axis=None, keepdims=None, dtype=None):
+    def sum(self, dim=None, keepdim=False, *, axis=None, keepdims=None, dtype=None, out=None):
         """Sum over dim (all dims when None); ints and bools sum to int64 as in PyTorch."""
         dim, keepdim = _alias(dim, keepdim, axis, keepdims, "sum")
         x = self if dtype is None else self.to(dtype)
         if x.dtype.kind in "bi" and x.dtype.itemsize < 8 or x.dtype.kind == "u":
             x = x.to("int64")
-        return reduce.Sum.apply(x, dims=x._dims(dim, "sum"), keepdim=keepdim)
+        return into(out, reduce.Sum.apply(x, dims=x._dims(dim, "sum"), keepdim=keepdim))
 
-    def mean(self, dim=None, keepdim=False, *, axis=None, keepdims=None, dtype=None):
+    def mean(self, dim=None, keepdim=False, *, axis=None, keepdims=None, dtype=None, out=None):
         """Sum divided by the number of reduced elements."""
         dim, keepdim = _alias(dim, keepdim, axis, keepdims, "mean")
         _need_float(self, "mean", dtype)
         x = self if dtype is None else self.to(dtype)
         dims = x._dims(dim, "mean")
         n = _count(x.shape, dims)
-        return x.sum(dims, keepdim) * (1.0 / n if n else float("nan"))  # empty mean is nan
+        return into(
+            out, x.sum(dims, keepdim) * (1.0 / n if n else float("nan"))
+        )  # empty mean is nan
 
     def var(
-        self, dim=None, keepdim=False, *, correction=1, unbiased=None, axis=None, keepdims=None
+        self,
+        dim=None,
+        keepdim=False,
+        *,
+        correction=1,
+        unbiased=None,
+        axis=None,
+        keepdims=None,
+        out=None,
     ):
         """sum((x - mean)^2) / (N - correction); correction=1 is the unbiased estimate."""
         dim, keepdim = _alias(dim, keepdim, axis, keepdims, "var")
@@ -83,29 +95,37 @@ class ReductionMixin:
         dims = x._dims(dim, "var")
         centred = x - x.mean(dims, keepdim=True)
         n = _count(x.shape, dims) - correction
-        return (centred * centred).sum(dims, keepdim) / (n if n > 0 else float("nan"))
+        return into(out, (centred * centred).sum(dims, keepdim) / (n if n > 0 else float("nan")))
 
     def std(
-        self, dim=None, keepdim=False, *, correction=1, unbiased=None, axis=None, keepdims=None
+        self,
+        dim=None,
+        keepdim=False,
+        *,
+        correction=1,
+        unbiased=None,
+        axis=None,
+        keepdims=None,
+        out=None,
     ):
         dim, keepdim = _alias(dim, keepdim, axis, keepdims, "std")
         _need_float(self, "std", None)
         self._dims(dim, "std")  # errors name std, not the var it is computed from
-        return _sqrt0(self.var(dim, keepdim, correction=correction, unbiased=unbiased))
+        return into(out, _sqrt0(self.var(dim, keepdim, correction=correction, unbiased=unbiased)))
 
-    def amax(self, dim=None, keepdim=False, *, axis=None, keepdims=None):
+    def amax(self, dim=None, keepdim=False, *, axis=None, keepdims=None, out=None):
         """Max over dims; the gradient is split evenly among tied maxima."""
         dim, keepdim = _alias(dim, keepdim, axis, keepdims, "amax")
-        return self._amax(dim, keepdim, "amax")
+        return into(out, self._amax(dim, keepdim, "amax"))
 
     def _amax(self, dim, keepdim: bool, op: str):
         dims = self._dims(dim, op)
         _nonempty(self, dims, dim, op)
         return reduce.Amax.apply(self, dims=dims, keepdim=keepdim)
 
-    def amin(self, dim=None, keepdim=False, *, axis=None, keepdims=None):
+    def amin(self, dim=None, keepdim=False, *, axis=None, keepdims=None, out=None):
         dim, keepdim = _alias(dim, keepdim, axis, keepdims, "amin")
-        return self._amin(dim, keepdim, "amin")
+        return into(out, self._amin(dim, keepdim, "amin"))
 
     def _amin(self, dim, keepdim: bool, op: str):
         self._dims(dim, op)
@@ -160,7 +180,7 @@ class ReductionMixin:
         out = nograd.argmin(self.data, d if self.ndim else None, keepdim)
         return self._make(out, False, None).long()
 
-    def prod(self, dim=None, keepdim=False, *, axis=None, keepdims=None):
+    def prod(self, dim=None, keepdim=False, *, axis=None, keepdims=None, out=None):
         """Product over dims, by pairwise multiplication (exact gradients, zeros included)."""
         dim, keepdim = _alias(dim, keepdim, axis, keepdims, "prod")
         dims = self._dims(dim, "prod")
@@ -173,21 +193,21 @@ class ReductionMixin:
             m = x.shape[-1]
             pairs = x[..., 0 : m - 1 : 2] * x[..., 1:m:2]
             x = pairs if m % 2 == 0 else cat([pairs, x[..., m - 1 :]], -1)
-        out = x.squeeze(-1)
+        y = x.squeeze(-1)
         if keepdim:
-            out = out.reshape(tuple(1 if d in dims else s for d, s in enumerate(self.shape)))
-        return out
+            y = y.reshape(tuple(1 if d in dims else s for d, s in enumerate(self.shape)))
+        return into(out, y)
 
-    def logsumexp(self, dim=None, keepdim=False, *, axis=None, keepdims=None):
+    def logsumexp(self, dim=None, keepdim=False, *, axis=None, keepdims=None, out=None):
         """log(sum(exp(x))) computed stably."""
         dim, keepdim = _alias(dim, keepdim, axis, keepdims, "logsumexp")
-        x = self._floating()
-        return reduce.LogSumExp.apply(x, dims=x._dims(dim, "logsumexp"), keepdim=keepdim)
+        x = floating(self, "logsumexp")
+        return into(out, reduce.LogSumExp.apply(x, dims=x._dims(dim, "logsumexp"), keepdim=keepdim))
 
     def norm(self, p=2, dim=None, keepdim=False, *, axis=None, keepdims=None):
         """The vector p-norm over dims (p = 1, 2, inf, -inf, 'fro' or any positive number)."""
         dim, keepdim = _alias(dim, keepdim, axis, keepdims, "norm")
-        x = self._floating()
+        x = floating(self, "norm")
         if p in ("fro", 2, 2.0):
             return _sqrt0((x * x).sum(dim, keepdim))
         if p in (1, 1.0):
@@ -202,18 +222,21 @@ class ReductionMixin:
             f"norm: unsupported p={p!r} (expected a positive number, inf, -inf or 'fro')"
         )
 
-    def softmax(self, dim=-1, dtype=None):
-        """exp(x) / sum(exp(x)) along dim, shifted by the max for stability."""
+    def softmax(self, dim=None, dtype=None):
+        """exp(x) / sum(exp(x)) along dim, shifted by the max for stability (in float32 under
+        CUDA autocast)."""
+        dim = _softmax_dim(self, dim, "softmax")
         _need_float(self, "softmax", dtype)
-        x = self if dtype is None else self.to(dtype)
+        (x,) = backend.autocast_cast((self if dtype is None else self.to(dtype),), "fp32_cuda")
         if x.ndim == 0:
             return x * 0.0 + 1.0
         return reduce.Softmax.apply(x, dim=x._dim(dim, "softmax"))
 
-    def log_softmax(self, dim=-1, dtype=None):
-        """x - logsumexp(x) along dim."""
+    def log_softmax(self, dim=None, dtype=None):
+        """x - logsumexp(x) along dim (in float32 under CUDA autocast)."""
+        dim = _softmax_dim(self, dim, "log_softmax")
         _need_float(self, "log_softmax", dtype)
-        x = self if dtype is None else self.to(dtype)
+        (x,) = backend.autocast_cast((self if dtype is None else self.to(dtype),), "fp32_cuda")
         if x.ndim == 0:
             return x * 0.0
         return reduce.LogSoftmax.apply(x, dim=x._dim(dim, "log_softmax"))
@@ -230,6 +253,18 @@ class ReductionMixin:
         if dim is not None:
             self._dims(dim, "count_nonzero")
         return (self != 0).sum(dim)
+
+
+def _softmax_dim(x, dim, op: str) -> int:
+    """PyTorch's deprecated implicit dim when none is given: 0 for 0-, 1- and 3-d inputs, else 1."""
+    if dim is not None:
+        return dim
+    warnings.warn(
+        f"Implicit dimension choice for {op} has been deprecated. Change the call to "
+        "include dim=X as an argument.",
+        stacklevel=3,
+    )
+    return 0 if x.ndim in (0, 1, 3) else 1
 
 
 def _sqrt0(v):

@@ -9,6 +9,7 @@ from __future__ import annotations
 from .. import backend
 from ..ops import indexing, movement, nograd, reduce
 from .args import as_int, non_negative_int
+from .frontend import into
 from .join import cat, stack  # noqa: F401 - tg.cat / tg.stack have always lived here
 from .linalg import check_ndims, linear, matmul  # noqa: F401 - linear: F.linear, op_specs
 
@@ -394,27 +395,27 @@ class ShapeMixin:
         return self.masked_fill(self._make(mask, False, None).logical_not(), 0)
 
     # ------------------------------------------------------------------ linear algebra
-    def matmul(self, other):
+    def matmul(self, other, *, out=None):
         """Matrix product for 1-D, 2-D and batched N-D operands with broadcast batch dims."""
-        return matmul(self, other, "matmul")
+        return into(out, matmul(self, other, "matmul"))
 
-    def mm(self, other):
+    def mm(self, other, *, out=None):
         check_ndims(self, other, 2, "mm")
-        return matmul(self, other, "mm")
+        return into(out, matmul(self, other, "mm"))
 
-    def bmm(self, other):
+    def bmm(self, other, *, out=None):
         check_ndims(self, other, 3, "bmm")
         if self.shape[0] != other.shape[0]:
             raise RuntimeError(f"bmm: batch sizes differ: shapes {self.shape} and {other.shape}")
-        return matmul(self, other, "bmm")
+        return into(out, matmul(self, other, "bmm"))
 
-    def dot(self, other):
+    def dot(self, other, *, out=None):
         check_ndims(self, other, 1, "dot")
-        return matmul(self, other, "dot")
+        return into(out, matmul(self, other, "dot"))
 
-    def outer(self, other):
+    def outer(self, other, *, out=None):
         check_ndims(self, other, 1, "outer")
-        return self.reshape(-1, 1) * other.reshape(1, -1)
+        return into(out, self.reshape(-1, 1) * other.reshape(1, -1))
 
 
 def _prod(shape) -> int:

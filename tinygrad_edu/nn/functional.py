@@ -7,14 +7,14 @@ the losses in _loss_functional.py; both are re-exported here.
 
 from __future__ import annotations
 
-import warnings
-
 from .. import backend
+from .. import functions as _functions
 from ..autograd.grad_mode import no_grad
 from ..composite.args import as_float, as_int
 from ..composite.elementwise import where
 from ..composite.shape import linear as _linear
 from ..factories import arange, as_tensor, rand
+from ..functions import function_form
 from ..ops import fused as _fused
 from ..tensor import Tensor
 from ._conv_functional import (
@@ -47,116 +47,32 @@ _MACHINE_EPS = {
 
 
 # ----------------------------------------------------------------------------- linear
-def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
-    """y = x @ W^T + b: x (..., in), W (out, in), b (out,) -> (..., out), as one fused op."""
-    return _linear(input, weight, bias)
-
+linear = _linear  # y = x @ W^T + b (composite/linalg.py): one fused op
 
 # ----------------------------------------------------------------------------- activations
-# `inplace` is accepted for PyTorch compatibility; the result is always a new tensor.
-def relu(input: Tensor, inplace: bool = False) -> Tensor:
-    """max(x, 0)"""
-    return input.relu()
-
-
-def relu6(input: Tensor, inplace: bool = False) -> Tensor:
-    """min(max(x, 0), 6)"""
-    return input.relu6()
-
-
-def leaky_relu(input: Tensor, negative_slope: float = 0.01, inplace: bool = False) -> Tensor:
-    """x if x > 0 else negative_slope * x"""
-    return input.leaky_relu(negative_slope)
-
-
-def elu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
-    """x if x > 0 else alpha * (e^x - 1)"""
-    return input.elu(alpha)
-
-
-def selu(input: Tensor, inplace: bool = False) -> Tensor:
-    return input.selu()
-
-
-def gelu(input: Tensor, approximate: str = "none") -> Tensor:
-    """x * Phi(x) (Phi the standard normal CDF, or its tanh approximation)"""
-    return input.gelu(approximate)
-
-
-def silu(input: Tensor, inplace: bool = False) -> Tensor:
-    """x * sigmoid(x)"""
-    return input.silu()
-
-
-def swish(input: Tensor) -> Tensor:
-    """x * sigmoid(x) (another name of silu)"""
-    return input.silu()
-
-
-def sigmoid(input: Tensor) -> Tensor:
-    return input.sigmoid()
-
-
-def tanh(input: Tensor) -> Tensor:
-    return input.tanh()
-
-
-def softplus(input: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tensor:
-    """log(1 + e^(beta x)) / beta, and x where beta x > threshold"""
-    return input.softplus(beta, threshold)
-
-
-def mish(input: Tensor, inplace: bool = False) -> Tensor:
-    """x * tanh(softplus(x))"""
-    return input.mish()
-
-
-def hardtanh(
-    input: Tensor, min_val: float = -1.0, max_val: float = 1.0, inplace: bool = False
-) -> Tensor:
-    """clamp(x, min_val, max_val)"""
-    if min_val > max_val:
-        raise ValueError(f"hardtanh: min_val {min_val} must not exceed max_val {max_val}")
-    return input.hardtanh(min_val, max_val)
-
-
-def logsigmoid(input: Tensor) -> Tensor:
-    return input.logsigmoid()
-
-
-def softsign(input: Tensor) -> Tensor:
-    return input.softsign()
-
-
-def hardsigmoid(input: Tensor, inplace: bool = False) -> Tensor:
-    return input.hardsigmoid()
-
-
-def hardswish(input: Tensor, inplace: bool = False) -> Tensor:
-    return input.hardswish()
-
-
-def _softmax_dim(input: Tensor, dim, name: str) -> int:
-    if dim is not None:
-        return dim
-    warnings.warn(
-        f"Implicit dimension choice for {name} has been deprecated. Change the call to "
-        "include dim=X as an argument.",
-        stacklevel=3,
-    )
-    return 0 if input.ndim in (0, 1, 3) else 1
-
-
-def softmax(input: Tensor, dim: int | None = None, dtype=None) -> Tensor:
-    """exp(x_i) / sum_j exp(x_j) along dim (in float32 under CUDA autocast)"""
-    (input,) = backend.autocast_cast((input,), "fp32_cuda")
-    return input.softmax(_softmax_dim(input, dim, "softmax"), dtype)
-
-
-def log_softmax(input: Tensor, dim: int | None = None, dtype=None) -> Tensor:
-    """x_i - logsumexp(x) along dim (in float32 under CUDA autocast)"""
-    (input,) = backend.autocast_cast((input,), "fp32_cuda")
-    return input.log_softmax(_softmax_dim(input, dim, "log_softmax"), dtype)
+# Each is the Tensor method written once in composite/ (F.relu is tg.relu, made from
+# Tensor.relu by functions.function_form); they take PyTorch's `inplace`.
+relu, sigmoid, tanh, softmax, log_softmax = (
+    _functions.relu,
+    _functions.sigmoid,
+    _functions.tanh,
+    _functions.softmax,
+    _functions.log_softmax,
+)
+relu6 = function_form(Tensor.relu6)
+leaky_relu = function_form(Tensor.leaky_relu)
+elu = function_form(Tensor.elu)
+selu = function_form(Tensor.selu)
+gelu = function_form(Tensor.gelu)
+silu = function_form(Tensor.silu)
+swish = function_form(Tensor.swish)
+softplus = function_form(Tensor.softplus)
+mish = function_form(Tensor.mish)
+hardtanh = function_form(Tensor.hardtanh)
+logsigmoid = function_form(Tensor.logsigmoid)
+softsign = function_form(Tensor.softsign)
+hardsigmoid = function_form(Tensor.hardsigmoid)
+hardswish = function_form(Tensor.hardswish)
 
 
 # ----------------------------------------------------------------------------- dropout

@@ -18,6 +18,7 @@ from __future__ import annotations
 import importlib
 import inspect
 import re
+import warnings
 from dataclasses import dataclass, field
 
 from ..autograd.graph import edges_of, walk
@@ -119,7 +120,9 @@ def _trace(fn) -> list:
     for arity in (1, 2):
         xs = [factories.randn(2, 3).requires_grad_() for _ in range(arity)]
         try:
-            out = fn(*xs)
+            with warnings.catch_warnings():  # defaults such as softmax's implicit dim
+                warnings.simplefilter("ignore")
+                out = fn(*xs)
         except (TypeError, ValueError, RuntimeError, IndexError):
             continue
         if getattr(out, "grad_fn", None) is None:
