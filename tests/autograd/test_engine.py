@@ -146,6 +146,17 @@ def test_deep_chain_has_no_recursion_error():
     assert x.grad.item() == 1.0
 
 
+@pytest.mark.slow
+def test_million_op_chain_runs_backward():
+    """Issue 11's floor: the iterative engine walks a 1,000,000-op chain (~20 s, --runslow)."""
+    x = tg.tensor(1.0, requires_grad=True)
+    y = x
+    for _ in range(1_000_000):
+        y = y * 1.0
+    y.backward()
+    assert x.grad.item() == 1.0
+
+
 def test_create_graph_gives_second_derivatives():
     x = tg.tensor([0.3, -1.2, 2.0], requires_grad=True, dtype=tg.float64)
     (g,) = tg.autograd.grad((x**3).sum(), x, create_graph=True)
