@@ -146,7 +146,7 @@ DATA_ALLOWED = {
     "nn/parameter.py": "a Parameter shares its tensor's memory and version counter",
     "nn/modules/module.py": "Module.to converts parameters in place (PyTorch's param.data = ...)",
     "nn/init.py": "orthogonal_ needs a QR decomposition, which has no Tensor op",
-    "nn/_loss_functional.py": "class-index checks read min and max in one pass every step",
+    "nn/_loss_checks.py": "class-index checks read min and max in one pass every step",
 }
 NN_OPS_ALLOWED = {
     "tinygrad_edu.ops.fused": "Linear, Normalize, CrossEntropy (fused primitives)",
