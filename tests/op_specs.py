@@ -29,7 +29,7 @@ from tests.strategies import (
     shapes,
     values,
 )
-from tinygrad_edu.composite.shape import linear
+from tinygrad_edu.composite.linalg import linear
 
 
 @dataclass

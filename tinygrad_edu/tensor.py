@@ -16,7 +16,9 @@ from .autograd.grad_mode import state as _state
 from .composite import frontend as _frontend
 from .composite.elementwise import ElementwiseMixin
 from .composite.frontend import OperatorMixin
+from .composite.indexing import IndexingMixin
 from .composite.inplace import InplaceMixin
+from .composite.linalg import LinalgMixin
 from .composite.reduction import ReductionMixin
 from .composite.shape import ShapeMixin
 from .ops import movement, unary
@@ -24,7 +26,15 @@ from .ops import movement, unary
 _ARRAY_TYPES = backend.ARRAY_TYPES
 
 
-class Tensor(OperatorMixin, InplaceMixin, ElementwiseMixin, ReductionMixin, ShapeMixin):
+class Tensor(
+    OperatorMixin,
+    InplaceMixin,
+    ElementwiseMixin,
+    ReductionMixin,
+    ShapeMixin,
+    IndexingMixin,
+    LinalgMixin,
+):
     """An N-D array with reverse-mode autograd (PyTorch's torch.Tensor, in plain Python).
 
     Tensor(data, requires_grad=False, dtype=None, device=None): data is a scalar, nested list,

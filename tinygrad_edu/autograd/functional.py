@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-from ..composite.shape import stack
+from ..composite.join import stack
 from ..factories import eye, zeros, zeros_like
 from ..tensor import Tensor
 from .engine import grad

@@ -9,6 +9,7 @@ from __future__ import annotations
 from .. import backend
 from ..ops import fused, linalg
 from . import frontend
+from .frontend import into
 
 
 def matmul(a, b, op: str = "matmul"):
@@ -77,3 +78,31 @@ def linear(x, weight, bias=None):
         )
     args = backend.autocast_cast((x, weight) if bias is None else (x, weight, bias), "low")
     return fused.Linear.apply(*frontend.operands("linear", *args))
+
+
+class LinalgMixin:
+    """Mixed into Tensor: the matrix products as methods."""
+
+    __slots__ = ()
+
+    def matmul(self, other, *, out=None):
+        """Matrix product for 1-D, 2-D and batched N-D operands with broadcast batch dims."""
+        return into(out, matmul(self, other, "matmul"))
+
+    def mm(self, other, *, out=None):
+        check_ndims(self, other, 2, "mm")
+        return into(out, matmul(self, other, "mm"))
+
+    def bmm(self, other, *, out=None):
+        check_ndims(self, other, 3, "bmm")
+        if self.shape[0] != other.shape[0]:
+            raise RuntimeError(f"bmm: batch sizes differ: shapes {self.shape} and {other.shape}")
+        return into(out, matmul(self, other, "bmm"))
+
+    def dot(self, other, *, out=None):
+        check_ndims(self, other, 1, "dot")
+        return into(out, matmul(self, other, "dot"))
+
+    def outer(self, other, *, out=None):
+        check_ndims(self, other, 1, "outer")
+        return into(out, self.reshape(-1, 1) * other.reshape(1, -1))

@@ -10,7 +10,7 @@ from collections import namedtuple
 from .. import backend
 from ..ops import nograd, reduce
 from .frontend import floating, into
-from .shape import cat
+from .join import cat
 
 MaxMin = namedtuple("MaxMin", ["values", "indices"])  # as torch.return_types.max
 

@@ -1,17 +1,14 @@
-"""Shape, indexing and linear-algebra methods, and tg.cat / tg.stack.
+"""Shape methods: views, reshapes, splits, padding and triangles.
 
-Primitives: Reshape, Permute, BroadcastTo, Pad, Getitem, Gather. Everything else (squeeze,
-repeat, split, tril, ...) is composed from them; matmul lives in linalg.py, cat/stack in join.py.
+Primitives: Reshape, Permute, Pad (ops/movement.py) and BroadcastTo (ops/reduce.py). Everything
+else (squeeze, repeat, split, tril, ...) is composed from them; indexing lives in indexing.py,
+the matrix products in linalg.py, cat/stack in join.py.
 """
 
 from __future__ import annotations
 
-from .. import backend
-from ..ops import indexing, movement, nograd, reduce
+from ..ops import movement, nograd, reduce
 from .args import as_int, non_negative_int
-from .frontend import into
-from .join import cat, stack  # noqa: F401 - tg.cat / tg.stack have always lived here
-from .linalg import check_ndims, linear, matmul  # noqa: F401 - linear: F.linear, op_specs
 
 
 def _shape_args(shape, op: str) -> tuple:
@@ -213,84 +210,6 @@ class ShapeMixin:
             tuple(slice(None, None, -1) if i in dims else slice(None) for i in range(self.ndim))
         ]
 
-    # ------------------------------------------------------------------ indexing
-    def _normalize_index(self, index) -> tuple:
-        """Turn a user index into a tuple NumPy understands; masks become integer arrays."""
-        if not isinstance(index, tuple):
-            index = (index,)
-        out = []
-        dim = 0  # the dim of self the next index entry applies to
-        for n, i in enumerate(index):
-            if i is Ellipsis:
-                dim = self.ndim - sum(_dims_used(j) for j in index[n + 1 :])
-                out.append(i)
-                continue
-            if hasattr(i, "grad_fn"):  # a Tensor
-                i = i.data
-            elif isinstance(i, list):
-                i = backend.asarray(i, device=self.device)
-            if backend.is_array(i) and backend.device_of(i) != self.device:
-                i = backend.to_device(i, self.device)
-            if backend.is_array(i):
-                if i.dtype.kind == "b":
-                    if tuple(i.shape) != self.shape[dim : dim + i.ndim]:
-                        raise IndexError(
-                            f"index: the shape of the mask {tuple(i.shape)} at "
-                            f"index {n} does not match the shape of the indexed "
-                            f"tensor {self.shape}"
-                        )
-                    out.extend(nograd.nonzero(i))
-                    dim += i.ndim
-                    continue
-                if i.dtype.kind not in "iu":
-                    raise IndexError(
-                        f"index: tensors used as indices must be integer or bool, "
-                        f"got dtype {i.dtype}"
-                    )
-            out.append(i)
-            dim += _dims_used(i)
-        return tuple(out)
-
-    def __getitem__(self, index):
-        """NumPy indexing (ints, slices with any step, None, ..., bool masks, integer arrays);
-        the gradient is scattered back, adding up at repeated indices."""
-        idx = self._normalize_index(index)
-        if self.device != "cpu":  # CuPy wraps out-of-range indices instead of raising
-            msg = backend.index_bounds_error(idx, self.shape)
-            if msg:
-                raise IndexError(f"index {index!r} on a tensor of shape {self.shape}: {msg}")
-        try:
-            return indexing.Getitem.apply(self, index=idx)
-        except IndexError as e:
-            raise IndexError(f"index {index!r} on a tensor of shape {self.shape}: {e}") from None
-
-    def gather(self, dim: int, index):
-        """out[i][j] = self[index[i][j]][j] for dim=0 (and so on); gradient scatter-adds."""
-        d = self._dim(dim, "gather")
-        if not isinstance(index, ShapeMixin):
-            raise TypeError(f"gather: index must be a Tensor, got {type(index).__name__}")
-        idx = index
-        if idx.dtype.kind not in "iu" or idx.ndim != self.ndim:
-            raise RuntimeError(
-                f"gather: index must be an integer tensor with {self.ndim} dims "
-                f"like the input {self.shape}, got {idx.dtype} {idx.shape}"
-            )
-        for i, (s, t) in enumerate(zip(idx.shape, self.shape)):
-            if i != d and s > t:
-                raise RuntimeError(
-                    f"gather: index shape {idx.shape} is larger than the input "
-                    f"shape {self.shape} at dim {i}"
-                )
-        n = self.shape[d]
-        if idx.numel():  # PyTorch raises for any index outside [0, n): no wrap-around
-            lo, hi = int(idx.data.min()), int(idx.data.max())
-            if lo < 0 or hi >= n:
-                raise RuntimeError(
-                    f"gather: index {lo if lo < 0 else hi} is out of bounds for "
-                    f"dim {d} with size {n} (input shape {self.shape})"
-                )
-        return indexing.Gather.apply(self, idx, dim=d)
-
     def split(self, split_size_or_sections, dim: int = 0):
         return self._split(split_size_or_sections, dim, "split")
 
@@ -394,41 +313,9 @@ class ShapeMixin:
         mask = nograd.tri_mask(self.shape[-2], self.shape[-1], diagonal, upper, self.device)
         return self.masked_fill(self._make(mask, False, None).logical_not(), 0)
 
-    # ------------------------------------------------------------------ linear algebra
-    def matmul(self, other, *, out=None):
-        """Matrix product for 1-D, 2-D and batched N-D operands with broadcast batch dims."""
-        return into(out, matmul(self, other, "matmul"))
-
-    def mm(self, other, *, out=None):
-        check_ndims(self, other, 2, "mm")
-        return into(out, matmul(self, other, "mm"))
-
-    def bmm(self, other, *, out=None):
-        check_ndims(self, other, 3, "bmm")
-        if self.shape[0] != other.shape[0]:
-            raise RuntimeError(f"bmm: batch sizes differ: shapes {self.shape} and {other.shape}")
-        return into(out, matmul(self, other, "bmm"))
-
-    def dot(self, other, *, out=None):
-        check_ndims(self, other, 1, "dot")
-        return into(out, matmul(self, other, "dot"))
-
-    def outer(self, other, *, out=None):
-        check_ndims(self, other, 1, "outer")
-        return into(out, self.reshape(-1, 1) * other.reshape(1, -1))
-
 
 def _prod(shape) -> int:
     n = 1
     for s in shape:
         n *= s
     return n
-
-
-def _dims_used(i) -> int:
-    """How many dims of the indexed tensor one index entry consumes (None adds one, uses 0)."""
-    if i is None or i is Ellipsis:
-        return 0
-    if getattr(i, "dtype", None) is not None and i.dtype.kind == "b":
-        return i.ndim
-    return 1

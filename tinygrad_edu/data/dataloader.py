@@ -18,7 +18,7 @@ from __future__ import annotations
 from typing import Any, Callable, Iterable, Iterator
 
 from .. import backend
-from ..composite.shape import stack
+from ..composite.join import stack
 from ..tensor import Tensor
 from ._multiprocess import MultiProcessBatches
 from .dataset import Dataset, Subset, TensorDataset

@@ -12,7 +12,7 @@ from .. import functions as _functions
 from ..autograd.grad_mode import no_grad
 from ..composite.args import as_float, as_int
 from ..composite.elementwise import where
-from ..composite.shape import linear as _linear
+from ..composite.linalg import linear as _linear
 from ..factories import arange, as_tensor, rand
 from ..functions import function_form
 from ..ops import fused as _fused

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any, Iterable, Union
 
 from ..autograd.grad_mode import no_grad
-from ..composite.shape import cat, stack
+from ..composite.join import cat, stack
 from ..factories import tensor as _tensor
 from ..tensor import Tensor
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 from typing import Any, Callable
 
 from ..autograd.grad_mode import enable_grad, no_grad
-from ..composite.shape import cat
+from ..composite.join import cat
 from ..factories import zeros
 from ..tensor import Tensor
 from ._line_search import strong_wolfe

@@ -21,7 +21,7 @@ from typing import Any, Callable, Iterable
 
 from .. import backend
 from ..autograd.grad_mode import no_grad
-from ..composite.shape import stack
+from ..composite.join import stack
 from ..tensor import Tensor
 from .callbacks import Callback, EarlyStopping, TrainState
 from .checkpoint import load_checkpoint, save_checkpoint

@@ -27,7 +27,7 @@ from typing import Any, Callable
 
 from .. import nn
 from ..autograd.grad_mode import no_grad
-from ..composite.shape import cat
+from ..composite.join import cat
 from ..data._atomic import remove_stale_temporaries, replacing, write_text
 from ..data.serialization import load, save
 from .checkpoint import read_checkpoint

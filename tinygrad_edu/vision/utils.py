@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from ..composite.shape import cat, stack
+from ..composite.join import cat, stack
 from ..factories import full
 from ..nn.functional import pad
 from ..tensor import Tensor

@@ -132,6 +132,16 @@ def _trace(fn) -> list:
     return []
 
 
+def _source_file(fn) -> str:
+    """Where a function is written, relative to the package (composite/elementwise.py)."""
+    try:
+        path = inspect.getsourcefile(inspect.unwrap(fn)) or "?"
+    except TypeError:
+        return "?"
+    parts = path.replace("\\", "/").split("/tinygrad_edu/")
+    return parts[-1]
+
+
 def composite_card(name: str) -> Card | None:
     """The card of a composite Tensor method or nn.functional function, or None."""
     from ..nn import functional as F
@@ -144,6 +154,7 @@ def composite_card(name: str) -> Card | None:
     if not callable(fn) or name.startswith("_"):
         return None
     parts = _trace(fn)
+    where += f", written in {_source_file(fn)}"
     doc = (inspect.getdoc(fn) or "").split("\n\n")[0].replace("\n", " ")
     kind = "primitive" if len(parts) == 1 else "composite"
     card = Card(name, kind, forward=doc, where=where, composed_of=parts)
