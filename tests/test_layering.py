@@ -187,3 +187,41 @@ def test_nn_imports_only_allow_listed_primitives():
                         if not any(target.startswith(a + ".") for a in NN_OPS_ALLOWED):
                             offenders.append(f"{_rel(path)} imports {target}")
     assert not offenders, offenders
+
+
+def _is_type_checking_block(node) -> bool:
+    return isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test)
+
+
+@pytest.mark.parametrize("folder", ["ops", "composite"])
+def test_no_hidden_import_cycles_in_ops_and_composite(folder):
+    """Issue 11: no import cycle inside ops/, none between the Tensor and its composite modules.
+    A cycle hides as an import inside a function, or as a class injected into a module global
+    (`Tensor = None`, set later by tensor.py); neither may appear here."""
+    offenders = []
+    for name, path in _modules():
+        if not _rel(path).startswith(folder + "/"):
+            continue
+        tree = ast.parse(path.read_text())
+        allowed = {id(n) for n in tree.body}
+        for block in filter(_is_type_checking_block, tree.body):  # annotations only
+            allowed |= {id(n) for n in ast.walk(block)}
+        for node in ast.walk(tree):
+            if isinstance(node, (ast.Import, ast.ImportFrom)) and id(node) not in allowed:
+                offenders.append(f"{_rel(path)}:{node.lineno} imports inside a function")
+        for node in tree.body:
+            if isinstance(node, ast.Assign) and ast.unparse(node.value) == "None":
+                for t in node.targets:
+                    if isinstance(t, ast.Name) and t.id[:1].isupper():
+                        offenders.append(f"{_rel(path)}:{node.lineno} {t.id} = None (injected)")
+        if (
+            "tensor"
+            in {
+                target.rsplit(".", 1)[-1]
+                for target, top in _imports(name, path)
+                if top and target.startswith("tinygrad_edu")
+            }
+            and folder == "composite"
+        ):
+            offenders.append(f"{_rel(path)} imports tensor.py at run time")
+    assert not offenders, offenders
