@@ -36,19 +36,22 @@ def run_backward(roots, root_grads, retain_graph: bool, create_graph: bool, capt
     with set_grad_enabled(create_graph), _gc_paused():
         while ready:
             t = ready.pop()
+            fn = t.grad_fn
             g = grads.pop(id(t), None)
             if g is not None:
                 if t._hooks:
                     g = _call_hooks(t, g)
-                _deliver(t, g, capture, handed_out, create_graph)
-            if t.grad_fn is None:
+                if fn is None or capture is not None or t._retains_grad:
+                    _deliver(t, g, capture, handed_out, create_graph)
+            if fn is None:
                 continue
-            parents = inputs_of(t.grad_fn)
+            # inputs_of(fn) is fn.parents unless a tensor was modified in place since fn ran
+            parents = fn.parents if fn.stamp == state.inplace_ops else inputs_of(fn)
             if g is not None:
-                for p, gp in zip(parents, _node_backward(t.grad_fn, g)):
+                for p, gp in zip(parents, _node_backward(fn, g)):
                     if gp is not None and p.requires_grad:
                         if gp.data.shape != p.data.shape:
-                            raise _shape_error(t.grad_fn, gp, p)
+                            raise _shape_error(fn, gp, p)
                         _add_grad(grads, p, gp)
             count_down(parents, counts, ready)
     if not retain_graph:
