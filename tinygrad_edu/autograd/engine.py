@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import gc
 from contextlib import contextmanager
+from itertools import repeat
 
 from .. import backend
 from . import anomaly
@@ -17,6 +18,8 @@ from .grad_mode import set_grad_enabled, state
 
 # re-exported for the pictures and older imports
 from .graph import FREED_GRAPH_MESSAGE, count_consumers, count_down, inputs_of, toposort, unique  # noqa: F401
+
+_NONES = repeat(None)  # the "gradients" of a node that received none: its inputs only count down
 
 
 def run_backward(roots, root_grads, retain_graph: bool, create_graph: bool, capture=None):
@@ -47,13 +50,17 @@ def run_backward(roots, root_grads, retain_graph: bool, create_graph: bool, capt
                 continue
             # inputs_of(fn) is fn.parents unless a tensor was modified in place since fn ran
             parents = fn.parents if fn.stamp == state.inplace_ops else inputs_of(fn)
-            if g is not None:
-                for p, gp in zip(parents, _node_backward(fn, g)):
-                    if gp is not None and p.requires_grad:
+            for p, gp in zip(parents, _node_backward(fn, g) if g is not None else _NONES):
+                if p.requires_grad:
+                    k = id(p)
+                    if gp is not None:
                         if gp.data.shape != p.data.shape:
                             raise _shape_error(fn, gp, p)
-                        _add_grad(grads, p, gp)
-            count_down(parents, counts, ready)
+                        old = grads.get(k)
+                        grads[k] = gp if old is None else old + gp  # fan-in: contributions add up
+                    counts[k] -= 1  # one consumer of p is done; the last one makes p ready
+                    if not counts[k]:
+                        ready.append(p)
     if not retain_graph:
         for t in nodes:
             if t.grad_fn is not None and not t.grad_fn.released:
