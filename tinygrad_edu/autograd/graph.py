@@ -9,6 +9,8 @@ tensor's node runs backward once all of its consumers have sent their gradient.
 
 from __future__ import annotations
 
+from .grad_mode import state
+
 FREED_GRAPH_MESSAGE = (
     "Trying to backward through the graph a second time (or to use gradients of a graph whose "
     "saved tensors were already freed by an earlier backward). Pass retain_graph=True to the "
@@ -59,7 +61,8 @@ def count_consumers(roots) -> tuple[list, dict]:
             continue
         if fn.released:
             raise RuntimeError(f"{FREED_GRAPH_MESSAGE} (node {fn.name})")
-        for p in inputs_of(fn):
+        # inputs_of(fn) is fn.parents unless a tensor was modified in place since fn ran
+        for p in fn.parents if fn.stamp == state.inplace_ops else inputs_of(fn):
             if p.requires_grad:
                 k = id(p)
                 counts[k] = counts.get(k, 0) + 1
