@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import gc
 from contextlib import contextmanager
+from itertools import repeat
 
 from .. import backend
 from . import anomaly
@@ -17,6 +18,8 @@ from .grad_mode import set_grad_enabled, state
 
 # re-exported for the pictures and older imports
 from .graph import FREED_GRAPH_MESSAGE, count_consumers, count_down, inputs_of, toposort, unique  # noqa: F401
+
+_NONES = repeat(None)  # the "gradients" of a node that received none: its inputs only count down
 
 
 def run_backward(roots, root_grads, retain_graph: bool, create_graph: bool, capture=None):
@@ -36,25 +39,31 @@ def run_backward(roots, root_grads, retain_graph: bool, create_graph: bool, capt
     with set_grad_enabled(create_graph), _gc_paused():
         while ready:
             t = ready.pop()
+            fn = t.grad_fn
             g = grads.pop(id(t), None)
             if g is not None:
                 if t._hooks:
                     g = _call_hooks(t, g)
-                _deliver(t, g, capture, handed_out, create_graph)
-            if t.grad_fn is None:
+                if fn is None or capture is not None or t._retains_grad:  # else nobody asked
+                    _deliver(t, g, capture, handed_out, create_graph)
+            if fn is None:
                 continue
-            parents = inputs_of(t.grad_fn)
-            if g is not None:
-                for p, gp in zip(parents, _node_backward(t.grad_fn, g)):
-                    if gp is not None and p.requires_grad:
+            # skip inputs_of() (a call per node) when no in-place op ran since fn was recorded
+            parents = fn.parents if fn.stamp == state.inplace_ops else inputs_of(fn)
+            for p, gp in zip(parents, _node_backward(fn, g) if g is not None else _NONES):
+                if p.requires_grad:
+                    k = id(p)
+                    if gp is not None:
                         if gp.data.shape != p.data.shape:
-                            raise _shape_error(t.grad_fn, gp, p)
+                            raise _shape_error(fn, gp, p)
                         _add_grad(grads, p, gp)
-            count_down(parents, counts, ready)
-    if not retain_graph:
-        for t in nodes:
-            if t.grad_fn is not None and not t.grad_fn.released:
-                t.grad_fn.release()
+                    counts[k] -= 1  # one consumer of p is done; the last one makes p ready
+                    if not counts[k]:
+                        ready.append(p)
+        if not retain_graph:  # still without the collector: release allocates per node
+            for t in nodes:
+                if t.grad_fn is not None and not t.grad_fn.released:
+                    t.grad_fn.release()
 
 
 @contextmanager

@@ -24,6 +24,8 @@ costs it time (a 10,000-op chain: 5.5 ms inline, 8.9 ms through a generator of (
 
 from __future__ import annotations
 
+from .grad_mode import state
+
 FREED_GRAPH_MESSAGE = (
     "Trying to backward through the graph a second time (or to use gradients of a graph whose "
     "saved tensors were already freed by an earlier backward). Pass retain_graph=True to the "
@@ -74,7 +76,8 @@ def count_consumers(roots) -> tuple[list, dict]:
             continue
         if fn.released:
             raise RuntimeError(f"{FREED_GRAPH_MESSAGE} (node {fn.name})")
-        for p in inputs_of(fn):
+        # skip inputs_of() (a call per node, 4% of the chain) when no in-place op ran since fn
+        for p in fn.parents if fn.stamp == state.inplace_ops else inputs_of(fn):
             if p.requires_grad:
                 k = id(p)
                 counts[k] = counts.get(k, 0) + 1
