@@ -98,9 +98,16 @@ def constant(value, dtype, like) -> "Tensor":
 def operands(op: str, *xs, floating: bool = False) -> list:
     """xs as tensors of one dtype (PyTorch's rule; a float for true division) on one device."""
     first = xs[0]
-    if is_tensor(first) and not floating:  # the usual case: nothing to convert
+    if not floating and isinstance(first, OperatorMixin):  # the usual case: nothing to convert
         d, kind = first.data.dtype, type(first.data)
-        if all(is_tensor(x) and x.data.dtype is d and type(x.data) is kind for x in xs):
+        for x in xs:  # (a loop, not all(generator): linear and cat come here every step)
+            if (
+                not isinstance(x, OperatorMixin)
+                or x.data.dtype is not d
+                or type(x.data) is not kind
+            ):
+                break
+        else:
             return list(xs)
     like = next((x for x in xs if is_tensor(x)), None)
     if like is None:
