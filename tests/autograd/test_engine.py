@@ -382,3 +382,17 @@ def test_release_frees_every_saved_array():
         assert fn.released and fn.parents is None
         big = [k for k, v in vars(fn).items() if isinstance(v, np.ndarray) and v.size > 8]
         assert fn.__dict__.get("saved", ()) == () and not big, (fn.name, big)
+
+
+def test_released_node_keeps_its_inputs_as_recorded_after_an_inplace_rewrite():
+    """release() remembers the inputs a node was recorded with, not what an in-place op made of
+    them later: next_functions (and the graph pictures) stay the same after backward."""
+    x = tg.ones(3, requires_grad=True)
+    h = x * 2
+    z = h + 1  # recorded with h = x * 2
+    h.mul_(3)  # h is now the output of the in-place Mul
+    before = [f for f, _ in z.grad_fn.next_functions]
+    z.sum().backward()
+    after = [f for f, _ in z.grad_fn.next_functions]
+    assert after == before and after[0] is before[0]
+    assert h.grad_fn is not before[0]  # (the rewrite did give h a new node)
