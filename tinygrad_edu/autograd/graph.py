@@ -37,7 +37,7 @@ def inputs_of(node) -> tuple:
     """The tensors `node` sends gradients to: its inputs as they were when it was recorded.
 
     A tensor rewritten in place since then stands for a new node; the old identity it had for
-    `node` is kept in `tensor._rebased` (see composite/inplace.py)."""
+    `node` is kept in `tensor._rebased` (see composite/rebase.py)."""
     parents = node.parents
     for p in parents:
         if p._rebased is not None:

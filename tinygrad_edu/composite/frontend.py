@@ -192,7 +192,7 @@ def binary_op(fn, a, b, floating: bool = False) -> "Tensor":
         const = _const_cache.get((b, cls, ad.dtype, type(ad)))
         if const is not None:
             return fn.apply(a, const)
-    elif a.__class__ in _SCALAR_TYPES and not floating and is_tensor(b):
+    elif a.__class__ in _SCALAR_TYPES and not floating and isinstance(b, OperatorMixin):
         # python number op tensor (1.0 - y * y in tanh's backward): the same cached constant
         bd = b.data
         const = _const_cache.get((a, a.__class__, bd.dtype, type(bd)))

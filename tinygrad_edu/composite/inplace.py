@@ -12,6 +12,7 @@ Three rules, as in PyTorch:
 3. Views. Writing into a view `v` of `base` rewrites part of `base`: the base is rebased onto a
    CopySlices node (its gradient skips the overwritten region, which goes to the new values) and
    `v` becomes a fresh view of the new base.
+(Rules 2 and 3, the graph rewrites, are in rebase.py.)
 In-place on a leaf that requires grad (or a view of one) is an error while grad mode is on: the
 leaf's old value would be lost. Without a graph (no_grad, or nothing requires grad) the update is
 written straight into the array, the optimisers' fast path.
@@ -19,12 +20,10 @@ written straight into the array, the optimisers' fast path.
 
 from __future__ import annotations
 
-import weakref
-
 from .. import backend
 from ..autograd.grad_mode import state
-from ..ops import indexing, movement, nograd
-from . import frontend
+from ..ops import indexing, nograd
+from . import frontend, rebase
 
 _ARITH = {"add", "sub", "mul", "div"}
 
@@ -92,7 +91,7 @@ class InplaceMixin:
         self._write(op, out.data)
         self._bump_version()
         if out.requires_grad or self.requires_grad:
-            _rebase_written(self, alias, out)
+            rebase.rebase_written(self, alias, out)
         return self
 
     def _write(self, op: str, values) -> None:
@@ -124,9 +123,9 @@ class InplaceMixin:
                 return self._apply_inplace(op + "_", lambda t: fn(t, other), other, op in "muldiv")
         if state.recorder is not None:  # tg.compile: name the tensor whose array is updated
             state.recorder.touch(self, other)
-        data = self.data
-        o = other.data if frontend.is_tensor(other) else other
-        if frontend.is_tensor(other) and type(o) is not type(data):
+        data, other_is_tensor = self.data, frontend.is_tensor(other)
+        o = other.data if other_is_tensor else other
+        if other_is_tensor and type(o) is not type(data):
             raise RuntimeError(
                 f"in-place {op}: tensors on different devices ({self.device}, {other.device})"
             )
@@ -322,7 +321,7 @@ class InplaceMixin:
             return
         if not frontend.is_tensor(value):
             value = frontend.tensor_like(value, self, self.dtype)
-        _assign_region(self, ((indexing.Getitem, {"index": idx}),), value, index)
+        rebase.assign_region(self, ((indexing.Getitem, {"index": idx}),), value, index)
 
 
 def _check_fill_value(op: str, value, dtype) -> None:
@@ -344,86 +343,3 @@ def _mul(a, b):
 
 def _div(a, b):
     return a / b
-
-
-# ---------------------------------------------------------------------- rebasing
-def _remember(t, alias) -> None:
-    """Nodes recorded before t's latest version keep seeing `alias` (t's old identity)."""
-    alias._view = t._view
-    t._rebased = (t._rebased or ()) + ((state.inplace_ops, alias),)
-
-
-def _old_identity(t):
-    return t._make(t.data, t.requires_grad, t.grad_fn)
-
-
-def _rebase(t, node) -> None:
-    """t now stands for the output of `node` (recorded before t's latest version)."""
-    t.grad_fn = node
-    t.requires_grad = True
-    if node.save_output:
-        node._out = weakref.ref(t)
-    node.stamp = state.inplace_ops  # t's own new version is not a change to node's output
-
-
-def _refuse_while_compiling(what: str) -> None:
-    if state.recorder is not None:  # tg.compile replays array ops; a graph rewrite is not one
-        state.recorder.refuse(f"{what} on a tensor that is part of the graph")
-
-
-def _rebase_written(t, alias, out) -> None:
-    """t's memory now holds out's values: rebase t (and its base, when t is a view)."""
-    _refuse_while_compiling("an in-place op")
-    _remember(t, alias)
-    if t._view is None:
-        if out.requires_grad:
-            _rebase(t, out.grad_fn)
-        else:  # fill_, zero_, ...: a node that gives the old values a zero gradient
-            _rebase(t, movement.CopySlices.apply(alias, out, steps=(), write=False).grad_fn)
-        return
-    base, steps = t._view
-    _rebase_base(base, steps, out)
-    _refresh_view(t, base, steps)
-
-
-def _assign_region(t, steps, value, index) -> None:
-    """t[index] = value with autograd: t (or its base) rebased onto a CopySlices node."""
-    _refuse_while_compiling("index assignment")
-    base = t
-    if t._view is not None:
-        base, prefix = t._view
-        steps = prefix + steps
-    region_shape = movement.region_shape(base.data, steps)
-    if value.dtype != t.dtype:
-        value = value.to(t.dtype)
-    if value.shape != region_shape:
-        try:
-            value = value.expand(region_shape)
-        except RuntimeError:
-            raise RuntimeError(
-                f"__setitem__: a value of shape {value.shape} cannot be assigned to the region "
-                f"{index!r} of shape {region_shape} (tensor shape {t.shape})"
-            ) from None
-    old_t = _old_identity(t)
-    movement.write_region(base.data, steps, value.data)
-    t._bump_version()
-    _rebase_base(base, steps, value)
-    if t is not base:
-        _remember(t, old_t)
-        _refresh_view(t, base, t._view[1])
-
-
-def _rebase_base(base, steps, new) -> None:
-    """base's region `steps` now holds `new`: rebase base onto CopySlices(old base, new)."""
-    alias = _old_identity(base)
-    _remember(base, alias)
-    node = movement.CopySlices.apply(alias, new, steps=steps, write=False).grad_fn
-    _rebase(base, node)
-
-
-def _refresh_view(v, base, steps) -> None:
-    """Give view v a node that reads it from its (rebased) base."""
-    fresh = base
-    for cls, options in steps:
-        fresh = cls.apply(fresh, **options)
-    _rebase(v, fresh.grad_fn)
