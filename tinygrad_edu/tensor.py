@@ -56,7 +56,7 @@ class Tensor(
     )
     # _vc: the version counter ([n], shared with views and detach(); None until first shared or
     # bumped); _view: (base, steps) when this tensor is a view of `base`; _rebased: the earlier
-    # identities of a tensor that in-place ops rewrote, for nodes recorded before (see composite/rebase.py)
+    # identities of a tensor that in-place ops rewrote, for nodes recorded before (rebase.py)
     __array_priority__ = 1000  # ndarray (op) Tensor defers to Tensor's reflected operator
 
     def __init__(self, data: Any, requires_grad: bool = False, dtype=None, device=None) -> None:
