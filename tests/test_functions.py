@@ -235,3 +235,18 @@ def test_softmax_without_dim_warns_and_uses_pytorchs_implicit_dim():
         with pytest.warns(UserWarning):
             want = torch.nn.functional.softmax(torch.tensor(a))
         np.testing.assert_allclose(got.numpy(), want.numpy(), rtol=1e-6)
+
+
+def test_functional_dropout_inplace_overwrites_the_input():
+    tg.manual_seed(0)
+    leaf = tg.ones(1000, requires_grad=True)
+    h = leaf * 1.0
+    y = tg.nn.functional.dropout(h, 0.25, training=True, inplace=True)
+    assert y is h
+    kept = h.detach().numpy() != 0
+    np.testing.assert_allclose(h.detach().numpy()[kept], 1 / 0.75, rtol=1e-6)
+    y.sum().backward()
+    np.testing.assert_allclose(leaf.grad.numpy(), np.where(kept, 1 / 0.75, 0.0), rtol=1e-6)
+    x = tg.ones(4)
+    tg.nn.functional.dropout(x, 1.0, inplace=True)
+    assert x.tolist() == [0.0] * 4

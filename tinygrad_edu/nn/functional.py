@@ -85,10 +85,13 @@ def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool 
     if not training or p == 0.0:
         return input
     if p == 1.0:
-        return input * 0.0
-    keep = 1.0 - p
-    mask = rand(*input.shape, device=input.device) < keep
-    return input * (mask.to(input.dtype) * (1.0 / keep))
+        scale = 0.0
+    else:
+        mask = rand(*input.shape, device=input.device) < 1.0 - p
+        scale = mask.to(input.dtype) * (1.0 / (1.0 - p))
+    if inplace:  # as PyTorch: x itself is overwritten (and recorded like x.mul_(scale))
+        return input.mul_(scale)
+    return input * scale
 
 
 # ----------------------------------------------------------------------------- normalisation
