@@ -15,6 +15,7 @@ number on either side.
 from __future__ import annotations
 
 import functools
+import inspect
 
 from .composite.elementwise import where
 from .composite.join import cat, stack
@@ -34,6 +35,9 @@ def function_form(method):
             )
         return method(input, *args, **kwargs)
 
+    sig = inspect.signature(method)  # help() shows (input, ...) as PyTorch's, not (self, ...)
+    first, *rest = sig.parameters.values()
+    function_form.__signature__ = sig.replace(parameters=[first.replace(name="input"), *rest])
     return function_form
 
 
