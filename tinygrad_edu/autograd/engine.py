@@ -15,9 +15,7 @@ from .. import backend
 from . import anomaly
 from . import function as _function
 from .grad_mode import set_grad_enabled, state
-
-# re-exported for the pictures and older imports
-from .graph import FREED_GRAPH_MESSAGE, count_consumers, count_down, inputs_of, toposort, unique  # noqa: F401
+from .graph import count_consumers, inputs_of, unique
 
 _NONES = repeat(None)  # the "gradients" of a node that received none: its inputs only count down
 

@@ -134,8 +134,7 @@ class Function:
     def release(self) -> None:
         """Drop the inputs (and so the arrays backward needed); keep the graph's structure, with
         weak references to the input tensors, so that it can still be drawn."""
-        # the inputs as recorded, even where an in-place op has rewritten one since (graph.py)
-        ps = self.parents if self.stamp == state.inplace_ops else inputs_of(self)
+        ps = inputs_of(self)  # as recorded, even where an in-place op has rewritten one since
         self.released = True
         # a comprehension, not zip(map(...)) x 4: half the time on 1-2 inputs (a 5% faster chain)
         self.released_parents = [(_weakref(p), p.data.shape, p.data.dtype, p.grad_fn) for p in ps]

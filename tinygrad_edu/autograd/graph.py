@@ -39,6 +39,8 @@ def inputs_of(node) -> tuple:
     A tensor rewritten in place since then stands for a new node; the old identity it had for
     `node` is kept in `tensor._rebased` (see composite/rebase.py)."""
     parents = node.parents
+    if node.stamp == state.inplace_ops:  # no in-place op ran since node was recorded
+        return parents
     for p in parents:
         if p._rebased is not None:
             return tuple(_as_of(p, node.stamp) for p in parents)
