@@ -55,7 +55,7 @@ class ElementwiseMixin:
     def relu(self, inplace: bool = False):
         """max(x, 0); gradient 0 at x = 0"""
         if inplace:  # F.relu(x, inplace=True) is x.relu_()
-            return self._apply_inplace("relu_", lambda t: t.relu())
+            return self.relu_()
         return unary.Relu.apply(self)
 
     def abs(self, *, out=None):
@@ -178,8 +178,8 @@ class ElementwiseMixin:
         """clamp's other name (NumPy's)."""
         return into(out, self._clamp(min, max, "clip"))
 
-    # The activations take PyTorch's `inplace` (F.relu(x, inplace=True), nn.ReLU(inplace=True)):
-    # then the result is written into x's memory and recorded like x.relu_().
+    # The activations take F.X's `inplace` (F.elu(x, inplace=True)): the result is then written
+    # into x's memory and recorded as an in-place op, like x.relu_().
     def hardtanh(self, min_val: float = -1.0, max_val: float = 1.0, inplace: bool = False):
         """clamp(x, min_val, max_val); like clamp, the gradient passes at the bounds"""
         if min_val > max_val:

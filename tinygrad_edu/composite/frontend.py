@@ -219,9 +219,6 @@ def binary_op(fn, a, b, floating: bool = False) -> "Tensor":
 
 
 # ----------------------------------------------------------------------------- out=
-_KIND_RANK = {"b": 0, "u": 1, "i": 1, "f": 2}
-
-
 def into(out, result):
     """torch.X(..., out=t): `result` written into t as PyTorch does (resized with its warning
     when the shape differs and t is not empty; cast when that does not lower the kind), and t
@@ -237,7 +234,7 @@ def into(out, result):
             f"{op}(): functions with out=... arguments don't support automatic "
             "differentiation, but one of the arguments requires grad."
         )
-    if _KIND_RANK[result.dtype.kind] > _KIND_RANK[out.dtype.kind]:
+    if _CATEGORY[result.dtype.kind] > _CATEGORY[out.dtype.kind]:  # never a lower kind
         names = [_tensor_str.type_name(t.dtype, "cpu")[6:-6] for t in (result, out)]
         raise RuntimeError(
             f"result type {names[0]} can't be cast to the desired output type {names[1]}"
@@ -264,11 +261,10 @@ def into(out, result):
 
 # ----------------------------------------------------------------------------- operators
 class OperatorMixin:
-    """Mixed into Tensor: the Python operators, each through the door below."""
+    """Mixed into Tensor: the Python operators, each through binary_op above."""
 
     __slots__ = ()
 
-    # ----------------------------------------------------------------------------- operators
     def __add__(self, other):
         return binary_op(binary.Add, self, other)
 

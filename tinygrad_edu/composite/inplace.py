@@ -305,8 +305,9 @@ class InplaceMixin:
             state.recorder.refuse("index assignment (t[i] = v)")
         value_grad = getattr(value, "requires_grad", False)
         if not (state.grad_enabled and (self.requires_grad or value_grad)):
-            val = value.data if frontend.is_tensor(value) else value
-            if frontend.is_tensor(value) and type(val) is not type(self.data):
+            is_tensor = frontend.is_tensor(value)
+            val = value.data if is_tensor else value
+            if is_tensor and type(val) is not type(self.data):
                 raise RuntimeError(f"__setitem__: value on {value.device}, tensor on {self.device}")
             try:
                 self.data[idx] = val

@@ -71,9 +71,8 @@ class ReductionMixin:
         x = self if dtype is None else self.to(dtype)
         dims = x._dims(dim, "mean")
         n = _count(x.shape, dims)
-        return into(
-            out, x.sum(dims, keepdim) * (1.0 / n if n else float("nan"))
-        )  # empty mean is nan
+        scale = 1.0 / n if n else float("nan")  # the mean of nothing is nan
+        return into(out, x.sum(dims, keepdim) * scale)
 
     def var(
         self,
